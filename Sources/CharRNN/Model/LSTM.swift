@@ -1,0 +1,105 @@
+/// The LSTM layer, PyTorch's equations and gate order (i, f, g, o):
+///
+///     i = σ(W_ii x + b_ii + W_hi h + b_hi)     f = σ(W_if x + b_if + W_hf h + b_hf)
+///     g = tanh(W_ig x + b_ig + W_hg h + b_hg)  o = σ(W_io x + b_io + W_ho h + b_ho)
+///     c' = f ⊙ c + i ⊙ g                       h' = o ⊙ tanh(c')
+///
+/// `forward` expects `gateValues` to hold the input projection x·W_ihᵀ + b_ih + b_hh for every
+/// timestep (one GEMM for the sequence, done by the stack); it adds h·W_hhᵀ step by step and applies
+/// the nonlinearities and the cell update in one fused pass. `backward` runs the same steps in
+/// reverse and leaves the gate pre-activation gradients for the batched weight-gradient GEMMs.
+enum LSTMLayer {
+    /// Shapes: W_hhᵀ [H, 4H] (packed once per training step).
+    static func forward(_ L: LayerBuffers, whhT: ConstFloatPointer) {
+        let B = L.batch, H = L.hidden, G4 = 4 * H
+        let c = L.c!.pointer, tanhC = L.tanhC!.pointer, h = L.h.pointer
+        for t in 0..<L.steps {
+            let g = L.gateValues.pointer + t * B * G4
+            gemm(m: B, n: G4, k: H, a: h + t * B * H, aRowStride: H, aColStride: 1,
+                 b: whhT, ldb: G4, c: g, ldc: G4, accumulate: true)
+            for b in 0..<B {
+                let gr = g + b * G4
+                let row = (t * B + b) * H
+                cellForward(gates: gr, cPrev: c + row, cOut: c + row + B * H, tanhC: tanhC + row,
+                            hOut: h + row + B * H, count: H)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func cellForward(gates gr: FloatPointer, cPrev: FloatPointer, cOut: FloatPointer,
+                            tanhC: FloatPointer, hOut: FloatPointer, count H: Int) {
+        var j = 0
+        while j + 16 <= H {
+            let i = vsigmoid(load16(gr + j)), f = vsigmoid(load16(gr + H + j))
+            let g = vtanh(load16(gr + 2 * H + j)), o = vsigmoid(load16(gr + 3 * H + j))
+            let cn = f * load16(cPrev + j) + i * g
+            let tc = vtanh(cn)
+            store16(i, gr + j); store16(f, gr + H + j); store16(g, gr + 2 * H + j); store16(o, gr + 3 * H + j)
+            store16(cn, cOut + j); store16(tc, tanhC + j); store16(o * tc, hOut + j)
+            j += 16
+        }
+        while j < H {
+            let i = scalarSigmoid(gr[j]), f = scalarSigmoid(gr[H + j])
+            let g = scalarTanh(gr[2 * H + j]), o = scalarSigmoid(gr[3 * H + j])
+            let cn = f * cPrev[j] + i * g
+            let tc = scalarTanh(cn)
+            gr[j] = i; gr[H + j] = f; gr[2 * H + j] = g; gr[3 * H + j] = o
+            cOut[j] = cn; tanhC[j] = tc; hOut[j] = o * tc
+            j += 1
+        }
+    }
+
+    /// Reads `outputGradients` (dL/dh_t from above) and `hNextGradient`/`cNextGradient` (dL/d of the
+    /// final state, usually zero); writes `gateGradients` [T·B, 4H] and leaves dL/dh_0, dL/dc_0 in
+    /// `hNextGradient`/`cNextGradient`. W_hh is [4H, H] in PyTorch layout.
+    static func backward(_ L: LayerBuffers, whh: ConstFloatPointer) {
+        let B = L.batch, H = L.hidden, G4 = 4 * H
+        let c = L.c!.pointer, tanhC = L.tanhC!.pointer
+        let dhNext = L.hNextGradient.pointer, dcNext = L.cNextGradient.pointer
+        for t in stride(from: L.steps - 1, through: 0, by: -1) {
+            let g = L.gateValues.pointer + t * B * G4
+            let dg = L.gateGradients.pointer + t * B * G4
+            for b in 0..<B {
+                let row = (t * B + b) * H
+                cellBackward(gates: g + b * G4, dGates: dg + b * G4, cPrev: c + row, tanhC: tanhC + row,
+                             dhAbove: L.outputGradients.pointer + row, dh: dhNext + b * H, dc: dcNext + b * H, count: H)
+            }
+            gemm(m: B, n: H, k: G4, a: dg, aRowStride: G4, aColStride: 1,
+                 b: whh, ldb: H, c: dhNext, ldc: H, accumulate: false)
+        }
+    }
+
+    /// On entry `dh` holds the gradient from step t+1 and `dc` dL/dc_t; on exit `dc` holds dL/dc_{t-1}.
+    @inline(__always)
+    static func cellBackward(gates gr: FloatPointer, dGates dg: FloatPointer, cPrev: FloatPointer,
+                             tanhC: FloatPointer, dhAbove: FloatPointer, dh: FloatPointer,
+                             dc: FloatPointer, count H: Int) {
+        var j = 0
+        let one = Vec(repeating: 1)
+        while j + 16 <= H {
+            let i = load16(gr + j), f = load16(gr + H + j), g = load16(gr + 2 * H + j), o = load16(gr + 3 * H + j)
+            let tc = load16(tanhC + j)
+            let dhv = load16(dhAbove + j) + load16(dh + j)
+            let dcv = load16(dc + j) + dhv * o * (one - tc * tc)
+            store16(dcv * i * (one - i) * g, dg + j)
+            store16(dcv * load16(cPrev + j) * f * (one - f), dg + H + j)
+            store16(dcv * i * (one - g * g), dg + 2 * H + j)
+            store16(dhv * tc * o * (one - o), dg + 3 * H + j)
+            store16(dcv * f, dc + j)
+            j += 16
+        }
+        while j < H {
+            let i = gr[j], f = gr[H + j], g = gr[2 * H + j], o = gr[3 * H + j]
+            let tc = tanhC[j]
+            let dhv = dhAbove[j] + dh[j]
+            let dcv = dc[j] + dhv * o * (1 - tc * tc)
+            dg[j] = dcv * g * i * (1 - i)
+            dg[H + j] = dcv * cPrev[j] * f * (1 - f)
+            dg[2 * H + j] = dcv * i * (1 - g * g)
+            dg[3 * H + j] = dhv * tc * o * (1 - o)
+            dc[j] = dcv * f
+            j += 1
+        }
+    }
+}

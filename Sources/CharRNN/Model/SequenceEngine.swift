@@ -1,0 +1,135 @@
+import Foundation
+
+/// Runs a model over batches of B streams × T steps, splitting the streams between the cores:
+/// each worker runs its share of the streams through all T steps with its own workspace and
+/// gradient buffer, and the gradients are summed once at the end (no synchronisation per step).
+///
+/// Hidden state is kept between calls in PyTorch's layout `[layers, B, H]` (and `c` for LSTM),
+/// which is how truncated BPTT carries it from one batch to the next.
+public final class SequenceEngine {
+    public let model: LanguageModel
+    public let batch: Int, steps: Int
+    public let training: Bool
+    let packed: PackedWeights
+    let chunks: [(start: Int, count: Int, workspace: Workspace)]
+    /// Summed gradients of the last `trainStep`, in the parameter layout.
+    public let gradients: FloatBuffer
+    /// [L, B, H] carried hidden (and cell) state.
+    public let stateH: FloatBuffer
+    public let stateC: FloatBuffer
+    /// dL/d(initial state) of the last backward pass, [L, B, H].
+    public let initialStateGradientH: FloatBuffer
+    public let initialStateGradientC: FloatBuffer
+
+    public init(model: LanguageModel, batch: Int, steps: Int, training: Bool, threads: Int = defaultThreadCount) {
+        self.model = model; self.batch = batch; self.steps = steps; self.training = training
+        packed = PackedWeights(config: model.config)
+        let parts = max(1, min(threads, batch))
+        var chunks: [(Int, Int, Workspace)] = []
+        var start = 0
+        for p in 0..<parts {
+            let count = batch / parts + (p < batch % parts ? 1 : 0)
+            chunks.append((start, count, Workspace(config: model.config, steps: steps, batch: count, training: training)))
+            start += count
+        }
+        self.chunks = chunks
+        gradients = FloatBuffer(count: training ? model.layout.totalCount : 0)
+        let stateCount = model.config.layers * batch * model.config.hiddenSize
+        stateH = FloatBuffer(count: stateCount)
+        stateC = FloatBuffer(count: stateCount)
+        initialStateGradientH = FloatBuffer(count: training ? stateCount : 0)
+        initialStateGradientC = FloatBuffer(count: training ? stateCount : 0)
+    }
+
+    public static var defaultThreadCount: Int { min(2, ProcessInfo.processInfo.activeProcessorCount) }
+
+    public func resetState() { stateH.zero(); stateC.zero() }
+
+    /// Call after the parameters change (once per optimizer step).
+    public func parametersDidChange() { packed.update(from: model) }
+
+    /// Forward (and, when training, backward) over one batch.
+    /// - inputs, targets: [B, T] row-major token ids (batch-first, as PyTorch); −1 = not scored / unknown.
+    /// - Returns the summed cross-entropy and the number of scored positions. With `backward`, the
+    ///   mean-loss gradients are in `gradients` afterwards and the carried state has advanced.
+    @discardableResult
+    public func run(inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, backward: Bool,
+                    random: inout RandomGenerator, positionLoss: UnsafeMutablePointer<Float>? = nil,
+                    logits: UnsafeMutablePointer<Float>? = nil) -> (loss: Double, count: Int) {
+        precondition(!backward || training)
+        let cfg = model.config, H = cfg.hiddenSize, T = steps, B = batch
+        // Per-chunk dropout generators derived up front, so results do not depend on thread timing.
+        var seeds: [RandomGenerator?] = chunks.map { _ in (training && cfg.dropout > 0) ? random.split() : nil }
+        var results = [(Double, Int)](repeating: (0, 0), count: chunks.count)
+        let work = { (p: Int) in
+            let (start, count, ws) = self.chunks[p]
+            for t in 0..<T {
+                for b in 0..<count {
+                    ws.inputs[t * count + b] = inputs[(start + b) * T + t]
+                    ws.targets[t * count + b] = targets[(start + b) * T + t]
+                }
+            }
+            for l in 0..<cfg.layers {
+                let src = (l * B + start) * H
+                ws.layers[l].h.pointer.update(from: self.stateH.pointer + src, count: count * H)
+                ws.layers[l].c?.pointer.update(from: self.stateC.pointer + src, count: count * H)
+            }
+            if logits != nil && ws.rawLogits == nil { ws.rawLogits = FloatBuffer(count: T * count * cfg.vocabularySize) }
+            var rng = seeds[p]
+            let r = ws.forward(model: self.model, packed: self.packed, dropoutRandom: &rng)
+            results[p] = r
+            if let out = logits, let raw = ws.rawLogits {
+                let V = cfg.vocabularySize
+                for t in 0..<T { for b in 0..<count { (out + ((start + b) * T + t) * V).update(from: raw.pointer + (t * count + b) * V, count: V) } }
+            }
+            if let pl = positionLoss {
+                for t in 0..<T { for b in 0..<count { pl[(start + b) * T + t] = ws.positionLoss[t * count + b] } }
+            }
+            for l in 0..<cfg.layers {
+                let dst = (l * B + start) * H
+                let L = ws.layers[l]
+                self.stateH.pointer.advanced(by: dst).update(from: L.h.pointer + T * count * H, count: count * H)
+                if let c = L.c { self.stateC.pointer.advanced(by: dst).update(from: c.pointer + T * count * H, count: count * H) }
+            }
+        }
+        parallel(chunks.count, work)
+        let total = results.reduce(0.0) { $0 + $1.0 }
+        let count = results.reduce(0) { $0 + $1.1 }
+        if backward {
+            let scale = count > 0 ? 1 / Float(count) : 0
+            parallel(chunks.count) { p in
+                let (start, n, ws) = self.chunks[p]
+                for L in ws.layers { L.hNextGradient.zero(); L.cNextGradient.zero() }
+                ws.backward(model: self.model, packed: self.packed, scale: scale)
+                for l in 0..<cfg.layers {
+                    let dst = (l * B + start) * H
+                    self.initialStateGradientH.pointer.advanced(by: dst).update(from: ws.layers[l].hNextGradient.pointer, count: n * H)
+                    if cfg.architecture == .lstm {
+                        self.initialStateGradientC.pointer.advanced(by: dst).update(from: ws.layers[l].cNextGradient.pointer, count: n * H)
+                    }
+                }
+            }
+            sumGradients()
+        }
+        return (total, count)
+    }
+
+    private func sumGradients() {
+        let n = gradients.count
+        gradients.pointer.update(from: chunks[0].workspace.gradients.pointer, count: n)
+        for c in chunks.dropFirst() {
+            let g = gradients.pointer, s = c.workspace.gradients.pointer
+            var i = 0
+            while i + 16 <= n { store16(load16(g + i) + load16(s + i), g + i); i += 16 }
+            while i < n { g[i] += s[i]; i += 1 }
+        }
+    }
+}
+
+/// Runs `body(0..<n)` on up to n threads (the caller's thread takes part).
+func parallel(_ n: Int, _ body: (Int) -> Void) {
+    if n == 1 { body(0); return }
+    withoutActuallyEscaping(body) { b in
+        DispatchQueue.concurrentPerform(iterations: n) { b($0) }
+    }
+}
