@@ -1,0 +1,306 @@
+import Foundation
+
+/// # The charrnn checkpoint format, version 1
+///
+/// A checkpoint file (`*.ckpt`) is a standard **gzip** stream (RFC 1952; `gzip -dc` opens it) whose
+/// payload is a standard **safetensors** file:
+///
+/// 1. 8 bytes: little-endian u64 `N`, the length of the JSON header;
+/// 2. `N` bytes: a JSON object (padded with spaces to a multiple of 8) mapping each tensor name to
+///    `{"dtype": "F32"|"F16"|"BF16", "shape": [...], "data_offsets": [begin, end]}`, plus
+///    `"__metadata__"`, a map of string to string;
+/// 3. the tensor bytes, little-endian, row-major, at the given offsets.
+///
+/// **Tensors.** The model's parameters under PyTorch `state_dict` names and shapes
+/// (`emb.weight [V,E]` for embedding models, `rnn.weight_ih_l{k} [G·H, In]`,
+/// `rnn.weight_hh_l{k} [G·H, H]`, `rnn.bias_ih_l{k} [G·H]`, `rnn.bias_hh_l{k} [G·H]`,
+/// `out.weight [V,H]`, `out.bias [V]`; G = 4 for LSTM in gate order i,f,g,o, G = 3 for GRU in
+/// order r,z,n). Training checkpoints also hold Adam's moments as
+/// `optimizer.exp_avg.<name>` and `optimizer.exp_avg_sq.<name>` (same shapes, F32), and the hidden
+/// state carried between batches as `state.h` and, for LSTM, `state.c` (`[layers, batch, H]`).
+///
+/// **Metadata** (every value is a string; JSON where structured):
+/// - `format`: `"charrnn"`; `format_version`: `"1"` (readers refuse newer versions);
+/// - `config`: `{"architecture": "lstm"|"gru", "vocabularySize", "hiddenSize", "layers",
+///   "embeddingSize" (0 = one-hot input), "dropout"}`;
+/// - `vocabulary`: `{"kind": "unicode"|"bytes", "symbols": [code points or byte values, ascending]}`
+///   (token id = index in `symbols`);
+/// - `training` (optional): `{"settings": {...}, "progress": {...}}` — the run's hyper-parameters,
+///   and step, epoch, position in the data, characters seen, elapsed time, the random generator's
+///   state (four 64-bit words in hex), the optimizer step, and the best validation loss so far;
+/// - `metrics` (optional): the history of `{step, epoch, characters, seconds, trainLoss,
+///   validationLoss, learningRate}` records.
+///
+/// Files are written atomically: a temporary file in the same folder, flushed, then renamed.
+/// Loading checks every layer of the file and names what is wrong (`CheckpointError`).
+public struct Checkpoint {
+    public static let formatVersion = 1
+    public static let fileExtension = "ckpt"
+
+    public struct OptimizerState: Equatable {
+        public var step: Int
+        public var m: [Float]
+        public var v: [Float]
+        public init(step: Int, m: [Float], v: [Float]) { self.step = step; self.m = m; self.v = v }
+    }
+
+    public struct CarriedState: Equatable {
+        public var batch: Int
+        public var h: [Float]
+        public var c: [Float]
+        public init(batch: Int, h: [Float], c: [Float]) { self.batch = batch; self.h = h; self.c = c }
+    }
+
+    public var config: ModelConfig
+    public var vocabulary: Vocabulary
+    /// All parameters in `ParameterLayout` order.
+    public var parameters: [Float]
+    public var optimizer: OptimizerState?
+    public var carriedState: CarriedState?
+    public var training: TrainingRecord?
+    public var metrics: [MetricRecord]
+    /// Storage type of the parameters in the file.
+    public var dtype: Safetensors.DType
+
+    public init(config: ModelConfig, vocabulary: Vocabulary, parameters: [Float], optimizer: OptimizerState? = nil,
+                carriedState: CarriedState? = nil, training: TrainingRecord? = nil, metrics: [MetricRecord] = [],
+                dtype: Safetensors.DType = .f32) {
+        self.config = config; self.vocabulary = vocabulary; self.parameters = parameters
+        self.optimizer = optimizer; self.carriedState = carriedState; self.training = training
+        self.metrics = metrics; self.dtype = dtype
+    }
+
+    public var parameterCount: Int { parameters.count }
+    public func makeModel() -> LanguageModel { LanguageModel(config: config, parameters: FloatBuffer(parameters)) }
+
+    // MARK: writing
+
+    public func serialized() -> [UInt8] {
+        let layout = ParameterLayout(config)
+        var tensors: [(String, Safetensors.Tensor)] = []
+        func add(_ name: String, _ values: ArraySlice<Float>, _ shape: [Int], dtype: Safetensors.DType = .f32) {
+            values.withUnsafeBufferPointer { buf in
+                var t = Safetensors.Tensor(f32: buf, shape: shape)
+                if dtype != .f32 { t = Self.narrow(buf, shape: shape, to: dtype) }
+                tensors.append((name, t))
+            }
+        }
+        for e in layout.entries { add(e.name, parameters[e.offset..<(e.offset + e.count)], e.shape, dtype: dtype) }
+        if let o = optimizer {
+            for e in layout.entries { add("optimizer.exp_avg.\(e.name)", o.m[e.offset..<(e.offset + e.count)], e.shape) }
+            for e in layout.entries { add("optimizer.exp_avg_sq.\(e.name)", o.v[e.offset..<(e.offset + e.count)], e.shape) }
+        }
+        if let s = carriedState {
+            let shape = [config.layers, s.batch, config.hiddenSize]
+            add("state.h", s.h[...], shape)
+            if config.architecture == .lstm { add("state.c", s.c[...], shape) }
+        }
+        var metadata: [String: String] = [
+            "format": "charrnn",
+            "format_version": String(Self.formatVersion),
+            "config": Self.json(config),
+            "vocabulary": Self.json(VocabularyRecord(kind: vocabulary.kind, symbols: vocabulary.symbols)),
+        ]
+        if let t = training { metadata["training"] = Self.json(t) }
+        if !metrics.isEmpty { metadata["metrics"] = Self.json(metrics) }
+        if let o = optimizer { metadata["optimizer_step"] = String(o.step) }
+        return Gzip.compress(Safetensors.serialize(tensors: tensors, metadata: metadata), level: 1)
+    }
+
+    /// Writes atomically: `path.tmp-PID`, fsync, rename over `path`. A failure leaves any existing
+    /// file at `path` untouched.
+    public func write(to path: String) throws {
+        try Self.atomicWrite(serialized(), to: path)
+    }
+
+    public static func atomicWrite(_ bytes: [UInt8], to path: String) throws {
+        let tmp = "\(path).tmp-\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw CheckpointError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
+        var ok = true
+        var reason = ""
+        bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+                if n <= 0 { ok = false; reason = String(cString: strerror(errno)); return }
+                done += n
+            }
+        }
+        if ok && fsync(fd) != 0 { ok = false; reason = String(cString: strerror(errno)) }
+        close(fd)
+        if ok && rename(tmp, path) != 0 { ok = false; reason = String(cString: strerror(errno)) }
+        if !ok {
+            unlink(tmp)
+            throw CheckpointError.writeFailed(path: path, reason: reason)
+        }
+        let dir = (path as NSString).deletingLastPathComponent
+        let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+
+    // MARK: reading
+
+    public static func load(_ path: String) throws -> Checkpoint {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw CheckpointError.missing(path: path) }
+        if isDir.boolValue { throw CheckpointError.isDirectory(path: path) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CheckpointError.unreadable(path: path, reason: "permission denied or I/O error")
+        }
+        return try decode([UInt8](data), path: path)
+    }
+
+    public static func decode(_ bytes: [UInt8], path: String) throws -> Checkpoint {
+        if bytes.isEmpty { throw CheckpointError.truncated(path: path, detail: "the file is empty") }
+        let payload: [UInt8]
+        do { payload = try Gzip.decompress(bytes) } catch let e as Gzip.Failure {
+            switch e {
+            case .notGzip: throw CheckpointError.notGzip(path: path)
+            case .truncated: throw CheckpointError.truncated(path: path, detail: "the gzip stream ends early")
+            case .corrupt(let m): throw CheckpointError.corrupt(path: path, detail: "gzip data: \(m)")
+            case .tooLarge: throw CheckpointError.corrupt(path: path, detail: "decompresses to more than 64 GiB")
+            }
+        }
+        let parsed: (tensors: [String: Safetensors.Tensor], metadata: [String: String])
+        do { parsed = try Safetensors.parse(payload) } catch Safetensors.Failure.malformed(let m) {
+            throw CheckpointError.notCharRNN(path: path, detail: "not a safetensors file: \(m)")
+        }
+        let meta = parsed.metadata
+        guard meta["format"] == "charrnn" else {
+            throw CheckpointError.notCharRNN(path: path, detail: "safetensors metadata has no format \"charrnn\"")
+        }
+        guard let vs = meta["format_version"], let version = Int(vs) else {
+            throw CheckpointError.notCharRNN(path: path, detail: "missing format_version")
+        }
+        if version > formatVersion { throw CheckpointError.newerVersion(path: path, found: version, supported: formatVersion) }
+        func decodeJSON<T: Decodable>(_ key: String, as: T.Type) throws -> T {
+            guard let s = meta[key] else { throw CheckpointError.inconsistent(path: path, detail: "metadata \(key) is missing") }
+            do { return try JSONDecoder().decode(T.self, from: Data(s.utf8)) } catch {
+                throw CheckpointError.inconsistent(path: path, detail: "metadata \(key) is not valid: \(error.shortDescription)")
+            }
+        }
+        let config = try decodeJSON("config", as: ModelConfig.self)
+        guard config.layers >= 1, config.layers <= 64, config.hiddenSize >= 1, config.hiddenSize <= 1 << 16,
+              config.vocabularySize >= 1, config.vocabularySize <= 1 << 21, config.embeddingSize >= 0,
+              config.embeddingSize <= 1 << 16, config.dropout >= 0, config.dropout < 1 else {
+            throw CheckpointError.inconsistent(path: path, detail: "config out of range: \(config)")
+        }
+        let vr = try decodeJSON("vocabulary", as: VocabularyRecord.self)
+        guard vr.symbols.count == config.vocabularySize else {
+            throw CheckpointError.inconsistent(path: path, detail: "vocabulary has \(vr.symbols.count) symbols but config says \(config.vocabularySize)")
+        }
+        guard zip(vr.symbols, vr.symbols.dropFirst()).allSatisfy({ $0 < $1 }),
+              vr.symbols.allSatisfy({ vr.kind == .bytes ? $0 < 256 : Unicode.Scalar($0) != nil }) else {
+            throw CheckpointError.inconsistent(path: path, detail: "vocabulary symbols are not ascending valid characters")
+        }
+        let layout = ParameterLayout(config)
+        func tensor(_ name: String, shape: [Int]) throws -> [Float] {
+            guard let t = parsed.tensors[name] else { throw CheckpointError.inconsistent(path: path, detail: "tensor \(name) is missing") }
+            guard t.shape == shape else {
+                throw CheckpointError.inconsistent(path: path, detail: "tensor \(name) has shape \(t.shape), expected \(shape) from the config")
+            }
+            return t.floats()
+        }
+        var params = [Float](); params.reserveCapacity(layout.totalCount)
+        for e in layout.entries { params += try tensor(e.name, shape: e.shape) }
+        let dtype = parsed.tensors[layout.entries[0].name]!.dtype
+        let known = Set(layout.entries.map(\.name))
+        for name in parsed.tensors.keys where !known.contains(name) && !name.hasPrefix("optimizer.") && !name.hasPrefix("state.") {
+            throw CheckpointError.inconsistent(path: path, detail: "unexpected tensor \(name) for this config")
+        }
+        var optimizer: OptimizerState?
+        if parsed.tensors["optimizer.exp_avg.\(layout.entries[0].name)"] != nil {
+            var m = [Float](), v = [Float]()
+            for e in layout.entries { m += try tensor("optimizer.exp_avg.\(e.name)", shape: e.shape) }
+            for e in layout.entries { v += try tensor("optimizer.exp_avg_sq.\(e.name)", shape: e.shape) }
+            guard let s = meta["optimizer_step"], let step = Int(s), step >= 0 else {
+                throw CheckpointError.inconsistent(path: path, detail: "optimizer moments without optimizer_step")
+            }
+            optimizer = OptimizerState(step: step, m: m, v: v)
+        }
+        var carried: CarriedState?
+        if let h = parsed.tensors["state.h"] {
+            guard h.shape.count == 3, h.shape[0] == config.layers, h.shape[2] == config.hiddenSize else {
+                throw CheckpointError.inconsistent(path: path, detail: "tensor state.h has shape \(h.shape)")
+            }
+            let c = config.architecture == .lstm ? try tensor("state.c", shape: h.shape) : []
+            carried = CarriedState(batch: h.shape[1], h: h.floats(), c: c)
+        }
+        let training = meta["training"] == nil ? nil : try decodeJSON("training", as: TrainingRecord.self)
+        let metrics = meta["metrics"] == nil ? [] : try decodeJSON("metrics", as: [MetricRecord].self)
+        return Checkpoint(config: config, vocabulary: Vocabulary(kind: vr.kind, symbols: vr.symbols), parameters: params,
+                          optimizer: optimizer, carriedState: carried, training: training, metrics: metrics, dtype: dtype)
+    }
+
+    // MARK: helpers
+
+    struct VocabularyRecord: Codable {
+        var kind: Vocabulary.Kind
+        var symbols: [UInt32]
+    }
+
+    static func json<T: Encodable>(_ value: T) -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: try! enc.encode(value), as: UTF8.self)
+    }
+
+    static func narrow(_ values: UnsafeBufferPointer<Float>, shape: [Int], to dtype: Safetensors.DType) -> Safetensors.Tensor {
+        var bytes = [UInt8](); bytes.reserveCapacity(values.count * 2)
+        for x in values {
+            let bits: UInt16
+            if dtype == .f16 { bits = Float16(x).bitPattern } else {
+                // Round to nearest even on the upper 16 bits.
+                let u = x.bitPattern
+                bits = x.isNaN ? 0x7FC0 : UInt16((u &+ 0x7FFF &+ ((u >> 16) & 1)) >> 16)
+            }
+            bytes.append(UInt8(bits & 0xFF)); bytes.append(UInt8(bits >> 8))
+        }
+        return Safetensors.Tensor(dtype: dtype, shape: shape, data: bytes)
+    }
+}
+
+/// Everything wrong with a checkpoint file, each naming the file.
+public enum CheckpointError: Error, CustomStringConvertible, Equatable {
+    case missing(path: String)
+    case isDirectory(path: String)
+    case unreadable(path: String, reason: String)
+    case notGzip(path: String)
+    case truncated(path: String, detail: String)
+    case corrupt(path: String, detail: String)
+    case notCharRNN(path: String, detail: String)
+    case newerVersion(path: String, found: Int, supported: Int)
+    case inconsistent(path: String, detail: String)
+    case writeFailed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missing(let p): return "\(p): no such checkpoint file"
+        case .isDirectory(let p): return "\(p): is a directory, not a checkpoint file"
+        case .unreadable(let p, let r): return "\(p): cannot be read (\(r))"
+        case .notGzip(let p): return "\(p): not a charrnn checkpoint (not a gzip file)"
+        case .truncated(let p, let d): return "\(p): truncated checkpoint (\(d))"
+        case .corrupt(let p, let d): return "\(p): corrupt checkpoint (\(d))"
+        case .notCharRNN(let p, let d): return "\(p): not a charrnn checkpoint (\(d))"
+        case .newerVersion(let p, let f, let s):
+            return "\(p): checkpoint format version \(f) is newer than this charrnn supports (\(s)); upgrade charrnn"
+        case .inconsistent(let p, let d): return "\(p): inconsistent checkpoint: \(d)"
+        case .writeFailed(let p, let r): return "\(p): cannot write checkpoint (\(r))"
+        }
+    }
+}
+
+extension Error {
+    var shortDescription: String {
+        if let d = self as? DecodingError {
+            switch d {
+            case .keyNotFound(let k, _): return "missing key \(k.stringValue)"
+            case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c):
+                return c.codingPath.map(\.stringValue).joined(separator: ".") + ": " + c.debugDescription
+            @unknown default: return "\(d)"
+            }
+        }
+        return "\(self)"
+    }
+}

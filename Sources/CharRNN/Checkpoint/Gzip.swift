@@ -1,0 +1,78 @@
+import CZlib
+import Foundation
+
+/// gzip streams (RFC 1952) through the system zlib.
+public enum Gzip {
+    public enum Failure: Error, Equatable {
+        case notGzip
+        case truncated
+        case corrupt(String)
+        case tooLarge
+    }
+
+    public static func compress(_ input: [UInt8], level: Int32 = 6) -> [UInt8] {
+        var stream = z_stream()
+        // windowBits 15 + 16 selects the gzip wrapper.
+        let initResult = deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+                                       ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        precondition(initResult == Z_OK, "deflateInit2 failed: \(initResult)")
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 64)
+        let produced: Int = input.withUnsafeBufferPointer { inp in
+            output.withUnsafeMutableBufferPointer { out in
+                stream.next_in = UnsafeMutablePointer(mutating: inp.baseAddress)
+                stream.avail_in = uInt(inp.count)
+                stream.next_out = out.baseAddress
+                stream.avail_out = uInt(out.count)
+                let r = deflate(&stream, Z_FINISH)
+                precondition(r == Z_STREAM_END, "deflate failed: \(r)")
+                return out.count - Int(stream.avail_out)
+            }
+        }
+        output.removeSubrange(produced...)
+        return output
+    }
+
+    /// Decompresses a whole gzip stream. Output grows as data arrives (never from a size field),
+    /// up to `limit` bytes.
+    public static func decompress(_ input: [UInt8], limit: Int = 1 << 36) throws -> [UInt8] {
+        guard input.count >= 2, input[0] == 0x1F, input[1] == 0x8B else { throw Failure.notGzip }
+        var stream = z_stream()
+        guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw Failure.corrupt("inflateInit failed")
+        }
+        defer { inflateEnd(&stream) }
+        var output = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        try input.withUnsafeBufferPointer { inp in
+            stream.next_in = UnsafeMutablePointer(mutating: inp.baseAddress)
+            stream.avail_in = uInt(inp.count)
+            while true {
+                let (r, produced) = chunk.withUnsafeMutableBufferPointer { out -> (Int32, Int) in
+                    stream.next_out = out.baseAddress
+                    stream.avail_out = uInt(out.count)
+                    let r = inflate(&stream, Z_NO_FLUSH)
+                    return (r, out.count - Int(stream.avail_out))
+                }
+                output.append(contentsOf: chunk[0..<produced])
+                if output.count > limit { throw Failure.tooLarge }
+                switch r {
+                case Z_STREAM_END:
+                    return
+                case Z_OK:
+                    continue
+                case Z_BUF_ERROR:
+                    // No progress possible: the input ended before the stream did.
+                    if stream.avail_in == 0 { throw Failure.truncated }
+                    continue
+                case Z_DATA_ERROR:
+                    let msg = stream.msg.map { String(cString: $0) } ?? "invalid data"
+                    throw Failure.corrupt(msg)
+                default:
+                    throw Failure.corrupt("zlib error \(r)")
+                }
+            }
+        }
+        return output
+    }
+}

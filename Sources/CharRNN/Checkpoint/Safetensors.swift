@@ -1,0 +1,124 @@
+import Foundation
+
+/// A minimal reader and writer of the safetensors format: an 8-byte little-endian header length,
+/// a JSON header mapping tensor names to {dtype, shape, data_offsets} plus a `__metadata__` map of
+/// strings, then the tensor bytes. Every offset and shape is checked against the buffer before
+/// anything is allocated from it.
+public enum Safetensors {
+    public enum DType: String, Sendable { case f32 = "F32", f16 = "F16", bf16 = "BF16" }
+
+    public struct Tensor {
+        public var dtype: DType
+        public var shape: [Int]
+        public var data: [UInt8]
+        public var elementCount: Int { shape.reduce(1, *) }
+
+        public init(dtype: DType, shape: [Int], data: [UInt8]) { self.dtype = dtype; self.shape = shape; self.data = data }
+
+        public init(f32 values: UnsafeBufferPointer<Float>, shape: [Int]) {
+            dtype = .f32; self.shape = shape
+            data = [UInt8](UnsafeRawBufferPointer(values))
+        }
+
+        /// Values widened to Float (f16 and bf16 included).
+        public func floats() -> [Float] {
+            data.withUnsafeBytes { raw -> [Float] in
+                switch dtype {
+                case .f32:
+                    return (0..<elementCount).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+                case .f16:
+                    return (0..<elementCount).map { Float(Float16(bitPattern: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
+                case .bf16:
+                    return (0..<elementCount).map { Float(bitPattern: UInt32(raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) << 16) }
+                }
+            }
+        }
+    }
+
+    public enum Failure: Error, Equatable {
+        case malformed(String)
+    }
+
+    static func elementSize(_ d: DType) -> Int { d == .f32 ? 4 : 2 }
+
+    public static func serialize(tensors: [(String, Tensor)], metadata: [String: String]) -> [UInt8] {
+        var header = "{\"__metadata__\":" + jsonObject(metadata)
+        var offset = 0
+        for (name, t) in tensors {
+            header += ",\(jsonString(name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + t.data.count)]}"
+            offset += t.data.count
+        }
+        header += "}"
+        var headerBytes = Array(header.utf8)
+        while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
+        var out = [UInt8]()
+        out.reserveCapacity(8 + headerBytes.count + offset)
+        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: headerBytes)
+        for (_, t) in tensors { out.append(contentsOf: t.data) }
+        return out
+    }
+
+    public static func parse(_ bytes: [UInt8]) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        guard bytes.count >= 8 else { throw Failure.malformed("shorter than the 8-byte header length") }
+        var n: UInt64 = 0
+        for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard n <= UInt64(bytes.count - 8) else {
+            throw Failure.malformed("header length \(n) exceeds the \(bytes.count - 8) bytes that follow")
+        }
+        let headerEnd = 8 + Int(n)
+        let json: Any
+        do { json = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])) } catch {
+            throw Failure.malformed("header is not valid JSON")
+        }
+        guard let dict = json as? [String: Any] else { throw Failure.malformed("header is not a JSON object") }
+        let dataCount = bytes.count - headerEnd
+        var metadata: [String: String] = [:]
+        var tensors: [String: Tensor] = [:]
+        for (key, value) in dict {
+            if key == "__metadata__" {
+                guard let m = value as? [String: Any] else { throw Failure.malformed("__metadata__ is not an object") }
+                for (k, v) in m {
+                    guard let s = v as? String else { throw Failure.malformed("metadata \(k) is not a string") }
+                    metadata[k] = s
+                }
+                continue
+            }
+            guard let t = value as? [String: Any], let ds = t["dtype"] as? String,
+                  let shapeAny = t["shape"] as? [Any], let offsAny = t["data_offsets"] as? [Any], offsAny.count == 2 else {
+                throw Failure.malformed("tensor \(key): needs dtype, shape and data_offsets")
+            }
+            guard let dtype = DType(rawValue: ds) else { throw Failure.malformed("tensor \(key): unsupported dtype \(ds)") }
+            var shape: [Int] = []
+            var count = 1
+            for s in shapeAny {
+                guard let d = (s as? NSNumber)?.intValue, d >= 0, d <= dataCount else {
+                    throw Failure.malformed("tensor \(key): bad shape")
+                }
+                let (p, o) = count.multipliedReportingOverflow(by: d)
+                guard !o, p <= dataCount else { throw Failure.malformed("tensor \(key): shape larger than the file") }
+                count = p
+                shape.append(d)
+            }
+            guard let b = (offsAny[0] as? NSNumber)?.intValue, let e = (offsAny[1] as? NSNumber)?.intValue,
+                  b >= 0, e >= b, e <= dataCount else {
+                throw Failure.malformed("tensor \(key): data_offsets outside the \(dataCount) data bytes")
+            }
+            guard e - b == count * elementSize(dtype) else {
+                throw Failure.malformed("tensor \(key): \(e - b) bytes for shape \(shape) of \(ds)")
+            }
+            tensors[key] = Tensor(dtype: dtype, shape: shape, data: Array(bytes[(headerEnd + b)..<(headerEnd + e)]))
+        }
+        return (tensors, metadata)
+    }
+
+    static func jsonString(_ s: String) -> String {
+        let data = try! JSONSerialization.data(withJSONObject: [s], options: [])
+        let wrapped = String(decoding: data, as: UTF8.self)
+        return String(wrapped.dropFirst().dropLast())
+    }
+
+    static func jsonObject(_ m: [String: String]) -> String {
+        "{" + m.keys.sorted().map { "\(jsonString($0)):\(jsonString(m[$0]!))" }.joined(separator: ",") + "}"
+    }
+}

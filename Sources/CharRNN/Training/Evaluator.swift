@@ -1,0 +1,72 @@
+import Foundation
+
+/// Cross-entropy of a model on a text, computed with S parallel streams.
+///
+/// The N−1 targets are split into S contiguous ranges; stream b starts `burnIn` characters before
+/// its range (those are fed but not scored), so each scored character sees at least `burnIn`
+/// characters of context — nearly the single-stream result at S times the speed. Characters
+/// outside the vocabulary (id −1) are fed as a zero input and not scored.
+public struct EvaluationResult: Sendable {
+    public var totalLoss: Double
+    public var scored: Int
+    public var unscored: Int
+    public var meanLoss: Double { scored > 0 ? totalLoss / Double(scored) : .nan }
+    public var bitsPerCharacter: Double { meanLoss / log(2) }
+    public var perplexity: Double { exp(meanLoss) }
+    /// Loss of each target position 1..<N (NaN where unscored), when requested.
+    public var positionLosses: [Float]?
+}
+
+public final class Evaluator {
+    public let model: LanguageModel
+    public let streams: Int, chunk: Int, burnIn: Int
+    let engine: SequenceEngine
+
+    public init(model: LanguageModel, streams: Int = 64, chunk: Int = 128, burnIn: Int = 200) {
+        self.model = model; self.streams = streams; self.chunk = chunk; self.burnIn = burnIn
+        engine = SequenceEngine(model: model, batch: streams, steps: chunk, training: false)
+    }
+
+    public func evaluate(_ ids: [Int32], keepPositionLosses: Bool = false) -> EvaluationResult {
+        let n = ids.count
+        let unscoredTargets = n > 1 ? ids[1...].reduce(0) { $0 + ($1 < 0 ? 1 : 0) } : 0
+        guard n >= 2 else { return EvaluationResult(totalLoss: 0, scored: 0, unscored: 0, positionLosses: keepPositionLosses ? [] : nil) }
+        engine.parametersDidChange()
+        engine.resetState()
+        let S = min(streams, n - 1)
+        let targetsCount = n - 1
+        // Stream b scores targets q in [a[b], a[b+1]) and feeds inputs from f[b].
+        let a = (0...S).map { 1 + $0 * targetsCount / S }
+        let f = (0..<S).map { max(0, a[$0] - 1 - burnIn) }
+        let lengths = (0..<S).map { a[$0 + 1] - 1 - f[$0] }
+        let maxLen = lengths.max()!
+        let B = streams, T = chunk
+        var x = [Int32](repeating: -1, count: B * T), y = [Int32](repeating: -1, count: B * T)
+        let pl = FloatBuffer(count: B * T)
+        var positionLosses = keepPositionLosses ? [Float](repeating: .nan, count: targetsCount) : nil
+        var total = 0.0, scored = 0
+        var rng = RandomGenerator(seed: 0)
+        var start = 0
+        while start < maxLen {
+            for b in 0..<B {
+                for t in 0..<T {
+                    let i = b * T + t
+                    x[i] = -1; y[i] = -1
+                    guard b < S else { continue }
+                    let p = start + t
+                    guard p < lengths[b] else { continue }
+                    let pos = f[b] + p
+                    x[i] = ids[pos]
+                    if pos + 1 >= a[b] { y[i] = ids[pos + 1] }
+                }
+            }
+            let r = engine.run(inputs: x, targets: y, backward: false, random: &rng, positionLoss: keepPositionLosses ? pl.pointer : nil)
+            total += r.loss; scored += r.count
+            if keepPositionLosses {
+                for b in 0..<S { for t in 0..<T where y[b * T + t] >= 0 { positionLosses![f[b] + start + t] = pl[b * T + t] } }
+            }
+            start += T
+        }
+        return EvaluationResult(totalLoss: total, scored: scored, unscored: unscoredTargets, positionLosses: positionLosses)
+    }
+}

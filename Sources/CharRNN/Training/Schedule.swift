@@ -1,0 +1,27 @@
+import Foundation
+
+extension TrainingSettings {
+    /// Fraction of the budget used, in [0, 1], or nil when the run has no fixed end.
+    func budgetFraction(step: Int, elapsed: Double, batchesPerEpoch: Int) -> Double? {
+        var fractions: [Double] = []
+        if let s = steps, s > 0 { fractions.append(Double(step) / Double(s)) }
+        if let e = epochs, e > 0 { fractions.append(Double(step) / (e * Double(max(1, batchesPerEpoch)))) }
+        if let t = timeSeconds, t > 0 { fractions.append(elapsed / t) }
+        return fractions.max().map { min(1, $0) }
+    }
+
+    /// Linear warm-up over `warmupSteps`, then the schedule from `learningRate` down to
+    /// `learningRate · finalLearningRateFraction` at the end of the budget.
+    public func learningRate(step: Int, fraction: Double?) -> Float {
+        let warm = warmupSteps > 0 ? min(1, Float(step + 1) / Float(warmupSteps)) : 1
+        guard let p = fraction else { return learningRate * warm }
+        let f = finalLearningRateFraction
+        let decay: Float
+        switch schedule {
+        case .constant: decay = 1
+        case .cosine: decay = f + (1 - f) * 0.5 * (1 + Float(cos(Double.pi * p)))
+        case .linear: decay = 1 - (1 - f) * Float(p)
+        }
+        return learningRate * warm * decay
+    }
+}

@@ -1,0 +1,289 @@
+import Foundation
+
+public enum TrainingError: Error, CustomStringConvertible {
+    case corpusTooSmall(path: String, characters: Int, needed: Int, batch: Int, steps: Int)
+    case validationTooSmall(characters: Int)
+    case unwritableFolder(path: String, reason: String)
+    case resumeMismatch(String)
+    case diverged(step: Int, checkpoint: String)
+
+    public var description: String {
+        switch self {
+        case .corpusTooSmall(let p, let n, let need, let b, let t):
+            return "\(p): \(n) training characters is too small for one batch; --batch \(b) × --seq \(t) needs at least \(need) (lower --batch or --seq, or use a larger file)"
+        case .validationTooSmall(let n):
+            return "the validation text has \(n) characters; at least 2 are needed (raise --val-fraction or give --val-file)"
+        case .unwritableFolder(let p, let r): return "\(p): cannot write checkpoints there (\(r))"
+        case .resumeMismatch(let m): return m
+        case .diverged(let s, let c):
+            return "training diverged repeatedly (non-finite loss or gradients) at step \(s); the last good state is in \(c)"
+        }
+    }
+}
+
+/// The training loop: truncated BPTT over B streams, Adam with global-norm clipping and a
+/// learning-rate schedule, periodic validation, `best` and `latest` checkpoints, a JSONL metrics log.
+public final class Trainer {
+    public let settings: TrainingSettings
+    public let runDirectory: String
+    public let runName: String
+    public let data: TrainingData
+    public let model: LanguageModel
+    public private(set) var progress: TrainingProgress
+    public private(set) var metrics: [MetricRecord]
+    let engine: SequenceEngine
+    let adam: Adam
+    let evaluator: Evaluator
+    let batcher: StreamBatcher
+    let validationIds: [Int32]
+    var random: RandomGenerator
+    public var display = ProgressDisplay(quiet: true)
+    /// Called once per step; returning true stops the run after that step (Ctrl-C).
+    public var shouldStop: () -> Bool = { false }
+
+    public var bestPath: String { runDirectory + "/best.ckpt" }
+    public var latestPath: String { runDirectory + "/latest.ckpt" }
+    public var metricsPath: String { runDirectory + "/metrics.jsonl" }
+
+    /// A new run.
+    public convenience init(settings: TrainingSettings, architecture: Architecture, layers: Int, hiddenSize: Int,
+                embeddingSize: Int, dropout: Float, runDirectory: String, runName: String) throws {
+        let data = try TrainingData.load(trainFile: settings.trainFile, validationFile: settings.validationFile,
+                                         validationFraction: settings.validationFraction, bytes: settings.bytes)
+        var random = RandomGenerator(seed: settings.seed)
+        let config = ModelConfig(architecture: architecture, vocabularySize: data.vocabulary.count, hiddenSize: hiddenSize,
+                                 layers: layers, embeddingSize: embeddingSize, dropout: dropout)
+        let model = LanguageModel(config: config, random: &random)
+        try self.init(settings: settings, data: data, model: model, random: random, progress: TrainingProgress(),
+                      metrics: [], runDirectory: runDirectory, runName: runName)
+        try prepareFolder()
+    }
+
+    /// Continues the run saved in `checkpoint` (weights, optimizer moments, step, data position,
+    /// carried state and random state); `override` may replace the stopping conditions.
+    public convenience init(resuming path: String, override: (inout TrainingSettings) -> Void) throws {
+        let ckpt = try Checkpoint.load(path)
+        guard let record = ckpt.training, let opt = ckpt.optimizer else {
+            throw TrainingError.resumeMismatch("\(path): has no training state to resume (it was exported without optimizer state)")
+        }
+        var settings = record.settings
+        override(&settings)
+        let data = try TrainingData.load(trainFile: settings.trainFile, validationFile: settings.validationFile,
+                                         validationFraction: settings.validationFraction, bytes: settings.bytes)
+        guard data.vocabulary == ckpt.vocabulary else {
+            throw TrainingError.resumeMismatch("\(settings.trainFile): its vocabulary differs from the checkpoint's; resume needs the same training text")
+        }
+        guard let random = RandomGenerator(hexState: record.progress.random) else {
+            throw CheckpointError.inconsistent(path: path, detail: "training.progress.random is not a valid generator state")
+        }
+        let dir = (path as NSString).deletingLastPathComponent
+        try self.init(settings: settings, data: data, model: ckpt.makeModel(), random: random, progress: record.progress,
+                      metrics: ckpt.metrics, runDirectory: dir.isEmpty ? "." : dir, runName: record.runName)
+        adam.step = opt.step
+        adam.m.buffer.update(from: opt.m)
+        adam.v.buffer.update(from: opt.v)
+        if let s = ckpt.carriedState, s.batch == settings.batch {
+            engine.stateH.buffer.update(from: s.h)
+            if !s.c.isEmpty { engine.stateC.buffer.update(from: s.c) }
+        }
+        try prepareFolder()
+    }
+
+    init(settings: TrainingSettings, data: TrainingData, model: LanguageModel, random: RandomGenerator,
+         progress: TrainingProgress, metrics: [MetricRecord], runDirectory: String, runName: String) throws {
+        let need = StreamBatcher.minimumCharacters(batch: settings.batch, steps: settings.sequence)
+        guard data.train.count >= need else {
+            throw TrainingError.corpusTooSmall(path: settings.trainFile, characters: data.train.count, needed: need,
+                                               batch: settings.batch, steps: settings.sequence)
+        }
+        guard data.validation.count >= 2 else { throw TrainingError.validationTooSmall(characters: data.validation.count) }
+        self.settings = settings; self.data = data; self.model = model; self.random = random
+        self.progress = progress; self.metrics = metrics
+        self.runDirectory = runDirectory; self.runName = runName
+        engine = SequenceEngine(model: model, batch: settings.batch, steps: settings.sequence, training: true)
+        adam = Adam(layout: model.layout, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
+        evaluator = Evaluator(model: model, streams: min(64, max(1, data.validation.count / 1000)), chunk: 128, burnIn: 200)
+        batcher = StreamBatcher(count: data.train.count, batch: settings.batch, steps: settings.sequence)
+        validationIds = data.validation.map(Int32.init)
+    }
+
+    /// Creates the run folder and proves it is writable before any training time is spent.
+    func prepareFolder() throws {
+        do { try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true) } catch {
+            throw TrainingError.unwritableFolder(path: runDirectory, reason: (error as NSError).localizedDescription)
+        }
+        let probe = runDirectory + "/.write-test-\(getpid())"
+        guard FileManager.default.createFile(atPath: probe, contents: Data("ok".utf8)) else {
+            throw TrainingError.unwritableFolder(path: runDirectory, reason: "permission denied")
+        }
+        try? FileManager.default.removeItem(atPath: probe)
+    }
+
+    public var config: ModelConfig { model.config }
+    public var vocabulary: Vocabulary { data.vocabulary }
+    var epochProgress: Double { Double(progress.epoch) + Double(progress.batchInEpoch) / Double(max(1, batcher.batchesPerEpoch)) }
+
+    public struct Summary {
+        public var steps: Int
+        public var seconds: Double
+        public var charactersPerSecond: Double
+        public var bestValidationLoss: Double?
+        public var finalValidationLoss: Double?
+        public var interrupted: Bool
+    }
+
+    /// Trains until the budget (steps, epochs or time) is used or `shouldStop` returns true.
+    public func run() throws -> Summary {
+        let B = settings.batch, T = settings.sequence
+        var x = [Int32](repeating: 0, count: B * T), y = [Int32](repeating: 0, count: B * T)
+        let sessionStart = Date()
+        let elapsedAtStart = progress.elapsedSeconds
+        let stepAtStart = progress.step
+        var interrupted = false
+        var evalEvery = settings.evalEvery
+        var lossSinceLog = 0.0, stepsSinceLog = 0
+        var charsAtRate = progress.charactersSeen, timeAtRate = Date()
+        var rate = 0.0
+        var consecutiveFailures = 0
+        let sessionTime = settings.timeSeconds.map { max(0, $0 - elapsedAtStart) }
+        if evalEvery <= 0 {
+            if let s = settings.steps { evalEvery = max(1, (s - progress.step) / 10) }
+            else if let e = settings.epochs { evalEvery = max(1, Int(e * Double(batcher.batchesPerEpoch)) / 10) }
+            else { evalEvery = 1000 }
+        }
+        var evalChosen = settings.evalEvery > 0 || settings.timeSeconds == nil
+        display.message("training \(config.architecture.displayName) \(config.layers)×\(config.hiddenSize) (\(model.parameterCount) parameters, vocabulary \(vocabulary.count)) on \(data.train.count) characters, validating on \(data.validation.count); run folder \(runDirectory)")
+
+        func budgetDone() -> Bool {
+            if let s = settings.steps, progress.step >= s { return true }
+            if let e = settings.epochs, epochProgress >= e { return true }
+            if let t = sessionTime, Date().timeIntervalSince(sessionStart) >= t { return true }
+            return false
+        }
+
+        while !budgetDone() {
+            if progress.batchInEpoch >= batcher.batchesPerEpoch {
+                progress.batchInEpoch = 0
+                progress.epoch += 1
+                engine.resetState()
+            }
+            if progress.batchInEpoch == 0 { engine.resetState() }
+            batcher.fill(data.train, index: progress.batchInEpoch, x: &x, y: &y)
+            engine.parametersDidChange()
+            let saved = engine.stateH.array, savedC = engine.stateC.array
+            let r = engine.run(inputs: x, targets: y, backward: true, random: &random)
+            let loss = r.loss / Double(r.count)
+            let norm = clipGlobalNorm(engine.gradients, maxNorm: settings.clip)
+            let elapsed = elapsedAtStart + Date().timeIntervalSince(sessionStart)
+            if !loss.isFinite || !norm.isFinite {
+                // Skip the update, restore the carried state, lower the learning rate.
+                consecutiveFailures += 1
+                engine.stateH.buffer.update(from: saved); engine.stateC.buffer.update(from: savedC)
+                progress.learningRateScale *= 0.5
+                display.message("warning: non-finite \(loss.isFinite ? "gradients" : "loss") at step \(progress.step + 1); update skipped, learning rate scaled by \(progress.learningRateScale)")
+                if consecutiveFailures >= 5 {
+                    try saveLatest()
+                    throw TrainingError.diverged(step: progress.step, checkpoint: latestPath)
+                }
+                progress.batchInEpoch += 1
+                continue
+            }
+            consecutiveFailures = 0
+            let fraction = settings.budgetFraction(step: progress.step, elapsed: elapsed, batchesPerEpoch: batcher.batchesPerEpoch)
+            let lr = settings.learningRate(step: progress.step, fraction: fraction) * progress.learningRateScale
+            adam.learningRate = lr
+            adam.update(parameters: model.parameters, gradients: engine.gradients)
+            progress.step += 1
+            progress.batchInEpoch += 1
+            progress.charactersSeen += B * T
+            progress.elapsedSeconds = elapsed
+            progress.lastTrainingLoss = loss
+            lossSinceLog += loss; stepsSinceLog += 1
+
+            let now = Date()
+            if now.timeIntervalSince(timeAtRate) >= 1 || rate == 0 {
+                rate = Double(progress.charactersSeen - charsAtRate) / max(1e-9, now.timeIntervalSince(timeAtRate))
+                charsAtRate = progress.charactersSeen; timeAtRate = now
+            }
+            if !evalChosen, let t = settings.timeSeconds, progress.step - stepAtStart >= 5 {
+                // Validate about ten times over a time budget, from the measured step time.
+                let stepTime = (elapsed - elapsedAtStart) / Double(progress.step - stepAtStart)
+                evalEvery = max(1, Int((t / 10) / max(stepTime, 1e-6)))
+                evalChosen = true
+            }
+            let stopping = budgetDone() || shouldStop()
+            var validation: Double?
+            if progress.step % evalEvery == 0 || stopping {
+                validation = validate()
+            }
+            if progress.step % 10 == 0 || validation != nil {
+                let record = MetricRecord(step: progress.step, epoch: epochProgress, characters: progress.charactersSeen,
+                                          seconds: progress.elapsedSeconds, trainLoss: lossSinceLog / Double(stepsSinceLog),
+                                          validationLoss: validation, learningRate: lr, charactersPerSecond: rate)
+                metrics.append(record)
+                appendMetric(record)
+                lossSinceLog = 0; stepsSinceLog = 0
+            }
+            let remaining: Double? = fraction.map { _ in
+                let done = settings.budgetFraction(step: progress.step, elapsed: progress.elapsedSeconds,
+                                                   batchesPerEpoch: batcher.batchesPerEpoch) ?? 0
+                return done > 0 ? progress.elapsedSeconds / done * (1 - done) : 0
+            }
+            display.update(.init(step: progress.step, epoch: epochProgress, loss: loss, validationLoss: progress.lastValidationLoss,
+                                 charactersPerSecond: rate, fraction: fraction, remainingSeconds: remaining), force: validation != nil)
+            if validation != nil { try saveCheckpoints() }
+            if stopping {
+                interrupted = !budgetDone()
+                break
+            }
+        }
+        display.finish()
+        if interrupted { display.message("stopped at step \(progress.step); wrote \(latestPath)") }
+        let secs = progress.elapsedSeconds - elapsedAtStart
+        return Summary(steps: progress.step - stepAtStart, seconds: secs,
+                       charactersPerSecond: Double((progress.step - stepAtStart) * B * T) / max(secs, 1e-9),
+                       bestValidationLoss: progress.bestValidationLoss, finalValidationLoss: progress.lastValidationLoss,
+                       interrupted: interrupted)
+    }
+
+    /// Validation loss (nats/char) on the held-out text.
+    public func validate() -> Double {
+        let r = evaluator.evaluate(validationIds)
+        let v = r.meanLoss
+        progress.lastValidationLoss = v
+        return v
+    }
+
+    func checkpoint(includeTraining: Bool = true) -> Checkpoint {
+        progress.random = random.hexState
+        return Checkpoint(
+            config: config, vocabulary: vocabulary, parameters: model.parameters.array,
+            optimizer: .init(step: adam.step, m: adam.m.array, v: adam.v.array),
+            carriedState: .init(batch: settings.batch, h: engine.stateH.array, c: config.architecture == .lstm ? engine.stateC.array : []),
+            training: TrainingRecord(settings: settings, progress: progress, runName: runName), metrics: metrics)
+    }
+
+    func saveCheckpoints() throws {
+        if let v = progress.lastValidationLoss, v.isFinite, progress.bestValidationLoss.map({ v < $0 }) ?? true {
+            progress.bestValidationLoss = v
+            progress.bestStep = progress.step
+            let c = checkpoint()
+            let bytes = c.serialized()
+            try Checkpoint.atomicWrite(bytes, to: bestPath)
+            try Checkpoint.atomicWrite(bytes, to: latestPath)
+        } else {
+            try saveLatest()
+        }
+    }
+
+    public func saveLatest() throws { try checkpoint().write(to: latestPath) }
+
+    func appendMetric(_ m: MetricRecord) {
+        let line = Checkpoint.json(m) + "\n"
+        if let h = FileHandle(forWritingAtPath: metricsPath) {
+            h.seekToEndOfFile(); h.write(Data(line.utf8)); try? h.close()
+        } else {
+            FileManager.default.createFile(atPath: metricsPath, contents: Data(line.utf8))
+        }
+    }
+}

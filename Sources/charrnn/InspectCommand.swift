@@ -1,0 +1,59 @@
+import ArgumentParser
+import CharRNN
+import Foundation
+
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show a checkpoint's configuration, vocabulary, training state and parameters.")
+
+    @Argument(help: "A checkpoint file.") var checkpoint: String
+
+    func run() throws {
+        try reportingErrors {
+            let c = try Checkpoint.load(checkpoint)
+            let cfg = c.config
+            print("checkpoint:   \(checkpoint)")
+            print("model:        \(c.summary)")
+            print("architecture: \(cfg.architecture.rawValue), layers \(cfg.layers), hidden \(cfg.hiddenSize), " +
+                  (cfg.usesEmbedding ? "embedding \(cfg.embeddingSize)" : "one-hot input") + ", dropout \(cfg.dropout)")
+            print("storage:      \(c.dtype.rawValue)" + (c.optimizer == nil ? ", weights only" : ", with Adam moments (step \(c.optimizer!.step))"))
+            print("vocabulary:   \(c.vocabulary.count) \(c.vocabulary.kind == .bytes ? "bytes" : "characters"): " + vocabularyPreview(c.vocabulary))
+            print("parameters:")
+            let layout = ParameterLayout(cfg)
+            for e in layout.entries {
+                print("  \(e.name.padding(toLength: 20, withPad: " ", startingAt: 0)) [\(e.shape.map(String.init).joined(separator: ", "))]  \(formatCount(e.count))")
+            }
+            print("  total                \(formatCount(c.parameterCount))")
+            if let t = c.training {
+                let p = t.progress, s = t.settings
+                print("training:     run \(t.runName), step \(p.step), epoch \(p.epoch) (batch \(p.batchInEpoch)), \(formatCount(p.charactersSeen)) characters seen, \(ProgressDisplay.duration(p.elapsedSeconds))")
+                if let v = p.lastValidationLoss { print(String(format: "validation:   %.4f nats/char, %.4f bits/char, perplexity %.3f", v, v / log(2), exp(v))) }
+                if let b = p.bestValidationLoss { print(String(format: "best:         %.4f nats/char at step %d", b, p.bestStep ?? 0)) }
+                var stop: [String] = []
+                if let e = s.epochs { stop.append("\(e) epochs") }
+                if let n = s.steps { stop.append("\(n) steps") }
+                if let sec = s.timeSeconds { stop.append(ProgressDisplay.duration(sec)) }
+                print("settings:     data \(s.trainFile)\(s.validationFile.map { " (validation \($0))" } ?? " (validation last \(s.validationFraction))"), batch \(s.batch), seq \(s.sequence), lr \(s.learningRate) \(s.schedule.rawValue) → ×\(s.finalLearningRateFraction), warmup \(s.warmupSteps), clip \(s.clip), weight decay \(s.weightDecay), seed \(s.seed), budget \(stop.joined(separator: ", "))")
+                print("metrics:      \(c.metrics.count) records")
+            } else {
+                print("training:     none (weights only)")
+            }
+        }
+    }
+
+    func vocabularyPreview(_ v: Vocabulary) -> String {
+        let shown = v.symbols.prefix(96).map { s -> String in
+            if v.kind == .bytes { return String(format: "%02x", s) }
+            guard let u = Unicode.Scalar(s) else { return "?" }
+            switch u {
+            case "\n": return "\\n"
+            case "\r": return "\\r"
+            case "\t": return "\\t"
+            case " ": return "␠"
+            default: return u.properties.generalCategory == .control ? String(format: "\\u{%X}", s) : String(u)
+            }
+        }
+        return shown.joined(separator: v.kind == .bytes ? " " : "") + (v.count > 96 ? " …" : "")
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import CharRNN
+import Foundation
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train an LSTM or GRU character model on a text file.",
+        discussion: """
+        Checkpoints go to CHECKPOINT-DIR/RUN-NAME/: best.ckpt (lowest validation loss), latest.ckpt,
+        and metrics.jsonl. Ctrl-C finishes the current step, writes latest.ckpt and exits; a second
+        Ctrl-C exits at once. Stop by --epochs, --steps or --time (the first reached); default 10 epochs.
+        """)
+
+    @Argument(help: "The training text (UTF-8; or any bytes with --bytes).")
+    var file: String?
+
+    @Option(help: "lstm or gru.") var arch: Architecture = .lstm
+    @Option(help: "Recurrent layers.") var layers: Int = 2
+    @Option(help: "Hidden units per layer.") var hidden: Int = 256
+    @Option(help: "Embedding size; 0 feeds layer 0 the one-hot character (char-rnn).") var embedding: Int = 0
+    @Option(help: "Dropout on every layer's output, 0 ≤ p < 1.") var dropout: Float = 0
+
+    @Option(help: "Parallel streams per batch.") var batch: Int = 32
+    @Option(help: "Timesteps of truncated backpropagation through time.") var seq: Int = 64
+    @Option(help: "Peak Adam learning rate.") var lr: Float = 2e-3
+    @Option(name: .customLong("lr-schedule"), help: "cosine, linear or constant decay over the budget.") var lrSchedule: LearningRateSchedule = .cosine
+    @Option(name: .customLong("lr-final"), help: "Final learning rate as a fraction of --lr.") var lrFinal: Float = 0.1
+    @Option(help: "Linear learning-rate warm-up steps.") var warmup: Int = 100
+    @Option(help: "Clip the global gradient norm to this.") var clip: Float = 5
+    @Option(name: .customLong("weight-decay"), help: "Decoupled (AdamW) weight decay on matrices.") var weightDecay: Float = 0
+
+    @Option(name: .customLong("val-fraction"), help: "Validation = this last fraction of FILE.") var valFraction: Double = 0.1
+    @Option(name: .customLong("val-file"), help: "Validate on this file instead.") var valFile: String?
+    @Flag(help: "Train on raw bytes instead of Unicode characters.") var bytes = false
+
+    @Option(help: "Stop after this many epochs.") var epochs: Double?
+    @Option(help: "Stop after this many optimizer steps (in total, counting resumed ones).") var steps: Int?
+    @Option(help: "Stop after this much training time, e.g. 90s, 10m, 1h.") var time: String?
+    @Option(name: .customLong("eval-every"), help: "Validate every N steps (default: about 10 times per run).") var evalEvery: Int = 0
+    @Option(help: "Random seed (initialisation, dropout); the same seed repeats a run exactly.") var seed: UInt64 = 1
+
+    @Option(help: "Run name (default: FILE-ARCH-LxH-TIMESTAMP).") var name: String?
+    @Option(name: .customLong("checkpoint-dir"), help: "Folder for run folders.") var checkpointDir = "checkpoints"
+    @Option(help: "Continue the run saved in this checkpoint.") var resume: String?
+    @Flag(help: "No progress output.") var quiet = false
+
+    func validate() throws {
+        if file == nil && resume == nil { throw ValidationError("give a training FILE, or --resume CKPT") }
+        if layers <= 0 { throw ValidationError("--layers must be positive (got \(layers))") }
+        if hidden <= 0 { throw ValidationError("--hidden must be positive (got \(hidden))") }
+        if embedding < 0 { throw ValidationError("--embedding must be 0 (one-hot) or positive (got \(embedding))") }
+        if !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1) (got \(dropout))") }
+        if batch <= 0 { throw ValidationError("--batch must be positive (got \(batch))") }
+        if seq <= 0 { throw ValidationError("--seq must be positive (got \(seq))") }
+        if !(lr > 0) { throw ValidationError("--lr must be positive (got \(lr))") }
+        if !(clip > 0) { throw ValidationError("--clip must be positive (got \(clip))") }
+        if !(valFraction > 0 && valFraction < 1) { throw ValidationError("--val-fraction must be between 0 and 1 (got \(valFraction))") }
+        if let e = epochs, !(e > 0) { throw ValidationError("--epochs must be positive (got \(e))") }
+        if let s = steps, s <= 0 { throw ValidationError("--steps must be positive (got \(s))") }
+        if let t = time { guard let d = parseDuration(t), d > 0 else { throw ValidationError("--time: cannot read '\(t)'; use e.g. 90s, 10m, 1h30m") } }
+        if warmup < 0 { throw ValidationError("--warmup must be 0 or more") }
+        if !(0...1).contains(lrFinal) { throw ValidationError("--lr-final must be in [0, 1]") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let trainer: Trainer
+            if let ckpt = resume {
+                trainer = try Trainer(resuming: ckpt) { s in
+                    if let e = epochs { s.epochs = e; s.steps = nil; s.timeSeconds = nil }
+                    if let n = steps { s.steps = n; s.epochs = nil; s.timeSeconds = nil }
+                    if let t = time, let d = parseDuration(t) { s.timeSeconds = d; s.steps = nil; s.epochs = nil }
+                }
+            } else {
+                var s = TrainingSettings(trainFile: file!)
+                s.validationFile = valFile; s.validationFraction = valFraction; s.bytes = bytes
+                s.batch = batch; s.sequence = seq; s.learningRate = lr; s.schedule = lrSchedule
+                s.finalLearningRateFraction = lrFinal; s.warmupSteps = warmup; s.clip = clip
+                s.weightDecay = weightDecay; s.seed = seed; s.evalEvery = evalEvery
+                s.epochs = epochs; s.steps = steps; s.timeSeconds = time.flatMap(parseDuration)
+                if s.epochs == nil && s.steps == nil && s.timeSeconds == nil { s.epochs = 10 }
+                let runName = name ?? defaultRunName()
+                trainer = try Trainer(settings: s, architecture: arch, layers: layers, hiddenSize: hidden,
+                                      embeddingSize: embedding, dropout: dropout,
+                                      runDirectory: checkpointDir + "/" + runName, runName: runName)
+            }
+            trainer.display = ProgressDisplay(quiet: quiet)
+            Interrupts.install()
+            trainer.shouldStop = { Interrupts.requested }
+            let summary = try trainer.run()
+            var line = "done: \(summary.steps) steps in \(ProgressDisplay.duration(summary.seconds)), \(Int(summary.charactersPerSecond)) chars/s"
+            if let v = summary.finalValidationLoss { line += String(format: "; validation %.4f nats/char (%.4f bits/char, perplexity %.3f)", v, v / log(2), exp(v)) }
+            if let b = summary.bestValidationLoss { line += String(format: "; best %.4f", b) }
+            writeErr(line + "\n")
+            writeErr("checkpoints: \(trainer.bestPath) \(trainer.latestPath)\n")
+            if summary.interrupted { throw ExitCode(130) }
+        }
+    }
+
+    func defaultRunName() -> String {
+        let base = ((file! as NSString).lastPathComponent as NSString).deletingPathExtension
+        let f = DateFormatter()
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        return "\(base)-\(arch.rawValue)-\(layers)x\(hidden)-\(f.string(from: Date()))"
+    }
+}
+
+extension Architecture: ExpressibleByArgument {}
+extension LearningRateSchedule: ExpressibleByArgument {}
