@@ -1,0 +1,70 @@
+import XCTest
+@testable import CharRNN
+
+final class SamplerTests: XCTestCase {
+    func model(_ arch: Architecture, embedding: Int = 0, seed: UInt64 = 11) -> LanguageModel {
+        var rng = RandomGenerator(seed: seed)
+        let m = LanguageModel(config: ModelConfig(architecture: arch, vocabularySize: 13, hiddenSize: 20, layers: 2, embeddingSize: embedding), random: &rng)
+        for i in 0..<m.parameters.count { m.parameters[i] *= 4 }  // peakier distributions
+        return m
+    }
+
+    func generate(_ s: Sampler, first: Int, count: Int, temperature: Float, topK: Int = 0, topP: Float = 1, seed: UInt64) -> [Int] {
+        var rng = RandomGenerator(seed: seed)
+        s.reset()
+        var out = [first]
+        s.step(first)
+        for _ in 0..<count {
+            let t = s.draw(temperature: temperature, topK: topK, topP: topP, random: &rng)
+            out.append(t)
+            s.step(t)
+        }
+        return out
+    }
+
+    func testSameSeedSameSample() {
+        let s = Sampler(model: model(.lstm))
+        let a = generate(s, first: 0, count: 300, temperature: 1, seed: 5)
+        XCTAssertEqual(a, generate(s, first: 0, count: 300, temperature: 1, seed: 5))
+        XCTAssertNotEqual(a, generate(s, first: 0, count: 300, temperature: 1, seed: 6))
+        XCTAssertEqual(generate(s, first: 0, count: 100, temperature: 0.7, topK: 3, topP: 0.9, seed: 8),
+                       generate(s, first: 0, count: 100, temperature: 0.7, topK: 3, topP: 0.9, seed: 8))
+    }
+
+    /// Temperature 0 follows the argmax of the batch engine's logits at every step, and the
+    /// single-stream sampler's logits agree with the batched forward pass.
+    func testTemperatureZeroIsTheArgmaxPath() {
+        for (arch, emb) in [(Architecture.lstm, 0), (.gru, 0), (.lstm, 5), (.gru, 5)] {
+            let m = model(arch, embedding: emb)
+            let s = Sampler(model: m)
+            let n = 40
+            let greedy = generate(s, first: 3, count: n, temperature: 0, seed: 1)
+            XCTAssertEqual(greedy, generate(s, first: 3, count: n, temperature: 0, seed: 99), "seed does not matter at temperature 0")
+            let engine = SequenceEngine(model: m, batch: 1, steps: n, training: false)
+            engine.parametersDidChange()
+            let x = greedy.prefix(n).map(Int32.init), y = [Int32](repeating: 0, count: n)
+            var logits = [Float](repeating: 0, count: n * 13)
+            var rng = RandomGenerator(seed: 0)
+            engine.run(inputs: x, targets: y, backward: false, random: &rng, logits: &logits)
+            s.reset()
+            for t in 0..<n {
+                let row = Array(logits[(t * 13)..<((t + 1) * 13)])
+                XCTAssertEqual(row.indices.max { row[$0] < row[$1] }, greedy[t + 1], "\(arch) step \(t)")
+                s.step(greedy[t])
+                for j in 0..<13 { XCTAssertEqual(s.logits[j], row[j], accuracy: 1e-4 * max(1, abs(row[j]))) }
+            }
+            // top-k 1 and a tiny top-p are greedy too.
+            XCTAssertEqual(generate(s, first: 3, count: n, temperature: 1, topK: 1, seed: 4), greedy)
+            XCTAssertEqual(generate(s, first: 3, count: n, temperature: 1, topP: 1e-6, seed: 4), greedy)
+        }
+    }
+
+    func testTopKNeverDrawsOutsideTheKMostLikely() {
+        let s = Sampler(model: model(.gru))
+        s.reset(); s.step(2)
+        let lg = (0..<13).map { s.logits[$0] }
+        let top3 = Set(lg.indices.sorted { lg[$0] > lg[$1] }.prefix(3))
+        var rng = RandomGenerator(seed: 1)
+        for _ in 0..<500 { XCTAssertTrue(top3.contains(s.draw(temperature: 2, topK: 3, topP: 1, random: &rng))) }
+    }
+}

@@ -1,0 +1,108 @@
+import XCTest
+@testable import CharRNN
+
+final class TrainingTests: XCTestCase {
+    func corpus(_ text: String) -> String {
+        let path = NSTemporaryDirectory() + "charrnn-train-\(UUID().uuidString).txt"
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    func folder() -> String { NSTemporaryDirectory() + "charrnn-run-\(UUID().uuidString)" }
+
+    func settings(_ file: String, steps: Int, dropout: Bool = false) -> TrainingSettings {
+        var s = TrainingSettings(trainFile: file)
+        s.batch = 4; s.sequence = 16; s.learningRate = 1e-2; s.warmupSteps = 5; s.steps = steps; s.evalEvery = 25
+        return s
+    }
+
+    static let pangrams = String(repeating: "the quick brown fox jumps over the lazy dog.\n", count: 60)
+
+    func testTinyModelLearnsARepeatingText() throws {
+        let dir = folder()
+        let t = try Trainer(settings: settings(corpus(Self.pangrams), steps: 150), architecture: .lstm, layers: 1, hiddenSize: 32,
+                            embeddingSize: 0, dropout: 0, runDirectory: dir, runName: "t")
+        let summary = try t.run()
+        XCTAssertLessThan(summary.finalValidationLoss!, 0.6, "a 45-character cycle is easy to learn")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/best.ckpt"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/latest.ckpt"))
+        let lines = try String(contentsOfFile: dir + "/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        XCTAssertGreaterThanOrEqual(lines.count, 6)
+        let last = try JSONDecoder().decode(MetricRecord.self, from: Data(lines.last!.utf8))
+        XCTAssertEqual(last.step, 150)
+    }
+
+    func testSameSeedRepeatsARunExactlyAndResumeContinuesItBitExactly() throws {
+        let file = corpus(Self.pangrams)
+        func make(_ steps: Int, _ dir: String) throws -> Trainer {
+            var s = settings(file, steps: steps)
+            s.evalEvery = 10
+            return try Trainer(settings: s, architecture: .gru, layers: 2, hiddenSize: 24, embeddingSize: 0, dropout: 0.2, runDirectory: dir, runName: "r")
+        }
+        let full = try make(40, folder())
+        _ = try full.run()
+        let again = try make(40, folder())
+        _ = try again.run()
+        XCTAssertEqual(full.model.parameters.array, again.model.parameters.array, "same seed, same weights")
+
+        let dir = folder()
+        let half = try make(40, dir)
+        half.shouldStop = { half.progress.step >= 20 }
+        _ = try half.run()
+        XCTAssertEqual(half.progress.step, 20)
+        let resumed = try Trainer(resuming: dir + "/latest.ckpt") { _ in }
+        XCTAssertEqual(resumed.progress.step, 20)
+        _ = try resumed.run()
+        XCTAssertEqual(resumed.progress.step, 40)
+        XCTAssertEqual(resumed.model.parameters.array.map(\.bitPattern), full.model.parameters.array.map(\.bitPattern),
+                       "20 + 20 resumed steps = 40 uninterrupted steps, with dropout on")
+        XCTAssertEqual(resumed.progress.lastValidationLoss, full.progress.lastValidationLoss)
+    }
+
+    func testCorpusTooSmallForOneBatchIsRefusedWithTheCountNeeded() {
+        XCTAssertThrowsError(try Trainer(settings: settings(corpus(String(repeating: "ab", count: 30)), steps: 1), architecture: .lstm,
+                                         layers: 1, hiddenSize: 8, embeddingSize: 0, dropout: 0, runDirectory: folder(), runName: "x")) { e in
+            XCTAssertTrue("\(e)".contains("needs at least 65"), "\(e)")
+        }
+    }
+
+    func testUnwritableFolderIsRefusedBeforeTraining() {
+        let file = corpus(Self.pangrams)
+        let blocker = corpus("x")  // a file where the folder should be
+        XCTAssertThrowsError(try Trainer(settings: settings(file, steps: 1), architecture: .lstm, layers: 1, hiddenSize: 8,
+                                         embeddingSize: 0, dropout: 0, runDirectory: blocker + "/run", runName: "x")) { e in
+            XCTAssertTrue("\(e)".contains("cannot write checkpoints"), "\(e)")
+        }
+    }
+
+    func testMultiStreamEvaluationMatchesOneStream() {
+        var rng = RandomGenerator(seed: 2)
+        let m = LanguageModel(config: ModelConfig(architecture: .lstm, vocabularySize: 9, hiddenSize: 16, layers: 2), random: &rng)
+        let ids = (0..<3000).map { _ in Int32(rng.nextInt(below: 9)) }
+        let one = Evaluator(model: m, streams: 1, chunk: 64, burnIn: 0).evaluate(ids)
+        let many = Evaluator(model: m, streams: 8, chunk: 50, burnIn: 3000).evaluate(ids)
+        XCTAssertEqual(one.scored, 2999); XCTAssertEqual(many.scored, 2999)
+        XCTAssertEqual(many.meanLoss, one.meanLoss, accuracy: 1e-5, "with burn-in covering the text, streams see the same context")
+        let withUnknown = ids.enumerated().map { $0.offset % 100 == 7 ? -1 : $0.element }
+        let r = Evaluator(model: m, streams: 4, chunk: 32, burnIn: 10).evaluate(withUnknown)
+        XCTAssertEqual(r.unscored, 30); XCTAssertEqual(r.scored, 2999 - 30)
+    }
+
+    func testScheduleWarmsUpAndDecays() {
+        var s = TrainingSettings(trainFile: "x")
+        s.learningRate = 1; s.warmupSteps = 10; s.finalLearningRateFraction = 0.1; s.schedule = .cosine
+        XCTAssertEqual(s.learningRate(step: 0, fraction: 0), 0.1, accuracy: 1e-6)
+        XCTAssertEqual(s.learningRate(step: 9, fraction: 0), 1, accuracy: 1e-6)
+        XCTAssertEqual(s.learningRate(step: 100, fraction: 0.5), 0.55, accuracy: 1e-6)
+        XCTAssertEqual(s.learningRate(step: 100, fraction: 1), 0.1, accuracy: 1e-6)
+    }
+
+    func testClippingMatchesPyTorch() {
+        let g = FloatBuffer([3, 4])
+        XCTAssertEqual(clipGlobalNorm(g, maxNorm: 1), 5, accuracy: 1e-9)
+        XCTAssertEqual(g[0], Float(3 * (1 / (5 + 1e-6))), accuracy: 1e-7)
+        let small = FloatBuffer([0.3, 0.4])
+        clipGlobalNorm(small, maxNorm: 1)
+        XCTAssertEqual(small.array, [0.3, 0.4], "below the limit nothing changes")
+    }
+}
