@@ -1,10 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Release builds compile the numeric code for the host CPU's vector units (AVX2/AVX-512 with FMA);
-// without `-target-cpu` Swift's SIMD types fall back to a library call per lane.
+// The numeric code is compiled for the host CPU's vector units (AVX2/AVX-512 with FMA); without
+// `-target-cpu` Swift's SIMD types fall back to a library call per lane. Debug builds (and so
+// `swift test`) are optimised too but keep bounds and overflow checks.
 let fast: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-target-cpu", "native"], .when(configuration: .release)),
+    .unsafeFlags(["-O", "-target-cpu", "native"], .when(configuration: .debug)),
 ]
 
 let package = Package(
@@ -24,7 +26,7 @@ let package = Package(
             dependencies: ["CharRNN", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: fast),
         .testTarget(name: "CharRNNTests", dependencies: ["CharRNN"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CLITests", dependencies: ["CharRNN"]),
+        .testTarget(name: "CLITests", dependencies: ["charrnn"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -3,6 +3,63 @@ import CharRNN
 import Foundation
 
 struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure training, evaluation and sampling speed.")
-    func run() throws { throw CLIError("not yet") }
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure training, evaluation and sampling speed against a matrix-multiply ceiling.",
+        discussion: """
+        Default configurations: LSTM and GRU at 2×128 (batch 50, seq 50) and 2×512 (batch 64, seq 64), one-hot
+        input, vocabulary 65 — the shapes of ../shared/bench/torch_charlm.py. Build with -c release for figures.
+        """)
+
+    @Option(help: "Architectures to measure.") var arch: [Architecture] = [.lstm, .gru]
+    @Option(help: "Sizes to measure: LAYERSxHIDDEN:BATCH:SEQ, e.g. 2x128:50:50.") var size: [String] = ["2x128:50:50", "2x512:64:64"]
+    @Option(help: "Timed training steps per configuration.") var steps: Int = 20
+    @Option(help: "Embedding size (0 = one-hot input, the default model).") var embedding: Int = 0
+    @Option(help: "Worker threads.") var threads: Int = 2
+    @Option(name: .customLong("sample-length"), help: "Characters to sample for the sampling figure.") var sampleLength: Int = 2000
+    @Flag(help: "Print JSON.") var json = false
+
+    func parseSize(_ s: String) throws -> (Int, Int, Int, Int) {
+        let parts = s.split(separator: ":")
+        let lh = parts.first?.split(separator: "x") ?? []
+        guard parts.count == 3, lh.count == 2, let l = Int(lh[0]), let h = Int(lh[1]), let b = Int(parts[1]), let t = Int(parts[2]),
+              l > 0, h > 0, b > 0, t > 0 else { throw ValidationError("--size '\(s)': expected LAYERSxHIDDEN:BATCH:SEQ, e.g. 2x128:50:50") }
+        return (l, h, b, t)
+    }
+
+    func validate() throws {
+        for s in size { _ = try parseSize(s) }
+        if steps <= 0 { throw ValidationError("--steps must be positive") }
+        if threads <= 0 { throw ValidationError("--threads must be positive") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            writeErr("measuring the matrix-multiply ceiling…\n")
+            let ceiling = Benchmark.matmulCeiling(threads: threads)
+            var results: [Benchmark.Result] = []
+            for s in size {
+                let (l, h, b, t) = try parseSize(s)
+                for a in arch {
+                    let cfg = Benchmark.Configuration(architecture: a, layers: l, hiddenSize: h, batch: b, steps: t, embeddingSize: embedding)
+                    writeErr("\(cfg.name)…\n")
+                    results.append(Benchmark.run(cfg, trainSteps: steps, threads: threads, sampleLength: sampleLength))
+                }
+            }
+            if json {
+                struct Out: Codable { var threads: Int; var matmulCeilingGFLOPs: Double; var results: [Benchmark.Result] }
+                printJSON(Out(threads: threads, matmulCeilingGFLOPs: ceiling, results: results))
+                return
+            }
+            print(String(format: "matrix-multiply ceiling (charrnn gemm, 1024³, %d threads): %.1f GFLOP/s", threads, ceiling))
+            let rows = results.map { r in
+                [r.configuration.name, formatCount(r.parameters), String(format: "%.0f", r.trainCharsPerSecond),
+                 String(format: "%.0f", r.evalCharsPerSecond), String(format: "%.0f", r.sampleCharsPerSecond),
+                 String(format: "%.1f (%.0f%%)", r.trainGFLOPs, 100 * r.trainGFLOPs / ceiling),
+                 String(format: "%.0f MB", Double(r.peakResidentBytes) / 1e6)]
+            }
+            print(renderTable(["config", "parameters", "train chars/s", "eval chars/s", "sample chars/s", "train GFLOP/s (of ceiling)", "peak RSS"],
+                              rows, rightAligned: [1, 2, 3, 4, 5, 6]))
+        }
+    }
 }

@@ -30,13 +30,13 @@ struct SampleCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let seedValue = seed ?? UInt64(Date().timeIntervalSince1970 * 1000)
-            if seed == nil { writeErr("seed: \(seedValue)\n") }
             let streaming = isatty(1) != 0
             for (n, path) in checkpoints.enumerated() {
                 let ckpt = try Checkpoint.load(path)
                 var header = "\(path): \(ckpt.summary)"
                 if let v = ckpt.validationLoss { header += String(format: ", validation perplexity %.3f (%.4f nats/char)", exp(v), v) }
                 writeErr(header + "\n")
+                if seed == nil && n == 0 { writeErr("seed: \(seedValue) (repeat this sample with --seed \(seedValue))\n") }
                 if let evalPath = eval {
                     var cache: [Vocabulary.Kind: [UInt32]] = [:]
                     let s = try score(path, text: evalPath, symbolsCache: &cache)

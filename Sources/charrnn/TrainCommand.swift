@@ -36,7 +36,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Stop after this many epochs.") var epochs: Double?
     @Option(help: "Stop after this many optimizer steps (in total, counting resumed ones).") var steps: Int?
-    @Option(help: "Stop after this much training time, e.g. 90s, 10m, 1h.") var time: String?
+    @Option(help: "Stop after this much training time, e.g. 90s, 10m, 1h (with --resume: this much more).") var time: String?
     @Option(name: .customLong("eval-every"), help: "Validate every N steps (default: about 10 times per run).") var evalEvery: Int = 0
     @Option(help: "Random seed (initialisation, dropout); the same seed repeats a run exactly.") var seed: UInt64 = 1
 
@@ -67,10 +67,10 @@ struct TrainCommand: ParsableCommand {
         try reportingErrors {
             let trainer: Trainer
             if let ckpt = resume {
-                trainer = try Trainer(resuming: ckpt) { s in
-                    if let e = epochs { s.epochs = e; s.steps = nil; s.timeSeconds = nil }
-                    if let n = steps { s.steps = n; s.epochs = nil; s.timeSeconds = nil }
-                    if let t = time, let d = parseDuration(t) { s.timeSeconds = d; s.steps = nil; s.epochs = nil }
+                // --steps and --epochs count the whole run; --time counts from now.
+                trainer = try Trainer(resuming: ckpt) { s, progress in
+                    if epochs != nil || steps != nil || time != nil { s.epochs = epochs; s.steps = steps; s.timeSeconds = nil }
+                    if let t = time, let d = parseDuration(t) { s.timeSeconds = progress.elapsedSeconds + d }
                 }
             } else {
                 var s = TrainingSettings(trainFile: file!)

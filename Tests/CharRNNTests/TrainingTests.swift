@@ -50,7 +50,7 @@ final class TrainingTests: XCTestCase {
         half.shouldStop = { half.progress.step >= 20 }
         _ = try half.run()
         XCTAssertEqual(half.progress.step, 20)
-        let resumed = try Trainer(resuming: dir + "/latest.ckpt") { _ in }
+        let resumed = try Trainer(resuming: dir + "/latest.ckpt") { _, _ in }
         XCTAssertEqual(resumed.progress.step, 20)
         _ = try resumed.run()
         XCTAssertEqual(resumed.progress.step, 40)

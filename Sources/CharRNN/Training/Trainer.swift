@@ -60,14 +60,15 @@ public final class Trainer {
     }
 
     /// Continues the run saved in `checkpoint` (weights, optimizer moments, step, data position,
-    /// carried state and random state); `override` may replace the stopping conditions.
-    public convenience init(resuming path: String, override: (inout TrainingSettings) -> Void) throws {
+    /// carried state and random state); `override` may replace the stopping conditions, given
+    /// where the run stands.
+    public convenience init(resuming path: String, override: (inout TrainingSettings, TrainingProgress) -> Void) throws {
         let ckpt = try Checkpoint.load(path)
         guard let record = ckpt.training, let opt = ckpt.optimizer else {
             throw TrainingError.resumeMismatch("\(path): has no training state to resume (it was exported without optimizer state)")
         }
         var settings = record.settings
-        override(&settings)
+        override(&settings, record.progress)
         let data = try TrainingData.load(trainFile: settings.trainFile, validationFile: settings.validationFile,
                                          validationFraction: settings.validationFraction, bytes: settings.bytes)
         guard data.vocabulary == ckpt.vocabulary else {

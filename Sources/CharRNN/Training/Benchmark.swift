@@ -1,0 +1,113 @@
+import Foundation
+
+/// Speed measurements of the kernels and of whole training, evaluation and sampling steps, on
+/// random tokens (speed does not depend on the text). Figures are characters per second of
+/// wall time with `threads` worker threads, after warm-up steps.
+public enum Benchmark {
+    public struct Configuration: Codable, Sendable {
+        public var architecture: Architecture
+        public var layers: Int, hiddenSize: Int, batch: Int, steps: Int
+        public var vocabularySize: Int = 65
+        public var embeddingSize: Int = 0
+        public init(architecture: Architecture, layers: Int, hiddenSize: Int, batch: Int, steps: Int, embeddingSize: Int = 0) {
+            self.architecture = architecture; self.layers = layers; self.hiddenSize = hiddenSize
+            self.batch = batch; self.steps = steps; self.embeddingSize = embeddingSize
+        }
+        public var name: String {
+            "\(architecture.rawValue) \(layers)x\(hiddenSize) B\(batch) T\(steps)" + (embeddingSize > 0 ? " emb\(embeddingSize)" : "")
+        }
+    }
+
+    public struct Result: Codable, Sendable {
+        public var configuration: Configuration
+        public var parameters: Int
+        public var trainCharsPerSecond: Double
+        public var evalCharsPerSecond: Double
+        public var sampleCharsPerSecond: Double
+        /// Achieved training GFLOP/s (6 FLOPs per multiply-add of the forward pass per character:
+        /// forward, and two products in backward).
+        public var trainGFLOPs: Double
+        public var evalGFLOPs: Double
+        /// Peak resident memory while this configuration trained (bytes).
+        public var peakResidentBytes: Int
+    }
+
+    /// Peak GFLOP/s of `gemm` on a square product split across `threads` threads by rows.
+    public static func matmulCeiling(size n: Int = 1024, threads: Int = 2, seconds: Double = 1) -> Double {
+        let a = FloatBuffer(count: n * n), b = FloatBuffer(count: n * n)
+        let c = (0..<threads).map { _ in FloatBuffer(count: n * n / threads + n) }
+        var rng = RandomGenerator(seed: 1)
+        for i in 0..<n * n { a[i] = rng.nextFloat(); b[i] = rng.nextFloat() }
+        let rowsPer = n / threads
+        func once() {
+            parallel(threads) { t in
+                gemm(m: rowsPer, n: n, k: n, a: a.pointer + t * rowsPer * n, aRowStride: n, aColStride: 1,
+                     b: b.pointer, ldb: n, c: c[t].pointer, ldc: n, accumulate: false)
+            }
+        }
+        once()
+        var reps = 0
+        let start = Date()
+        while Date().timeIntervalSince(start) < seconds { once(); reps += 1 }
+        let flops = 2.0 * Double(rowsPer * threads) * Double(n) * Double(n) * Double(reps)
+        return flops / Date().timeIntervalSince(start) / 1e9
+    }
+
+    public static func run(_ cfg: Configuration, trainSteps: Int, threads: Int, sampleLength: Int = 2000) -> Result {
+        resetPeakResident()
+        var rng = RandomGenerator(seed: 1)
+        let config = ModelConfig(architecture: cfg.architecture, vocabularySize: cfg.vocabularySize, hiddenSize: cfg.hiddenSize,
+                                 layers: cfg.layers, embeddingSize: cfg.embeddingSize)
+        let model = LanguageModel(config: config, random: &rng)
+        let B = cfg.batch, T = cfg.steps
+        let engine = SequenceEngine(model: model, batch: B, steps: T, training: true, threads: threads)
+        let adam = Adam(layout: model.layout, learningRate: 2e-3)
+        let x = (0..<B * T).map { _ in Int32(rng.nextInt(below: cfg.vocabularySize)) }
+        let y = (0..<B * T).map { _ in Int32(rng.nextInt(below: cfg.vocabularySize)) }
+        func trainStep() {
+            engine.parametersDidChange()
+            engine.run(inputs: x, targets: y, backward: true, random: &rng)
+            clipGlobalNorm(engine.gradients, maxNorm: 5)
+            adam.update(parameters: model.parameters, gradients: engine.gradients)
+        }
+        for _ in 0..<3 { trainStep() }
+        var start = Date()
+        for _ in 0..<trainSteps { trainStep() }
+        let trainCPS = Double(trainSteps * B * T) / Date().timeIntervalSince(start)
+        let peak = peakResidentBytes()
+
+        let evalEngine = SequenceEngine(model: model, batch: B, steps: T, training: false, threads: threads)
+        evalEngine.parametersDidChange()
+        let evalSteps = max(3, trainSteps)
+        evalEngine.run(inputs: x, targets: y, backward: false, random: &rng)
+        start = Date()
+        for _ in 0..<evalSteps { evalEngine.run(inputs: x, targets: y, backward: false, random: &rng) }
+        let evalCPS = Double(evalSteps * B * T) / Date().timeIntervalSince(start)
+
+        let sampler = Sampler(model: model)
+        var token = 0
+        for _ in 0..<20 { sampler.step(token); token = sampler.draw(temperature: 0.8, topK: 0, topP: 1, random: &rng) }
+        start = Date()
+        for _ in 0..<sampleLength { sampler.step(token); token = sampler.draw(temperature: 0.8, topK: 0, topP: 1, random: &rng) }
+        let sampleCPS = Double(sampleLength) / Date().timeIntervalSince(start)
+        let macs = Double(config.forwardMACsPerCharacter)
+        return Result(configuration: cfg, parameters: model.parameterCount, trainCharsPerSecond: trainCPS, evalCharsPerSecond: evalCPS,
+                      sampleCharsPerSecond: sampleCPS, trainGFLOPs: 6 * macs * trainCPS / 1e9, evalGFLOPs: 2 * macs * evalCPS / 1e9,
+                      peakResidentBytes: peak)
+    }
+
+    /// Resets the kernel's peak-RSS counter (Linux: writing 5 to /proc/self/clear_refs).
+    static func resetPeakResident() {
+        if let h = FileHandle(forWritingAtPath: "/proc/self/clear_refs") { h.write(Data("5".utf8)); try? h.close() }
+    }
+
+    /// VmHWM from /proc/self/status, in bytes.
+    public static func peakResidentBytes() -> Int {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kb = Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+            return kb * 1024
+        }
+        return 0
+    }
+}

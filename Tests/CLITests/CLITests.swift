@@ -1,0 +1,175 @@
+import Foundation
+import XCTest
+
+/// Runs the built `charrnn` binary: help, exit codes, one-line errors, and a whole
+/// train → sample → eval → compare → inspect session on generated text.
+final class CLITests: XCTestCase {
+    struct Result { var status: Int32; var stdout: String; var stderr: String }
+
+    static var binary: URL {
+        // The test bundle sits in the build products folder (or is a file inside it).
+        let bundle = Bundle(for: CLITests.self).bundleURL
+        for dir in [bundle, bundle.deletingLastPathComponent()] {
+            let candidate = dir.appendingPathComponent("charrnn")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return bundle.appendingPathComponent("charrnn")
+    }
+
+    @discardableResult
+    func run(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out; p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func temp(_ name: String) -> String { NSTemporaryDirectory() + "charrnn-cli-\(UUID().uuidString)-\(name)" }
+
+    /// Sentences from a tiny grammar, seeded, so the test corpus is the same every run.
+    static func generatedText(characters: Int) -> String {
+        let subjects = ["the cat", "a dog", "my friend", "the old man", "her sister"]
+        let verbs = ["sees", "likes", "finds", "follows", "calls"]
+        let objects = ["the river.", "a small bird.", "the red door.", "his hat.", "the moon."]
+        var state: UInt64 = 12345
+        func pick(_ a: [String]) -> String {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return a[Int((state >> 33) % UInt64(a.count))]
+        }
+        var s = ""
+        while s.count < characters { s += "\(pick(subjects)) \(pick(verbs)) \(pick(objects))\n" }
+        return s
+    }
+
+    func testHelpListsEveryCommand() throws {
+        let r = try run(["--help"])
+        XCTAssertEqual(r.status, 0)
+        for c in ["train", "sample", "eval", "compare", "inspect", "bench"] { XCTAssertTrue(r.stdout.contains(c), c) }
+        let t = try run(["train", "--help"])
+        for flag in ["--arch", "--layers", "--hidden", "--embedding", "--batch", "--seq", "--time", "--resume", "--val-file", "--bytes"] {
+            XCTAssertTrue(t.stdout.contains(flag), flag)
+        }
+    }
+
+    func testTrainSampleEvalCompareInspectEndToEnd() throws {
+        let corpus = temp("corpus.txt")
+        try Self.generatedText(characters: 30_000).write(toFile: corpus, atomically: true, encoding: .utf8)
+        let dir = temp("runs")
+        let train = try run(["train", corpus, "--arch", "gru", "--layers", "1", "--hidden", "48", "--batch", "8", "--seq", "32",
+                             "--lr", "0.01", "--time", "5s", "--name", "e2e", "--checkpoint-dir", dir])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stderr.contains("validation"), train.stderr)
+        XCTAssertEqual(train.stdout, "", "training writes only to stderr")
+        let best = dir + "/e2e/best.ckpt", latest = dir + "/e2e/latest.ckpt"
+        XCTAssertTrue(FileManager.default.fileExists(atPath: best))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/e2e/metrics.jsonl"))
+
+        let s1 = try run(["sample", best, "--length", "300", "--seed", "7", "--prime", "the "])
+        XCTAssertEqual(s1.status, 0, s1.stderr)
+        XCTAssertTrue(s1.stderr.contains("GRU 1×48") && s1.stderr.contains("validation perplexity"), s1.stderr)
+        XCTAssertTrue(s1.stdout.hasPrefix("the "))
+        XCTAssertEqual(s1.stdout.unicodeScalars.count, 4 + 300 + 1)
+        let words = Set(["cat", "dog", "the", "sees", "likes", "river.", "moon."])
+        let produced = s1.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        XCTAssertGreaterThan(produced.filter(words.contains).count, 10, "the sample reuses the corpus's words: \(s1.stdout)")
+        let s2 = try run(["sample", best, "--length", "300", "--seed", "7", "--prime", "the "])
+        XCTAssertEqual(s1.stdout, s2.stdout, "same seed, same sample")
+        let greedy = try run(["sample", best, "--length", "50", "--temperature", "0"])
+        XCTAssertEqual(greedy.status, 0)
+
+        let eval = try run(["eval", best, "--text", corpus, "--json"])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        let rows = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as! [[String: Any]]
+        XCTAssertEqual(rows.count, 1)
+        let nats = rows[0]["natsPerCharacter"] as! Double
+        XCTAssertLessThan(nats, 1.2, "a learned model beats the uniform 3.2 nats/char easily")
+        XCTAssertEqual(rows[0]["perplexity"] as! Double, exp(nats), accuracy: 1e-6)
+        XCTAssertEqual(rows[0]["charactersScored"] as? Int, 29_999 + (Self.generatedText(characters: 30_000).count - 30_000))
+        let table = try run(["eval", best, latest, "--text", corpus])
+        XCTAssertTrue(table.stdout.contains("bits/char") && table.stdout.contains("perplexity"))
+
+        let other = temp("other.txt")
+        try (Self.generatedText(characters: 3000) + "Zebra ü\n").write(toFile: other, atomically: true, encoding: .utf8)
+        let cmp = try run(["compare", best, latest, "--text", other, "--format", "json"])
+        XCTAssertEqual(cmp.status, 0, cmp.stderr)
+        let c = try JSONSerialization.jsonObject(with: Data(cmp.stdout.utf8)) as! [String: Any]
+        let entries = c["checkpoints"] as! [[String: Any]]
+        XCTAssertEqual(entries.filter { $0["best"] as! Bool }.count, 1)
+        XCTAssertGreaterThan((entries[0]["score"] as! [String: Any])["charactersNotScored"] as! Int, 0, "Z and ü are outside the vocabulary")
+        for f in ["table", "markdown", "csv"] {
+            let r = try run(["compare", best, latest, "--text", other, "--format", f])
+            XCTAssertEqual(r.status, 0)
+            XCTAssertTrue(r.stdout.contains("nats/char"), f)
+        }
+
+        let inspect = try run(["inspect", best])
+        XCTAssertEqual(inspect.status, 0)
+        for s in ["gru", "rnn.weight_hh_l0", "[144, 48]", "vocabulary:", "step"] { XCTAssertTrue(inspect.stdout.contains(s), s) }
+
+        // Resume continues the run.
+        let resumed = try run(["train", "--resume", latest, "--time", "2s"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+    }
+
+    func testBadInputGivesOneLineErrorsAndNonZeroExit() throws {
+        let missing = try run(["train", "/nonexistent/corpus.txt"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertEqual(missing.stderr, "charrnn: error: /nonexistent/corpus.txt: no such file\n")
+
+        let small = temp("small.txt")
+        try "tiny".write(toFile: small, atomically: true, encoding: .utf8)
+        let tooSmall = try run(["train", small, "--checkpoint-dir", temp("r")])
+        XCTAssertNotEqual(tooSmall.status, 0)
+        XCTAssertTrue(tooSmall.stderr.contains("needs at least 2049"), tooSmall.stderr)
+
+        let bad = temp("bad.txt")
+        FileManager.default.createFile(atPath: bad, contents: Data([0x61, 0x62, 0xFF, 0x63]))
+        let invalid = try run(["train", bad])
+        XCTAssertTrue(invalid.stderr.contains("invalid UTF-8 at byte offset 2"), invalid.stderr)
+
+        for args in [["train", small, "--batch", "0"], ["train", small, "--seq", "0"], ["sample", "x.ckpt", "--length", "0"],
+                     ["sample", "x.ckpt", "--temperature=-1"]] {
+            let r = try run(args)
+            XCTAssertNotEqual(r.status, 0, "\(args)")
+            XCTAssertTrue(r.stderr.contains("must be"), "\(args): \(r.stderr)")
+        }
+
+        let notCkpt = temp("not.ckpt")
+        try "hello".write(toFile: notCkpt, atomically: true, encoding: .utf8)
+        for cmd in [["sample", notCkpt], ["eval", notCkpt, "--text", small], ["inspect", notCkpt]] {
+            let r = try run(cmd)
+            XCTAssertEqual(r.status, 1)
+            XCTAssertEqual(r.stderr, "charrnn: error: \(notCkpt): not a charrnn checkpoint (not a gzip file)\n")
+        }
+    }
+
+    func testCtrlCFinishesTheStepWritesLatestAndExits() throws {
+        let corpus = temp("corpus.txt")
+        try Self.generatedText(characters: 20_000).write(toFile: corpus, atomically: true, encoding: .utf8)
+        let dir = temp("runs")
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = ["train", corpus, "--layers", "1", "--hidden", "32", "--batch", "8", "--seq", "32", "--time", "5m",
+                       "--name", "int", "--checkpoint-dir", dir]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        // Wait until training is under way (the metrics log appears after 10 steps).
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: dir + "/int/metrics.jsonl") && Date() < deadline { usleep(50_000) }
+        p.interrupt()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .exit)
+        XCTAssertEqual(p.terminationStatus, 130, stderr)
+        XCTAssertTrue(stderr.contains("wrote"), stderr)
+        let inspect = try run(["inspect", dir + "/int/latest.ckpt"])
+        XCTAssertEqual(inspect.status, 0, "latest.ckpt loads after Ctrl-C: \(inspect.stderr)")
+    }
+}
