@@ -17,8 +17,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
 }
 
 func message(for error: Error) -> String {
-    if let e = error as? CustomStringConvertible { return e.description }
-    return (error as NSError).localizedDescription
+    // Every error type of the library describes itself in one line naming the file or flag.
+    String(describing: error)
 }
 
 struct CLIError: Error, CustomStringConvertible {

@@ -3,18 +3,22 @@
 /// One entry point covers the three products training needs:
 /// `C[M,N] (= or +=) A·B`, where A's element (i, k) sits at `a[i*aRowStride + k*aColStride]`
 /// (so `A` row-major gives A·B and `A` stored `[K,M]` gives Aᵀ·B) and `B` is row-major `[K,N]`
-/// with leading dimension `ldb`. A·Bᵀ for a weight `W [N,K]` goes through a transposed copy made
-/// once per training step (`transpose`), so the step loop never packs anything.
+/// is packed in 32-column panels (`Panels`). Weights are packed once per optimizer step — as Wᵀ
+/// for the forward products (x·W_ihᵀ, h·W_hhᵀ) and as W for the backward ones (dgates·W) — and
+/// activations are packed into a per-thread buffer before the batched weight-gradient products.
 ///
-/// Blocking: K in slices of `kc` so one 32-column panel of B (kc×32 floats) stays in L1 while the
-/// row blocks of A stream past it; the microkernel keeps a 6×32 block of C in 12 SIMD16 registers.
+/// Blocking: K in slices of `kc` so one panel slice (kc×32 floats, 32 KB) stays in L1 while the
+/// row blocks of A stream past it; A is packed
+/// 8 rows at a time (blocks of up to `mc` rows) and the microkernel keeps an 8×32 block of C in
+/// 16 SIMD16 registers.
 /// Results agree with `gemmReference` to float32 rounding (summation order differs only by the
 /// K-blocking).
 
 public typealias FloatPointer = UnsafeMutablePointer<Float>
 public typealias ConstFloatPointer = UnsafePointer<Float>
 
-@usableFromInline let mr = 6
+@usableFromInline let mr = 8
+@usableFromInline let mc = 192
 @usableFromInline let nr = 32
 @usableFromInline let kc = 256
 
@@ -26,87 +30,190 @@ public typealias ConstFloatPointer = UnsafePointer<Float>
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
 }
 
-/// C[M,N] (accumulate ? += : =) A·B (see the file comment for the layouts).
+/// B [K, N] packed as column panels of `nr` (32): panel p holds B[k, 32p ..< 32p+32] for
+/// k = 0..<K contiguously (32·K floats), zero-padded past N. Reading a panel is then one
+/// sequential stream, whatever N is — with B row-major, a power-of-two row stride (4H = 2048
+/// floats) maps every row of a panel to the same L1 set.
+public struct Panels {
+    public let base: FloatPointer
+    public let k: Int, n: Int
+    public var panelCount: Int { (n + nr - 1) / nr }
+    public static func floatCount(k: Int, n: Int) -> Int { (n + nr - 1) / nr * nr * max(k, 1) }
+
+    /// Packs B[k][j] = src[k·ld + j] (B row-major).
+    @discardableResult
+    public static func pack(rowMajor src: ConstFloatPointer, ld: Int, k: Int, n: Int, into dst: FloatPointer) -> Panels {
+        for p in 0..<(n + nr - 1) / nr {
+            let j0 = p * nr, w = min(nr, n - j0)
+            let panel = dst + p * k * nr
+            for kk in 0..<k {
+                let d = panel + kk * nr, s = src + kk * ld + j0
+                if w == nr { d.update(from: s, count: nr) } else {
+                    d.update(from: s, count: w); (d + w).update(repeating: 0, count: nr - w)
+                }
+            }
+        }
+        return Panels(base: dst, k: k, n: n)
+    }
+
+    /// Packs B = Wᵀ for W [N, K] row-major with leading dimension ld (B[k][j] = W[j·ld + k]).
+    @discardableResult
+    public static func pack(transposeOf w: ConstFloatPointer, ld: Int, k: Int, n: Int, into dst: FloatPointer) -> Panels {
+        for p in 0..<(n + nr - 1) / nr {
+            let j0 = p * nr, width = min(nr, n - j0)
+            let panel = dst + p * k * nr
+            if width < nr { panel.update(repeating: 0, count: k * nr) }
+            // 32 rows of W become 32 columns of the panel; walk W rows in k-blocks for locality.
+            var k0 = 0
+            while k0 < k {
+                let k1 = min(k, k0 + 64)
+                for j in 0..<width {
+                    let row = w + (j0 + j) * ld
+                    for kk in k0..<k1 { panel[kk * nr + j] = row[kk] }
+                }
+                k0 = k1
+            }
+        }
+        return Panels(base: dst, k: k, n: n)
+    }
+}
+
+/// Floats of scratch one `gemm` call needs for its packed blocks of A.
+public let gemmScratchCount = mc * kc
+
+/// C[M,N] (accumulate ? += : =) A·B with B packed in panels (see the file comment for A).
+/// `scratch` (≥ `gemmScratchCount` floats, one per thread) receives blocks of A packed
+/// `mr` rows at a time, so the microkernel reads A and B as two sequential streams.
+public func gemm(
+    m: Int, n: Int, k: Int,
+    a: ConstFloatPointer, aRowStride: Int, aColStride: Int,
+    b: Panels,
+    c: FloatPointer, ldc: Int, accumulate: Bool,
+    scratch: FloatPointer
+) {
+    precondition(b.k == k && b.n == n)
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+        return
+    }
+    var k0 = 0
+    while k0 < k {
+        let kLen = min(kc, k - k0)
+        let acc = accumulate || k0 > 0
+        var i0 = 0
+        while i0 < m {
+            let mLen = min(mc, m - i0)
+            packA(rows: mLen, k: kLen, a: a + i0 * aRowStride + k0 * aColStride, ars: aRowStride, acs: aColStride, into: scratch)
+            for p in 0..<b.panelCount {
+                let j = p * nr
+                let cols = min(nr, n - j)
+                let bp = b.base + p * k * nr + k0 * nr
+                var i = 0
+                while i < mLen {
+                    microkernel8x32(rows: min(mr, mLen - i), cols: cols, k: kLen, a: scratch + i * kLen, b: bp,
+                                    c: c + (i0 + i) * ldc + j, ldc: ldc, accumulate: acc)
+                    i += mr
+                }
+            }
+            i0 += mLen
+        }
+        k0 += kLen
+    }
+}
+
+/// Packs rows × k of A (element (i, p) at a[i·ars + p·acs]) as blocks of `mr` rows:
+/// block r holds, for each p, the mr values A(r·mr ..< r·mr+mr, p); missing rows are zero.
+@inline(__always)
+func packA(rows: Int, k: Int, a: ConstFloatPointer, ars: Int, acs: Int, into dst: FloatPointer) {
+    var r0 = 0
+    while r0 < rows {
+        let block = dst + r0 * k
+        let h = min(mr, rows - r0)
+        if acs == 1 {
+            // A row-major: gather mr rows column by column.
+            if h < mr { block.update(repeating: 0, count: k * mr) }
+            for i in 0..<h {
+                let src = a + (r0 + i) * ars
+                for p in 0..<k { block[p * mr + i] = src[p] }
+            }
+        } else if ars == 1 && h == mr {
+            // A stored transposed ([K, M]): each p contributes mr contiguous values.
+            for p in 0..<k {
+                let src = a + p * acs + r0
+                (block + p * mr).update(from: src, count: mr)
+            }
+        } else {
+            for p in 0..<k {
+                for i in 0..<mr { block[p * mr + i] = i < h ? a[(r0 + i) * ars + p * acs] : 0 }
+            }
+        }
+        r0 += mr
+    }
+}
+
+/// Convenience for B row-major [K, N] (ldb): packs into temporaries, then multiplies.
+/// The step loop never uses this; it packs into buffers it owns.
 public func gemm(
     m: Int, n: Int, k: Int,
     a: ConstFloatPointer, aRowStride: Int, aColStride: Int,
     b: ConstFloatPointer, ldb: Int,
     c: FloatPointer, ldc: Int, accumulate: Bool
 ) {
-    if m == 0 || n == 0 { return }
-    if k == 0 {
-        if !accumulate { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
-        return
-    }
-    let nFull = n / nr * nr
-    var k0 = 0
-    while k0 < k {
-        let kLen = min(kc, k - k0)
-        let acc = accumulate || k0 > 0
-        let aK = a + k0 * aColStride
-        let bK = b + k0 * ldb
-        var j = 0
-        while j < nFull {
-            var i = 0
-            while i < m {
-                let rows = min(mr, m - i)
-                microkernel6x32(rows: rows, k: kLen, a: aK + i * aRowStride, ars: aRowStride, acs: aColStride,
-                                b: bK + j, ldb: ldb, c: c + i * ldc + j, ldc: ldc, accumulate: acc)
-                i += mr
-            }
-            j += nr
-        }
-        if nFull < n {
-            edgeColumns(m: m, j0: nFull, n: n, k: kLen, a: aK, ars: aRowStride, acs: aColStride,
-                        b: bK, ldb: ldb, c: c, ldc: ldc, accumulate: acc)
-        }
-        k0 += kLen
-    }
+    let tmp = FloatPointer.allocate(capacity: Panels.floatCount(k: k, n: n))
+    let scratch = FloatPointer.allocate(capacity: gemmScratchCount)
+    defer { tmp.deallocate(); scratch.deallocate() }
+    let panels = Panels.pack(rowMajor: b, ld: ldb, k: k, n: n, into: tmp)
+    gemm(m: m, n: n, k: k, a: a, aRowStride: aRowStride, aColStride: aColStride, b: panels, c: c, ldc: ldc,
+         accumulate: accumulate, scratch: scratch)
 }
 
-/// C[0..<rows, 0..<32] (+)= Σ_k A(i,k)·B(k, 0..<32). Rows beyond `rows` read row 0 and are not stored.
+/// C[0..<rows, 0..<cols] (+)= Σ_p A(i,p)·B(p, 0..<32): A packed 8 values per p, B one panel
+/// (32 per p). Sixteen SIMD16 accumulators hold the 8×32 block of C.
 @inline(__always)
-func microkernel6x32(
-    rows: Int, k: Int, a: ConstFloatPointer, ars: Int, acs: Int,
-    b: ConstFloatPointer, ldb: Int, c: FloatPointer, ldc: Int, accumulate: Bool
+func microkernel8x32(
+    rows: Int, cols: Int, k: Int, a: ConstFloatPointer,
+    b: ConstFloatPointer, c: FloatPointer, ldc: Int, accumulate: Bool
 ) {
-    let a0 = a
-    let a1 = rows > 1 ? a + ars : a
-    let a2 = rows > 2 ? a + 2 * ars : a
-    let a3 = rows > 3 ? a + 3 * ars : a
-    let a4 = rows > 4 ? a + 4 * ars : a
-    let a5 = rows > 5 ? a + 5 * ars : a
-    var c00 = SIMD16<Float>(), c01 = SIMD16<Float>()
-    var c10 = SIMD16<Float>(), c11 = SIMD16<Float>()
-    var c20 = SIMD16<Float>(), c21 = SIMD16<Float>()
-    var c30 = SIMD16<Float>(), c31 = SIMD16<Float>()
-    var c40 = SIMD16<Float>(), c41 = SIMD16<Float>()
-    var c50 = SIMD16<Float>(), c51 = SIMD16<Float>()
-    var bp = b
-    var off = 0
+    var c00 = Vec(), c01 = Vec(), c10 = Vec(), c11 = Vec()
+    var c20 = Vec(), c21 = Vec(), c30 = Vec(), c31 = Vec()
+    var c40 = Vec(), c41 = Vec(), c50 = Vec(), c51 = Vec()
+    var c60 = Vec(), c61 = Vec(), c70 = Vec(), c71 = Vec()
+    var ap = a, bp = b
     for _ in 0..<k {
         let b0 = load16(bp), b1 = load16(bp + 16)
-        var x = SIMD16<Float>(repeating: a0[off])
+        var x = Vec(repeating: ap[0])
         c00.addProduct(x, b0); c01.addProduct(x, b1)
-        x = SIMD16<Float>(repeating: a1[off])
+        x = Vec(repeating: ap[1])
         c10.addProduct(x, b0); c11.addProduct(x, b1)
-        x = SIMD16<Float>(repeating: a2[off])
+        x = Vec(repeating: ap[2])
         c20.addProduct(x, b0); c21.addProduct(x, b1)
-        x = SIMD16<Float>(repeating: a3[off])
+        x = Vec(repeating: ap[3])
         c30.addProduct(x, b0); c31.addProduct(x, b1)
-        x = SIMD16<Float>(repeating: a4[off])
+        x = Vec(repeating: ap[4])
         c40.addProduct(x, b0); c41.addProduct(x, b1)
-        x = SIMD16<Float>(repeating: a5[off])
+        x = Vec(repeating: ap[5])
         c50.addProduct(x, b0); c51.addProduct(x, b1)
-        bp += ldb
-        off += acs
+        x = Vec(repeating: ap[6])
+        c60.addProduct(x, b0); c61.addProduct(x, b1)
+        x = Vec(repeating: ap[7])
+        c70.addProduct(x, b0); c71.addProduct(x, b1)
+        ap += mr
+        bp += nr
     }
-    @inline(__always) func put(_ r: Int, _ v0: SIMD16<Float>, _ v1: SIMD16<Float>) {
+    @inline(__always) func put(_ r: Int, _ v0: Vec, _ v1: Vec) {
         let p = c + r * ldc
-        if accumulate {
-            store16(load16(p) + v0, p); store16(load16(p + 16) + v1, p + 16)
+        if cols == nr {
+            if accumulate {
+                store16(load16(p) + v0, p); store16(load16(p + 16) + v1, p + 16)
+            } else {
+                store16(v0, p); store16(v1, p + 16)
+            }
         } else {
-            store16(v0, p); store16(v1, p + 16)
+            for j in 0..<cols {
+                let v = j < 16 ? v0[j] : v1[j - 16]
+                p[j] = accumulate ? p[j] + v : v
+            }
         }
     }
     put(0, c00, c01)
@@ -115,31 +222,8 @@ func microkernel6x32(
     if rows > 3 { put(3, c30, c31) }
     if rows > 4 { put(4, c40, c41) }
     if rows > 5 { put(5, c50, c51) }
-}
-
-/// The last n mod 32 columns: one row and up to 16 columns at a time, then scalars.
-func edgeColumns(
-    m: Int, j0: Int, n: Int, k: Int, a: ConstFloatPointer, ars: Int, acs: Int,
-    b: ConstFloatPointer, ldb: Int, c: FloatPointer, ldc: Int, accumulate: Bool
-) {
-    for i in 0..<m {
-        let ai = a + i * ars
-        var j = j0
-        if n - j >= 16 {
-            var s = SIMD16<Float>()
-            for p in 0..<k { s.addProduct(SIMD16(repeating: ai[p * acs]), load16(b + p * ldb + j)) }
-            let cp = c + i * ldc + j
-            store16(accumulate ? load16(cp) + s : s, cp)
-            j += 16
-        }
-        while j < n {
-            var s: Float = 0
-            for p in 0..<k { s += ai[p * acs] * b[p * ldb + j] }
-            let cp = c + i * ldc + j
-            cp.pointee = accumulate ? cp.pointee + s : s
-            j += 1
-        }
-    }
+    if rows > 6 { put(6, c60, c61) }
+    if rows > 7 { put(7, c70, c71) }
 }
 
 /// The naive triple loop `gemm` is tested against.

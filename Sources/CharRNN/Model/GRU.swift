@@ -7,14 +7,14 @@
 /// The reset gate multiplies (W_hn h + b_hn) after the product, so b_hn cannot be folded into
 /// the input projection; `forward` expects `gateValues` to hold x·W_ihᵀ + b_ih + [b_hr, b_hz, 0].
 enum GRULayer {
-    /// Shapes: W_hhᵀ [H, 3H] (packed), b_hn [H].
-    static func forward(_ L: LayerBuffers, whhT: ConstFloatPointer, bhn: ConstFloatPointer) {
+    /// Shapes: W_hhᵀ [H, 3H] (panels), b_hn [H].
+    static func forward(_ L: LayerBuffers, whhT: Panels, scratch: FloatPointer, bhn: ConstFloatPointer) {
         let B = L.batch, H = L.hidden, G3 = 3 * H
         let h = L.h.pointer, hn = L.hn!.pointer, hp = L.hiddenProjection!.pointer
         for t in 0..<L.steps {
             let g = L.gateValues.pointer + t * B * G3
             gemm(m: B, n: G3, k: H, a: h + t * B * H, aRowStride: H, aColStride: 1,
-                 b: whhT, ldb: G3, c: hp, ldc: G3, accumulate: false)
+                 b: whhT, c: hp, ldc: G3, accumulate: false, scratch: scratch)
             for b in 0..<B {
                 let row = (t * B + b) * H
                 cellForward(gates: g + b * G3, hiddenProjection: hp + b * G3, bhn: bhn, hPrev: h + row,
@@ -49,8 +49,8 @@ enum GRULayer {
 
     /// Writes the recurrent-side gate gradients [dr, dz, d(W_hn h + b_hn)] to `gateGradients` and the
     /// input-side ones [dr, dz, dn_pre] to `inputGateGradients`; leaves dL/dh_0 in `hNextGradient`.
-    /// W_hh is [3H, H] in PyTorch layout.
-    static func backward(_ L: LayerBuffers, whh: ConstFloatPointer) {
+    /// W_hh [3H, H] comes as panels.
+    static func backward(_ L: LayerBuffers, whh: Panels, scratch: FloatPointer) {
         let B = L.batch, H = L.hidden, G3 = 3 * H
         let h = L.h.pointer, hn = L.hn!.pointer
         let dhNext = L.hNextGradient.pointer
@@ -65,7 +65,7 @@ enum GRULayer {
                              dh: dhNext + b * H, count: H)
             }
             gemm(m: B, n: H, k: G3, a: dgh, aRowStride: G3, aColStride: 1,
-                 b: whh, ldb: H, c: dhNext, ldc: H, accumulate: true)
+                 b: whh, c: dhNext, ldc: H, accumulate: true, scratch: scratch)
         }
     }
 

@@ -9,14 +9,14 @@
 /// the nonlinearities and the cell update in one fused pass. `backward` runs the same steps in
 /// reverse and leaves the gate pre-activation gradients for the batched weight-gradient GEMMs.
 enum LSTMLayer {
-    /// Shapes: W_hhᵀ [H, 4H] (packed once per training step).
-    static func forward(_ L: LayerBuffers, whhT: ConstFloatPointer) {
+    /// Shapes: W_hhᵀ [H, 4H] (panels packed once per optimizer step).
+    static func forward(_ L: LayerBuffers, whhT: Panels, scratch: FloatPointer) {
         let B = L.batch, H = L.hidden, G4 = 4 * H
         let c = L.c!.pointer, tanhC = L.tanhC!.pointer, h = L.h.pointer
         for t in 0..<L.steps {
             let g = L.gateValues.pointer + t * B * G4
             gemm(m: B, n: G4, k: H, a: h + t * B * H, aRowStride: H, aColStride: 1,
-                 b: whhT, ldb: G4, c: g, ldc: G4, accumulate: true)
+                 b: whhT, c: g, ldc: G4, accumulate: true, scratch: scratch)
             for b in 0..<B {
                 let gr = g + b * G4
                 let row = (t * B + b) * H
@@ -52,8 +52,8 @@ enum LSTMLayer {
 
     /// Reads `outputGradients` (dL/dh_t from above) and `hNextGradient`/`cNextGradient` (dL/d of the
     /// final state, usually zero); writes `gateGradients` [T·B, 4H] and leaves dL/dh_0, dL/dc_0 in
-    /// `hNextGradient`/`cNextGradient`. W_hh is [4H, H] in PyTorch layout.
-    static func backward(_ L: LayerBuffers, whh: ConstFloatPointer) {
+    /// `hNextGradient`/`cNextGradient`. W_hh [4H, H] comes as panels.
+    static func backward(_ L: LayerBuffers, whh: Panels, scratch: FloatPointer) {
         let B = L.batch, H = L.hidden, G4 = 4 * H
         let c = L.c!.pointer, tanhC = L.tanhC!.pointer
         let dhNext = L.hNextGradient.pointer, dcNext = L.cNextGradient.pointer
@@ -66,7 +66,7 @@ enum LSTMLayer {
                              dhAbove: L.outputGradients.pointer + row, dh: dhNext + b * H, dc: dcNext + b * H, count: H)
             }
             gemm(m: B, n: H, k: G4, a: dg, aRowStride: G4, aColStride: 1,
-                 b: whh, ldb: H, c: dhNext, ldc: H, accumulate: false)
+                 b: whh, c: dhNext, ldc: H, accumulate: false, scratch: scratch)
         }
     }
 

@@ -43,42 +43,68 @@ public final class LanguageModel: @unchecked Sendable {
     public var parameterCount: Int { layout.totalCount }
 }
 
-/// Transposed copies of the weights in the layouts the kernels want, made once per training step
-/// (weights do not change within a step) and shared read-only by the worker threads.
+/// The weights in the layouts the kernels want, made once per optimizer step (weights do not
+/// change within a step) and shared read-only by the worker threads.
 final class PackedWeights {
     let config: ModelConfig
-    /// [In, G·H] per layer; for one-hot layer 0 this is the per-character table of input
-    /// contributions (row v = column v of W_ih).
-    let inputWeightsT: [FloatBuffer]
-    /// [H, G·H] per layer.
+    let backward: Bool
+    /// One-hot models: the per-character table of layer-0 input contributions [V, G·H]
+    /// (row v = column v of W_ih).
+    let oneHotTable: FloatBuffer?
+    /// Panels of W_ihᵀ [In, G·H] (layers read by a product), W_hhᵀ [H, G·H], W_outᵀ [H, V].
+    let inputWeightsT: [FloatBuffer?]
     let hiddenWeightsT: [FloatBuffer]
+    let outputWeightsT: FloatBuffer
+    /// Backward: panels of W_ih [G·H, In], W_hh [G·H, H], W_out [V, H].
+    let inputWeights: [FloatBuffer?]
+    let hiddenWeights: [FloatBuffer]
+    let outputWeights: FloatBuffer?
     /// [G·H] per layer: b_ih + b_hh (LSTM); b_ih + [b_hr, b_hz, 0] (GRU).
     let inputBias: [FloatBuffer]
-    /// [H, V].
-    let outputWeightsT: FloatBuffer
 
-    init(config: ModelConfig) {
+    init(config: ModelConfig, backward: Bool) {
         self.config = config
-        let GH = config.gateWidth, H = config.hiddenSize
-        inputWeightsT = (0..<config.layers).map { FloatBuffer(count: config.inputSize(layer: $0) * GH) }
-        hiddenWeightsT = (0..<config.layers).map { _ in FloatBuffer(count: H * GH) }
+        self.backward = backward
+        let GH = config.gateWidth, H = config.hiddenSize, V = config.vocabularySize
+        let product = (0..<config.layers).map { $0 > 0 || config.usesEmbedding }
+        oneHotTable = config.usesEmbedding ? nil : FloatBuffer(count: V * GH)
+        inputWeightsT = (0..<config.layers).map { product[$0] ? FloatBuffer(count: Panels.floatCount(k: config.inputSize(layer: $0), n: GH)) : nil }
+        hiddenWeightsT = (0..<config.layers).map { _ in FloatBuffer(count: Panels.floatCount(k: H, n: GH)) }
+        outputWeightsT = FloatBuffer(count: Panels.floatCount(k: H, n: V))
+        inputWeights = (0..<config.layers).map { backward && product[$0] ? FloatBuffer(count: Panels.floatCount(k: GH, n: config.inputSize(layer: $0))) : nil }
+        hiddenWeights = backward ? (0..<config.layers).map { _ in FloatBuffer(count: Panels.floatCount(k: GH, n: H)) } : []
+        outputWeights = backward ? FloatBuffer(count: Panels.floatCount(k: V, n: H)) : nil
         inputBias = (0..<config.layers).map { _ in FloatBuffer(count: GH) }
-        outputWeightsT = FloatBuffer(count: H * config.vocabularySize)
     }
 
     func update(from model: LanguageModel) {
-        let GH = config.gateWidth, H = config.hiddenSize
+        let GH = config.gateWidth, H = config.hiddenSize, V = config.vocabularySize
         for l in 0..<config.layers {
-            transpose(model.pointer("rnn.weight_ih_l\(l)"), rows: GH, cols: config.inputSize(layer: l),
-                      into: inputWeightsT[l].pointer)
-            transpose(model.pointer("rnn.weight_hh_l\(l)"), rows: GH, cols: H, into: hiddenWeightsT[l].pointer)
+            let wih = model.pointer("rnn.weight_ih_l\(l)"), whh = model.pointer("rnn.weight_hh_l\(l)")
+            let inSize = config.inputSize(layer: l)
+            if let t = inputWeightsT[l] { Panels.pack(transposeOf: wih, ld: inSize, k: inSize, n: GH, into: t.pointer) }
+            if let table = oneHotTable, l == 0 { transpose(wih, rows: GH, cols: inSize, into: table.pointer) }
+            Panels.pack(transposeOf: whh, ld: H, k: H, n: GH, into: hiddenWeightsT[l].pointer)
+            if backward {
+                if let w = inputWeights[l] { Panels.pack(rowMajor: wih, ld: inSize, k: GH, n: inSize, into: w.pointer) }
+                Panels.pack(rowMajor: whh, ld: H, k: GH, n: H, into: hiddenWeights[l].pointer)
+            }
             let bih = model.pointer("rnn.bias_ih_l\(l)"), bhh = model.pointer("rnn.bias_hh_l\(l)")
             let dst = inputBias[l].pointer
             let folded = config.architecture == .lstm ? GH : 2 * H
             for j in 0..<GH { dst[j] = bih[j] + (j < folded ? bhh[j] : 0) }
         }
-        transpose(model.pointer("out.weight"), rows: config.vocabularySize, cols: H, into: outputWeightsT.pointer)
+        let wout = model.pointer("out.weight")
+        Panels.pack(transposeOf: wout, ld: H, k: H, n: V, into: outputWeightsT.pointer)
+        if let w = outputWeights { Panels.pack(rowMajor: wout, ld: H, k: V, n: H, into: w.pointer) }
     }
+
+    func inputT(_ l: Int) -> Panels { Panels(base: inputWeightsT[l]!.pointer, k: config.inputSize(layer: l), n: config.gateWidth) }
+    func hiddenT(_ l: Int) -> Panels { Panels(base: hiddenWeightsT[l].pointer, k: config.hiddenSize, n: config.gateWidth) }
+    var outputT: Panels { Panels(base: outputWeightsT.pointer, k: config.hiddenSize, n: config.vocabularySize) }
+    func input(_ l: Int) -> Panels { Panels(base: inputWeights[l]!.pointer, k: config.gateWidth, n: config.inputSize(layer: l)) }
+    func hidden(_ l: Int) -> Panels { Panels(base: hiddenWeights[l].pointer, k: config.gateWidth, n: config.hiddenSize) }
+    var output: Panels { Panels(base: outputWeights!.pointer, k: config.vocabularySize, n: config.hiddenSize) }
 }
 
 /// Everything one thread needs to run forward and backward over `batch` streams × `steps`
@@ -102,6 +128,10 @@ final class Workspace {
     let gradients: FloatBuffer
     /// [V, G·H] gradient of the one-hot table (transposed dW_ih of layer 0).
     let oneHotGradientT: FloatBuffer?
+    /// Panels of one activation matrix [T·B, ≤ max(H, E)] for the weight-gradient products.
+    let activationPanels: FloatBuffer
+    /// This thread's scratch for `gemm`'s packed blocks of A.
+    let gemmScratch = FloatBuffer(count: gemmScratchCount)
 
     init(config: ModelConfig, steps: Int, batch: Int, training: Bool) {
         self.config = config; self.steps = steps; self.batch = batch
@@ -118,6 +148,11 @@ final class Workspace {
         positionLoss = FloatBuffer(count: rows)
         gradients = FloatBuffer(count: training ? ParameterLayout(config).totalCount : 0)
         oneHotGradientT = !config.usesEmbedding && training ? FloatBuffer(count: config.vocabularySize * config.gateWidth) : nil
+        activationPanels = FloatBuffer(count: training ? Panels.floatCount(k: rows, n: max(config.hiddenSize, config.embeddingSize)) : 0)
+    }
+
+    func packActivations(_ x: ConstFloatPointer, rows: Int, cols: Int) -> Panels {
+        Panels.pack(rowMajor: x, ld: cols, k: rows, n: cols, into: activationPanels.pointer)
     }
 
     deinit { inputs.deallocate(); targets.deallocate() }
@@ -135,7 +170,7 @@ final class Workspace {
             let bias = packed.inputBias[l].pointer
             if l == 0 && !cfg.usesEmbedding {
                 // One-hot input: the projection is a row gather from the per-character table.
-                let table = packed.inputWeightsT[0].pointer
+                let table = packed.oneHotTable!.pointer
                 for r in 0..<rows {
                     let dst = gv + r * GH
                     let tok = Int(inputs[r])
@@ -161,11 +196,11 @@ final class Workspace {
                 }
                 for r in 0..<rows { (gv + r * GH).update(from: bias, count: GH) }
                 gemm(m: rows, n: GH, k: inSize, a: input, aRowStride: inSize, aColStride: 1,
-                     b: packed.inputWeightsT[l].pointer, ldb: GH, c: gv, ldc: GH, accumulate: true)
+                     b: packed.inputT(l), c: gv, ldc: GH, accumulate: true, scratch: gemmScratch.pointer)
             }
             switch cfg.architecture {
-            case .lstm: LSTMLayer.forward(L, whhT: packed.hiddenWeightsT[l].pointer)
-            case .gru: GRULayer.forward(L, whhT: packed.hiddenWeightsT[l].pointer, bhn: model.pointer("rnn.bias_hh_l\(l)") + 2 * H)
+            case .lstm: LSTMLayer.forward(L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer)
+            case .gru: GRULayer.forward(L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer, bhn: model.pointer("rnn.bias_hh_l\(l)") + 2 * H)
             }
             if let mask = L.mask, let dropped = L.dropped, var rng = dropoutRandom {
                 let keep = 1 - cfg.dropout, scale = 1 / keep
@@ -185,7 +220,7 @@ final class Workspace {
         let lg = logits.pointer, bOut = model.pointer("out.bias")
         for r in 0..<rows { (lg + r * V).update(from: bOut, count: V) }
         gemm(m: rows, n: V, k: H, a: top, aRowStride: H, aColStride: 1,
-             b: packed.outputWeightsT.pointer, ldb: V, c: lg, ldc: V, accumulate: true)
+             b: packed.outputT, c: lg, ldc: V, accumulate: true, scratch: gemmScratch.pointer)
         var total = 0.0
         var count = 0
         for r in 0..<rows {
@@ -229,28 +264,26 @@ final class Workspace {
         let top = layers[cfg.layers - 1]
         // dW_out [V, H] += dlogitsᵀ · top ; db_out += Σ rows ; d top = dlogits · W_out.
         gemm(m: V, n: H, k: rows, a: lg, aRowStride: 1, aColStride: V,
-             b: top.layerOutput, ldb: H, c: grads + layout.offset("out.weight"), ldc: H, accumulate: true)
+             b: packActivations(top.layerOutput, rows: rows, cols: H), c: grads + layout.offset("out.weight"), ldc: H, accumulate: true, scratch: gemmScratch.pointer)
         columnSums(lg, rows: rows, cols: V, into: grads + layout.offset("out.bias"))
         gemm(m: rows, n: H, k: V, a: lg, aRowStride: V, aColStride: 1,
-             b: model.pointer("out.weight"), ldb: H, c: top.outputGradients.pointer, ldc: H, accumulate: false)
+             b: packed.output, c: top.outputGradients.pointer, ldc: H, accumulate: false, scratch: gemmScratch.pointer)
         if let m = top.mask { multiply(top.outputGradients.pointer, by: m.pointer, count: rows * H) }
 
         for l in stride(from: cfg.layers - 1, through: 0, by: -1) {
             let L = layers[l]
-            let whh = model.pointer("rnn.weight_hh_l\(l)")
             switch cfg.architecture {
-            case .lstm: LSTMLayer.backward(L, whh: whh)
-            case .gru: GRULayer.backward(L, whh: whh)
+            case .lstm: LSTMLayer.backward(L, whh: packed.hidden(l), scratch: gemmScratch.pointer)
+            case .gru: GRULayer.backward(L, whh: packed.hidden(l), scratch: gemmScratch.pointer)
             }
             let dgh = L.gateGradients.pointer, dgx = L.inputSideGateGradients
             // Weight gradients batched over all timesteps. dW_hh [GH, H] += Σ_t dgates_tᵀ · h_{t-1}.
             gemm(m: GH, n: H, k: rows, a: dgh, aRowStride: 1, aColStride: GH,
-                 b: L.h.pointer, ldb: H, c: grads + layout.offset("rnn.weight_hh_l\(l)"), ldc: H, accumulate: true)
+                 b: packActivations(L.h.pointer, rows: rows, cols: H), c: grads + layout.offset("rnn.weight_hh_l\(l)"), ldc: H, accumulate: true, scratch: gemmScratch.pointer)
             columnSums(dgh, rows: rows, cols: GH, into: grads + layout.offset("rnn.bias_hh_l\(l)"))
             columnSums(dgx, rows: rows, cols: GH, into: grads + layout.offset("rnn.bias_ih_l\(l)"))
             let dWih = grads + layout.offset("rnn.weight_ih_l\(l)")
             let inSize = cfg.inputSize(layer: l)
-            let wih = model.pointer("rnn.weight_ih_l\(l)")
             if l == 0 && !cfg.usesEmbedding {
                 // One-hot: row v of the transposed gradient collects the gate gradients where input = v.
                 let gT = oneHotGradientT!.pointer
@@ -265,17 +298,17 @@ final class Workspace {
             } else {
                 let input: ConstFloatPointer = l == 0 ? ConstFloatPointer(embedded!.pointer) : ConstFloatPointer(layers[l - 1].layerOutput)
                 gemm(m: GH, n: inSize, k: rows, a: dgx, aRowStride: 1, aColStride: GH,
-                     b: input, ldb: inSize, c: dWih, ldc: inSize, accumulate: true)
+                     b: packActivations(input, rows: rows, cols: inSize), c: dWih, ldc: inSize, accumulate: true, scratch: gemmScratch.pointer)
                 if l > 0 {
                     let below = layers[l - 1]
                     gemm(m: rows, n: H, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
-                         b: wih, ldb: H, c: below.outputGradients.pointer, ldc: H, accumulate: false)
+                         b: packed.input(l), c: below.outputGradients.pointer, ldc: H, accumulate: false, scratch: gemmScratch.pointer)
                     if let m = below.mask { multiply(below.outputGradients.pointer, by: m.pointer, count: rows * H) }
                 } else {
                     let E = cfg.embeddingSize
                     let dx = embeddedGradient!.pointer
                     gemm(m: rows, n: E, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
-                         b: wih, ldb: E, c: dx, ldc: E, accumulate: false)
+                         b: packed.input(0), c: dx, ldc: E, accumulate: false, scratch: gemmScratch.pointer)
                     let dEmb = grads + layout.offset("emb.weight")
                     for r in 0..<rows {
                         let tok = Int(inputs[r])

@@ -23,7 +23,7 @@ public final class SequenceEngine {
 
     public init(model: LanguageModel, batch: Int, steps: Int, training: Bool, threads: Int = defaultThreadCount) {
         self.model = model; self.batch = batch; self.steps = steps; self.training = training
-        packed = PackedWeights(config: model.config)
+        packed = PackedWeights(config: model.config, backward: training)
         let parts = max(1, min(threads, batch))
         var chunks: [(Int, Int, Workspace)] = []
         var start = 0

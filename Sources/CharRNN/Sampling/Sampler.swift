@@ -19,7 +19,7 @@ public final class Sampler {
 
     public init(model: LanguageModel) {
         self.model = model
-        packed = PackedWeights(config: model.config)
+        packed = PackedWeights(config: model.config, backward: false)
         packed.update(from: model)
         let cfg = model.config
         H = cfg.hiddenSize; GH = cfg.gateWidth; V = cfg.vocabularySize
@@ -40,7 +40,7 @@ public final class Sampler {
             let g = gates.pointer, bias = packed.inputBias[l].pointer
             if l == 0 && !cfg.usesEmbedding {
                 if token >= 0 {
-                    let row = packed.inputWeightsT[0].pointer + token * GH
+                    let row = packed.oneHotTable!.pointer + token * GH
                     for j in 0..<GH { g[j] = row[j] + bias[j] }
                 } else { g.update(from: bias, count: GH) }
             } else {

@@ -32,17 +32,20 @@ public enum Benchmark {
         public var peakResidentBytes: Int
     }
 
-    /// Peak GFLOP/s of `gemm` on a square product split across `threads` threads by rows.
+    /// GFLOP/s of `gemm` on a square product (B pre-packed) split across `threads` threads by rows.
     public static func matmulCeiling(size n: Int = 1024, threads: Int = 2, seconds: Double = 1) -> Double {
         let a = FloatBuffer(count: n * n), b = FloatBuffer(count: n * n)
         let c = (0..<threads).map { _ in FloatBuffer(count: n * n / threads + n) }
+        let scratch = (0..<threads).map { _ in FloatBuffer(count: gemmScratchCount) }
         var rng = RandomGenerator(seed: 1)
         for i in 0..<n * n { a[i] = rng.nextFloat(); b[i] = rng.nextFloat() }
+        let packed = FloatBuffer(count: Panels.floatCount(k: n, n: n))
+        let panels = Panels.pack(rowMajor: b.pointer, ld: n, k: n, n: n, into: packed.pointer)
         let rowsPer = n / threads
         func once() {
             parallel(threads) { t in
                 gemm(m: rowsPer, n: n, k: n, a: a.pointer + t * rowsPer * n, aRowStride: n, aColStride: 1,
-                     b: b.pointer, ldb: n, c: c[t].pointer, ldc: n, accumulate: false)
+                     b: panels, c: c[t].pointer, ldc: n, accumulate: false, scratch: scratch[t].pointer)
             }
         }
         once()
