@@ -11,7 +11,8 @@ public typealias Vec = SIMD16<Float>
 
 @inline(__always)
 public func vexp(_ xIn: Vec) -> Vec {
-    let x0 = xIn.clamped(lowerBound: Vec(repeating: -87.3), upperBound: Vec(repeating: 88.3))
+    // pointwiseMin/Max inline to two instructions; SIMD.clamped is an out-of-line generic call.
+    let x0 = pointwiseMax(pointwiseMin(xIn, Vec(repeating: 88.3)), Vec(repeating: -87.3))
     // n = round(x·log2 e) via the 1.5·2^23 trick: its low mantissa bits then hold n.
     let magic = Vec(repeating: 12_582_912.0)
     let t = x0 * Vec(repeating: 1.442_695_04) + magic
