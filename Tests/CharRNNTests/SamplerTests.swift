@@ -2,9 +2,9 @@ import XCTest
 @testable import CharRNN
 
 final class SamplerTests: XCTestCase {
-    func model(_ arch: Architecture, embedding: Int = 0, seed: UInt64 = 11) -> LanguageModel {
+    func model(_ arch: Architecture, embedding: Int = 0, hidden: Int = 20, seed: UInt64 = 11) -> LanguageModel {
         var rng = RandomGenerator(seed: seed)
-        let m = LanguageModel(config: ModelConfig(architecture: arch, vocabularySize: 13, hiddenSize: 20, layers: 2, embeddingSize: embedding), random: &rng)
+        let m = LanguageModel(config: ModelConfig(architecture: arch, vocabularySize: 13, hiddenSize: hidden, layers: 2, embeddingSize: embedding), random: &rng)
         for i in 0..<m.parameters.count { m.parameters[i] *= 4 }  // peakier distributions
         return m
     }
@@ -34,9 +34,10 @@ final class SamplerTests: XCTestCase {
     /// Temperature 0 follows the argmax of the batch engine's logits at every step, and the
     /// single-stream sampler's logits agree with the batched forward pass.
     func testTemperatureZeroIsTheArgmaxPath() {
-        for (arch, emb) in [(Architecture.lstm, 0), (.gru, 0), (.lstm, 5), (.gru, 5)] {
-            let m = model(arch, embedding: emb)
-            let s = Sampler(model: m)
+        // Hidden 80 runs each step on two cores (units split 48 + 32); 20 runs on one.
+        for (arch, emb, hidden) in [(Architecture.lstm, 0, 20), (.gru, 0, 20), (.lstm, 5, 20), (.gru, 5, 20), (.lstm, 0, 80), (.gru, 7, 80)] {
+            let m = model(arch, embedding: emb, hidden: hidden)
+            let s = Sampler(model: m, threads: 2)
             let n = 40
             let greedy = generate(s, first: 3, count: n, temperature: 0, seed: 1)
             XCTAssertEqual(greedy, generate(s, first: 3, count: n, temperature: 0, seed: 99), "seed does not matter at temperature 0")
@@ -49,13 +50,24 @@ final class SamplerTests: XCTestCase {
             s.reset()
             for t in 0..<n {
                 let row = Array(logits[(t * 13)..<((t + 1) * 13)])
-                XCTAssertEqual(row.indices.max { row[$0] < row[$1] }, greedy[t + 1], "\(arch) step \(t)")
+                XCTAssertEqual(row.indices.max { row[$0] < row[$1] }, greedy[t + 1], "\(arch) H\(hidden) step \(t)")
                 s.step(greedy[t])
                 for j in 0..<13 { XCTAssertEqual(s.logits[j], row[j], accuracy: 1e-4 * max(1, abs(row[j]))) }
             }
             // top-k 1 and a tiny top-p are greedy too.
             XCTAssertEqual(generate(s, first: 3, count: n, temperature: 1, topK: 1, seed: 4), greedy)
             XCTAssertEqual(generate(s, first: 3, count: n, temperature: 1, topP: 1e-6, seed: 4), greedy)
+        }
+    }
+
+    func testTwoCoresGiveBitIdenticalLogitsToOne() {
+        for arch in Architecture.allCases {
+            let m = model(arch, hidden: 96)
+            let one = Sampler(model: m, threads: 1), two = Sampler(model: m, threads: 2)
+            for t in [1, 5, 2, 12, 0, 7] {
+                one.step(t); two.step(t)
+                XCTAssertEqual(one.logits.array, two.logits.array, "\(arch)")
+            }
         }
     }
 

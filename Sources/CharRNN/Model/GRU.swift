@@ -18,16 +18,17 @@ enum GRULayer {
             for b in 0..<B {
                 let row = (t * B + b) * H
                 cellForward(gates: g + b * G3, hiddenProjection: hp + b * G3, bhn: bhn, hPrev: h + row,
-                            hn: hn + row, hOut: h + row + B * H, count: H)
+                            hn: hn + row, hOut: h + row + B * H, count: H, gateStride: H)
             }
         }
     }
 
+    /// Units 0..<count of one row; gate blocks are `gateStride` apart in `gates` and `hiddenProjection`.
     @inline(__always)
     static func cellForward(gates gr: FloatPointer, hiddenProjection hp: ConstFloatPointer, bhn: ConstFloatPointer,
-                            hPrev: ConstFloatPointer, hn: FloatPointer, hOut: FloatPointer, count H: Int) {
+                            hPrev: ConstFloatPointer, hn: FloatPointer, hOut: FloatPointer, count n: Int, gateStride H: Int) {
         var j = 0
-        while j + 16 <= H {
+        while j + 16 <= n {
             let r = vsigmoid(load16(gr + j) + load16(hp + j))
             let z = vsigmoid(load16(gr + H + j) + load16(hp + H + j))
             let hnv = load16(hp + 2 * H + j) + load16(bhn + j)
@@ -36,7 +37,7 @@ enum GRULayer {
             store16(n + z * (load16(hPrev + j) - n), hOut + j)
             j += 16
         }
-        while j < H {
+        while j < n {
             let r = scalarSigmoid(gr[j] + hp[j])
             let z = scalarSigmoid(gr[H + j] + hp[H + j])
             let hnv = hp[2 * H + j] + bhn[j]

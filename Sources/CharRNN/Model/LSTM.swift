@@ -21,16 +21,18 @@ enum LSTMLayer {
                 let gr = g + b * G4
                 let row = (t * B + b) * H
                 cellForward(gates: gr, cPrev: c + row, cOut: c + row + B * H, tanhC: tanhC + row,
-                            hOut: h + row + B * H, count: H)
+                            hOut: h + row + B * H, count: H, gateStride: H)
             }
         }
     }
 
+    /// Units 0..<count of one row; gate blocks are `gateStride` apart in `gates` (H for a whole
+    /// row; the sampler passes a slice of the units with the full stride).
     @inline(__always)
     static func cellForward(gates gr: FloatPointer, cPrev: FloatPointer, cOut: FloatPointer,
-                            tanhC: FloatPointer, hOut: FloatPointer, count H: Int) {
+                            tanhC: FloatPointer, hOut: FloatPointer, count n: Int, gateStride H: Int) {
         var j = 0
-        while j + 16 <= H {
+        while j + 16 <= n {
             let i = vsigmoid(load16(gr + j)), f = vsigmoid(load16(gr + H + j))
             let g = vtanh(load16(gr + 2 * H + j)), o = vsigmoid(load16(gr + 3 * H + j))
             let cn = f * load16(cPrev + j) + i * g
@@ -39,7 +41,7 @@ enum LSTMLayer {
             store16(cn, cOut + j); store16(tc, tanhC + j); store16(o * tc, hOut + j)
             j += 16
         }
-        while j < H {
+        while j < n {
             let i = scalarSigmoid(gr[j]), f = scalarSigmoid(gr[H + j])
             let g = scalarTanh(gr[2 * H + j]), o = scalarSigmoid(gr[3 * H + j])
             let cn = f * cPrev[j] + i * g

@@ -3,74 +3,117 @@ import Foundation
 /// Generates text one character at a time from a single stream.
 ///
 /// Each step is matrix–vector work on the PyTorch-layout weights (rows of W are contiguous dot
-/// products); for one-hot models the first layer's input contribution is a row of a precomputed
-/// per-character table (W_ihᵀ plus biases), so layer 0 costs only its recurrent product.
+/// products), bound by how fast the weights stream from cache; for one-hot models the first
+/// layer's input contribution is a row of a precomputed per-character table (W_ihᵀ plus biases).
+/// With two threads the hidden units of every layer (and the output rows) are split between the
+/// cores, which meet three times per character through a spinning partner. Each unit is computed
+/// the same way whichever core computes it, so the split never changes the result.
 public final class Sampler {
     public let model: LanguageModel
-    let packed: PackedWeights
     let H: Int, GH: Int, V: Int
-    /// [L, H] hidden and cell state; [GH] gate buffers; [V] logits.
-    let h: FloatBuffer, c: FloatBuffer
-    let gates: FloatBuffer, hiddenGates: FloatBuffer
-    let scratch: FloatBuffer
+    let oneHotTable: FloatBuffer?
+    let inputBias: [FloatBuffer]
+    /// Two [L, H] hidden-state buffers used alternately (a core must not overwrite h_{t-1} while
+    /// the other still reads it); [L, H] cell state; [G·H] gates per part.
+    let h: [FloatBuffer]
+    var current = 0
+    let c: FloatBuffer
+    let gates: FloatBuffer, hiddenGates: FloatBuffer, scratch: FloatBuffer
     public let logits: FloatBuffer
     let probabilities: FloatBuffer
     var order: [Int]
+    let partner: SpinPartner?
 
-    public init(model: LanguageModel) {
+    public init(model: LanguageModel, threads: Int = SequenceEngine.defaultThreadCount) {
         self.model = model
-        packed = PackedWeights(config: model.config, backward: false)
-        packed.update(from: model)
         let cfg = model.config
         H = cfg.hiddenSize; GH = cfg.gateWidth; V = cfg.vocabularySize
-        h = FloatBuffer(count: cfg.layers * H); c = FloatBuffer(count: cfg.layers * H)
+        let packed = PackedWeights(config: cfg, backward: false)
+        packed.update(from: model)
+        oneHotTable = packed.oneHotTable
+        inputBias = packed.inputBias
+        h = [FloatBuffer(count: cfg.layers * H), FloatBuffer(count: cfg.layers * H)]
+        c = FloatBuffer(count: cfg.layers * H)
         gates = FloatBuffer(count: GH); hiddenGates = FloatBuffer(count: GH); scratch = FloatBuffer(count: H)
         logits = FloatBuffer(count: V)
         probabilities = FloatBuffer(count: V)
         order = Array(0..<V)
+        // Below ~64 units a step is a few microseconds: a second core only adds rendezvous cost.
+        partner = threads > 1 && H >= 64 ? SpinPartner() : nil
     }
 
-    public func reset() { h.zero(); c.zero() }
+    deinit { partner?.stop() }
+
+    public func reset() { h[0].zero(); h[1].zero(); c.zero() }
+
+    /// Runs part 0 and part 1 of a stage (on two cores when there is a partner).
+    @inline(__always)
+    private func stage(_ body: (Int) -> Void) {
+        if let p = partner { p.run(body) } else { body(0); body(1) }
+    }
+
+    /// Units [start, end) of part `part` of n, split on a 16-unit boundary.
+    @inline(__always)
+    private func range(_ part: Int, of n: Int) -> Range<Int> {
+        let half = min(n, (n / 2 + 15) / 16 * 16)
+        return part == 0 ? 0..<half : half..<n
+    }
 
     /// Feeds one token (−1 = unknown: zero input) and leaves the next-character logits in `logits`.
     public func step(_ token: Int) {
         let cfg = model.config
-        var x: ConstFloatPointer? = nil
+        let hPrev = h[current].pointer, hNew = h[1 - current].pointer
         for l in 0..<cfg.layers {
-            let g = gates.pointer, bias = packed.inputBias[l].pointer
-            if l == 0 && !cfg.usesEmbedding {
-                if token >= 0 {
-                    let row = packed.oneHotTable!.pointer + token * GH
-                    for j in 0..<GH { g[j] = row[j] + bias[j] }
-                } else { g.update(from: bias, count: GH) }
-            } else {
-                let inSize = cfg.inputSize(layer: l)
-                let input: ConstFloatPointer? = l > 0 ? x : (token >= 0 ? ConstFloatPointer(model.pointer("emb.weight") + token * inSize) : nil)
-                if let input {
-                    gemv(n: GH, k: inSize, w: model.pointer("rnn.weight_ih_l\(l)"), x: input, y: g, accumulate: false)
-                    for j in 0..<GH { g[j] += bias[j] }
-                } else {
-                    g.update(from: bias, count: GH)
+            let inSize = cfg.inputSize(layer: l)
+            let x: ConstFloatPointer? = l > 0 ? ConstFloatPointer(hNew + (l - 1) * H)
+                : (cfg.usesEmbedding && token >= 0 ? ConstFloatPointer(model.pointer("emb.weight") + token * inSize) : nil)
+            let wih = model.pointer("rnn.weight_ih_l\(l)"), whh = model.pointer("rnn.weight_hh_l\(l)")
+            let bias = inputBias[l].pointer
+            let hl = hPrev + l * H, hOut = hNew + l * H, cl = c.pointer + l * H
+            let bhn = model.pointer("rnn.bias_hh_l\(l)") + 2 * H
+            stage { part in
+                let units = range(part, of: H)
+                guard !units.isEmpty else { return }
+                let j0 = units.lowerBound, n = units.count
+                let g = gates.pointer, hp = hiddenGates.pointer
+                for gate in 0..<cfg.gates {
+                    let r0 = gate * H + j0
+                    // Input side: table row, product with x, or bias alone.
+                    if l == 0 && !cfg.usesEmbedding && token >= 0 {
+                        let row = oneHotTable!.pointer + token * GH + r0
+                        for j in 0..<n { g[r0 + j] = row[j] + bias[r0 + j] }
+                    } else if let x {
+                        gemv(n: n, k: inSize, w: wih + r0 * inSize, x: x, y: g + r0, accumulate: false)
+                        for j in 0..<n { g[r0 + j] += bias[r0 + j] }
+                    } else {
+                        (g + r0).update(from: bias + r0, count: n)
+                    }
+                    // Recurrent side.
+                    if cfg.architecture == .lstm {
+                        gemv(n: n, k: H, w: whh + r0 * H, x: hl, y: g + r0, accumulate: true)
+                    } else {
+                        gemv(n: n, k: H, w: whh + r0 * H, x: hl, y: hp + r0, accumulate: false)
+                    }
+                }
+                switch cfg.architecture {
+                case .lstm:
+                    LSTMLayer.cellForward(gates: g + j0, cPrev: cl + j0, cOut: cl + j0, tanhC: scratch.pointer + j0,
+                                          hOut: hOut + j0, count: n, gateStride: H)
+                case .gru:
+                    GRULayer.cellForward(gates: g + j0, hiddenProjection: hp + j0, bhn: bhn + j0, hPrev: hl + j0,
+                                         hn: scratch.pointer + j0, hOut: hOut + j0, count: n, gateStride: H)
                 }
             }
-            let hl = h.pointer + l * H, cl = c.pointer + l * H
-            switch cfg.architecture {
-            case .lstm:
-                gemv(n: GH, k: H, w: model.pointer("rnn.weight_hh_l\(l)"), x: hl, y: g, accumulate: true)
-                LSTMLayer.cellForward(gates: g, cPrev: cl, cOut: cl, tanhC: hiddenGates.pointer, hOut: hl, count: H)
-            case .gru:
-                let hp = hiddenGates.pointer
-                gemv(n: GH, k: H, w: model.pointer("rnn.weight_hh_l\(l)"), x: hl, y: hp, accumulate: false)
-                // h is updated in place: each element reads only its own h_prev.
-                GRULayer.cellForward(gates: g, hiddenProjection: hp, bhn: model.pointer("rnn.bias_hh_l\(l)") + 2 * H,
-                                     hPrev: hl, hn: scratch.pointer, hOut: hl, count: H)
-            }
-            x = ConstFloatPointer(hl)
         }
-        let lg = logits.pointer
-        gemv(n: V, k: H, w: model.pointer("out.weight"), x: x!, y: lg, accumulate: false)
-        let b = model.pointer("out.bias")
-        for j in 0..<V { lg[j] += b[j] }
+        let top = ConstFloatPointer(hNew + (cfg.layers - 1) * H)
+        let wout = model.pointer("out.weight"), bout = model.pointer("out.bias"), lg = logits.pointer
+        stage { part in
+            let rows = range(part, of: V)
+            guard !rows.isEmpty else { return }
+            gemv(n: rows.count, k: H, w: wout + rows.lowerBound * H, x: top, y: lg + rows.lowerBound, accumulate: false)
+            for j in rows { lg[j] += bout[j] }
+        }
+        current = 1 - current
     }
 
     /// Feeds each token of `prime` in turn.
@@ -117,4 +160,3 @@ public final class Sampler {
         return V - 1
     }
 }
-
