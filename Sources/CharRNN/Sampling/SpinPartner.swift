@@ -32,29 +32,28 @@ final class SpinPartner: @unchecked Sendable {
 
     private func loop() {
         var seen = 0
-        var idle = 0
+        var spins = 0
+        var idleSince = DispatchTime.now().uptimeNanoseconds
         while !stopping.load(ordering: .acquiring) {
             let g = posted.load(ordering: .acquiring)
             if g != seen {
                 work!(1)
                 seen = g
                 finished.store(g, ordering: .releasing)
-                idle = 0
+                spins = 0
+                idleSince = DispatchTime.now().uptimeNanoseconds
+                continue
+            }
+            spins += 1
+            // Look at the clock now and then; nap only when the sampler has really gone quiet.
+            if spins & 1023 == 0 && DispatchTime.now().uptimeNanoseconds - idleSince > 2_000_000 {
+                usleep(200)
             } else {
-                idle += 1
-                if idle > 20_000 { usleep(200) } else { spinHint() }
+                spinHint()
             }
         }
     }
 }
 
-@inline(__always) func spinHint() {
-    #if arch(x86_64) || arch(i386)
-    _mm_pause_hint()
-    #endif
-}
-
-@inline(__always) func _mm_pause_hint() {
-    // A short dependency-free delay; Swift has no portable pause intrinsic.
-    for _ in 0..<8 { _ = 0 }
-}
+/// Keeps a spinning loop from being optimised into a tight empty loop.
+@inline(never) func spinHint() {}
