@@ -14,7 +14,8 @@ p.add_argument("--torch-python", default=os.environ.get("TORCH_PYTHON", "/root/t
 p.add_argument("--yardstick", default=os.path.join(ROOT, "..", "shared", "bench", "torch_charlm.py"))
 p.add_argument("--corpus", default=os.path.join(ROOT, "..", "shared", "corpora", "tinyshakespeare.txt"))
 p.add_argument("--charrnn", default=os.path.join(ROOT, ".build", "release", "charrnn"))
-p.add_argument("--steps", type=int, default=30)
+p.add_argument("--steps", type=int, default=60)
+p.add_argument("--repeat", type=int, default=3, help="runs per side and configuration; the best figure of each kind is kept")
 p.add_argument("--threads", type=int, default=2)
 p.add_argument("--configs", default="lstm:2x128:50:50,gru:2x128:50:50,lstm:2x512:64:64,gru:2x512:64:64")
 a = p.parse_args()
@@ -47,15 +48,21 @@ except Exception as e:
     torch_ok, why = False, f"PyTorch not importable with {a.torch_python} ({type(e).__name__}); see ../shared/bench/README.md"
 
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
-print(f"# charrnn vs PyTorch, {datetime.date.today()}, {os.cpu_count()} cores ({cpu}), {a.threads} threads each, {a.steps} timed steps")
+print(f"# charrnn vs PyTorch, {datetime.date.today()}, {os.cpu_count()} cores ({cpu}), {a.threads} threads each, {a.steps} timed steps, best of {a.repeat} interleaved runs per side")
 if not torch_ok:
     print(f"# PyTorch skipped: {why}")
 rows = []
 for spec in a.configs.split(","):
     arch, lh, batch, seq = spec.split(":")
     layers, hidden = map(int, lh.split("x"))
-    c = run_charrnn(arch, layers, hidden, int(batch), int(seq))
-    t = run_torch(arch, layers, hidden, int(batch), int(seq)) if torch_ok else None
+    # The machine is shared: interleave the two sides and keep each side's best figure.
+    cs, ts = [], []
+    for _ in range(a.repeat):
+        cs.append(run_charrnn(arch, layers, hidden, int(batch), int(seq)))
+        if torch_ok: ts.append(run_torch(arch, layers, hidden, int(batch), int(seq)))
+    best = lambda runs: {k: (min if k == "rss" else max)(r[k] for r in runs) if not isinstance(runs[0][k], str) else runs[0][k] for k in runs[0]}
+    c = best(cs)
+    t = best(ts) if torch_ok else None
     rows.append((f"{arch} {layers}x{hidden} B{batch} T{seq}", c, t))
 
 def ratio(x, y): return f"{x / y:.2f}x" if y else "-"

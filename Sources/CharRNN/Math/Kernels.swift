@@ -111,8 +111,15 @@ public func gemm(
                 let bp = b.base + p * k * nr + k0 * nr
                 var i = 0
                 while i < mLen {
-                    microkernel8x32(rows: min(mr, mLen - i), cols: cols, k: kLen, a: scratch + i * kLen, b: bp,
-                                    c: c + (i0 + i) * ldc + j, ldc: ldc, accumulate: acc)
+                    let rows = min(mr, mLen - i)
+                    // A tail of ≤ 4 rows (e.g. 25 streams per core) takes the half-height kernel.
+                    if rows <= 4 {
+                        microkernel4x32(rows: rows, cols: cols, k: kLen, a: scratch + i * kLen, b: bp,
+                                        c: c + (i0 + i) * ldc + j, ldc: ldc, accumulate: acc)
+                    } else {
+                        microkernel8x32(rows: rows, cols: cols, k: kLen, a: scratch + i * kLen, b: bp,
+                                        c: c + (i0 + i) * ldc + j, ldc: ldc, accumulate: acc)
+                    }
                     i += mr
                 }
             }
@@ -201,29 +208,14 @@ func microkernel8x32(
         ap += mr
         bp += nr
     }
-    @inline(__always) func put(_ r: Int, _ v0: Vec, _ v1: Vec) {
-        let p = c + r * ldc
-        if cols == nr {
-            if accumulate {
-                store16(load16(p) + v0, p); store16(load16(p + 16) + v1, p + 16)
-            } else {
-                store16(v0, p); store16(v1, p + 16)
-            }
-        } else {
-            for j in 0..<cols {
-                let v = j < 16 ? v0[j] : v1[j - 16]
-                p[j] = accumulate ? p[j] + v : v
-            }
-        }
-    }
-    put(0, c00, c01)
-    if rows > 1 { put(1, c10, c11) }
-    if rows > 2 { put(2, c20, c21) }
-    if rows > 3 { put(3, c30, c31) }
-    if rows > 4 { put(4, c40, c41) }
-    if rows > 5 { put(5, c50, c51) }
-    if rows > 6 { put(6, c60, c61) }
-    if rows > 7 { put(7, c70, c71) }
+    storeBlock(c, ldc: ldc, row: 0, cols: cols, accumulate: accumulate, c00, c01)
+    if rows > 1 { storeBlock(c, ldc: ldc, row: 1, cols: cols, accumulate: accumulate, c10, c11) }
+    if rows > 2 { storeBlock(c, ldc: ldc, row: 2, cols: cols, accumulate: accumulate, c20, c21) }
+    if rows > 3 { storeBlock(c, ldc: ldc, row: 3, cols: cols, accumulate: accumulate, c30, c31) }
+    if rows > 4 { storeBlock(c, ldc: ldc, row: 4, cols: cols, accumulate: accumulate, c40, c41) }
+    if rows > 5 { storeBlock(c, ldc: ldc, row: 5, cols: cols, accumulate: accumulate, c50, c51) }
+    if rows > 6 { storeBlock(c, ldc: ldc, row: 6, cols: cols, accumulate: accumulate, c60, c61) }
+    if rows > 7 { storeBlock(c, ldc: ldc, row: 7, cols: cols, accumulate: accumulate, c70, c71) }
 }
 
 /// The naive triple loop `gemm` is tested against.
@@ -294,5 +286,51 @@ public func gemvReference(n: Int, k: Int, w: ConstFloatPointer, x: ConstFloatPoi
         var s: Float = 0
         for p in 0..<k { s += w[i * k + p] * x[p] }
         y[i] = accumulate ? y[i] + s : s
+    }
+}
+
+/// The 8×32 kernel's first four rows, for tails (A still packed 8 values per p).
+@inline(__always)
+func microkernel4x32(
+    rows: Int, cols: Int, k: Int, a: ConstFloatPointer,
+    b: ConstFloatPointer, c: FloatPointer, ldc: Int, accumulate: Bool
+) {
+    var c00 = Vec(), c01 = Vec(), c10 = Vec(), c11 = Vec()
+    var c20 = Vec(), c21 = Vec(), c30 = Vec(), c31 = Vec()
+    var ap = a, bp = b
+    for _ in 0..<k {
+        let b0 = load16(bp), b1 = load16(bp + 16)
+        var x = Vec(repeating: ap[0])
+        c00.addProduct(x, b0); c01.addProduct(x, b1)
+        x = Vec(repeating: ap[1])
+        c10.addProduct(x, b0); c11.addProduct(x, b1)
+        x = Vec(repeating: ap[2])
+        c20.addProduct(x, b0); c21.addProduct(x, b1)
+        x = Vec(repeating: ap[3])
+        c30.addProduct(x, b0); c31.addProduct(x, b1)
+        ap += mr
+        bp += nr
+    }
+    storeBlock(c, ldc: ldc, row: 0, cols: cols, accumulate: accumulate, c00, c01)
+    if rows > 1 { storeBlock(c, ldc: ldc, row: 1, cols: cols, accumulate: accumulate, c10, c11) }
+    if rows > 2 { storeBlock(c, ldc: ldc, row: 2, cols: cols, accumulate: accumulate, c20, c21) }
+    if rows > 3 { storeBlock(c, ldc: ldc, row: 3, cols: cols, accumulate: accumulate, c30, c31) }
+}
+
+/// Stores (or adds) one 32-wide row of a C block, only its first `cols` columns at an edge.
+@inline(__always)
+func storeBlock(_ c: FloatPointer, ldc: Int, row r: Int, cols: Int, accumulate: Bool, _ v0: Vec, _ v1: Vec) {
+    let p = c + r * ldc
+    if cols == nr {
+        if accumulate {
+            store16(load16(p) + v0, p); store16(load16(p + 16) + v1, p + 16)
+        } else {
+            store16(v0, p); store16(v1, p + 16)
+        }
+    } else {
+        for j in 0..<cols {
+            let v = j < 16 ? v0[j] : v1[j - 16]
+            p[j] = accumulate ? p[j] + v : v
+        }
     }
 }

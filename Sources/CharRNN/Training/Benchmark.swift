@@ -87,7 +87,7 @@ public enum Benchmark {
         for _ in 0..<evalSteps { evalEngine.run(inputs: x, targets: y, backward: false, random: &rng) }
         let evalCPS = Double(evalSteps * B * T) / Date().timeIntervalSince(start)
 
-        let sampler = Sampler(model: model)
+        let sampler = Sampler(model: model, threads: threads)
         var token = 0
         for _ in 0..<20 { sampler.step(token); token = sampler.draw(temperature: 0.8, topK: 0, topP: 1, random: &rng) }
         start = Date()
