@@ -32,13 +32,10 @@ struct Score: Codable {
     var charactersNotScored: Int
 }
 
-func score(_ path: String, text: String, symbolsCache: inout [Vocabulary.Kind: [UInt32]]) throws -> Score {
+func score(_ path: String, text: String) throws -> Score {
     let ckpt = try Checkpoint.load(path)
-    let kind = ckpt.vocabulary.kind
-    let symbols: [UInt32]
-    if let s = symbolsCache[kind] { symbols = s } else { symbols = try TextDecoding.readFile(text, kind: kind); symbolsCache[kind] = symbols }
-    let ids = Corpus.encodeForScoring(symbols, vocabulary: ckpt.vocabulary)
-    let r = Evaluator(model: ckpt.makeModel(), streams: min(64, max(1, ids.count / 1000))).evaluate(ids)
+    let t = try ScoringText.load(text, vocabulary: ckpt.vocabulary)
+    let r = Evaluator(model: ckpt.makeModel(), streams: min(64, max(1, t.count / 1000))).evaluate(count: t.count) { t.id($0) }
     return Score(checkpoint: path, architecture: ckpt.config.architecture.rawValue, layers: ckpt.config.layers,
                  hiddenSize: ckpt.config.hiddenSize, parameters: ckpt.parameterCount,
                  natsPerCharacter: r.meanLoss, bitsPerCharacter: r.bitsPerCharacter, perplexity: r.perplexity,

@@ -19,9 +19,8 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var cache: [Vocabulary.Kind: [UInt32]] = [:]
             var scores: [Score] = []
-            for path in checkpoints { scores.append(try score(path, text: text, symbolsCache: &cache)) }
+            for path in checkpoints { scores.append(try score(path, text: text)) }
             let bestIndex = scores.indices.filter { scores[$0].natsPerCharacter.isFinite }
                 .min { scores[$0].natsPerCharacter < scores[$1].natsPerCharacter }
             let header = ["", "checkpoint", "model", "parameters", "nats/char", "bits/char", "perplexity", "scored", "not scored"]

@@ -17,9 +17,8 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var cache: [Vocabulary.Kind: [UInt32]] = [:]
             var scores: [Score] = []
-            for path in checkpoints { scores.append(try score(path, text: text, symbolsCache: &cache)) }
+            for path in checkpoints { scores.append(try score(path, text: text)) }
             if json { printJSON(scores); return }
             let rows = scores.map { s in
                 [s.checkpoint, "\(s.architecture.uppercased()) \(s.layers)×\(s.hiddenSize)", formatCount(s.parameters),

@@ -172,4 +172,97 @@ final class CLITests: XCTestCase {
         let inspect = try run(["inspect", dir + "/int/latest.ckpt"])
         XCTAssertEqual(inspect.status, 0, "latest.ckpt loads after Ctrl-C: \(inspect.stderr)")
     }
+
+    /// SIGKILL at random moments (often mid-checkpoint: one is written every 2 steps); after every
+    /// kill, best and latest must load and training must resume from latest.
+    /// `CHARRNN_KILLS` sets the number of kills (default 12).
+    func testKilledAtRandomMomentsCheckpointsStayReadableAndResume() throws {
+        let kills = Int(ProcessInfo.processInfo.environment["CHARRNN_KILLS"] ?? "") ?? 12
+        let corpus = temp("corpus.txt")
+        try Self.generatedText(characters: 40_000).write(toFile: corpus, atomically: true, encoding: .utf8)
+        let dir = temp("runs")
+        let latest = dir + "/k/latest.ckpt", best = dir + "/k/best.ckpt"
+        var state: UInt64 = 2024
+        var unreadable = 0, resumes = 0
+        for _ in 0..<kills {
+            let p = Process()
+            p.executableURL = Self.binary
+            let resume = FileManager.default.fileExists(atPath: latest)
+            p.arguments = resume ? ["train", "--resume", latest, "--steps", "100000", "--quiet"]
+                : ["train", corpus, "--layers", "2", "--hidden", "64", "--batch", "8", "--seq", "32", "--eval-every", "2",
+                   "--steps", "100000", "--name", "k", "--checkpoint-dir", dir, "--quiet"]
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            usleep(useconds_t(300_000 + (state >> 33) % 1_200_000))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+            if resume { resumes += 1 }
+            for f in [latest, best] where FileManager.default.fileExists(atPath: f) {
+                if try run(["inspect", f]).status != 0 { unreadable += 1 }
+            }
+        }
+        print("kill test: \(kills) kills, \(resumes) resumes, \(unreadable) unreadable checkpoint files")
+        XCTAssertEqual(unreadable, 0)
+        XCTAssertGreaterThan(resumes, kills / 2, "most runs resumed from a checkpoint left by a killed one")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir + "/k").filter { $0.contains(".tmp-") }
+        XCTAssertLessThanOrEqual(leftovers.count, 1, "stale temporary files are cleaned at the next start")
+        let final = try run(["train", "--resume", latest, "--steps", "1", "--quiet"])
+        XCTAssertEqual(final.status, 0, final.stderr)
+    }
+
+    func testSecondCtrlCExitsAtOnceWithoutDamagingFiles() throws {
+        let corpus = temp("corpus.txt")
+        try Self.generatedText(characters: 20_000).write(toFile: corpus, atomically: true, encoding: .utf8)
+        let dir = temp("runs")
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = ["train", corpus, "--layers", "1", "--hidden", "32", "--batch", "8", "--seq", "32", "--time", "5m",
+                       "--eval-every", "5", "--name", "int2", "--checkpoint-dir", dir, "--quiet"]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: dir + "/int2/latest.ckpt") && Date() < deadline { usleep(50_000) }
+        p.interrupt(); p.interrupt()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 130)
+        XCTAssertEqual(try run(["inspect", dir + "/int2/latest.ckpt"]).status, 0)
+    }
+
+    func testBadInputMatrixRows() throws {
+        let dirPath = temp("a-directory")
+        try FileManager.default.createDirectory(atPath: dirPath, withIntermediateDirectories: true)
+        XCTAssertEqual(try run(["train", dirPath]).stderr, "charrnn: error: \(dirPath): is a directory, not a text file\n")
+        let empty = temp("empty.txt")
+        XCTAssertTrue(FileManager.default.createFile(atPath: empty, contents: Data()))
+        XCTAssertEqual(try run(["train", empty]).stderr, "charrnn: error: \(empty): the file is empty\n")
+        // Invalid UTF-8 trains with --bytes.
+        let binary = temp("binary.dat")
+        var bytes = Array(Self.generatedText(characters: 5000).utf8)
+        bytes[100] = 0xFF
+        XCTAssertTrue(FileManager.default.createFile(atPath: binary, contents: Data(bytes)))
+        XCTAssertTrue(try run(["train", binary, "--checkpoint-dir", temp("r")]).stderr.contains("invalid UTF-8 at byte offset 100"))
+        let ok = try run(["train", binary, "--bytes", "--layers", "1", "--hidden", "16", "--batch", "4", "--seq", "16", "--steps", "3",
+                          "--checkpoint-dir", temp("r"), "--name", "b"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        // A checkpoint folder that cannot be created is refused before training starts.
+        let blocker = temp("blocker")
+        XCTAssertTrue(FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8)))
+        let corpus = temp("c.txt")
+        try Self.generatedText(characters: 5000).write(toFile: corpus, atomically: true, encoding: .utf8)
+        let unwritable = try run(["train", corpus, "--checkpoint-dir", blocker, "--steps", "1"])
+        XCTAssertEqual(unwritable.status, 1)
+        XCTAssertTrue(unwritable.stderr.contains("cannot write checkpoints"), unwritable.stderr)
+        XCTAssertFalse(unwritable.stderr.contains("training "), "refused before training started")
+        // Eval text with characters outside the vocabulary: scored around them, counted.
+        let runDir = temp("r2")
+        XCTAssertEqual(try run(["train", corpus, "--layers", "1", "--hidden", "16", "--batch", "4", "--seq", "16", "--steps", "3",
+                                "--checkpoint-dir", runDir, "--name", "v"]).status, 0)
+        let strange = temp("strange.txt")
+        try "the cat sees ΩΩΩ the moon.\n".write(toFile: strange, atomically: true, encoding: .utf8)
+        let eval = try run(["eval", runDir + "/v/best.ckpt", "--text", strange, "--json"])
+        XCTAssertEqual(eval.status, 0)
+        XCTAssertTrue(eval.stdout.contains("\"charactersNotScored\" : 3"), eval.stdout)
+    }
 }

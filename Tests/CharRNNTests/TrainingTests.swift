@@ -105,4 +105,49 @@ final class TrainingTests: XCTestCase {
         clipGlobalNorm(small, maxNorm: 1)
         XCTAssertEqual(small.array, [0.3, 0.4], "below the limit nothing changes")
     }
+
+    func testNonFiniteGradientsSkipTheUpdateRollBackAndLowerTheLearningRate() throws {
+        let dir = folder()
+        var s = settings(corpus(Self.pangrams), steps: 60)
+        s.evalEvery = 10
+        let t = try Trainer(settings: s, architecture: .lstm, layers: 1, hiddenSize: 16, embeddingSize: 0, dropout: 0, runDirectory: dir, runName: "nan")
+        var calls = 0
+        t.faultInjector = { _, g in
+            calls += 1
+            if calls == 15 { g[3] = .nan }
+            if calls == 33 { g[0] = .infinity }
+        }
+        let summary = try t.run()
+        XCTAssertEqual(t.progress.step, 60, "both faulty steps were skipped, the run went on")
+        XCTAssertEqual(calls, 62)
+        XCTAssertEqual(t.progress.learningRateScale, 0.25)
+        XCTAssertTrue(summary.finalValidationLoss!.isFinite)
+        XCTAssertTrue(t.model.parameters.array.allSatisfy(\.isFinite))
+    }
+
+    func testRepeatedDivergenceStopsWithAClearMessageAndAUsableCheckpoint() throws {
+        let dir = folder()
+        var s = settings(corpus(Self.pangrams), steps: 100)
+        s.evalEvery = 10
+        let t = try Trainer(settings: s, architecture: .gru, layers: 1, hiddenSize: 16, embeddingSize: 0, dropout: 0, runDirectory: dir, runName: "div")
+        t.faultInjector = { step, g in if step > 25 { g[1] = .nan } }
+        XCTAssertThrowsError(try t.run()) { e in
+            XCTAssertTrue("\(e)".contains("diverged") && "\(e)".contains(dir + "/latest.ckpt"), "\(e)")
+        }
+        let latest = try Checkpoint.load(dir + "/latest.ckpt")
+        XCTAssertTrue(latest.parameters.allSatisfy(\.isFinite))
+        XCTAssertEqual(latest.training?.progress.step, 25)
+        let resumed = try Trainer(resuming: dir + "/latest.ckpt") { s, _ in s.steps = 40 }
+        _ = try resumed.run()
+        XCTAssertEqual(resumed.progress.step, 40, "the checkpoint left behind resumes")
+    }
+
+    func testLargeVocabulariesUseTwoBytesPerCharacter() throws {
+        let ascii = try TrainingData.load(trainFile: corpus(Self.pangrams), validationFile: nil, validationFraction: 0.1, bytes: false)
+        XCTAssertEqual(ascii.train.tokens.bytesPerToken, 1)
+        let wide = String((0..<400).map { Character(Unicode.Scalar(0x4E00 + $0)!) }) + Self.pangrams
+        let cjk = try TrainingData.load(trainFile: corpus(wide), validationFile: nil, validationFraction: 0.1, bytes: false)
+        XCTAssertEqual(cjk.train.tokens.bytesPerToken, 2)
+        XCTAssertEqual(cjk.vocabulary.decode((0..<5).map { cjk.train[$0] }), String(wide.prefix(5)))
+    }
 }

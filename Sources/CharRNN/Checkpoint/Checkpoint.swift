@@ -154,12 +154,13 @@ public struct Checkpoint {
     public static func decode(_ bytes: [UInt8], path: String) throws -> Checkpoint {
         if bytes.isEmpty { throw CheckpointError.truncated(path: path, detail: "the file is empty") }
         let payload: [UInt8]
-        do { payload = try Gzip.decompress(bytes) } catch let e as Gzip.Failure {
+        // No real checkpoint expands more than ~2000×: cap what a forged stream can make us allocate.
+        do { payload = try Gzip.decompress(bytes, limit: max(1 << 28, bytes.count * 2000)) } catch let e as Gzip.Failure {
             switch e {
             case .notGzip: throw CheckpointError.notGzip(path: path)
             case .truncated: throw CheckpointError.truncated(path: path, detail: "the gzip stream ends early")
             case .corrupt(let m): throw CheckpointError.corrupt(path: path, detail: "gzip data: \(m)")
-            case .tooLarge: throw CheckpointError.corrupt(path: path, detail: "decompresses to more than 64 GiB")
+            case .tooLarge: throw CheckpointError.corrupt(path: path, detail: "decompresses to implausibly many bytes")
             }
         }
         let parsed: (tensors: [String: Safetensors.Tensor], metadata: [String: String])
@@ -195,6 +196,10 @@ public struct Checkpoint {
             throw CheckpointError.inconsistent(path: path, detail: "vocabulary symbols are not ascending valid characters")
         }
         let layout = ParameterLayout(config)
+        // The config must not promise more parameters than the file holds (at 2 bytes each at least).
+        guard layout.totalCount.multipliedReportingOverflow(by: 2).partialValue <= payload.count, layout.totalCount > 0 else {
+            throw CheckpointError.inconsistent(path: path, detail: "the config needs \(layout.totalCount) parameters but the file is \(payload.count) bytes")
+        }
         func tensor(_ name: String, shape: [Int]) throws -> [Float] {
             guard let t = parsed.tensors[name] else { throw CheckpointError.inconsistent(path: path, detail: "tensor \(name) is missing") }
             guard t.shape == shape else {

@@ -1,40 +1,61 @@
 import Foundation
 
-/// A text as token ids (2 bytes per character), with its vocabulary. Ids of −1 are never stored:
-/// characters outside the vocabulary are kept apart as `Int32` −1 only in `encodeForScoring`.
-public struct Corpus {
-    public let vocabulary: Vocabulary
-    public let ids: [UInt16]
+/// A text to score with a given vocabulary: ids, and which characters fall outside it.
+public struct ScoringText: Sendable {
+    public let tokens: TokenArray
+    let unknownBits: [UInt64]
+    public let unknownCount: Int
+    public var count: Int { tokens.count }
 
-    public init(vocabulary: Vocabulary, ids: [UInt16]) { self.vocabulary = vocabulary; self.ids = ids }
+    public static func load(_ path: String, vocabulary: Vocabulary) throws -> ScoringText {
+        let count = try CorpusReader.scan(path, kind: vocabulary.kind).count
+        let (tokens, unknown) = try CorpusReader.encode(path, kind: vocabulary.kind, vocabulary: vocabulary, count: count)
+        var bits = [UInt64](repeating: 0, count: unknown.isEmpty ? 0 : count / 64 + 1)
+        for i in unknown { bits[i >> 6] |= 1 << UInt64(i & 63) }
+        return ScoringText(tokens: tokens, unknownBits: bits, unknownCount: unknown.count)
+    }
 
-    /// Encodes `symbols` with `vocabulary`: ids, with −1 for symbols it does not contain.
-    public static func encodeForScoring(_ symbols: [UInt32], vocabulary: Vocabulary) -> [Int32] {
-        symbols.map { vocabulary.id(of: $0).map(Int32.init) ?? -1 }
+    /// Id of character i, or −1 when it is outside the vocabulary.
+    @inline(__always) public func id(_ i: Int) -> Int32 {
+        if !unknownBits.isEmpty && unknownBits[i >> 6] & (1 << UInt64(i & 63)) != 0 { return -1 }
+        return Int32(tokens[i])
     }
 }
 
+/// A window onto a `TokenArray` (the training and validation parts share one array).
+public struct TokenView: Sendable {
+    public let tokens: TokenArray
+    public let start: Int
+    public let count: Int
+    public init(_ tokens: TokenArray, start: Int = 0, count: Int? = nil) {
+        self.tokens = tokens; self.start = start; self.count = count ?? tokens.count - start
+    }
+    @inline(__always) public subscript(i: Int) -> Int { tokens[start + i] }
+}
+
 /// The training and validation parts of a corpus, as the `train` command splits it.
-public struct TrainingData {
+public struct TrainingData: Sendable {
     public let vocabulary: Vocabulary
-    public let train: [UInt16]
-    public let validation: [UInt16]
+    public let train: TokenView
+    public let validation: TokenView
 
     /// Vocabulary from the training file (and the validation file, if any, so it can be scored);
     /// validation = the last `validationFraction` of the training file unless a file is given.
+    /// Streams the files (see `CorpusReader`): memory is 1–2 bytes per character.
     public static func load(trainFile: String, validationFile: String?, validationFraction: Double, bytes: Bool) throws -> TrainingData {
         let kind: Vocabulary.Kind = bytes ? .bytes : .unicode
-        let text = try TextDecoding.readFile(trainFile, kind: kind)
-        let valText = try validationFile.map { try TextDecoding.readFile($0, kind: kind) }
-        let vocab = Vocabulary(kind: kind, scanning: valText.map { [text, $0] } ?? [text])
+        let scanned = try CorpusReader.scan(trainFile, kind: kind)
+        let valScanned = try validationFile.map { try CorpusReader.scan($0, kind: kind) }
+        let vocab = Vocabulary(kind: kind, symbols: Set(scanned.symbols).union(valScanned?.symbols ?? []).sorted())
         if vocab.count > 65536 { throw TextError.tooManySymbols(path: trainFile, count: vocab.count) }
-        func encode(_ s: ArraySlice<UInt32>) -> [UInt16] { s.map { UInt16(vocab.id(of: $0)!) } }
-        if let v = valText {
-            return TrainingData(vocabulary: vocab, train: encode(text[...]), validation: encode(v[...]))
+        let all = try CorpusReader.encode(trainFile, kind: kind, vocabulary: vocab, count: scanned.count).tokens
+        if let v = validationFile, let vs = valScanned {
+            let val = try CorpusReader.encode(v, kind: kind, vocabulary: vocab, count: vs.count).tokens
+            return TrainingData(vocabulary: vocab, train: TokenView(all), validation: TokenView(val))
         }
-        let nVal = Int((Double(text.count) * validationFraction).rounded())
-        let split = text.count - nVal
-        return TrainingData(vocabulary: vocab, train: encode(text[..<split]), validation: encode(text[split...]))
+        let nVal = Int((Double(all.count) * validationFraction).rounded())
+        let split = all.count - nVal
+        return TrainingData(vocabulary: vocab, train: TokenView(all, start: 0, count: split), validation: TokenView(all, start: split))
     }
 }
 
@@ -55,14 +76,12 @@ public struct StreamBatcher {
     public static func minimumCharacters(batch: Int, steps: Int) -> Int { batch * steps + 1 }
 
     /// Fills x and y ([B, T], batch-first) for batch `index` of an epoch.
-    public func fill(_ ids: [UInt16], index: Int, x: UnsafeMutablePointer<Int32>, y: UnsafeMutablePointer<Int32>) {
-        ids.withUnsafeBufferPointer { d in
-            for b in 0..<batch {
-                let base = b * streamLength + index * steps
-                for t in 0..<steps {
-                    x[b * steps + t] = Int32(d[base + t])
-                    y[b * steps + t] = Int32(d[base + t + 1])
-                }
+    public func fill(_ ids: TokenView, index: Int, x: UnsafeMutablePointer<Int32>, y: UnsafeMutablePointer<Int32>) {
+        for b in 0..<batch {
+            let base = b * streamLength + index * steps
+            for t in 0..<steps {
+                x[b * steps + t] = Int32(ids[base + t])
+                y[b * steps + t] = Int32(ids[base + t + 1])
             }
         }
     }

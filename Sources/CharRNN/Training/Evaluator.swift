@@ -28,8 +28,13 @@ public final class Evaluator {
     }
 
     public func evaluate(_ ids: [Int32], keepPositionLosses: Bool = false) -> EvaluationResult {
-        let n = ids.count
-        let unscoredTargets = n > 1 ? ids[1...].reduce(0) { $0 + ($1 < 0 ? 1 : 0) } : 0
+        ids.withUnsafeBufferPointer { p in evaluate(count: ids.count, keepPositionLosses: keepPositionLosses) { p[$0] } }
+    }
+
+    /// Scores `count` characters; `token(i)` is the id of character i (−1 outside the vocabulary).
+    public func evaluate(count n: Int, keepPositionLosses: Bool = false, token ids: (Int) -> Int32) -> EvaluationResult {
+        var unscoredTargets = 0
+        if n > 1 { for i in 1..<n where ids(i) < 0 { unscoredTargets += 1 } }
         guard n >= 2 else { return EvaluationResult(totalLoss: 0, scored: 0, unscored: 0, positionLosses: keepPositionLosses ? [] : nil) }
         engine.parametersDidChange()
         engine.resetState()
@@ -56,8 +61,8 @@ public final class Evaluator {
                     let p = start + t
                     guard p < lengths[b] else { continue }
                     let pos = f[b] + p
-                    x[i] = ids[pos]
-                    if pos + 1 >= a[b] { y[i] = ids[pos + 1] }
+                    x[i] = ids(pos)
+                    if pos + 1 >= a[b] { y[i] = ids(pos + 1) }
                 }
             }
             let r = engine.run(inputs: x, targets: y, backward: false, random: &rng, positionLoss: keepPositionLosses ? pl.pointer : nil)

@@ -35,11 +35,17 @@ public final class Trainer {
     let adam: Adam
     let evaluator: Evaluator
     let batcher: StreamBatcher
-    let validationIds: [Int32]
     var random: RandomGenerator
     public var display = ProgressDisplay(quiet: true)
     /// Called once per step; returning true stops the run after that step (Ctrl-C).
     public var shouldStop: () -> Bool = { false }
+    /// Tests only: called with the step about to be taken and the gradients, before clipping
+    /// (to inject a NaN or an infinity).
+    public var faultInjector: ((Int, FloatBuffer) -> Void)?
+    /// The last state that validated with a finite loss: parameters, Adam moments and step.
+    var goodParameters: [Float] = [], goodM: [Float] = [], goodV: [Float] = [], goodAdamStep = 0
+    /// Consecutive failed steps after which the run stops.
+    public static let divergenceLimit = 5
 
     public var bestPath: String { runDirectory + "/best.ckpt" }
     public var latestPath: String { runDirectory + "/latest.ckpt" }
@@ -105,7 +111,6 @@ public final class Trainer {
         adam = Adam(layout: model.layout, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
         evaluator = Evaluator(model: model, streams: min(64, max(1, data.validation.count / 1000)), chunk: 128, burnIn: 200)
         batcher = StreamBatcher(count: data.train.count, batch: settings.batch, steps: settings.sequence)
-        validationIds = data.validation.map(Int32.init)
     }
 
     /// Creates the run folder and proves it is writable before any training time is spent.
@@ -118,6 +123,10 @@ public final class Trainer {
             throw TrainingError.unwritableFolder(path: runDirectory, reason: "permission denied")
         }
         try? FileManager.default.removeItem(atPath: probe)
+        // Temporary files left by a process killed while writing a checkpoint.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: runDirectory)) ?? [] where name.contains(".ckpt.tmp-") {
+            try? FileManager.default.removeItem(atPath: runDirectory + "/" + name)
+        }
     }
 
     public var config: ModelConfig { model.config }
@@ -153,6 +162,7 @@ public final class Trainer {
             else { evalEvery = 1000 }
         }
         var evalChosen = settings.evalEvery > 0 || settings.timeSeconds == nil
+        rememberGoodState()
         display.message("training \(config.architecture.displayName) \(config.layers)×\(config.hiddenSize) (\(model.parameterCount) parameters, vocabulary \(vocabulary.count)) on \(data.train.count) characters, validating on \(data.validation.count); run folder \(runDirectory)")
 
         func budgetDone() -> Bool {
@@ -174,15 +184,17 @@ public final class Trainer {
             let saved = engine.stateH.array, savedC = engine.stateC.array
             let r = engine.run(inputs: x, targets: y, backward: true, random: &random)
             let loss = r.loss / Double(r.count)
+            faultInjector?(progress.step + 1, engine.gradients)
             let norm = clipGlobalNorm(engine.gradients, maxNorm: settings.clip)
             let elapsed = elapsedAtStart + Date().timeIntervalSince(sessionStart)
             if !loss.isFinite || !norm.isFinite {
-                // Skip the update, restore the carried state, lower the learning rate.
+                // Skip the update, roll back to the last good state, halve the learning rate.
                 consecutiveFailures += 1
                 engine.stateH.buffer.update(from: saved); engine.stateC.buffer.update(from: savedC)
+                rollBack()
                 progress.learningRateScale *= 0.5
-                display.message("warning: non-finite \(loss.isFinite ? "gradients" : "loss") at step \(progress.step + 1); update skipped, learning rate scaled by \(progress.learningRateScale)")
-                if consecutiveFailures >= 5 {
+                display.message("warning: non-finite \(loss.isFinite ? "gradients" : "loss") at step \(progress.step + 1); update skipped, rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)")
+                if consecutiveFailures >= Self.divergenceLimit {
                     try saveLatest()
                     throw TrainingError.diverged(step: progress.step, checkpoint: latestPath)
                 }
@@ -232,7 +244,15 @@ public final class Trainer {
             }
             display.update(.init(step: progress.step, epoch: epochProgress, loss: loss, validationLoss: progress.lastValidationLoss,
                                  charactersPerSecond: rate, fraction: fraction, remainingSeconds: remaining), force: validation != nil)
-            if validation != nil { try saveCheckpoints() }
+            if let v = validation {
+                if v.isFinite { rememberGoodState() } else {
+                    consecutiveFailures += 1
+                    rollBack()
+                    progress.learningRateScale *= 0.5
+                    display.message("warning: validation loss is not finite at step \(progress.step); rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)")
+                }
+                try saveCheckpoints()
+            }
             if stopping {
                 interrupted = !budgetDone()
                 break
@@ -247,12 +267,28 @@ public final class Trainer {
                        interrupted: interrupted)
     }
 
+    public static let validationLimit = 2_000_000
+
+    func rememberGoodState() {
+        goodParameters = model.parameters.array
+        goodM = adam.m.array; goodV = adam.v.array; goodAdamStep = adam.step
+    }
+
+    /// Restores the last good parameters and moments (the initial ones before any validation).
+    func rollBack() {
+        guard !goodParameters.isEmpty else { return }
+        model.parameters.buffer.update(from: goodParameters)
+        adam.m.buffer.update(from: goodM); adam.v.buffer.update(from: goodV); adam.step = goodAdamStep
+    }
+
     /// Validation loss (nats/char) on the held-out text.
     public func validate() -> Double {
-        let r = evaluator.evaluate(validationIds)
-        let v = r.meanLoss
-        progress.lastValidationLoss = v
-        return v
+        // Periodic validation reads at most the first `validationLimit` characters (all of them
+        // for any corpus below 20 MB); the final figure of a run uses the same text.
+        let v = data.validation
+        let r = evaluator.evaluate(count: min(v.count, Self.validationLimit)) { Int32(v[$0]) }
+        progress.lastValidationLoss = r.meanLoss
+        return r.meanLoss
     }
 
     func checkpoint(includeTraining: Bool = true) -> Checkpoint {
