@@ -32,14 +32,27 @@ struct Score: Codable {
     var charactersNotScored: Int
 }
 
-func score(_ path: String, text: String) throws -> Score {
+func score(_ path: String, text: String, streams: Int?) throws -> Score {
     let ckpt = try Checkpoint.load(path)
     let t = try ScoringText.load(text, vocabulary: ckpt.vocabulary)
-    let r = Evaluator(model: ckpt.makeModel(), streams: min(64, max(1, t.count / 1000))).evaluate(count: t.count) { t.id($0) }
+    let s = streams ?? min(64, max(1, t.count / 1000))
+    let r = Evaluator(model: ckpt.makeModel(), streams: s, burnIn: s == 1 ? 0 : 200).evaluate(count: t.count) { t.id($0) }
     return Score(checkpoint: path, architecture: ckpt.config.architecture.rawValue, layers: ckpt.config.layers,
                  hiddenSize: ckpt.config.hiddenSize, parameters: ckpt.parameterCount,
                  natsPerCharacter: r.meanLoss, bitsPerCharacter: r.bitsPerCharacter, perplexity: r.perplexity,
                  charactersScored: r.scored, charactersNotScored: r.unscored)
+}
+
+/// The score and the loss of every character (NaN where not scored), for paired comparisons.
+func scoreWithPositions(_ path: String, text: String) throws -> (Score, [Float]) {
+    let ckpt = try Checkpoint.load(path)
+    let t = try ScoringText.load(text, vocabulary: ckpt.vocabulary)
+    let s = min(64, max(1, t.count / 1000))
+    let r = Evaluator(model: ckpt.makeModel(), streams: s, burnIn: s == 1 ? 0 : 200).evaluate(count: t.count, keepPositionLosses: true) { t.id($0) }
+    return (Score(checkpoint: path, architecture: ckpt.config.architecture.rawValue, layers: ckpt.config.layers,
+                  hiddenSize: ckpt.config.hiddenSize, parameters: ckpt.parameterCount,
+                  natsPerCharacter: r.meanLoss, bitsPerCharacter: r.bitsPerCharacter, perplexity: r.perplexity,
+                  charactersScored: r.scored, charactersNotScored: r.unscored), r.positionLosses ?? [])
 }
 
 func printJSON<T: Encodable>(_ value: T) {

@@ -20,9 +20,21 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             var scores: [Score] = []
-            for path in checkpoints { scores.append(try score(path, text: text)) }
+            var losses: [[Float]] = []
+            for path in checkpoints {
+                let (s, l) = try scoreWithPositions(path, text: text)
+                scores.append(s); losses.append(l)
+            }
             let bestIndex = scores.indices.filter { scores[$0].natsPerCharacter.isFinite }
                 .min { scores[$0].natsPerCharacter < scores[$1].natsPerCharacter }
+            // Paired significance against the best: per-character loss differences, block bootstrap.
+            let paired: [Statistics.Interval?] = scores.indices.map { i in
+                guard let b = bestIndex, i != b else { return nil }
+                var d: [Double] = []
+                for (x, y) in zip(losses[i], losses[b]) where x.isFinite && y.isFinite { d.append(Double(x) - Double(y)) }
+                return d.isEmpty ? nil : Statistics.bootstrapMean(d, block: 200, resamples: 1000)
+            }
+            func verdict(_ iv: Statistics.Interval) -> String { iv.containsZero ? "no significant difference" : "significantly worse" }
             let header = ["", "checkpoint", "model", "parameters", "nats/char", "bits/char", "perplexity", "scored", "not scored"]
             let rows = scores.enumerated().map { i, s in
                 [i == bestIndex ? "*" : "", s.checkpoint, "\(s.architecture.uppercased()) \(s.layers)×\(s.hiddenSize)", String(s.parameters),
@@ -33,18 +45,29 @@ struct CompareCommand: ParsableCommand {
             case .table:
                 print(renderTable(header, rows, rightAligned: [3, 4, 5, 6, 7, 8]))
                 if let b = bestIndex { print("* best: \(scores[b].checkpoint) (lowest nats/char on \(text))") }
+                for (i, iv) in paired.enumerated() {
+                    guard let iv else { continue }
+                    print("  \(scores[i].checkpoint) − best: \(iv.text) nats/char (95% block-bootstrap interval over characters): \(verdict(iv))")
+                }
             case .markdown:
                 print("| best | " + header.dropFirst().joined(separator: " | ") + " |")
                 print("|" + String(repeating: "---|", count: header.count))
                 for r in rows { print("| " + (r[0].isEmpty ? "" : "**best**") + " | " + r.dropFirst().joined(separator: " | ") + " |") }
+                for (i, iv) in paired.enumerated() {
+                    guard let iv else { continue }
+                    print("\n`\(scores[i].checkpoint)` − best: \(iv.text) nats/char (95% interval): \(verdict(iv))")
+                }
             case .csv:
                 print((["best"] + header.dropFirst()).joined(separator: ","))
                 for r in rows { print(([r[0].isEmpty ? "0" : "1"] + r.dropFirst().map(csvField)).joined(separator: ",")) }
             case .json:
-                struct Row: Codable { var best: Bool; var score: Score }
+                struct Row: Codable { var best: Bool; var score: Score; var differenceFromBest: Statistics.Interval?; var significant: Bool? }
                 struct Out: Codable { var text: String; var best: String?; var checkpoints: [Row] }
                 printJSON(Out(text: text, best: bestIndex.map { scores[$0].checkpoint },
-                              checkpoints: scores.enumerated().map { Row(best: $0.offset == bestIndex, score: $0.element) }))
+                              checkpoints: scores.enumerated().map {
+                                  Row(best: $0.offset == bestIndex, score: $0.element, differenceFromBest: paired[$0.offset],
+                                      significant: paired[$0.offset].map { !$0.containsZero })
+                              }))
             }
         }
     }

@@ -10,15 +10,19 @@ struct EvalCommand: ParsableCommand {
     @Argument(help: "Checkpoint files.") var checkpoints: [String]
     @Option(help: "The text to score.") var text: String
     @Flag(help: "Print JSON.") var json = false
+    @Option(help: "Parallel streams (default: one per 1000 characters, at most 64; 1 = exactly one pass from the start).") var streams: Int?
+    @Option(help: "Also write the raw logits of the first checkpoint, one stream from the start: float32 little-endian [characters, V].") var logits: String?
 
     func validate() throws {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
+        if let s = streams, s <= 0 { throw ValidationError("--streams must be positive (got \(s))") }
     }
 
     func run() throws {
         try reportingErrors {
             var scores: [Score] = []
-            for path in checkpoints { scores.append(try score(path, text: text)) }
+            for path in checkpoints { scores.append(try score(path, text: text, streams: streams)) }
+            if let out = logits { try writeLogits(checkpoint: checkpoints[0], text: text, to: out) }
             if json { printJSON(scores); return }
             let rows = scores.map { s in
                 [s.checkpoint, "\(s.architecture.uppercased()) \(s.layers)×\(s.hiddenSize)", formatCount(s.parameters),
@@ -28,5 +32,27 @@ struct EvalCommand: ParsableCommand {
             print(renderTable(["checkpoint", "model", "parameters", "nats/char", "bits/char", "perplexity", "scored", "not scored"],
                               rows, rightAligned: [2, 3, 4, 5, 6, 7]))
         }
+    }
+
+    /// Single-stream logits of the whole text (for comparing with another implementation).
+    func writeLogits(checkpoint: String, text: String, to path: String) throws {
+        let ckpt = try Checkpoint.load(checkpoint)
+        let t = try ScoringText.load(text, vocabulary: ckpt.vocabulary)
+        let V = ckpt.config.vocabularySize, T = 256
+        let engine = SequenceEngine(model: ckpt.makeModel(), batch: 1, steps: T, training: false)
+        engine.parametersDidChange()
+        var out = [Float](repeating: 0, count: t.count * V)
+        var rng = RandomGenerator(seed: 0)
+        var x = [Int32](repeating: -1, count: T), y = [Int32](repeating: -1, count: T)
+        var chunk = [Float](repeating: 0, count: T * V)
+        var start = 0
+        while start < t.count {
+            let n = min(T, t.count - start)
+            for i in 0..<T { x[i] = i < n ? t.id(start + i) : -1 }
+            engine.run(inputs: x, targets: y, backward: false, random: &rng, logits: &chunk)
+            for i in 0..<(n * V) { out[start * V + i] = chunk[i] }
+            start += n
+        }
+        try Checkpoint.atomicWrite(out.withUnsafeBytes { Array($0) }, to: path)
     }
 }

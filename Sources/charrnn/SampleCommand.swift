@@ -38,7 +38,7 @@ struct SampleCommand: ParsableCommand {
                 writeErr(header + "\n")
                 if seed == nil && n == 0 { writeErr("seed: \(seedValue) (repeat this sample with --seed \(seedValue))\n") }
                 if let evalPath = eval {
-                            let s = try score(path, text: evalPath)
+                            let s = try score(path, text: evalPath, streams: nil)
                     writeErr(String(format: "%@: perplexity %.3f (%.4f nats/char, %.4f bits/char) on %d characters, %d not scored\n",
                                     evalPath, s.perplexity, s.natsPerCharacter, s.bitsPerCharacter, s.charactersScored, s.charactersNotScored))
                 }

@@ -16,19 +16,21 @@ struct TrainCommand: ParsableCommand {
     var file: String?
 
     @Option(help: "lstm or gru.") var arch: Architecture = .lstm
-    @Option(help: "Recurrent layers.") var layers: Int = 2
-    @Option(help: "Hidden units per layer.") var hidden: Int = 256
+    @Option(help: "Recurrent layers (default 2).") var layers: Int?
+    @Option(help: "Hidden units per layer (default: chosen from the corpus, the budget and this machine's speed).") var hidden: Int?
     @Option(help: "Embedding size; 0 feeds layer 0 the one-hot character (char-rnn).") var embedding: Int = 0
-    @Option(help: "Dropout on every layer's output, 0 ≤ p < 1.") var dropout: Float = 0
+    @Option(help: "Dropout on every layer's output, 0 ≤ p < 1 (default: chosen from the passes over the data).") var dropout: Float?
 
-    @Option(help: "Parallel streams per batch.") var batch: Int = 32
-    @Option(help: "Timesteps of truncated backpropagation through time.") var seq: Int = 64
-    @Option(help: "Peak Adam learning rate.") var lr: Float = 2e-3
+    @Option(help: "Parallel streams per batch (default 32).") var batch: Int?
+    @Option(help: "Timesteps of truncated backpropagation through time (default 64).") var seq: Int?
+    @Option(help: "Peak Adam learning rate (default 2e-3).") var lr: Float?
     @Option(name: .customLong("lr-schedule"), help: "cosine, linear or constant decay over the budget.") var lrSchedule: LearningRateSchedule = .cosine
     @Option(name: .customLong("lr-final"), help: "Final learning rate as a fraction of --lr.") var lrFinal: Float = 0.1
-    @Option(help: "Linear learning-rate warm-up steps.") var warmup: Int = 100
+    @Option(help: "Linear learning-rate warm-up steps (default: 1% of the run, 10 to 200).") var warmup: Int?
     @Option(help: "Clip the global gradient norm to this.") var clip: Float = 5
     @Option(name: .customLong("weight-decay"), help: "Decoupled (AdamW) weight decay on matrices.") var weightDecay: Float = 0
+    @Option(name: .customLong("init-one-hot"), help: "Initialise the one-hot input weights U(-s, s) (default: PyTorch's 1/sqrt(H)).") var initOneHot: Float?
+    @Option(name: .customLong("forget-bias"), help: "LSTM forget-gate bias at initialisation (default: PyTorch's uniform).") var forgetBias: Float?
 
     @Option(name: .customLong("val-fraction"), help: "Validation = this last fraction of FILE.") var valFraction: Double = 0.1
     @Option(name: .customLong("val-file"), help: "Validate on this file instead.") var valFile: String?
@@ -47,19 +49,19 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if file == nil && resume == nil { throw ValidationError("give a training FILE, or --resume CKPT") }
-        if layers <= 0 { throw ValidationError("--layers must be positive (got \(layers))") }
-        if hidden <= 0 { throw ValidationError("--hidden must be positive (got \(hidden))") }
+        if let v = layers, v <= 0 { throw ValidationError("--layers must be positive (got \(v))") }
+        if let v = hidden, v <= 0 { throw ValidationError("--hidden must be positive (got \(v))") }
         if embedding < 0 { throw ValidationError("--embedding must be 0 (one-hot) or positive (got \(embedding))") }
-        if !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1) (got \(dropout))") }
-        if batch <= 0 { throw ValidationError("--batch must be positive (got \(batch))") }
-        if seq <= 0 { throw ValidationError("--seq must be positive (got \(seq))") }
-        if !(lr > 0) { throw ValidationError("--lr must be positive (got \(lr))") }
+        if let v = dropout, !(0..<1).contains(v) { throw ValidationError("--dropout must be in [0, 1) (got \(v))") }
+        if let v = batch, v <= 0 { throw ValidationError("--batch must be positive (got \(v))") }
+        if let v = seq, v <= 0 { throw ValidationError("--seq must be positive (got \(v))") }
+        if let v = lr, !(v > 0) { throw ValidationError("--lr must be positive (got \(v))") }
         if !(clip > 0) { throw ValidationError("--clip must be positive (got \(clip))") }
         if !(valFraction > 0 && valFraction < 1) { throw ValidationError("--val-fraction must be between 0 and 1 (got \(valFraction))") }
         if let e = epochs, !(e > 0) { throw ValidationError("--epochs must be positive (got \(e))") }
         if let s = steps, s <= 0 { throw ValidationError("--steps must be positive (got \(s))") }
         if let t = time { guard let d = parseDuration(t), d > 0 else { throw ValidationError("--time: cannot read '\(t)'; use e.g. 90s, 10m, 1h30m") } }
-        if warmup < 0 { throw ValidationError("--warmup must be 0 or more") }
+        if let v = warmup, v < 0 { throw ValidationError("--warmup must be 0 or more") }
         if !(0...1).contains(lrFinal) { throw ValidationError("--lr-final must be in [0, 1]") }
     }
 
@@ -75,15 +77,44 @@ struct TrainCommand: ParsableCommand {
             } else {
                 var s = TrainingSettings(trainFile: file!)
                 s.validationFile = valFile; s.validationFraction = valFraction; s.bytes = bytes
-                s.batch = batch; s.sequence = seq; s.learningRate = lr; s.schedule = lrSchedule
-                s.finalLearningRateFraction = lrFinal; s.warmupSteps = warmup; s.clip = clip
+                s.schedule = lrSchedule
+                s.finalLearningRateFraction = lrFinal; s.clip = clip
                 s.weightDecay = weightDecay; s.seed = seed; s.evalEvery = evalEvery
+                s.initialization = .init(oneHotScale: initOneHot, forgetBias: forgetBias)
                 s.epochs = epochs; s.steps = steps; s.timeSeconds = time.flatMap(parseDuration)
                 if s.epochs == nil && s.steps == nil && s.timeSeconds == nil { s.epochs = 10 }
                 let runName = name ?? defaultRunName()
-                trainer = try Trainer(settings: s, architecture: arch, layers: layers, hiddenSize: hidden,
-                                      embeddingSize: embedding, dropout: dropout,
-                                      runDirectory: checkpointDir + "/" + runName, runName: runName)
+                let runDirectory = checkpointDir + "/" + runName
+                try Trainer.prepareFolder(runDirectory)
+                let data = try TrainingData.load(trainFile: s.trainFile, validationFile: s.validationFile,
+                                                 validationFraction: s.validationFraction, bytes: s.bytes)
+                s.batch = batch ?? AutoConfiguration.batch
+                s.sequence = seq ?? AutoConfiguration.sequence
+                s.learningRate = lr ?? AutoConfiguration.learningRate
+                let layerCount = layers ?? 2
+                var hiddenSize = hidden ?? 0, dropoutRate = dropout ?? 0, warmupSteps = warmup ?? 100
+                if hidden == nil || dropout == nil || warmup == nil {
+                    // Characters the budget allows, when steps or epochs fix it; a time budget is measured.
+                    var budget: Double? = nil
+                    if let n = s.steps { budget = Double(n * s.batch * s.sequence) }
+                    if let e = s.epochs { budget = min(budget ?? .infinity, e * Double(data.train.count)) }
+                    if s.timeSeconds != nil && hidden == nil && !quiet { writeErr("measuring this machine's training speed to choose the model size…\n") }
+                    let choice = AutoConfiguration.choose(
+                        architecture: arch, vocabularySize: data.vocabulary.count, trainCharacters: data.train.count,
+                        layers: layerCount, batch: s.batch, sequence: s.sequence,
+                        budgetCharacters: budget, budgetSeconds: s.timeSeconds,
+                        fixedHiddenSize: hidden) { config in
+                            AutoConfiguration.measureSpeed(config, batch: s.batch, sequence: s.sequence)
+                        }
+                    hiddenSize = choice.hiddenSize
+                    if dropout == nil { dropoutRate = choice.dropout }
+                    if warmup == nil { warmupSteps = choice.warmupSteps }
+                    if !quiet { writeErr("auto configuration: \(choice.explanation)\n") }
+                }
+                s.warmupSteps = warmupSteps
+                trainer = try Trainer(settings: s, data: data, architecture: arch, layers: layerCount, hiddenSize: hiddenSize,
+                                      embeddingSize: embedding, dropout: dropoutRate,
+                                      runDirectory: runDirectory, runName: runName)
             }
             trainer.display = ProgressDisplay(quiet: quiet)
             Interrupts.install()

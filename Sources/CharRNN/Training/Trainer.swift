@@ -56,10 +56,17 @@ public final class Trainer {
                 embeddingSize: Int, dropout: Float, runDirectory: String, runName: String) throws {
         let data = try TrainingData.load(trainFile: settings.trainFile, validationFile: settings.validationFile,
                                          validationFraction: settings.validationFraction, bytes: settings.bytes)
+        try self.init(settings: settings, data: data, architecture: architecture, layers: layers, hiddenSize: hiddenSize,
+                      embeddingSize: embeddingSize, dropout: dropout, runDirectory: runDirectory, runName: runName)
+    }
+
+    /// A new run on already loaded data.
+    public convenience init(settings: TrainingSettings, data: TrainingData, architecture: Architecture, layers: Int, hiddenSize: Int,
+                embeddingSize: Int, dropout: Float, runDirectory: String, runName: String) throws {
         var random = RandomGenerator(seed: settings.seed)
         let config = ModelConfig(architecture: architecture, vocabularySize: data.vocabulary.count, hiddenSize: hiddenSize,
                                  layers: layers, embeddingSize: embeddingSize, dropout: dropout)
-        let model = LanguageModel(config: config, random: &random)
+        let model = LanguageModel(config: config, random: &random, initialization: settings.initialization ?? .pytorch)
         try self.init(settings: settings, data: data, model: model, random: random, progress: TrainingProgress(),
                       metrics: [], runDirectory: runDirectory, runName: runName)
         try prepareFolder()
@@ -113,8 +120,10 @@ public final class Trainer {
         batcher = StreamBatcher(count: data.train.count, batch: settings.batch, steps: settings.sequence)
     }
 
+    func prepareFolder() throws { try Self.prepareFolder(runDirectory) }
+
     /// Creates the run folder and proves it is writable before any training time is spent.
-    func prepareFolder() throws {
+    public static func prepareFolder(_ runDirectory: String) throws {
         do { try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true) } catch {
             throw TrainingError.unwritableFolder(path: runDirectory, reason: (error as NSError).localizedDescription)
         }

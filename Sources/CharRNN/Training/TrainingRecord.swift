@@ -20,6 +20,7 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     public var epochs: Double?
     public var steps: Int?
     public var timeSeconds: Double?
+    public var initialization: LanguageModel.Initialization?
 
     public init(trainFile: String) { self.trainFile = trainFile }
 }

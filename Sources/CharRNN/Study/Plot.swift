@@ -1,0 +1,116 @@
+import Foundation
+
+/// Learning curves as a standalone SVG: validation loss against characters seen or wall time,
+/// one line per run, one colour per architecture, axes with units and a legend.
+public enum LearningCurvePlot {
+    public struct Series {
+        public var label: String
+        public var group: String
+        public var points: [(x: Double, y: Double)]
+        public init(label: String, group: String, points: [(x: Double, y: Double)]) {
+            self.label = label; self.group = group; self.points = points
+        }
+    }
+
+    public enum XAxis: String, CaseIterable { case characters, seconds }
+
+    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+
+    /// Series from a run folder's metrics.jsonl (records with a validation loss).
+    public static func series(runDirectory: String, axis: XAxis, label: String? = nil, group: String? = nil) throws -> Series {
+        let path = runDirectory + "/metrics.jsonl"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw TextError.missing(path: path)
+        }
+        var points: [(Double, Double)] = []
+        for line in text.split(separator: "\n") {
+            guard let r = try? JSONDecoder().decode(MetricRecord.self, from: Data(line.utf8)), let v = r.validationLoss, v.isFinite else { continue }
+            points.append((axis == .characters ? Double(r.characters) : r.seconds, v))
+        }
+        let name = (runDirectory as NSString).lastPathComponent
+        var arch = group
+        if arch == nil, let c = try? Checkpoint.load(runDirectory + "/latest.ckpt") { arch = c.config.architecture.displayName }
+        return Series(label: label ?? name, group: arch ?? name, points: points)
+    }
+
+    public static func svg(_ series: [Series], axis: XAxis, title: String) -> String {
+        let width = 820.0, height = 520.0, left = 80.0, right = 190.0, top = 50.0, bottom = 70.0
+        let pw = width - left - right, ph = height - top - bottom
+        let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
+        let xMax = max(xs.max() ?? 1, 1e-9)
+        let (yLo, yHi) = niceRange(ys.min() ?? 0, ys.max() ?? 1)
+        let scaleX: Double = axis == .characters ? (xMax >= 1e6 ? 1e6 : 1e3) : (xMax >= 300 ? 60 : 1)
+        let xUnit = axis == .characters ? (scaleX == 1e6 ? "millions of characters seen" : "thousands of characters seen")
+            : (scaleX == 60 ? "wall time (minutes)" : "wall time (seconds)")
+        func px(_ x: Double) -> Double { left + x / xMax * pw }
+        func py(_ y: Double) -> Double { top + (1 - (y - yLo) / (yHi - yLo)) * ph }
+        var s = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="13">
+        <rect width="100%" height="100%" fill="white"/>
+        <text x="\(left + pw / 2)" y="28" text-anchor="middle" font-size="16" font-weight="bold">\(escape(title))</text>
+
+        """
+        // Grid, ticks and labels.
+        for t in ticks(0, xMax / scaleX) {
+            let x = px(t * scaleX)
+            s += "<line x1=\"\(f(x))\" y1=\"\(f(top))\" x2=\"\(f(x))\" y2=\"\(f(top + ph))\" stroke=\"#e5e5e5\"/>\n"
+            s += "<text x=\"\(f(x))\" y=\"\(f(top + ph + 20))\" text-anchor=\"middle\">\(label(t))</text>\n"
+        }
+        for t in ticks(yLo, yHi) {
+            let y = py(t)
+            s += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + pw))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>\n"
+            s += "<text x=\"\(f(left - 8))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(label(t))</text>\n"
+        }
+        s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" stroke=\"#333\"/>\n"
+        s += "<text x=\"\(f(left + pw / 2))\" y=\"\(f(height - 22))\" text-anchor=\"middle\">\(xUnit)</text>\n"
+        s += "<text transform=\"translate(22 \(f(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">validation loss (nats per character)</text>\n"
+        // Lines, coloured by group; runs of a group differ in dash pattern.
+        let groups = Array(NSOrderedSet(array: series.map(\.group))) as! [String]
+        var seenInGroup: [String: Int] = [:]
+        for se in series where !se.points.isEmpty {
+            let colour = palette[groups.firstIndex(of: se.group)! % palette.count]
+            let k = seenInGroup[se.group, default: 0]; seenInGroup[se.group] = k + 1
+            let dash = ["", "6 3", "2 3", "10 3 2 3"][k % 4]
+            let d = se.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
+            s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") points=\"\(d)\"><title>\(escape(se.label))</title></polyline>\n"
+        }
+        // Legend: one entry per run, grouped by colour.
+        var y = top + 10
+        var seen2: [String: Int] = [:]
+        for se in series where !se.points.isEmpty {
+            let colour = palette[groups.firstIndex(of: se.group)! % palette.count]
+            let k = seen2[se.group, default: 0]; seen2[se.group] = k + 1
+            let dash = ["", "6 3", "2 3", "10 3 2 3"][k % 4]
+            let x = left + pw + 15
+            s += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 28))\" y2=\"\(f(y))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>\n"
+            s += "<text x=\"\(f(x + 34))\" y=\"\(f(y + 4))\">\(escape(se.label))</text>\n"
+            y += 20
+        }
+        return s + "</svg>\n"
+    }
+
+    static func f(_ x: Double) -> String { String(format: "%.1f", x) }
+    static func label(_ t: Double) -> String {
+        t == t.rounded() && abs(t) < 1e6 ? String(Int(t)) : (abs(t) >= 10 ? String(format: "%.0f", t) : String(format: "%.2f", t).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression))
+    }
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+    }
+
+    /// About five round tick values covering [lo, hi].
+    static func ticks(_ lo: Double, _ hi: Double) -> [Double] {
+        guard hi > lo else { return [lo] }
+        let raw = (hi - lo) / 5
+        let mag = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? raw
+        var t = ceil(lo / step) * step, out: [Double] = []
+        while t <= hi + step * 1e-9 { out.append(t); t += step }
+        return out
+    }
+
+    static func niceRange(_ lo: Double, _ hi: Double) -> (Double, Double) {
+        if hi <= lo { return (lo - 0.5, hi + 0.5) }
+        let pad = (hi - lo) * 0.05
+        return (lo - pad, hi + pad)
+    }
+}

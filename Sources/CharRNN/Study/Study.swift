@@ -1,0 +1,120 @@
+import Foundation
+
+/// A fair LSTM-versus-GRU comparison: matched parameter counts, one split (train / validation /
+/// test, the test part used only at the end), the same seeds, budgets and other
+/// hyper-parameters for both; every run's learning curve kept; test losses per character for
+/// paired statistics.
+public final class Study {
+    public struct Options {
+        public var file: String
+        public var budgetSeconds: Double?
+        public var characters: Int?
+        public var parameters: Int = 1_000_000
+        public var seeds: Int = 3
+        public var out: String
+        public var layers = 2, batch = 32, sequence = 64
+        public var learningRate: Float = 2e-3
+        public var dropout: Float = 0.1
+        public var validationFraction = 0.1, testFraction = 0.1
+        public var bytes = false
+        public init(file: String, out: String) { self.file = file; self.out = out }
+    }
+
+    public struct Run: Codable {
+        public var architecture: Architecture
+        public var seed: UInt64
+        public var hiddenSize: Int
+        public var parameters: Int
+        public var steps: Int
+        public var seconds: Double
+        public var charactersPerSecond: Double
+        public var bestValidationLoss: Double
+        public var testLoss: Double
+        public var runDirectory: String
+    }
+
+    public let options: Options
+    public var log: (String) -> Void = { writeErr($0 + "\n") }
+    public init(_ options: Options) { self.options = options }
+
+    /// The hidden size whose parameter count is closest to `target`.
+    public static func hiddenSize(for target: Int, architecture: Architecture, vocabularySize: Int, layers: Int) -> Int {
+        var best = 1, bestGap = Int.max
+        for h in 1...4096 {
+            let p = ModelConfig(architecture: architecture, vocabularySize: vocabularySize, hiddenSize: h, layers: layers).parameterCount
+            if abs(p - target) < bestGap { best = h; bestGap = abs(p - target) }
+            if p > target { break }
+        }
+        return best
+    }
+
+    public func run() throws -> StudyReport {
+        let o = options
+        try FileManager.default.createDirectory(atPath: o.out, withIntermediateDirectories: true)
+        // One split for every run: train | validation | test (the last testFraction).
+        let all = try TrainingData.load(trainFile: o.file, validationFile: nil, validationFraction: o.validationFraction + o.testFraction, bytes: o.bytes)
+        let tokens = all.train.tokens, n = tokens.count
+        let testCount = Int((Double(n) * o.testFraction).rounded()), valCount = Int((Double(n) * o.validationFraction).rounded())
+        let trainCount = n - testCount - valCount
+        let data = TrainingData(vocabulary: all.vocabulary, train: TokenView(tokens, start: 0, count: trainCount),
+                                validation: TokenView(tokens, start: trainCount, count: valCount))
+        let test = TokenView(tokens, start: trainCount + valCount, count: testCount)
+        let V = all.vocabulary.count
+        var hidden: [Architecture: Int] = [:], counts: [Architecture: Int] = [:]
+        for arch in Architecture.allCases {
+            hidden[arch] = Self.hiddenSize(for: o.parameters, architecture: arch, vocabularySize: V, layers: o.layers)
+            counts[arch] = ModelConfig(architecture: arch, vocabularySize: V, hiddenSize: hidden[arch]!, layers: o.layers).parameterCount
+        }
+        let gap = abs(Double(counts[.lstm]! - counts[.gru]!)) / Double(o.parameters)
+        log(String(format: "study: LSTM %d×%d (%d parameters) vs GRU %d×%d (%d parameters), %.2f%% apart; %d seeds; train %d / validation %d / test %d characters",
+                   o.layers, hidden[.lstm]!, counts[.lstm]!, o.layers, hidden[.gru]!, counts[.gru]!, 100 * gap, o.seeds, trainCount, valCount, testCount))
+        var runs: [Run] = []
+        var positionLosses: [Architecture: [[Float]]] = [:]
+        for seed in 1...UInt64(o.seeds) {
+            for arch in Architecture.allCases {
+                var s = TrainingSettings(trainFile: o.file)
+                s.validationFraction = o.validationFraction; s.bytes = o.bytes
+                s.batch = o.batch; s.sequence = o.sequence; s.learningRate = o.learningRate
+                s.seed = seed; s.timeSeconds = o.budgetSeconds
+                s.warmupSteps = 100
+                if let c = o.characters { s.steps = max(1, c / (o.batch * o.sequence)) }
+                let name = "\(arch.rawValue)-seed\(seed)"
+                let dir = o.out + "/runs/" + name
+                let trainer = try Trainer(settings: s, data: data, architecture: arch, layers: o.layers, hiddenSize: hidden[arch]!,
+                                          embeddingSize: 0, dropout: o.dropout, runDirectory: dir, runName: name)
+                trainer.display = ProgressDisplay(quiet: true)
+                log("  \(name): training…")
+                let summary = try trainer.run()
+                let best = try Checkpoint.load(trainer.bestPath)
+                let r = Evaluator(model: best.makeModel(), streams: min(64, max(1, test.count / 1000)))
+                    .evaluate(count: test.count, keepPositionLosses: true) { Int32(test[$0]) }
+                positionLosses[arch, default: []].append(r.positionLosses!)
+                runs.append(Run(architecture: arch, seed: seed, hiddenSize: hidden[arch]!, parameters: counts[arch]!, steps: summary.steps,
+                                seconds: summary.seconds, charactersPerSecond: summary.charactersPerSecond,
+                                bestValidationLoss: summary.bestValidationLoss ?? .nan, testLoss: r.meanLoss, runDirectory: dir))
+                log(String(format: "  %@: %d steps, %.0f chars/s, best validation %.4f, test %.4f nats/char", name, summary.steps,
+                           summary.charactersPerSecond, summary.bestValidationLoss ?? .nan, r.meanLoss))
+            }
+        }
+        // Samples from each architecture's best model (lowest test loss).
+        var samples: [Architecture: String] = [:]
+        for arch in Architecture.allCases {
+            guard let bestRun = runs.filter({ $0.architecture == arch }).min(by: { $0.testLoss < $1.testLoss }) else { continue }
+            let ckpt = try Checkpoint.load(bestRun.runDirectory + "/best.ckpt")
+            let sampler = Sampler(model: ckpt.makeModel())
+            var rng = RandomGenerator(seed: 1)
+            var token = ckpt.vocabulary.id(of: 10) ?? 0
+            var ids: [Int] = []
+            for _ in 0..<400 {
+                sampler.step(token)
+                token = sampler.draw(temperature: 0.8, topK: 0, topP: 1, random: &rng)
+                ids.append(token)
+            }
+            samples[arch] = ckpt.vocabulary.decode(ids)
+        }
+        let report = StudyReport(options: o, runs: runs, positionLosses: positionLosses, samples: samples,
+                                 parameterGap: gap, split: (trainCount, valCount, testCount))
+        try report.write()
+        return report
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Chooses the model size, batch, sequence length, learning rate and dropout that `charrnn train`
+/// uses when they are not given, from the corpus size, the budget and the measured speed of this
+/// machine. The rule (README, "Defaults that pick themselves"):
+///
+/// 1. The budget in characters C: `--steps` × batch × seq, `--epochs` × corpus, or, for `--time`,
+///    the budget × the measured training speed of each candidate size (timed here, ~0.3 s each).
+/// 2. Two layers; the hidden size is the largest candidate whose parameter count P satisfies
+///    C ≥ ρ·P (ρ = `charactersPerParameter`) — compute-optimal sizing: a bigger model that sees
+///    too few characters ends worse than a smaller one that sees more.
+/// 3. Dropout from the number of passes over the data E = C / corpus: none for E ≤ 1, rising
+///    with log₂E (more passes, more memorisation to prevent), capped at `maximumDropout`.
+/// 4. Batch 32 × seq 64 (truncated BPTT over 64 characters covers the context a character model
+///    uses; 32 streams keep both cores' products efficient); learning rate 2e-3 with 1% warm-up and
+///    cosine decay to 10%.
+public enum AutoConfiguration {
+    public static var charactersPerParameter = 8.0
+    public static var maximumDropout: Float = 0.3
+    public static let candidateHiddenSizes = [128, 192, 256, 320, 384, 448, 512, 640, 768, 1024]
+    public static let batch = 32, sequence = 64
+    public static let learningRate: Float = 2e-3
+
+    public struct Choice: Equatable {
+        public var hiddenSize: Int, layers: Int, batch: Int, sequence: Int
+        public var learningRate: Float, dropout: Float, warmupSteps: Int
+        /// Expected characters seen and passes over the corpus under this choice.
+        public var characters: Double, epochs: Double
+        public var explanation: String
+    }
+
+    /// - Parameters:
+    ///   - budgetCharacters: the character budget that steps or epochs set, if any.
+    ///   - budgetSeconds: the time budget, if any; then `speed` measures training chars/s.
+    public static func choose(architecture: Architecture, vocabularySize: Int, trainCharacters: Int, layers: Int = 2,
+                              batch: Int = batch, sequence: Int = sequence,
+                              budgetCharacters: Double?, budgetSeconds: Double?, fixedHiddenSize: Int? = nil,
+                              speed: (ModelConfig) -> Double) -> Choice {
+        func config(_ h: Int) -> ModelConfig {
+            ModelConfig(architecture: architecture, vocabularySize: vocabularySize, hiddenSize: h, layers: layers)
+        }
+        var chosen = candidateHiddenSizes[0]
+        var chars = budgetCharacters ?? 0
+        var measured: [String] = []
+        for h in fixedHiddenSize.map({ [$0] }) ?? candidateHiddenSizes {
+            // The budget is whichever ends first: the character budget or the time budget.
+            var c = budgetCharacters ?? .infinity
+            if let t = budgetSeconds {
+                let s = speed(config(h))
+                c = min(c, s * t)
+                measured.append("\(h): \(Int(s / 1000))K chars/s")
+            }
+            if fixedHiddenSize != nil || c >= charactersPerParameter * Double(config(h).parameterCount) || h == candidateHiddenSizes[0] {
+                chosen = h; chars = c
+            } else { break }
+        }
+        let epochs = chars / Double(max(1, trainCharacters))
+        let dropout = epochs <= 1 ? 0 : min(maximumDropout, Float(0.1 * log2(epochs)))
+        let steps = chars / Double(batch * sequence)
+        let warmup = max(10, min(200, Int(steps / 100)))
+        var why = "\(layers)×\(chosen): the largest size that sees ≥ \(Int(charactersPerParameter)) characters per parameter "
+        why += String(format: "(%.1fM characters, %.1f passes over the corpus); dropout %.2f", chars / 1e6, epochs, dropout)
+        if !measured.isEmpty { why += "; measured " + measured.joined(separator: ", ") }
+        return Choice(hiddenSize: chosen, layers: layers, batch: batch, sequence: sequence, learningRate: learningRate,
+                      dropout: (dropout * 100).rounded() / 100, warmupSteps: warmup, characters: chars, epochs: epochs, explanation: why)
+    }
+
+    /// Training chars/s of a configuration on this machine: a few timed steps on random tokens.
+    public static func measureSpeed(_ config: ModelConfig, batch: Int, sequence: Int, steps: Int = 2) -> Double {
+        var rng = RandomGenerator(seed: 1)
+        let model = LanguageModel(config: config, random: &rng)
+        let engine = SequenceEngine(model: model, batch: batch, steps: sequence, training: true)
+        let adam = Adam(layout: model.layout, learningRate: 1e-3)
+        let x = (0..<batch * sequence).map { _ in Int32(rng.nextInt(below: config.vocabularySize)) }
+        func step() {
+            engine.parametersDidChange()
+            engine.run(inputs: x, targets: x, backward: true, random: &rng)
+            clipGlobalNorm(engine.gradients, maxNorm: 5)
+            adam.update(parameters: model.parameters, gradients: engine.gradients)
+        }
+        step()
+        let start = Date()
+        for _ in 0..<steps { step() }
+        return Double(steps * batch * sequence) / Date().timeIntervalSince(start)
+    }
+}

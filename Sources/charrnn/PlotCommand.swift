@@ -1,0 +1,29 @@
+import ArgumentParser
+import CharRNN
+import Foundation
+
+struct PlotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plot",
+        abstract: "Learning curves (validation loss) of training runs as an SVG, from their metrics.jsonl logs.")
+
+    @Argument(help: "Run folders (each with metrics.jsonl).") var runs: [String]
+    @Option(name: .shortAndLong, help: "The SVG file to write.") var out: String
+    @Option(help: "x axis: characters or seconds.") var x: LearningCurvePlot.XAxis = .characters
+    @Option(help: "Title.") var title: String = "Validation loss"
+
+    func validate() throws {
+        if runs.isEmpty { throw ValidationError("give at least one run folder") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let series = try runs.map { try LearningCurvePlot.series(runDirectory: $0, axis: x) }
+            if series.allSatisfy({ $0.points.isEmpty }) { throw CLIError("\(runs[0]): no validation records in metrics.jsonl yet") }
+            try LearningCurvePlot.svg(series, axis: x, title: title).write(toFile: out, atomically: true, encoding: .utf8)
+            writeErr("wrote \(out) (\(series.count) runs)\n")
+        }
+    }
+}
+
+extension LearningCurvePlot.XAxis: ExpressibleByArgument {}

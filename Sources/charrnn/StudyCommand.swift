@@ -1,0 +1,60 @@
+import ArgumentParser
+import CharRNN
+import Foundation
+
+struct StudyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "study",
+        abstract: "A fair LSTM-versus-GRU comparison: matched parameters, same data, budget and seeds; a report with statistics.",
+        discussion: """
+        Trains LSTM and GRU models whose parameter counts differ by less than 2%, on one split (train, validation for
+        model selection, and the last --test-fraction of the file scored only at the end), with the same seeds and other
+        hyper-parameters. Writes DIR/report.md (verdict, 95% intervals, paired LSTM − GRU differences), SVG learning
+        curves, results.json, and every run's folder under DIR/runs/.
+        """)
+
+    @Argument(help: "The text file.") var file: String
+    @Option(help: "Training time per run, e.g. 5m.") var budget: String?
+    @Option(help: "Characters seen per run (instead of --budget).") var chars: Int?
+    @Option(help: "Target parameter count of both models.") var params: Int = 1_000_000
+    @Option(help: "Seeds per architecture.") var seeds: Int = 3
+    @Option(help: "Output folder.") var out: String = "study"
+    @Option(help: "Layers of both models.") var layers: Int = 2
+    @Option(help: "Dropout of both models.") var dropout: Float = 0.1
+    @Option(help: "Parallel streams per batch.") var batch: Int = 32
+    @Option(help: "Truncated BPTT length.") var seq: Int = 64
+    @Option(help: "Peak learning rate.") var lr: Float = 2e-3
+    @Option(name: .customLong("test-fraction"), help: "Last fraction of the file held out as the test set.") var testFraction: Double = 0.1
+    @Option(name: .customLong("val-fraction"), help: "Fraction before it used for validation.") var valFraction: Double = 0.1
+    @Flag(help: "Train on raw bytes.") var bytes = false
+
+    func validate() throws {
+        if budget == nil && chars == nil { throw ValidationError("give --budget (e.g. 5m) or --chars N") }
+        if let b = budget { guard let d = parseDuration(b), d > 0 else { throw ValidationError("--budget: cannot read '\(b)'; use e.g. 90s, 5m") } }
+        if let c = chars, c <= 0 { throw ValidationError("--chars must be positive") }
+        if params < 1000 { throw ValidationError("--params must be at least 1000 (got \(params))") }
+        if seeds <= 0 { throw ValidationError("--seeds must be positive (got \(seeds))") }
+        if layers <= 0 || batch <= 0 || seq <= 0 { throw ValidationError("--layers, --batch and --seq must be positive") }
+        if !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
+        if !(testFraction > 0 && valFraction > 0 && testFraction + valFraction < 0.9) { throw ValidationError("--test-fraction and --val-fraction must be positive and leave most of the file for training") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var o = Study.Options(file: file, out: out)
+            o.budgetSeconds = budget.flatMap(parseDuration); o.characters = chars
+            o.parameters = params; o.seeds = seeds; o.layers = layers; o.dropout = dropout
+            o.batch = batch; o.sequence = seq; o.learningRate = lr
+            o.testFraction = testFraction; o.validationFraction = valFraction; o.bytes = bytes
+            let report = try Study(o).run()
+            print("| architecture | parameters | test nats/char (95% CI) | bits/char | perplexity | chars/s |")
+            print("|---|---|---|---|---|---|")
+            for s in report.summaries {
+                print("| \(s.architecture.displayName) \(layers)×\(s.hiddenSize) | \(s.parameters) | \(s.testNats.text) | \(s.testBits.text) | \(s.testPerplexity.text) | \(Int(s.charactersPerSecond)) |")
+            }
+            print("\nLSTM − GRU: \(report.differenceOverCharacters.text) nats/char over characters; \(report.differenceOverSeedsT.text) over seeds")
+            print(report.verdict)
+            writeErr("report: \(out)/report.md\n")
+        }
+    }
+}
