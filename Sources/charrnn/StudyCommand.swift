@@ -23,7 +23,7 @@ struct StudyCommand: ParsableCommand {
     @Option(help: "Dropout of both models.") var dropout: Float = 0.1
     @Option(help: "Parallel streams per batch.") var batch: Int = 32
     @Option(help: "Truncated BPTT length.") var seq: Int = 64
-    @Option(help: "Peak learning rate.") var lr: Float = 2e-3
+    @Option(help: "Peak learning rate.") var lr: Float = 3e-3
     @Option(name: .customLong("test-fraction"), help: "Last fraction of the file held out as the test set.") var testFraction: Double = 0.1
     @Option(name: .customLong("val-fraction"), help: "Fraction before it used for validation.") var valFraction: Double = 0.1
     @Flag(help: "Train on raw bytes.") var bytes = false

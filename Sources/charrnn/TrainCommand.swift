@@ -23,13 +23,13 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Parallel streams per batch (default 32).") var batch: Int?
     @Option(help: "Timesteps of truncated backpropagation through time (default 64).") var seq: Int?
-    @Option(help: "Peak Adam learning rate (default 2e-3).") var lr: Float?
+    @Option(help: "Peak Adam learning rate (default 3e-3).") var lr: Float?
     @Option(name: .customLong("lr-schedule"), help: "cosine, linear or constant decay over the budget.") var lrSchedule: LearningRateSchedule = .cosine
     @Option(name: .customLong("lr-final"), help: "Final learning rate as a fraction of --lr.") var lrFinal: Float = 0.1
     @Option(help: "Linear learning-rate warm-up steps (default: 1% of the run, 10 to 200).") var warmup: Int?
     @Option(help: "Clip the global gradient norm to this.") var clip: Float = 5
     @Option(name: .customLong("weight-decay"), help: "Decoupled (AdamW) weight decay on matrices.") var weightDecay: Float = 0
-    @Option(name: .customLong("init-one-hot"), help: "Initialise the one-hot input weights U(-s, s) (default: PyTorch's 1/sqrt(H)).") var initOneHot: Float?
+    @Option(name: .customLong("init-one-hot"), help: "Initialise the one-hot input weights U(-s, s) (default 1; 0 = PyTorch's 1/sqrt(H)).") var initOneHot: Float?
     @Option(name: .customLong("forget-bias"), help: "LSTM forget-gate bias at initialisation (default: PyTorch's uniform).") var forgetBias: Float?
 
     @Option(name: .customLong("val-fraction"), help: "Validation = this last fraction of FILE.") var valFraction: Double = 0.1
@@ -80,7 +80,8 @@ struct TrainCommand: ParsableCommand {
                 s.schedule = lrSchedule
                 s.finalLearningRateFraction = lrFinal; s.clip = clip
                 s.weightDecay = weightDecay; s.seed = seed; s.evalEvery = evalEvery
-                s.initialization = .init(oneHotScale: initOneHot, forgetBias: forgetBias)
+                let oneHot = initOneHot ?? AutoConfiguration.oneHotScale
+                s.initialization = .init(oneHotScale: oneHot > 0 ? oneHot : nil, forgetBias: forgetBias)
                 s.epochs = epochs; s.steps = steps; s.timeSeconds = time.flatMap(parseDuration)
                 if s.epochs == nil && s.steps == nil && s.timeSeconds == nil { s.epochs = 10 }
                 let runName = name ?? defaultRunName()

@@ -13,7 +13,7 @@ public final class Study {
         public var seeds: Int = 3
         public var out: String
         public var layers = 2, batch = 32, sequence = 64
-        public var learningRate: Float = 2e-3
+        public var learningRate: Float = AutoConfiguration.learningRate
         public var dropout: Float = 0.1
         public var validationFraction = 0.1, testFraction = 0.1
         public var bytes = false
@@ -77,6 +77,7 @@ public final class Study {
                 s.batch = o.batch; s.sequence = o.sequence; s.learningRate = o.learningRate
                 s.seed = seed; s.timeSeconds = o.budgetSeconds
                 s.warmupSteps = 100
+                s.initialization = .init(oneHotScale: AutoConfiguration.oneHotScale)
                 if let c = o.characters { s.steps = max(1, c / (o.batch * o.sequence)) }
                 let name = "\(arch.rawValue)-seed\(seed)"
                 let dir = o.out + "/runs/" + name
