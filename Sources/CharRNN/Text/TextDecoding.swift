@@ -23,16 +23,6 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
 }
 
 public enum TextDecoding {
-    /// Unicode scalars of UTF-8 `bytes`, without a leading byte-order mark.
-    /// Throws `invalidUTF8` naming the offset of the first byte of the bad sequence.
-    public static func scalars(utf8 bytes: UnsafeBufferPointer<UInt8>, path: String) throws -> [UInt32] {
-        var out = [UInt32]()
-        out.reserveCapacity(bytes.count)
-        let start = bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
-        _ = try CorpusReader.decodeUTF8(bytes, from: start, final: true, baseOffset: 0, path: path) { out.append($0) }
-        return out
-    }
-
     public static func scalars(of string: String) -> [UInt32] {
         var s = string.unicodeScalars.map { $0.value }
         if s.first == 0xFEFF { s.removeFirst() }

@@ -11,11 +11,6 @@ public struct TokenArray: Sendable {
         storage = [UInt8](repeating: 0, count: count * bytesPerToken)
     }
 
-    public init(_ ids: [Int], vocabularySize: Int) {
-        self.init(count: ids.count, vocabularySize: vocabularySize)
-        for (i, v) in ids.enumerated() { self[i] = v }
-    }
-
     @inline(__always)
     public subscript(i: Int) -> Int {
         get { bytesPerToken == 1 ? Int(storage[i]) : Int(storage[2 * i]) | Int(storage[2 * i + 1]) << 8 }
@@ -25,17 +20,4 @@ public struct TokenArray: Sendable {
             }
         }
     }
-
-    /// A copy of ids[range].
-    public func slice(_ range: Range<Int>) -> TokenArray {
-        var out = TokenArray(count: range.count, vocabularySize: bytesPerToken == 1 ? 256 : 65536)
-        out.storage = Array(storage[(range.lowerBound * bytesPerToken)..<(range.upperBound * bytesPerToken)])
-        return out
-    }
-
-    /// Calls body with the raw storage (for fast batch filling).
-    @inline(__always)
-    public func withStorage<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R { storage.withUnsafeBufferPointer(body) }
-
-    public var int32: [Int32] { (0..<count).map { Int32(self[$0]) } }
 }

@@ -72,20 +72,6 @@ public enum AutoConfiguration {
 
     /// Training chars/s of a configuration on this machine: a few timed steps on random tokens.
     public static func measureSpeed(_ config: ModelConfig, batch: Int, sequence: Int, steps: Int = 2) -> Double {
-        var rng = RandomGenerator(seed: 1)
-        let model = LanguageModel(config: config, random: &rng)
-        let engine = SequenceEngine(model: model, batch: batch, steps: sequence, training: true)
-        let adam = Adam(layout: model.layout, learningRate: 1e-3)
-        let x = (0..<batch * sequence).map { _ in Int32(rng.nextInt(below: config.vocabularySize)) }
-        func step() {
-            engine.parametersDidChange()
-            engine.run(inputs: x, targets: x, backward: true, random: &rng)
-            clipGlobalNorm(engine.gradients, maxNorm: 5)
-            adam.update(parameters: model.parameters, gradients: engine.gradients)
-        }
-        step()
-        let start = Date()
-        for _ in 0..<steps { step() }
-        return Double(steps * batch * sequence) / Date().timeIntervalSince(start)
+        TrainingProbe(config: config, batch: batch, steps: sequence).charactersPerSecond(steps: steps)
     }
 }

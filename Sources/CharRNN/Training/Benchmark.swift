@@ -58,25 +58,14 @@ public enum Benchmark {
 
     public static func run(_ cfg: Configuration, trainSteps: Int, threads: Int, sampleLength: Int = 2000) -> Result {
         resetPeakResident()
-        var rng = RandomGenerator(seed: 1)
         let config = ModelConfig(architecture: cfg.architecture, vocabularySize: cfg.vocabularySize, hiddenSize: cfg.hiddenSize,
                                  layers: cfg.layers, embeddingSize: cfg.embeddingSize)
-        let model = LanguageModel(config: config, random: &rng)
         let B = cfg.batch, T = cfg.steps
-        let engine = SequenceEngine(model: model, batch: B, steps: T, training: true, threads: threads)
-        let adam = Adam(layout: model.layout, learningRate: 2e-3)
-        let x = (0..<B * T).map { _ in Int32(rng.nextInt(below: cfg.vocabularySize)) }
-        let y = (0..<B * T).map { _ in Int32(rng.nextInt(below: cfg.vocabularySize)) }
-        func trainStep() {
-            engine.parametersDidChange()
-            engine.run(inputs: x, targets: y, backward: true, random: &rng)
-            clipGlobalNorm(engine.gradients, maxNorm: 5)
-            adam.update(parameters: model.parameters, gradients: engine.gradients)
-        }
-        for _ in 0..<3 { trainStep() }
+        let probe = TrainingProbe(config: config, batch: B, steps: T, threads: threads)
+        let trainCPS = probe.charactersPerSecond(steps: trainSteps, warmUp: 3)
+        let model = probe.model, x = probe.x, y = probe.y
+        var rng = RandomGenerator(seed: 2)
         var start = Date()
-        for _ in 0..<trainSteps { trainStep() }
-        let trainCPS = Double(trainSteps * B * T) / Date().timeIntervalSince(start)
         let peak = peakResidentBytes()
 
         let evalEngine = SequenceEngine(model: model, batch: B, steps: T, training: false, threads: threads)
@@ -112,5 +101,39 @@ public enum Benchmark {
             return kb * 1024
         }
         return 0
+    }
+}
+
+/// A model, engine and optimizer training on random tokens, to time whole training steps
+/// (forward, backward, clipping, Adam). Used by the benchmark and by the automatic configuration.
+public final class TrainingProbe {
+    public let model: LanguageModel
+    let engine: SequenceEngine
+    let adam: Adam
+    let x: [Int32], y: [Int32]
+    var rng = RandomGenerator(seed: 1)
+
+    public init(config: ModelConfig, batch: Int, steps: Int, threads: Int = SequenceEngine.defaultThreadCount) {
+        model = LanguageModel(config: config, random: &rng)
+        engine = SequenceEngine(model: model, batch: batch, steps: steps, training: true, threads: threads)
+        adam = Adam(layout: model.layout, learningRate: 2e-3)
+        var r = RandomGenerator(seed: 3)
+        x = (0..<batch * steps).map { _ in Int32(r.nextInt(below: config.vocabularySize)) }
+        y = (0..<batch * steps).map { _ in Int32(r.nextInt(below: config.vocabularySize)) }
+    }
+
+    public func step() {
+        engine.parametersDidChange()
+        engine.run(inputs: x, targets: y, backward: true, random: &rng)
+        clipGlobalNorm(engine.gradients, maxNorm: 5)
+        adam.update(parameters: model.parameters, gradients: engine.gradients)
+    }
+
+    /// Training characters per second over `steps` timed steps after `warmUp` untimed ones.
+    public func charactersPerSecond(steps: Int, warmUp: Int = 1) -> Double {
+        for _ in 0..<warmUp { step() }
+        let start = Date()
+        for _ in 0..<steps { step() }
+        return Double(steps * engine.batch * engine.steps) / Date().timeIntervalSince(start)
     }
 }
