@@ -20,6 +20,10 @@ public final class SequenceEngine {
     /// dL/d(initial state) of the last backward pass, [L, B, H].
     public let initialStateGradientH: FloatBuffer
     public let initialStateGradientC: FloatBuffer
+    /// Per-worker dropout generators and results of one call (kept to avoid allocating per step).
+    private var seeds: [RandomGenerator?]
+    /// One slot per worker, written by that worker only (raw memory: no exclusivity tracking).
+    private let results: UnsafeMutablePointer<(Double, Int)>
 
     public init(model: LanguageModel, batch: Int, steps: Int, training: Bool, threads: Int = defaultThreadCount) {
         self.model = model; self.batch = batch; self.steps = steps; self.training = training
@@ -39,7 +43,12 @@ public final class SequenceEngine {
         stateC = FloatBuffer(count: stateCount)
         initialStateGradientH = FloatBuffer(count: training ? stateCount : 0)
         initialStateGradientC = FloatBuffer(count: training ? stateCount : 0)
+        seeds = Array(repeating: nil, count: chunks.count)
+        results = .allocate(capacity: chunks.count)
+        results.initialize(repeating: (0, 0), count: chunks.count)
     }
+
+    deinit { results.deallocate() }
 
     public static var defaultThreadCount: Int { min(2, ProcessInfo.processInfo.activeProcessorCount) }
 
@@ -59,8 +68,7 @@ public final class SequenceEngine {
         precondition(!backward || training)
         let cfg = model.config, H = cfg.hiddenSize, T = steps, B = batch
         // Per-chunk dropout generators derived up front, so results do not depend on thread timing.
-        var seeds: [RandomGenerator?] = chunks.map { _ in (training && cfg.dropout > 0) ? random.split() : nil }
-        var results = [(Double, Int)](repeating: (0, 0), count: chunks.count)
+        for p in 0..<chunks.count { seeds[p] = (training && cfg.dropout > 0) ? random.split() : nil }
         let work = { (p: Int) in
             let (start, count, ws) = self.chunks[p]
             for t in 0..<T {
@@ -75,9 +83,9 @@ public final class SequenceEngine {
                 ws.layers[l].c?.pointer.update(from: self.stateC.pointer + src, count: count * H)
             }
             if logits != nil && ws.rawLogits == nil { ws.rawLogits = FloatBuffer(count: T * count * cfg.vocabularySize) }
-            var rng = seeds[p]
+            var rng = self.seeds[p]
             let r = ws.forward(model: self.model, packed: self.packed, dropoutRandom: &rng)
-            results[p] = r
+            self.results[p] = r
             if let out = logits, let raw = ws.rawLogits {
                 let V = cfg.vocabularySize
                 for t in 0..<T { for b in 0..<count { (out + ((start + b) * T + t) * V).update(from: raw.pointer + (t * count + b) * V, count: V) } }
@@ -93,8 +101,8 @@ public final class SequenceEngine {
             }
         }
         parallel(chunks.count, work)
-        let total = results.reduce(0.0) { $0 + $1.0 }
-        let count = results.reduce(0) { $0 + $1.1 }
+        var total = 0.0, count = 0
+        for p in 0..<chunks.count { total += results[p].0; count += results[p].1 }
         if backward {
             let scale = count > 0 ? 1 / Float(count) : 0
             parallel(chunks.count) { p in

@@ -46,6 +46,9 @@ public final class Trainer {
     var goodParameters: [Float] = [], goodM: [Float] = [], goodV: [Float] = [], goodAdamStep = 0
     /// Consecutive failed steps after which the run stops.
     public static let divergenceLimit = 5
+    /// The carried state before the current step (restored when a step fails).
+    let savedStateH: FloatBuffer, savedStateC: FloatBuffer
+    var metricsFile: FileHandle?
 
     public var bestPath: String { runDirectory + "/best.ckpt" }
     public var latestPath: String { runDirectory + "/latest.ckpt" }
@@ -118,6 +121,8 @@ public final class Trainer {
         adam = Adam(layout: model.layout, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
         evaluator = Evaluator(model: model, streams: min(64, max(1, data.validation.count / 1000)), chunk: 128, burnIn: 200)
         batcher = StreamBatcher(count: data.train.count, batch: settings.batch, steps: settings.sequence)
+        savedStateH = FloatBuffer(count: engine.stateH.count)
+        savedStateC = FloatBuffer(count: engine.stateC.count)
     }
 
     func prepareFolder() throws { try Self.prepareFolder(runDirectory) }
@@ -190,7 +195,7 @@ public final class Trainer {
             if progress.batchInEpoch == 0 { engine.resetState() }
             batcher.fill(data.train, index: progress.batchInEpoch, x: &x, y: &y)
             engine.parametersDidChange()
-            let saved = engine.stateH.array, savedC = engine.stateC.array
+            savedStateH.copy(from: engine.stateH); savedStateC.copy(from: engine.stateC)
             let r = engine.run(inputs: x, targets: y, backward: true, random: &random)
             let loss = r.loss / Double(r.count)
             faultInjector?(progress.step + 1, engine.gradients)
@@ -199,7 +204,7 @@ public final class Trainer {
             if !loss.isFinite || !norm.isFinite {
                 // Skip the update, roll back to the last good state, halve the learning rate.
                 consecutiveFailures += 1
-                engine.stateH.buffer.update(from: saved); engine.stateC.buffer.update(from: savedC)
+                engine.stateH.copy(from: savedStateH); engine.stateC.copy(from: savedStateC)
                 rollBack()
                 progress.learningRateScale *= 0.5
                 display.message("warning: non-finite \(loss.isFinite ? "gradients" : "loss") at step \(progress.step + 1); update skipped, rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)")
@@ -324,12 +329,15 @@ public final class Trainer {
 
     public func saveLatest() throws { try checkpoint().write(to: latestPath) }
 
+    /// Appends one JSON line to metrics.jsonl (the file stays open for the run).
     func appendMetric(_ m: MetricRecord) {
-        let line = Checkpoint.json(m) + "\n"
-        if let h = FileHandle(forWritingAtPath: metricsPath) {
-            h.seekToEndOfFile(); h.write(Data(line.utf8)); try? h.close()
-        } else {
-            FileManager.default.createFile(atPath: metricsPath, contents: Data(line.utf8))
+        if metricsFile == nil {
+            if !FileManager.default.fileExists(atPath: metricsPath) { FileManager.default.createFile(atPath: metricsPath, contents: nil) }
+            metricsFile = FileHandle(forWritingAtPath: metricsPath)
+            metricsFile?.seekToEndOfFile()
         }
+        metricsFile?.write(Data((Checkpoint.json(m) + "\n").utf8))
     }
+
+    deinit { try? metricsFile?.close() }
 }
