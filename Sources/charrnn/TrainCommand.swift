@@ -110,7 +110,12 @@ struct TrainCommand: ParsableCommand {
                     hiddenSize = choice.hiddenSize
                     if dropout == nil { dropoutRate = choice.dropout }
                     if warmup == nil { warmupSteps = choice.warmupSteps }
-                    if !quiet { writeErr("auto configuration: \(choice.explanation)\n") }
+                    var given: [String] = []
+                    if let h = hidden { given.append("--hidden \(h)") }
+                    if let d = dropout { given.append("--dropout \(d)") }
+                    if let w = warmup { given.append("--warmup \(w)") }
+                    let note = given.isEmpty ? "" : " (given on the command line, used instead: \(given.joined(separator: ", ")))"
+                    if !quiet { writeErr("auto configuration: \(choice.explanation)\(note)\n") }
                 }
                 s.warmupSteps = warmupSteps
                 trainer = try Trainer(settings: s, data: data, architecture: arch, layers: layerCount, hiddenSize: hiddenSize,
