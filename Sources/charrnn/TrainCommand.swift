@@ -62,6 +62,7 @@ struct TrainCommand: ParsableCommand {
         if let s = steps, s <= 0 { throw ValidationError("--steps must be positive (got \(s))") }
         if let t = time { guard let d = parseDuration(t), d > 0 else { throw ValidationError("--time: cannot read '\(t)'; use e.g. 90s, 10m, 1h30m") } }
         if let v = warmup, v < 0 { throw ValidationError("--warmup must be 0 or more") }
+        if let v = initOneHot, !(v >= 0) { throw ValidationError("--init-one-hot must be 0 (PyTorch's initialisation) or positive (got \(v))") }
         if !(0...1).contains(lrFinal) { throw ValidationError("--lr-final must be in [0, 1]") }
     }
 
