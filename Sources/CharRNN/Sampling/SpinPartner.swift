@@ -3,7 +3,7 @@ import Synchronization
 
 /// A second thread that runs part 1 of each stage while the caller runs part 0, for work too
 /// short to pay for waking a thread (one sampling step at hidden 512 is ~100 µs; a wake-up costs
-/// 10–50 µs). The partner spins between stages and naps after ~1 ms without work.
+/// 10–50 µs). The partner spins between stages and naps (200 µs at a time) after 2 ms without work.
 final class SpinPartner: @unchecked Sendable {
     private let posted = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)
