@@ -162,17 +162,23 @@ final class CLITests: XCTestCase {
         }
     }
 
-    func testCtrlCFinishesTheStepWritesLatestAndExits() throws {
+    /// Starts a 5-minute training run of a small model on generated text (to be interrupted).
+    func startLongTraining(name: String, folder: String, stderr: Any, extra: [String] = []) throws -> Process {
         let corpus = temp("corpus.txt")
         try Self.generatedText(characters: 20_000).write(toFile: corpus, atomically: true, encoding: .utf8)
-        let dir = temp("runs")
         let p = Process()
         p.executableURL = Self.binary
         p.arguments = ["train", corpus, "--layers", "1", "--hidden", "32", "--batch", "8", "--seq", "32", "--time", "5m",
-                       "--name", "int", "--checkpoint-dir", dir]
-        let err = Pipe()
-        p.standardError = err
+                       "--name", name, "--checkpoint-dir", folder] + extra
+        p.standardError = stderr
         try p.run()
+        return p
+    }
+
+    func testCtrlCFinishesTheStepWritesLatestAndExits() throws {
+        let dir = temp("runs")
+        let err = Pipe()
+        let p = try startLongTraining(name: "int", folder: dir, stderr: err)
         // Wait until training is under way (the metrics log appears after 10 steps).
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: dir + "/int/metrics.jsonl") && Date() < deadline { usleep(50_000) }
@@ -226,15 +232,8 @@ final class CLITests: XCTestCase {
     }
 
     func testSecondCtrlCExitsAtOnceWithoutDamagingFiles() throws {
-        let corpus = temp("corpus.txt")
-        try Self.generatedText(characters: 20_000).write(toFile: corpus, atomically: true, encoding: .utf8)
         let dir = temp("runs")
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = ["train", corpus, "--layers", "1", "--hidden", "32", "--batch", "8", "--seq", "32", "--time", "5m",
-                       "--eval-every", "5", "--name", "int2", "--checkpoint-dir", dir, "--quiet"]
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try startLongTraining(name: "int2", folder: dir, stderr: FileHandle.nullDevice, extra: ["--eval-every", "5", "--quiet"])
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: dir + "/int2/latest.ckpt") && Date() < deadline { usleep(50_000) }
         p.interrupt(); p.interrupt()

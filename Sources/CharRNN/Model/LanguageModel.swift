@@ -158,7 +158,7 @@ final class Workspace {
         let rows = steps * batch
         layers = (0..<config.layers).map { _ in
             LayerBuffers(architecture: config.architecture, steps: steps, batch: batch,
-                         hidden: config.hiddenSize, dropout: training && config.dropout > 0)
+                         hidden: config.hiddenSize, dropout: training && config.dropout > 0, training: training)
         }
         inputs = .allocate(capacity: rows); inputs.initialize(repeating: 0, count: rows)
         targets = .allocate(capacity: rows); targets.initialize(repeating: -1, count: rows)

@@ -28,7 +28,8 @@ final class LayerBuffers {
     let hNextGradient: FloatBuffer
     let cNextGradient: FloatBuffer
 
-    init(architecture: Architecture, steps: Int, batch: Int, hidden: Int, dropout: Bool) {
+    /// Evaluation-only buffers (`training: false`) leave out everything backward needs.
+    init(architecture: Architecture, steps: Int, batch: Int, hidden: Int, dropout: Bool, training: Bool) {
         self.steps = steps; self.batch = batch; self.hidden = hidden
         gates = architecture.gateCount
         let rows = steps * batch
@@ -39,13 +40,14 @@ final class LayerBuffers {
         tanhC = lstm ? FloatBuffer(count: rows * hidden) : nil
         hn = lstm ? nil : FloatBuffer(count: rows * hidden)
         hiddenProjection = lstm ? nil : FloatBuffer(count: batch * gates * hidden)
-        gateGradients = FloatBuffer(count: rows * gates * hidden)
-        inputGateGradients = lstm ? nil : FloatBuffer(count: rows * gates * hidden)
-        outputGradients = FloatBuffer(count: rows * hidden)
+        let g = training ? 1 : 0
+        gateGradients = FloatBuffer(count: g * rows * gates * hidden)
+        inputGateGradients = lstm ? nil : FloatBuffer(count: g * rows * gates * hidden)
+        outputGradients = FloatBuffer(count: g * rows * hidden)
         mask = dropout ? FloatBuffer(count: rows * hidden) : nil
         dropped = dropout ? FloatBuffer(count: rows * hidden) : nil
-        hNextGradient = FloatBuffer(count: batch * hidden)
-        cNextGradient = FloatBuffer(count: batch * hidden)
+        hNextGradient = FloatBuffer(count: g * batch * hidden)
+        cNextGradient = FloatBuffer(count: g * batch * hidden)
     }
 
     /// Hidden outputs h_1..h_T, [T·B, H].
