@@ -29,6 +29,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Linear learning-rate warm-up steps (default: 1% of the run, 10 to 200).") var warmup: Int?
     @Option(help: "Clip the global gradient norm to this.") var clip: Float = 5
     @Option(name: .customLong("weight-decay"), help: "Decoupled (AdamW) weight decay on matrices.") var weightDecay: Float = 0
+    @Option(name: .customLong("weight-drop"), help: "Drop each hidden-to-hidden weight with this probability, a new mask per step (DropConnect, AWD-LSTM's weight drop).") var weightDrop: Float?
     @Option(name: .customLong("init-one-hot"), help: "Initialise the one-hot input weights U(-s, s) (default 1; 0 = PyTorch's 1/sqrt(H)).") var initOneHot: Float?
     @Option(name: .customLong("forget-bias"), help: "LSTM forget-gate bias at initialisation (default: PyTorch's uniform).") var forgetBias: Float?
 
@@ -53,6 +54,7 @@ struct TrainCommand: ParsableCommand {
         if let v = hidden, v <= 0 { throw ValidationError("--hidden must be positive (got \(v))") }
         if embedding < 0 { throw ValidationError("--embedding must be 0 (one-hot) or positive (got \(embedding))") }
         if let v = dropout, !(0..<1).contains(v) { throw ValidationError("--dropout must be in [0, 1) (got \(v))") }
+        if let v = weightDrop, !(0..<1).contains(v) { throw ValidationError("--weight-drop must be in [0, 1) (got \(v))") }
         if let v = batch, v <= 0 { throw ValidationError("--batch must be positive (got \(v))") }
         if let v = seq, v <= 0 { throw ValidationError("--seq must be positive (got \(v))") }
         if let v = lr, !(v > 0) { throw ValidationError("--lr must be positive (got \(v))") }
@@ -81,6 +83,7 @@ struct TrainCommand: ParsableCommand {
                 s.schedule = lrSchedule
                 s.finalLearningRateFraction = lrFinal; s.clip = clip
                 s.weightDecay = weightDecay; s.seed = seed; s.evalEvery = evalEvery
+                s.weightDrop = weightDrop
                 let oneHot = initOneHot ?? AutoConfiguration.oneHotScale
                 s.initialization = .init(oneHotScale: oneHot > 0 ? oneHot : nil, forgetBias: forgetBias)
                 s.epochs = epochs; s.steps = steps; s.timeSeconds = time.flatMap(parseDuration)

@@ -6,7 +6,7 @@ import XCTest
 /// Hidden size 19 exercises both the 16-wide SIMD path and the scalar tail of every fused kernel.
 final class GradientCheckTests: XCTestCase {
     func check(_ arch: Architecture, embedding: Int, dropout: Float, layers: Int = 2, hidden: Int = 19,
-               file: StaticString = #filePath, line: UInt = #line) {
+               weightDrop: Float = 0, file: StaticString = #filePath, line: UInt = #line) {
         var rng = RandomGenerator(seed: 42)
         let V = 11, B = 3, T = 7
         let config = ModelConfig(architecture: arch, vocabularySize: V, hiddenSize: hidden, layers: layers,
@@ -15,6 +15,7 @@ final class GradientCheckTests: XCTestCase {
         // Larger weights than the default initialisation make the check more demanding.
         for i in 0..<model.parameters.count { model.parameters[i] *= 2.5 }
         let engine = SequenceEngine(model: model, batch: B, steps: T, training: true, threads: 2)
+        engine.weightDrop = weightDrop
         let x = (0..<B * T).map { _ in Int32(rng.nextInt(below: V)) }
         let y = (0..<B * T).map { _ in Int32(rng.nextInt(below: V)) }
         let h0 = (0..<layers * B * hidden).map { _ in rng.nextFloat() - 0.5 }
@@ -65,6 +66,33 @@ final class GradientCheckTests: XCTestCase {
     func testLSTMEmbeddingWithDropout() { check(.lstm, embedding: 6, dropout: 0.3) }
     func testGRUOneHot() { check(.gru, embedding: 0, dropout: 0) }
     func testGRUEmbeddingWithDropout() { check(.gru, embedding: 6, dropout: 0.3) }
+    func testWeightDropLSTMAndGRU() {
+        check(.lstm, embedding: 0, dropout: 0.2, layers: 3, weightDrop: 0.4)
+        check(.gru, embedding: 0, dropout: 0.2, layers: 3, weightDrop: 0.4)
+    }
+    /// Weight drop really drops: the same batch and generator give a different loss with it on,
+    /// and about p of the recurrent weight gradient is zero.
+    func testWeightDropChangesTheForwardPass() {
+        var rng = RandomGenerator(seed: 3)
+        let config = ModelConfig(architecture: .lstm, vocabularySize: 7, hiddenSize: 32, layers: 1)
+        let model = LanguageModel(config: config, random: &rng)
+        let x = (0..<4 * 9).map { _ in Int32(rng.nextInt(below: 7)) }
+        func run(_ p: Float) -> (Double, [Float]) {
+            let engine = SequenceEngine(model: model, batch: 4, steps: 9, training: true, threads: 1)
+            engine.weightDrop = p
+            engine.parametersDidChange()
+            var r = RandomGenerator(seed: 9)
+            let out = engine.run(inputs: x, targets: x, backward: true, random: &r)
+            let e = model.layout.entries.first { $0.name == "rnn.weight_hh_l0" }!
+            return (out.loss, Array(engine.gradients.array[e.offset..<(e.offset + e.count)]))
+        }
+        let (plain, gPlain) = run(0), (dropped, gDropped) = run(0.5)
+        XCTAssertNotEqual(plain, dropped)
+        XCTAssertEqual(gPlain.filter { $0 == 0 }.count, 0)
+        let zeroFraction = Double(gDropped.filter { $0 == 0 }.count) / Double(gDropped.count)
+        XCTAssertEqual(zeroFraction, 0.5, accuracy: 0.05)
+    }
+
     func testThreeLayerWideLSTMAndGRU() {
         check(.lstm, embedding: 0, dropout: 0, layers: 3, hidden: 33)
         check(.gru, embedding: 0, dropout: 0, layers: 3, hidden: 33)

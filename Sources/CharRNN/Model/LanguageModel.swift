@@ -119,6 +119,23 @@ final class PackedWeights {
         if let w = outputWeights { Panels.pack(rowMajor: wout, ld: H, k: V, n: H, into: w.pointer) }
     }
 
+    /// Weight drop (DropConnect on the hidden-to-hidden weights, Merity et al. 2017): repacks
+    /// layer l's W_hh panels from W_hh ⊙ mask, where `mask` [G·H, H] is drawn here (0 with
+    /// probability p, else 1/(1−p)) and kept for the gradient (dW_hh = mask ⊙ dW_eff). One mask
+    /// per call, shared by all timesteps and streams. `scratch` holds G·H·H floats.
+    func dropHiddenWeights(layer l: Int, from model: LanguageModel, probability p: Float, mask: FloatBuffer,
+                           scratch: FloatBuffer, random: inout RandomGenerator) {
+        let H = config.hiddenSize, n = config.gateWidth * H
+        let whh = model.pointer("rnn.weight_hh_l\(l)"), m = mask.pointer, w = scratch.pointer
+        let keep = 1 - p, scale = 1 / keep
+        for i in 0..<n {
+            let mv: Float = random.nextFloat() < keep ? scale : 0
+            m[i] = mv; w[i] = whh[i] * mv
+        }
+        Panels.pack(transposeOf: w, ld: H, k: H, n: config.gateWidth, into: hiddenWeightsT[l].pointer)
+        if backward { Panels.pack(rowMajor: w, ld: H, k: config.gateWidth, n: H, into: hiddenWeights[l].pointer) }
+    }
+
     func inputT(_ l: Int) -> Panels { Panels(base: inputWeightsT[l]!.pointer, k: config.inputSize(layer: l), n: config.gateWidth) }
     func hiddenT(_ l: Int) -> Panels { Panels(base: hiddenWeightsT[l].pointer, k: config.hiddenSize, n: config.gateWidth) }
     var outputT: Panels { Panels(base: outputWeightsT.pointer, k: config.hiddenSize, n: config.vocabularySize) }

@@ -24,6 +24,11 @@ public final class SequenceEngine {
     private var seeds: [RandomGenerator?]
     /// One slot per worker, written by that worker only (raw memory: no exclusivity tracking).
     private let results: UnsafeMutablePointer<(Double, Int)>
+    /// Weight drop on W_hh (training engines only): the probability of dropping each recurrent
+    /// weight, with a fresh mask per `run` drawn from its generator. 0 = off.
+    public var weightDrop: Float = 0
+    /// Per layer: the mask of the last `run` and a scratch for the masked weights.
+    private var weightDropBuffers: [(mask: FloatBuffer, scratch: FloatBuffer)] = []
 
     public init(model: LanguageModel, batch: Int, steps: Int, training: Bool, threads: Int = defaultThreadCount) {
         self.model = model; self.batch = batch; self.steps = steps; self.training = training
@@ -69,6 +74,20 @@ public final class SequenceEngine {
         let cfg = model.config, H = cfg.hiddenSize, T = steps, B = batch
         // Per-chunk dropout generators derived up front, so results do not depend on thread timing.
         for p in 0..<chunks.count { seeds[p] = (training && cfg.dropout > 0) ? random.split() : nil }
+        let dropWeights = training && weightDrop > 0
+        if dropWeights {
+            if weightDropBuffers.isEmpty {
+                weightDropBuffers = (0..<cfg.layers).map { _ in (FloatBuffer(count: cfg.gateWidth * H), FloatBuffer(count: cfg.gateWidth * H)) }
+            }
+            let layerSeeds = (0..<cfg.layers).map { _ in random.split() }
+            parallel(min(cfg.layers, chunks.count)) { p in
+                for l in stride(from: p, to: cfg.layers, by: self.chunks.count) {
+                    var r = layerSeeds[l]
+                    let (mask, scratch) = self.weightDropBuffers[l]
+                    self.packed.dropHiddenWeights(layer: l, from: self.model, probability: self.weightDrop, mask: mask, scratch: scratch, random: &r)
+                }
+            }
+        }
         let work = { (p: Int) in
             let (start, count, ws) = self.chunks[p]
             for t in 0..<T {
@@ -118,6 +137,11 @@ public final class SequenceEngine {
                 }
             }
             sumGradients()
+            if dropWeights {
+                for l in 0..<cfg.layers {
+                    multiply(gradients.pointer + model.layout.offset("rnn.weight_hh_l\(l)"), by: weightDropBuffers[l].mask.pointer, count: cfg.gateWidth * H)
+                }
+            }
         }
         return (total, count)
     }

@@ -118,6 +118,7 @@ public final class Trainer {
         self.progress = progress; self.metrics = metrics
         self.runDirectory = runDirectory; self.runName = runName
         engine = SequenceEngine(model: model, batch: settings.batch, steps: settings.sequence, training: true)
+        engine.weightDrop = settings.weightDrop ?? 0
         adam = Adam(layout: model.layout, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
         evaluator = Evaluator(model: model, streams: min(64, max(1, data.validation.count / 1000)), chunk: 128, burnIn: 200)
         batcher = StreamBatcher(count: data.train.count, batch: settings.batch, steps: settings.sequence)

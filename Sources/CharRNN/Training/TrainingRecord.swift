@@ -21,6 +21,8 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     public var steps: Int?
     public var timeSeconds: Double?
     public var initialization: LanguageModel.Initialization?
+    /// Weight drop on the hidden-to-hidden weights (nil = none; see `SequenceEngine.weightDrop`).
+    public var weightDrop: Float?
 
     public init(trainFile: String) { self.trainFile = trainFile }
 }
