@@ -34,7 +34,7 @@ struct InspectCommand: ParsableCommand {
                 if let e = s.epochs { stop.append("\(e) epochs") }
                 if let n = s.steps { stop.append("\(n) steps") }
                 if let sec = s.timeSeconds { stop.append(ProgressDisplay.duration(sec)) }
-                print("settings:     data \(s.trainFile)\(s.validationFile.map { " (validation \($0))" } ?? " (validation last \(s.validationFraction))"), batch \(s.batch), seq \(s.sequence), lr \(s.learningRate) \(s.schedule.rawValue) → ×\(s.finalLearningRateFraction), warmup \(s.warmupSteps), clip \(s.clip), weight decay \(s.weightDecay), seed \(s.seed), budget \(stop.joined(separator: ", "))")
+                print("settings:     data \(s.trainFile)\(s.validationFile.map { " (validation \($0))" } ?? " (validation last \(s.validationFraction))"), batch \(s.batch), seq \(s.sequence), lr \(s.learningRate) \(s.schedule.rawValue) → ×\(s.finalLearningRateFraction), warmup \(s.warmupSteps), clip \(s.clip), weight decay \(s.weightDecay)\(s.weightDrop.map { ", weight drop \($0)" } ?? ""), seed \(s.seed), budget \(stop.joined(separator: ", "))")
                 print("metrics:      \(c.metrics.count) records")
             } else {
                 print("training:     none (weights only)")

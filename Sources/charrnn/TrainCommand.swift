@@ -23,13 +23,13 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Parallel streams per batch (default 32).") var batch: Int?
     @Option(help: "Timesteps of truncated backpropagation through time (default 64).") var seq: Int?
-    @Option(help: "Peak Adam learning rate (default 3e-3).") var lr: Float?
+    @Option(help: "Peak Adam learning rate (default 3e-3; 2e-3·512/hidden above 384 units without weight drop).") var lr: Float?
     @Option(name: .customLong("lr-schedule"), help: "cosine, linear or constant decay over the budget.") var lrSchedule: LearningRateSchedule = .cosine
     @Option(name: .customLong("lr-final"), help: "Final learning rate as a fraction of --lr.") var lrFinal: Float = 0.1
     @Option(help: "Linear learning-rate warm-up steps (default: 1% of the run, 10 to 200).") var warmup: Int?
     @Option(help: "Clip the global gradient norm to this.") var clip: Float = 5
-    @Option(name: .customLong("weight-decay"), help: "Decoupled (AdamW) weight decay on matrices.") var weightDecay: Float = 0
-    @Option(name: .customLong("weight-drop"), help: "Drop each hidden-to-hidden weight with this probability, a new mask per step (DropConnect, AWD-LSTM's weight drop).") var weightDrop: Float?
+    @Option(name: .customLong("weight-decay"), help: "Decoupled (AdamW) weight decay on matrices (default: 0.1 for runs of 10 passes or more, else 0).") var weightDecay: Float?
+    @Option(name: .customLong("weight-drop"), help: "Drop each hidden-to-hidden weight with this probability, a new mask per step (DropConnect, AWD-LSTM's weight drop; default: 0.4 for runs of 10 passes or more, else 0).") var weightDrop: Float?
     @Option(name: .customLong("init-one-hot"), help: "Initialise the one-hot input weights U(-s, s) (default 1; 0 = PyTorch's 1/sqrt(H)).") var initOneHot: Float?
     @Option(name: .customLong("forget-bias"), help: "LSTM forget-gate bias at initialisation (default: PyTorch's uniform).") var forgetBias: Float?
 
@@ -54,6 +54,7 @@ struct TrainCommand: ParsableCommand {
         if let v = hidden, v <= 0 { throw ValidationError("--hidden must be positive (got \(v))") }
         if embedding < 0 { throw ValidationError("--embedding must be 0 (one-hot) or positive (got \(embedding))") }
         if let v = dropout, !(0..<1).contains(v) { throw ValidationError("--dropout must be in [0, 1) (got \(v))") }
+        if let v = weightDecay, !(v >= 0) { throw ValidationError("--weight-decay must be 0 or more (got \(v))") }
         if let v = weightDrop, !(0..<1).contains(v) { throw ValidationError("--weight-drop must be in [0, 1) (got \(v))") }
         if let v = batch, v <= 0 { throw ValidationError("--batch must be positive (got \(v))") }
         if let v = seq, v <= 0 { throw ValidationError("--seq must be positive (got \(v))") }
@@ -82,23 +83,23 @@ struct TrainCommand: ParsableCommand {
                 s.validationFile = valFile; s.validationFraction = valFraction; s.bytes = bytes
                 s.schedule = lrSchedule
                 s.finalLearningRateFraction = lrFinal; s.clip = clip
-                s.weightDecay = weightDecay; s.seed = seed; s.evalEvery = evalEvery
+                s.seed = seed; s.evalEvery = evalEvery
                 s.weightDrop = weightDrop
                 let oneHot = initOneHot ?? AutoConfiguration.oneHotScale
                 s.initialization = .init(oneHotScale: oneHot > 0 ? oneHot : nil, forgetBias: forgetBias)
                 s.epochs = epochs; s.steps = steps; s.timeSeconds = time.flatMap(parseDuration)
                 if s.epochs == nil && s.steps == nil && s.timeSeconds == nil { s.epochs = 10 }
-                let runName = name ?? defaultRunName()
-                let runDirectory = checkpointDir + "/" + runName
-                try Trainer.prepareFolder(runDirectory)
+                // Refuse an unwritable folder before any measuring or training.
+                try Trainer.prepareFolder(name.map { checkpointDir + "/" + $0 } ?? checkpointDir)
                 let data = try TrainingData.load(trainFile: s.trainFile, validationFile: s.validationFile,
                                                  validationFraction: s.validationFraction, bytes: s.bytes)
                 s.batch = batch ?? AutoConfiguration.batch
                 s.sequence = seq ?? AutoConfiguration.sequence
                 s.learningRate = lr ?? AutoConfiguration.learningRate
+                s.weightDecay = weightDecay ?? 0
                 let layerCount = layers ?? 2
                 var hiddenSize = hidden ?? 0, dropoutRate = dropout ?? 0, warmupSteps = warmup ?? 100
-                if hidden == nil || dropout == nil || warmup == nil {
+                if hidden == nil || dropout == nil || warmup == nil || lr == nil || weightDecay == nil || weightDrop == nil {
                     // Characters the budget allows, when steps or epochs fix it; a time budget is measured.
                     var budget: Double? = nil
                     if let n = s.steps { budget = Double(n * s.batch * s.sequence) }
@@ -114,14 +115,23 @@ struct TrainCommand: ParsableCommand {
                     hiddenSize = choice.hiddenSize
                     if dropout == nil { dropoutRate = choice.dropout }
                     if warmup == nil { warmupSteps = choice.warmupSteps }
+                    if lr == nil { s.learningRate = choice.learningRate }
+                    if weightDecay == nil { s.weightDecay = choice.weightDecay }
+                    if weightDrop == nil { s.weightDrop = choice.weightDrop > 0 ? choice.weightDrop : nil }
                     var given: [String] = []
                     if let h = hidden { given.append("--hidden \(h)") }
                     if let d = dropout { given.append("--dropout \(d)") }
                     if let w = warmup { given.append("--warmup \(w)") }
+                    if let v = lr { given.append("--lr \(v)") }
+                    if let v = weightDecay { given.append("--weight-decay \(v)") }
+                    if let v = weightDrop { given.append("--weight-drop \(v)") }
                     let note = given.isEmpty ? "" : " (given on the command line, used instead: \(given.joined(separator: ", ")))"
                     if !quiet { writeErr("auto configuration: \(choice.explanation)\(note)\n") }
                 }
                 s.warmupSteps = warmupSteps
+                let runName = name ?? defaultRunName(layers: layerCount, hidden: hiddenSize)
+                let runDirectory = checkpointDir + "/" + runName
+                try Trainer.prepareFolder(runDirectory)
                 trainer = try Trainer(settings: s, data: data, architecture: arch, layers: layerCount, hiddenSize: hiddenSize,
                                       embeddingSize: embedding, dropout: dropoutRate,
                                       runDirectory: runDirectory, runName: runName)
@@ -139,7 +149,7 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    func defaultRunName() -> String {
+    func defaultRunName(layers: Int, hidden: Int) -> String {
         let base = ((file! as NSString).lastPathComponent as NSString).deletingPathExtension
         let f = DateFormatter()
         f.dateFormat = "yyyyMMdd-HHmmss"

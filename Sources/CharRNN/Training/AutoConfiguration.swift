@@ -9,17 +9,24 @@ import Foundation
 /// 2. Two layers; the hidden size is the largest candidate whose parameter count P satisfies
 ///    C ≥ ρ·P (ρ = `charactersPerParameter`) — compute-optimal sizing: a bigger model that sees
 ///    too few characters ends worse than a smaller one that sees more.
-/// 3. Dropout from the number of passes over the data E = C / corpus: none for E ≤ 1, then
-///    0.05·log₂E (more passes, more memorisation to prevent), capped at `maximumDropout`.
+/// 3. Regularisation from the number of passes over the data E = C / corpus: dropout none for
+///    E ≤ 1, 0.05 per doubling up to 8 passes (0.15), then 0.1 per doubling (0.25 at 16 passes),
+///    at most `maximumDropout`; from `longRunPasses` passes on also weight drop 0.4 on the
+///    hidden-to-hidden weights and AdamW weight decay 0.1 (long runs memorise the corpus:
+///    without them validation turns up after ~8 passes).
 /// 4. Batch 32 × seq 64 (truncated BPTT over 64 characters covers the context a character model
-///    uses; 32 streams keep both cores' products efficient); learning rate 3e-3 with 1% warm-up and
+///    uses; 32 streams keep both cores' products efficient); learning rate 3e-3 (for layers above
+///    384 units without weight drop 2e-3·512/H: they stall or diverge at 3e-3); 1% warm-up and
 ///    cosine decay to 10%; one-hot input weights initialised U(−1, 1).
 ///
-/// ρ = 4.5 and the dropout slope come from 3-minute runs on tiny Shakespeare (README): the best
-/// LSTM (2×320) and GRU (2×384) there each saw ≈ 4.7–4.8 characters per parameter.
+/// ρ = 4.5 and the dropout slope up to 8 passes come from 3-minute runs on tiny Shakespeare
+/// (README): the best LSTM (2×320) and GRU (2×384) there each saw ≈ 4.7–4.8 characters per
+/// parameter. The long-run part comes from 15-minute runs of 2×512 models (README).
 public enum AutoConfiguration {
     public static var charactersPerParameter = 4.5
-    public static var maximumDropout: Float = 0.3
+    public static var maximumDropout: Float = 0.4
+    /// Weight drop and weight decay (AdamW) for runs of at least `longRunPasses` passes over the data.
+    public static let longRunWeightDrop: Float = 0.4, longRunWeightDecay: Float = 0.1, longRunPasses = 10.0
     public static let candidateHiddenSizes = [128, 192, 256, 320, 384, 448, 512, 640, 768, 1024]
     public static let batch = 32, sequence = 64
     public static let learningRate: Float = 3e-3
@@ -28,7 +35,7 @@ public enum AutoConfiguration {
 
     public struct Choice: Equatable {
         public var hiddenSize: Int, layers: Int, batch: Int, sequence: Int
-        public var learningRate: Float, dropout: Float, warmupSteps: Int
+        public var learningRate: Float, dropout: Float, weightDrop: Float, weightDecay: Float, warmupSteps: Int
         /// Expected characters seen and passes over the corpus under this choice.
         public var characters: Double, epochs: Double
         public var explanation: String
@@ -60,14 +67,41 @@ public enum AutoConfiguration {
             } else { break }
         }
         let epochs = chars / Double(max(1, trainCharacters))
-        let dropout = epochs <= 1 ? 0 : min(maximumDropout, Float(0.05 * log2(epochs)))
+        let dropout = (dropoutRate(passes: epochs) * 100).rounded() / 100
+        let longRun = epochs >= longRunPasses
+        let weightDrop: Float = longRun ? longRunWeightDrop : 0
+        let decay: Float = longRun ? longRunWeightDecay : 0
+        let rate = learningRate(hiddenSize: chosen, weightDrop: weightDrop)
         let steps = chars / Double(batch * sequence)
         let warmup = max(10, min(200, Int(steps / 100)))
-        var why = "\(layers)×\(chosen): the largest size that sees ≥ \(String(format: "%.1f", charactersPerParameter)) characters per parameter "
+        let rho = String(format: "%.1f", charactersPerParameter)
+        var why: String
+        if fixedHiddenSize != nil {
+            why = "\(layers)×\(chosen) as given "
+        } else if chars < charactersPerParameter * Double(config(chosen).parameterCount) {
+            why = "\(layers)×\(chosen): the smallest size (the budget is too small for \(rho) characters per parameter) "
+        } else {
+            why = "\(layers)×\(chosen): the largest size that sees ≥ \(rho) characters per parameter "
+        }
         why += String(format: "(%.1fM characters, %.1f passes over the corpus); dropout %.2f", chars / 1e6, epochs, dropout)
+        if longRun { why += String(format: ", weight drop %.1f, weight decay %.1f", weightDrop, decay) }
+        why += "; learning rate \(rate)"
         if !measured.isEmpty { why += "; measured " + measured.joined(separator: ", ") }
-        return Choice(hiddenSize: chosen, layers: layers, batch: batch, sequence: sequence, learningRate: learningRate,
-                      dropout: (dropout * 100).rounded() / 100, warmupSteps: warmup, characters: chars, epochs: epochs, explanation: why)
+        return Choice(hiddenSize: chosen, layers: layers, batch: batch, sequence: sequence, learningRate: rate,
+                      dropout: dropout, weightDrop: weightDrop, weightDecay: decay, warmupSteps: warmup,
+                      characters: chars, epochs: epochs, explanation: why)
+    }
+
+    /// Dropout for E passes: 0 up to 1 pass, +0.05 per doubling up to 8 passes, +0.1 per doubling after.
+    public static func dropoutRate(passes e: Double) -> Float {
+        guard e > 1 else { return 0 }
+        let d = e <= 8 ? 0.05 * log2(e) : 0.15 + 0.1 * log2(e / 8)
+        return min(maximumDropout, Float(d))
+    }
+
+    /// Peak Adam learning rate: 3e-3; for layers above 384 units without weight drop, 2e-3·512/H.
+    public static func learningRate(hiddenSize h: Int, weightDrop: Float) -> Float {
+        h <= 384 || weightDrop > 0 ? learningRate : 2e-3 * 512 / Float(h)
     }
 
     /// Training chars/s of a configuration on this machine: a few timed steps on random tokens.

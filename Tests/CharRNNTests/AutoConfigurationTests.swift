@@ -1,0 +1,50 @@
+import XCTest
+@testable import CharRNN
+
+/// The rule in the README ("Defaults that pick themselves"), on a fake machine whose training
+/// speed falls with the parameter count.
+final class AutoConfigurationTests: XCTestCase {
+    /// chars/s ≈ 6e10 / parameters (about what 2-layer models run at on the 2-core machine).
+    func choose(_ arch: Architecture = .lstm, seconds: Double, corpus: Int = 1_000_000) -> AutoConfiguration.Choice {
+        AutoConfiguration.choose(architecture: arch, vocabularySize: 65, trainCharacters: corpus,
+                                 budgetCharacters: nil, budgetSeconds: seconds) { Double(6e10) / Double($0.parameterCount) }
+    }
+
+    func testSizeGrowsWithTheBudgetAndEachChoiceSeesEnoughCharacters() {
+        let short = choose(seconds: 180), long = choose(seconds: 900)
+        XCTAssertLessThan(short.hiddenSize, long.hiddenSize)
+        for (c, seconds) in [(short, 180.0), (long, 900.0)] {
+            let p = ModelConfig(architecture: .lstm, vocabularySize: 65, hiddenSize: c.hiddenSize, layers: 2).parameterCount
+            XCTAssertGreaterThanOrEqual(c.characters, AutoConfiguration.charactersPerParameter * Double(p))
+            // The next candidate size would not have seen enough.
+            if let next = AutoConfiguration.candidateHiddenSizes.first(where: { $0 > c.hiddenSize }) {
+                let q = ModelConfig(architecture: .lstm, vocabularySize: 65, hiddenSize: next, layers: 2).parameterCount
+                XCTAssertLessThan(Double(6e10) / Double(q) * seconds, AutoConfiguration.charactersPerParameter * Double(q))
+            }
+        }
+    }
+
+    func testRegularisationFollowsThePasses() {
+        XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 0.5), 0)
+        XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 8), 0.15, accuracy: 1e-6)
+        XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 16), 0.25, accuracy: 1e-6)
+        XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 1e6), AutoConfiguration.maximumDropout)
+        // A short run: no weight drop or decay. A run of many passes gets both.
+        let few = AutoConfiguration.choose(architecture: .gru, vocabularySize: 65, trainCharacters: 1_000_000,
+                                           budgetCharacters: 4e6, budgetSeconds: nil) { _ in 1 }
+        XCTAssertEqual(few.weightDrop, 0); XCTAssertEqual(few.weightDecay, 0)
+        XCTAssertEqual(few.dropout, 0.1, accuracy: 1e-6)
+        let many = AutoConfiguration.choose(architecture: .gru, vocabularySize: 65, trainCharacters: 1_000_000,
+                                            budgetCharacters: 20e6, budgetSeconds: nil) { _ in 1 }
+        XCTAssertEqual(many.weightDrop, AutoConfiguration.longRunWeightDrop)
+        XCTAssertEqual(many.weightDecay, AutoConfiguration.longRunWeightDecay)
+        XCTAssertEqual(many.learningRate, AutoConfiguration.learningRate)
+    }
+
+    func testLargeLayersWithoutWeightDropGetALowerLearningRate() {
+        XCTAssertEqual(AutoConfiguration.learningRate(hiddenSize: 384, weightDrop: 0), 3e-3)
+        XCTAssertEqual(AutoConfiguration.learningRate(hiddenSize: 512, weightDrop: 0), 2e-3, accuracy: 1e-9)
+        XCTAssertEqual(AutoConfiguration.learningRate(hiddenSize: 1024, weightDrop: 0), 1e-3, accuracy: 1e-9)
+        XCTAssertEqual(AutoConfiguration.learningRate(hiddenSize: 512, weightDrop: 0.4), 3e-3)
+    }
+}
