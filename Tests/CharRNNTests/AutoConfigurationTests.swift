@@ -25,10 +25,13 @@ final class AutoConfigurationTests: XCTestCase {
     }
 
     func testRegularisationFollowsThePasses() {
-        XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 0.5), 0)
-        XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 8), 0.15, accuracy: 1e-6)
-        XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 16), 0.25, accuracy: 1e-6)
-        XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 1e6), AutoConfiguration.maximumDropout)
+        for arch in Architecture.allCases {
+            XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 0.5, architecture: arch), 0)
+            XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 8, architecture: arch), 0.15, accuracy: 1e-6)
+            XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 1e6, architecture: arch), AutoConfiguration.maximumDropout(arch))
+        }
+        XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 16, architecture: .lstm), 0.25, accuracy: 1e-6)
+        XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 16, architecture: .gru), 0.2, accuracy: 1e-6)
         // A short run: no weight drop or decay. A run of many passes gets both.
         let few = AutoConfiguration.choose(architecture: .gru, vocabularySize: 65, trainCharacters: 1_000_000,
                                            budgetCharacters: 4e6, budgetSeconds: nil) { _ in 1 }
@@ -36,7 +39,7 @@ final class AutoConfigurationTests: XCTestCase {
         XCTAssertEqual(few.dropout, 0.1, accuracy: 1e-6)
         let many = AutoConfiguration.choose(architecture: .gru, vocabularySize: 65, trainCharacters: 1_000_000,
                                             budgetCharacters: 20e6, budgetSeconds: nil) { _ in 1 }
-        XCTAssertEqual(many.weightDrop, AutoConfiguration.longRunWeightDrop)
+        XCTAssertEqual(many.weightDrop, AutoConfiguration.longRunWeightDrop(.gru))
         XCTAssertEqual(many.weightDecay, AutoConfiguration.longRunWeightDecay)
         XCTAssertEqual(many.learningRate, AutoConfiguration.learningRate)
     }

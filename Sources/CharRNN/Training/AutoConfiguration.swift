@@ -10,10 +10,10 @@ import Foundation
 ///    C ≥ ρ·P (ρ = `charactersPerParameter`) — compute-optimal sizing: a bigger model that sees
 ///    too few characters ends worse than a smaller one that sees more.
 /// 3. Regularisation from the number of passes over the data E = C / corpus: dropout none for
-///    E ≤ 1, 0.05 per doubling up to 8 passes (0.15), then 0.1 per doubling (0.25 at 16 passes),
-///    at most `maximumDropout`; from `longRunPasses` passes on also weight drop 0.4 on the
-///    hidden-to-hidden weights and AdamW weight decay 0.1 (long runs memorise the corpus:
-///    without them validation turns up after ~8 passes).
+///    E ≤ 1, 0.05 per doubling up to 8 passes (0.15); beyond, LSTM 0.1 per doubling (0.25 at 16
+///    passes, at most 0.4) and GRU 0.05 per doubling (at most 0.2). From `longRunPasses` passes
+///    on also weight drop on the hidden-to-hidden weights (LSTM 0.4, GRU 0.25) and AdamW weight
+///    decay 0.1: without them long runs memorise the corpus and validation turns up after ~8 passes.
 /// 4. Batch 32 × seq 64 (truncated BPTT over 64 characters covers the context a character model
 ///    uses; 32 streams keep both cores' products efficient); learning rate 3e-3 (for layers above
 ///    384 units without weight drop 2e-3·512/H: they stall or diverge at 3e-3); 1% warm-up and
@@ -24,9 +24,10 @@ import Foundation
 /// parameter. The long-run part comes from 15-minute runs of 2×512 models (README).
 public enum AutoConfiguration {
     public static var charactersPerParameter = 4.5
-    public static var maximumDropout: Float = 0.4
-    /// Weight drop and weight decay (AdamW) for runs of at least `longRunPasses` passes over the data.
-    public static let longRunWeightDrop: Float = 0.4, longRunWeightDecay: Float = 0.1, longRunPasses = 10.0
+    /// Weight decay (AdamW) and weight drop for runs of at least `longRunPasses` passes over the data.
+    public static let longRunWeightDecay: Float = 0.1, longRunPasses = 10.0
+    public static func longRunWeightDrop(_ a: Architecture) -> Float { a == .lstm ? 0.4 : 0.25 }
+    public static func maximumDropout(_ a: Architecture) -> Float { a == .lstm ? 0.4 : 0.2 }
     public static let candidateHiddenSizes = [128, 192, 256, 320, 384, 448, 512, 640, 768, 1024]
     public static let batch = 32, sequence = 64
     public static let learningRate: Float = 3e-3
@@ -67,9 +68,9 @@ public enum AutoConfiguration {
             } else { break }
         }
         let epochs = chars / Double(max(1, trainCharacters))
-        let dropout = (dropoutRate(passes: epochs) * 100).rounded() / 100
+        let dropout = (dropoutRate(passes: epochs, architecture: architecture) * 100).rounded() / 100
         let longRun = epochs >= longRunPasses
-        let weightDrop: Float = longRun ? longRunWeightDrop : 0
+        let weightDrop: Float = longRun ? longRunWeightDrop(architecture) : 0
         let decay: Float = longRun ? longRunWeightDecay : 0
         let rate = learningRate(hiddenSize: chosen, weightDrop: weightDrop)
         let steps = chars / Double(batch * sequence)
@@ -84,7 +85,7 @@ public enum AutoConfiguration {
             why = "\(layers)×\(chosen): the largest size that sees ≥ \(rho) characters per parameter "
         }
         why += String(format: "(%.1fM characters, %.1f passes over the corpus); dropout %.2f", chars / 1e6, epochs, dropout)
-        if longRun { why += String(format: ", weight drop %.1f, weight decay %.1f", weightDrop, decay) }
+        if longRun { why += String(format: ", weight drop %.2f, weight decay %.2f", weightDrop, decay) }
         why += "; learning rate \(rate)"
         if !measured.isEmpty { why += "; measured " + measured.joined(separator: ", ") }
         return Choice(hiddenSize: chosen, layers: layers, batch: batch, sequence: sequence, learningRate: rate,
@@ -92,11 +93,13 @@ public enum AutoConfiguration {
                       characters: chars, epochs: epochs, explanation: why)
     }
 
-    /// Dropout for E passes: 0 up to 1 pass, +0.05 per doubling up to 8 passes, +0.1 per doubling after.
-    public static func dropoutRate(passes e: Double) -> Float {
+    /// Dropout for E passes: 0 up to 1 pass, +0.05 per doubling up to 8 passes, then +0.1 (LSTM)
+    /// or +0.05 (GRU) per doubling, at most `maximumDropout`.
+    public static func dropoutRate(passes e: Double, architecture: Architecture) -> Float {
         guard e > 1 else { return 0 }
-        let d = e <= 8 ? 0.05 * log2(e) : 0.15 + 0.1 * log2(e / 8)
-        return min(maximumDropout, Float(d))
+        let slope = architecture == .lstm ? 0.1 : 0.05
+        let d = e <= 8 ? 0.05 * log2(e) : 0.15 + slope * log2(e / 8)
+        return min(maximumDropout(architecture), Float(d))
     }
 
     /// Peak Adam learning rate: 3e-3; for layers above 384 units without weight drop, 2e-3·512/H.
