@@ -97,17 +97,18 @@ final class PackedWeights {
         inputBias = (0..<config.layers).map { _ in FloatBuffer(count: GH) }
     }
 
-    func update(from model: LanguageModel) {
+    /// `hiddenWeights: false` leaves W_hh to `dropHiddenWeights`, which packs its masked copy.
+    func update(from model: LanguageModel, hiddenWeights: Bool = true) {
         let GH = config.gateWidth, H = config.hiddenSize, V = config.vocabularySize
         for l in 0..<config.layers {
             let wih = model.pointer("rnn.weight_ih_l\(l)"), whh = model.pointer("rnn.weight_hh_l\(l)")
             let inSize = config.inputSize(layer: l)
             if let t = inputWeightsT[l] { Panels.pack(transposeOf: wih, ld: inSize, k: inSize, n: GH, into: t.pointer) }
             if let table = oneHotTable, l == 0 { transpose(wih, rows: GH, cols: inSize, into: table.pointer) }
-            Panels.pack(transposeOf: whh, ld: H, k: H, n: GH, into: hiddenWeightsT[l].pointer)
+            if hiddenWeights { Panels.pack(transposeOf: whh, ld: H, k: H, n: GH, into: hiddenWeightsT[l].pointer) }
             if backward {
                 if let w = inputWeights[l] { Panels.pack(rowMajor: wih, ld: inSize, k: GH, n: inSize, into: w.pointer) }
-                Panels.pack(rowMajor: whh, ld: H, k: GH, n: H, into: hiddenWeights[l].pointer)
+                if hiddenWeights { Panels.pack(rowMajor: whh, ld: H, k: GH, n: H, into: self.hiddenWeights[l].pointer) }
             }
             let bih = model.pointer("rnn.bias_ih_l\(l)"), bhh = model.pointer("rnn.bias_hh_l\(l)")
             let dst = inputBias[l].pointer

@@ -25,7 +25,8 @@ public final class SequenceEngine {
     /// One slot per worker, written by that worker only (raw memory: no exclusivity tracking).
     private let results: UnsafeMutablePointer<(Double, Int)>
     /// Weight drop on W_hh (training engines only): the probability of dropping each recurrent
-    /// weight, with a fresh mask per `run` drawn from its generator. 0 = off.
+    /// weight, with a fresh mask per `run` drawn from its generator. 0 = off. Set it before
+    /// `parametersDidChange`.
     public var weightDrop: Float = 0
     /// Per layer: the mask of the last `run` and a scratch for the masked weights.
     private var weightDropBuffers: [(mask: FloatBuffer, scratch: FloatBuffer)] = []
@@ -59,8 +60,11 @@ public final class SequenceEngine {
 
     public func resetState() { stateH.zero(); stateC.zero() }
 
-    /// Call after the parameters change (once per optimizer step).
-    public func parametersDidChange() { packed.update(from: model) }
+    /// Call after the parameters change (once per optimizer step). With weight drop, W_hh is
+    /// packed by `run` instead, masked, so it is not packed here too.
+    public func parametersDidChange() { packed.update(from: model, hiddenWeights: !dropsWeights) }
+
+    private var dropsWeights: Bool { training && weightDrop > 0 }
 
     /// Forward (and, when training, backward) over one batch.
     /// - inputs, targets: [B, T] row-major token ids (batch-first, as PyTorch); −1 = not scored / unknown.
@@ -74,7 +78,7 @@ public final class SequenceEngine {
         let cfg = model.config, H = cfg.hiddenSize, T = steps, B = batch
         // Per-chunk dropout generators derived up front, so results do not depend on thread timing.
         for p in 0..<chunks.count { seeds[p] = (training && cfg.dropout > 0) ? random.split() : nil }
-        let dropWeights = training && weightDrop > 0
+        let dropWeights = dropsWeights
         if dropWeights {
             if weightDropBuffers.isEmpty {
                 weightDropBuffers = (0..<cfg.layers).map { _ in (FloatBuffer(count: cfg.gateWidth * H), FloatBuffer(count: cfg.gateWidth * H)) }
