@@ -17,7 +17,7 @@ struct InspectCommand: ParsableCommand {
             print("model:        \(c.summary)")
             print("architecture: \(cfg.architecture.rawValue), layers \(cfg.layers), hidden \(cfg.hiddenSize), " +
                   (cfg.usesEmbedding ? "embedding \(cfg.embeddingSize)" : "one-hot input") + ", dropout \(cfg.dropout)")
-            print("storage:      \(c.dtype.rawValue)" + (c.optimizer == nil ? ", weights only" : ", with Adam moments (step \(c.optimizer!.step))"))
+            print("storage:      \(c.dtype.rawValue)" + (c.optimizer == nil ? ", weights only" : ", with Adam moments (step \(c.optimizer!.step))" + (c.optimizer!.weights == nil ? "" : " and the raw weights (the parameters are their moving average)")))
             print("vocabulary:   \(c.vocabulary.count) \(c.vocabulary.kind == .bytes ? "bytes" : "characters"): " + vocabularyPreview(c.vocabulary))
             print("parameters:")
             let layout = ParameterLayout(cfg)
@@ -34,7 +34,7 @@ struct InspectCommand: ParsableCommand {
                 if let e = s.epochs { stop.append("\(e) epochs") }
                 if let n = s.steps { stop.append("\(n) steps") }
                 if let sec = s.timeSeconds { stop.append(ProgressDisplay.duration(sec)) }
-                print("settings:     data \(s.trainFile)\(s.validationFile.map { " (validation \($0))" } ?? " (validation last \(s.validationFraction))"), batch \(s.batch), seq \(s.sequence), lr \(s.learningRate) \(s.schedule.rawValue) → ×\(s.finalLearningRateFraction), warmup \(s.warmupSteps), clip \(s.clip), weight decay \(s.weightDecay)\(s.weightDrop.map { ", weight drop \($0)" } ?? ""), seed \(s.seed), budget \(stop.joined(separator: ", "))")
+                print("settings:     data \(s.trainFile)\(s.validationFile.map { " (validation \($0))" } ?? " (validation last \(s.validationFraction))"), batch \(s.batch), seq \(s.sequence), lr \(s.learningRate) \(s.schedule.rawValue) → ×\(s.finalLearningRateFraction), warmup \(s.warmupSteps), clip \(s.clip), weight decay \(s.weightDecay)\(s.weightDrop.map { ", weight drop \($0)" } ?? "")\(s.emaDecay.map { ", weight average (EMA) decay \($0)" } ?? ""), seed \(s.seed), budget \(stop.joined(separator: ", "))")
                 print("metrics:      \(c.metrics.count) records")
             } else {
                 print("training:     none (weights only)")

@@ -30,6 +30,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Clip the global gradient norm to this.") var clip: Float = 5
     @Option(name: .customLong("weight-decay"), help: "Decoupled (AdamW) weight decay on matrices (default: 0.1 for runs of 10 passes or more, else 0).") var weightDecay: Float?
     @Option(name: .customLong("weight-drop"), help: "Drop each hidden-to-hidden weight with this probability, a new mask per step (DropConnect, AWD-LSTM's weight drop; default: 0.4 LSTM, 0.25 GRU for runs of 10 passes or more, else 0).") var weightDrop: Float?
+    @Option(help: "Validate, save and sample an exponential moving average of the weights with this decay per step, 0 ≤ d < 1 (0 = off; default: 0.998).") var ema: Float?
     @Option(name: .customLong("init-one-hot"), help: "Initialise the one-hot input weights U(-s, s) (default 1; 0 = PyTorch's 1/sqrt(H)).") var initOneHot: Float?
     @Option(name: .customLong("forget-bias"), help: "LSTM forget-gate bias at initialisation (default: PyTorch's uniform).") var forgetBias: Float?
 
@@ -56,6 +57,7 @@ struct TrainCommand: ParsableCommand {
         if let v = dropout, !(0..<1).contains(v) { throw ValidationError("--dropout must be in [0, 1) (got \(v))") }
         if let v = weightDecay, !(v >= 0) { throw ValidationError("--weight-decay must be 0 or more (got \(v))") }
         if let v = weightDrop, !(0..<1).contains(v) { throw ValidationError("--weight-drop must be in [0, 1) (got \(v))") }
+        if let v = ema, !(0..<1).contains(v) { throw ValidationError("--ema must be in [0, 1) (got \(v))") }
         if let v = batch, v <= 0 { throw ValidationError("--batch must be positive (got \(v))") }
         if let v = seq, v <= 0 { throw ValidationError("--seq must be positive (got \(v))") }
         if let v = lr, !(v > 0) { throw ValidationError("--lr must be positive (got \(v))") }
@@ -85,6 +87,7 @@ struct TrainCommand: ParsableCommand {
                 s.finalLearningRateFraction = lrFinal; s.clip = clip
                 s.seed = seed; s.evalEvery = evalEvery
                 s.weightDrop = weightDrop
+                s.emaDecay = ema.flatMap { $0 > 0 ? $0 : nil }
                 let oneHot = initOneHot ?? AutoConfiguration.oneHotScale
                 s.initialization = .init(oneHotScale: oneHot > 0 ? oneHot : nil, forgetBias: forgetBias)
                 s.epochs = epochs; s.steps = steps; s.timeSeconds = time.flatMap(parseDuration)
@@ -99,7 +102,7 @@ struct TrainCommand: ParsableCommand {
                 s.weightDecay = weightDecay ?? 0
                 let layerCount = layers ?? 2
                 var hiddenSize = hidden ?? 0, dropoutRate = dropout ?? 0, warmupSteps = warmup ?? 100
-                if hidden == nil || dropout == nil || warmup == nil || lr == nil || weightDecay == nil || weightDrop == nil {
+                if hidden == nil || dropout == nil || warmup == nil || lr == nil || weightDecay == nil || weightDrop == nil || ema == nil {
                     // Characters the budget allows, when steps or epochs fix it; a time budget is measured.
                     var budget: Double? = nil
                     if let n = s.steps { budget = Double(n * s.batch * s.sequence) }
@@ -118,6 +121,7 @@ struct TrainCommand: ParsableCommand {
                     if lr == nil { s.learningRate = choice.learningRate }
                     if weightDecay == nil { s.weightDecay = choice.weightDecay }
                     if weightDrop == nil { s.weightDrop = choice.weightDrop > 0 ? choice.weightDrop : nil }
+                    if ema == nil { s.emaDecay = choice.emaDecay > 0 ? choice.emaDecay : nil }
                     var given: [String] = []
                     if let h = hidden { given.append("--hidden \(h)") }
                     if let d = dropout { given.append("--dropout \(d)") }
@@ -125,6 +129,7 @@ struct TrainCommand: ParsableCommand {
                     if let v = lr { given.append("--lr \(v)") }
                     if let v = weightDecay { given.append("--weight-decay \(v)") }
                     if let v = weightDrop { given.append("--weight-drop \(v)") }
+                    if let v = ema { given.append("--ema \(v)") }
                     let note = given.isEmpty ? "" : " (given on the command line, used instead: \(given.joined(separator: ", ")))"
                     if !quiet { writeErr("auto configuration: \(choice.explanation)\(note)\n") }
                 }

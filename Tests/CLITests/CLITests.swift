@@ -147,7 +147,7 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(invalid.stderr.contains("invalid UTF-8 at byte offset 2"), invalid.stderr)
 
         for args in [["train", small, "--batch", "0"], ["train", small, "--seq", "0"], ["sample", "x.ckpt", "--length", "0"],
-                     ["sample", "x.ckpt", "--temperature=-1"]] {
+                     ["sample", "x.ckpt", "--temperature=-1"], ["train", small, "--ema", "1"], ["train", small, "--weight-drop", "1"]] {
             let r = try run(args)
             XCTAssertNotEqual(r.status, 0, "\(args)")
             XCTAssertTrue(r.stderr.contains("must be"), "\(args): \(r.stderr)")

@@ -42,6 +42,8 @@ final class AutoConfigurationTests: XCTestCase {
         XCTAssertEqual(many.weightDrop, AutoConfiguration.longRunWeightDrop(.gru))
         XCTAssertEqual(many.weightDecay, AutoConfiguration.longRunWeightDecay)
         XCTAssertEqual(many.learningRate, AutoConfiguration.learningRate)
+        // Both validate a moving average of the weights.
+        XCTAssertEqual(few.emaDecay, 0.998); XCTAssertEqual(many.emaDecay, 0.998)
     }
 
     func testLargeLayersWithoutWeightDropGetALowerLearningRate() {

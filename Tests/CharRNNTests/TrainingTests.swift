@@ -59,6 +59,62 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(resumed.progress.lastValidationLoss, full.progress.lastValidationLoss)
     }
 
+    func testWeightAverageFollowsTheWeightsEarlyOn() throws {
+        var s = settings(corpus(Self.pangrams), steps: 1)
+        s.emaDecay = 0.999
+        let t = try Trainer(settings: s, architecture: .lstm, layers: 1, hiddenSize: 16, embeddingSize: 0, dropout: 0,
+                            runDirectory: folder(), runName: "a")
+        let initial = t.model.parameters.array
+        _ = try t.run()
+        let weights = t.model.parameters.array, average = t.average!.array
+        // Update 1 mixes in the new weights with weight 1 − min(0.999, 2/11) = 9/11.
+        var moved = 0
+        for i in initial.indices {
+            XCTAssertEqual(average[i], initial[i] + 9 / 11 * (weights[i] - initial[i]), accuracy: 1e-6)
+            if weights[i] != initial[i] { moved += 1 }
+        }
+        XCTAssertGreaterThan(moved, initial.count / 2)
+    }
+
+    func testWeightAverageIsValidatedSavedAndResumedExactly() throws {
+        let file = corpus(Self.pangrams)
+        func make(_ steps: Int, _ dir: String) throws -> Trainer {
+            var s = settings(file, steps: steps)
+            s.evalEvery = 10; s.emaDecay = 0.9; s.weightDrop = 0.3
+            return try Trainer(settings: s, architecture: .lstm, layers: 2, hiddenSize: 24, embeddingSize: 0, dropout: 0.1, runDirectory: dir, runName: "e")
+        }
+        let fullDir = folder()
+        let full = try make(40, fullDir)
+        _ = try full.run()
+        // The checkpoint's parameters are the average (what was validated); the raw weights ride
+        // with the optimizer state.
+        let ckpt = try Checkpoint.load(fullDir + "/latest.ckpt")
+        XCTAssertEqual(ckpt.parameters, full.average!.array)
+        XCTAssertEqual(ckpt.optimizer?.weights, full.model.parameters.array)
+        XCTAssertNotEqual(ckpt.parameters, full.model.parameters.array)
+        XCTAssertEqual(ckpt.training?.settings.emaDecay, 0.9)
+        let model = ckpt.makeModel()
+        let v = full.data.validation
+        let r = Evaluator(model: model, streams: full.evaluator.streams, chunk: full.evaluator.chunk, burnIn: full.evaluator.burnIn)
+            .evaluate(count: v.count) { Int32(v[$0]) }
+        XCTAssertEqual(r.meanLoss, full.progress.lastValidationLoss!, accuracy: 1e-12, "validation scores the average")
+        let rawModel = LanguageModel(config: model.config, parameters: FloatBuffer(full.model.parameters.array))
+        let rawLoss = Evaluator(model: rawModel, streams: full.evaluator.streams, chunk: full.evaluator.chunk, burnIn: full.evaluator.burnIn)
+            .evaluate(count: v.count) { Int32(v[$0]) }.meanLoss
+        XCTAssertNotEqual(rawLoss, r.meanLoss)
+
+        let dir = folder()
+        let half = try make(40, dir)
+        half.shouldStop = { half.progress.step >= 20 }
+        _ = try half.run()
+        let resumed = try Trainer(resuming: dir + "/latest.ckpt") { _, _ in }
+        _ = try resumed.run()
+        XCTAssertEqual(resumed.progress.step, 40)
+        XCTAssertEqual(resumed.model.parameters.array.map(\.bitPattern), full.model.parameters.array.map(\.bitPattern))
+        XCTAssertEqual(resumed.average!.array.map(\.bitPattern), full.average!.array.map(\.bitPattern))
+        XCTAssertEqual(resumed.progress.lastValidationLoss, full.progress.lastValidationLoss)
+    }
+
     func testCorpusTooSmallForOneBatchIsRefusedWithTheCountNeeded() {
         XCTAssertThrowsError(try Trainer(settings: settings(corpus(String(repeating: "ab", count: 30)), steps: 1), architecture: .lstm,
                                          layers: 1, hiddenSize: 8, embeddingSize: 0, dropout: 0, runDirectory: folder(), runName: "x")) { e in

@@ -18,6 +18,8 @@ import Foundation
 /// order r,z,n). Training checkpoints also hold Adam's moments as
 /// `optimizer.exp_avg.<name>` and `optimizer.exp_avg_sq.<name>` (same shapes, F32), and the hidden
 /// state carried between batches as `state.h` and, for LSTM, `state.c` (`[layers, batch, H]`).
+/// When a run averages its weights (`--ema`), the parameters are the average and the raw weights
+/// the optimizer updates are `optimizer.weights.<name>`.
 ///
 /// **Metadata** (every value is a string; JSON where structured):
 /// - `format`: `"charrnn"`; `format_version`: `"1"` (readers refuse newer versions);
@@ -41,7 +43,12 @@ public struct Checkpoint {
         public var step: Int
         public var m: [Float]
         public var v: [Float]
-        public init(step: Int, m: [Float], v: [Float]) { self.step = step; self.m = m; self.v = v }
+        /// The raw weights the optimizer updates, when the checkpoint's parameters are their
+        /// moving average (`TrainingSettings.emaDecay`); nil otherwise.
+        public var weights: [Float]?
+        public init(step: Int, m: [Float], v: [Float], weights: [Float]? = nil) {
+            self.step = step; self.m = m; self.v = v; self.weights = weights
+        }
     }
 
     public struct CarriedState: Equatable {
@@ -89,6 +96,9 @@ public struct Checkpoint {
         if let o = optimizer {
             for e in layout.entries { add("optimizer.exp_avg.\(e.name)", o.m[e.offset..<(e.offset + e.count)], e.shape) }
             for e in layout.entries { add("optimizer.exp_avg_sq.\(e.name)", o.v[e.offset..<(e.offset + e.count)], e.shape) }
+            if let w = o.weights {
+                for e in layout.entries { add("optimizer.weights.\(e.name)", w[e.offset..<(e.offset + e.count)], e.shape) }
+            }
         }
         if let s = carriedState {
             let shape = [config.layers, s.batch, config.hiddenSize]
@@ -222,7 +232,13 @@ public struct Checkpoint {
             guard let s = meta["optimizer_step"], let step = Int(s), step >= 0 else {
                 throw CheckpointError.inconsistent(path: path, detail: "optimizer moments without optimizer_step")
             }
-            optimizer = OptimizerState(step: step, m: m, v: v)
+            var weights: [Float]?
+            if parsed.tensors["optimizer.weights.\(layout.entries[0].name)"] != nil {
+                var w = [Float]()
+                for e in layout.entries { w += try tensor("optimizer.weights.\(e.name)", shape: e.shape) }
+                weights = w
+            }
+            optimizer = OptimizerState(step: step, m: m, v: v, weights: weights)
         }
         var carried: CarriedState?
         if let h = parsed.tensors["state.h"] {

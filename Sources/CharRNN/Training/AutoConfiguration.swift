@@ -31,12 +31,14 @@ public enum AutoConfiguration {
     public static let candidateHiddenSizes = [128, 192, 256, 320, 384, 448, 512, 640, 768, 1024]
     public static let batch = 32, sequence = 64
     public static let learningRate: Float = 3e-3
+    /// Decay of the weight average that validation, checkpoints and sampling use.
+    public static let emaDecay: Float = 0.998
     /// One-hot models start their input table at U(−1, 1) (see `LanguageModel.Initialization`).
     public static let oneHotScale: Float = 1
 
     public struct Choice: Equatable {
         public var hiddenSize: Int, layers: Int, batch: Int, sequence: Int
-        public var learningRate: Float, dropout: Float, weightDrop: Float, weightDecay: Float, warmupSteps: Int
+        public var learningRate: Float, dropout: Float, weightDrop: Float, weightDecay: Float, emaDecay: Float, warmupSteps: Int
         /// Expected characters seen and passes over the corpus under this choice.
         public var characters: Double, epochs: Double
         public var explanation: String
@@ -86,10 +88,10 @@ public enum AutoConfiguration {
         }
         why += String(format: "(%.1fM characters, %.1f passes over the corpus); dropout %.2f", chars / 1e6, epochs, dropout)
         if longRun { why += String(format: ", weight drop %.2f, weight decay %.2f", weightDrop, decay) }
-        why += "; learning rate \(rate)"
+        why += "; learning rate \(rate); weight average decay \(emaDecay)"
         if !measured.isEmpty { why += "; measured " + measured.joined(separator: ", ") }
         return Choice(hiddenSize: chosen, layers: layers, batch: batch, sequence: sequence, learningRate: rate,
-                      dropout: dropout, weightDrop: weightDrop, weightDecay: decay, warmupSteps: warmup,
+                      dropout: dropout, weightDrop: weightDrop, weightDecay: decay, emaDecay: emaDecay, warmupSteps: warmup,
                       characters: chars, epochs: epochs, explanation: why)
     }
 

@@ -43,7 +43,10 @@ public final class Trainer {
     /// (to inject a NaN or an infinity).
     public var faultInjector: ((Int, FloatBuffer) -> Void)?
     /// The last state that validated with a finite loss: parameters, Adam moments and step.
-    var goodParameters: [Float] = [], goodM: [Float] = [], goodV: [Float] = [], goodAdamStep = 0
+    var goodParameters: [Float] = [], goodM: [Float] = [], goodV: [Float] = [], goodAdamStep = 0, goodAverage: [Float] = []
+    /// The moving average of the weights (`TrainingSettings.emaDecay`), and room to set the raw
+    /// weights aside while the average is validated.
+    let average: FloatBuffer?, setAside: FloatBuffer?
     /// Consecutive failed steps after which the run stops.
     public static let divergenceLimit = 5
     /// The carried state before the current step (restored when a step fails).
@@ -94,8 +97,12 @@ public final class Trainer {
             throw CheckpointError.inconsistent(path: path, detail: "training.progress.random is not a valid generator state")
         }
         let dir = (path as NSString).deletingLastPathComponent
-        try self.init(settings: settings, data: data, model: ckpt.makeModel(), random: random, progress: record.progress,
+        // A checkpoint of an averaging run holds the average as its parameters and the raw weights
+        // with the optimizer state.
+        let model = LanguageModel(config: ckpt.config, parameters: FloatBuffer(opt.weights ?? ckpt.parameters))
+        try self.init(settings: settings, data: data, model: model, random: random, progress: record.progress,
                       metrics: ckpt.metrics, runDirectory: dir.isEmpty ? "." : dir, runName: record.runName)
+        if let a = average, opt.weights != nil { a.buffer.update(from: ckpt.parameters) }
         adam.step = opt.step
         adam.m.buffer.update(from: opt.m)
         adam.v.buffer.update(from: opt.v)
@@ -124,6 +131,12 @@ public final class Trainer {
         batcher = StreamBatcher(count: data.train.count, batch: settings.batch, steps: settings.sequence)
         savedStateH = FloatBuffer(count: engine.stateH.count)
         savedStateC = FloatBuffer(count: engine.stateC.count)
+        if let d = settings.emaDecay, d > 0 {
+            average = FloatBuffer(model.parameters.array)
+            setAside = FloatBuffer(count: model.parameters.count)
+        } else {
+            average = nil; setAside = nil
+        }
     }
 
     func prepareFolder() throws { try Self.prepareFolder(runDirectory) }
@@ -221,6 +234,7 @@ public final class Trainer {
             let lr = settings.learningRate(step: progress.step, fraction: fraction) * progress.learningRateScale
             adam.learningRate = lr
             adam.update(parameters: model.parameters, gradients: engine.gradients)
+            updateAverage()
             progress.step += 1
             progress.batchInEpoch += 1
             progress.charactersSeen += B * T
@@ -287,6 +301,17 @@ public final class Trainer {
     func rememberGoodState() {
         goodParameters = model.parameters.array
         goodM = adam.m.array; goodV = adam.v.array; goodAdamStep = adam.step
+        if let a = average { goodAverage = a.array }
+    }
+
+    /// Moves the average towards the weights just updated (update n = `adam.step`, so a resumed
+    /// run continues exactly).
+    func updateAverage() {
+        guard let a = average, let decay = settings.emaDecay else { return }
+        let n = Float(adam.step)
+        let w = 1 - min(decay, (1 + n) / (10 + n))
+        let ap = a.pointer, pp = model.parameters.pointer
+        for i in 0..<a.count { ap[i] += w * (pp[i] - ap[i]) }
     }
 
     /// Restores the last good parameters and moments (the initial ones before any validation).
@@ -294,6 +319,7 @@ public final class Trainer {
         guard !goodParameters.isEmpty else { return }
         model.parameters.buffer.update(from: goodParameters)
         adam.m.buffer.update(from: goodM); adam.v.buffer.update(from: goodV); adam.step = goodAdamStep
+        if let a = average, !goodAverage.isEmpty { a.buffer.update(from: goodAverage) }
     }
 
     /// Validation loss (nats/char) on the held-out text.
@@ -301,7 +327,11 @@ public final class Trainer {
         // Periodic validation reads at most the first `validationLimit` characters (all of them
         // for any corpus below 20 MB); the final figure of a run uses the same text.
         let v = data.validation
+        if let a = average, let raw = setAside {
+            raw.copy(from: model.parameters); model.parameters.copy(from: a)
+        }
         let r = evaluator.evaluate(count: min(v.count, Self.validationLimit)) { Int32(v[$0]) }
+        if let raw = setAside { model.parameters.copy(from: raw) }
         progress.lastValidationLoss = r.meanLoss
         return r.meanLoss
     }
@@ -309,8 +339,8 @@ public final class Trainer {
     func checkpoint(includeTraining: Bool = true) -> Checkpoint {
         progress.random = random.hexState
         return Checkpoint(
-            config: config, vocabulary: vocabulary, parameters: model.parameters.array,
-            optimizer: .init(step: adam.step, m: adam.m.array, v: adam.v.array),
+            config: config, vocabulary: vocabulary, parameters: (average ?? model.parameters).array,
+            optimizer: .init(step: adam.step, m: adam.m.array, v: adam.v.array, weights: average == nil ? nil : model.parameters.array),
             carriedState: .init(batch: settings.batch, h: engine.stateH.array, c: config.architecture == .lstm ? engine.stateC.array : []),
             training: TrainingRecord(settings: settings, progress: progress, runName: runName), metrics: metrics)
     }

@@ -23,6 +23,11 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     public var initialization: LanguageModel.Initialization?
     /// Weight drop on the hidden-to-hidden weights (nil = none; see `SequenceEngine.weightDrop`).
     public var weightDrop: Float?
+    /// Decay of the exponential moving average of the weights (nil or 0 = none). When set,
+    /// validation, `best.ckpt`, sampling and evaluation use the average; the optimizer keeps
+    /// updating the raw weights. Update n mixes in the new weights with weight
+    /// 1 − min(decay, (1 + n)/(10 + n)), so early on the average follows the weights closely.
+    public var emaDecay: Float?
 
     public init(trainFile: String) { self.trainFile = trainFile }
 }
