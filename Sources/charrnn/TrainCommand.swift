@@ -29,7 +29,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Linear learning-rate warm-up steps (default: 1% of the run, 10 to 200).") var warmup: Int?
     @Option(help: "Clip the global gradient norm to this.") var clip: Float = 5
     @Option(name: .customLong("weight-decay"), help: "Decoupled (AdamW) weight decay on matrices (default: 0.1 for runs of 10 passes or more, else 0).") var weightDecay: Float?
-    @Option(name: .customLong("weight-drop"), help: "Drop each hidden-to-hidden weight with this probability, a new mask per step (DropConnect, AWD-LSTM's weight drop; default: 0.4 LSTM, 0.25 GRU for runs of 10 passes or more, else 0).") var weightDrop: Float?
+    @Option(name: .customLong("weight-drop"), help: "Drop each hidden-to-hidden weight with this probability, a new mask per step (DropConnect, AWD-LSTM's weight drop; default: 0.3 LSTM, 0.25 GRU for runs of 10 passes or more, else 0).") var weightDrop: Float?
     @Option(help: "Validate, save and sample an exponential moving average of the weights with this decay per step, 0 ≤ d < 1 (0 = off; default: 0.998).") var ema: Float?
     @Option(name: .customLong("init-one-hot"), help: "Initialise the one-hot input weights U(-s, s) (default 1; 0 = PyTorch's 1/sqrt(H)).") var initOneHot: Float?
     @Option(name: .customLong("forget-bias"), help: "LSTM forget-gate bias at initialisation (default: PyTorch's uniform).") var forgetBias: Float?
