@@ -10,8 +10,8 @@ import Foundation
 ///    C ≥ ρ·P (ρ = `charactersPerParameter`) — compute-optimal sizing: a bigger model that sees
 ///    too few characters ends worse than a smaller one that sees more.
 /// 3. Regularisation from the number of passes over the data E = C / corpus: dropout none for
-///    E ≤ 1, 0.05 per doubling up to 8 passes (0.15); beyond, 0.1 per doubling (0.25 at 16
-///    passes), at most 0.2. From `longRunPasses` passes on also weight
+///    E ≤ 1, 0.05 per doubling up to 8 passes (0.15); beyond, 0.1 per doubling, at most 0.2
+///    (reached at 11 passes). From `longRunPasses` passes on also weight
 ///    drop on the hidden-to-hidden weights (LSTM 0.3, GRU 0.25) and AdamW weight
 ///    decay 0.1: without them long runs memorise the corpus and validation turns up after ~8 passes.
 /// 4. Batch 32 × seq 64 (truncated BPTT over 64 characters covers the context a character model
@@ -28,7 +28,7 @@ public enum AutoConfiguration {
     /// Weight decay (AdamW) and weight drop for runs of at least `longRunPasses` passes over the data.
     public static let longRunWeightDecay: Float = 0.1, longRunPasses = 10.0
     public static func longRunWeightDrop(_ a: Architecture) -> Float { a == .lstm ? 0.3 : 0.25 }
-    public static func maximumDropout(_ a: Architecture) -> Float { 0.2 }
+    public static let maximumDropout: Float = 0.2
     public static let candidateHiddenSizes = [128, 192, 256, 320, 384, 448, 512, 640, 768, 1024]
     public static let batch = 32, sequence = 64
     public static let learningRate: Float = 3e-3
@@ -71,7 +71,7 @@ public enum AutoConfiguration {
             } else { break }
         }
         let epochs = chars / Double(max(1, trainCharacters))
-        let dropout = (dropoutRate(passes: epochs, architecture: architecture) * 100).rounded() / 100
+        let dropout = (dropoutRate(passes: epochs) * 100).rounded() / 100
         let longRun = epochs >= longRunPasses
         let weightDrop: Float = longRun ? longRunWeightDrop(architecture) : 0
         let decay: Float = longRun ? longRunWeightDecay : 0
@@ -98,10 +98,10 @@ public enum AutoConfiguration {
 
     /// Dropout for E passes: 0 up to 1 pass, +0.05 per doubling up to 8 passes, then +0.1 per
     /// doubling, at most `maximumDropout`.
-    public static func dropoutRate(passes e: Double, architecture: Architecture) -> Float {
+    public static func dropoutRate(passes e: Double) -> Float {
         guard e > 1 else { return 0 }
         let d = e <= 8 ? 0.05 * log2(e) : 0.15 + 0.1 * log2(e / 8)
-        return min(maximumDropout(architecture), Float(d))
+        return min(maximumDropout, Float(d))
     }
 
     /// Peak Adam learning rate: 3e-3; for layers above 384 units without weight drop, 2e-3·512/H.
