@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Runs `charrnn bench` and the PyTorch yardstick (../shared/bench/torch_charlm.py) back to back on
+"""Runs `charrnn bench` and the PyTorch yardstick (bench/torch_charlm.py) back to back on
 the same configurations and prints each ratio (charrnn / PyTorch; > 1 means charrnn is faster,
 and for memory < 1 means charrnn uses less).
 
@@ -11,8 +11,8 @@ import argparse, json, os, resource, subprocess, sys, datetime, platform
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 p = argparse.ArgumentParser()
 p.add_argument("--torch-python", default=os.environ.get("TORCH_PYTHON", "/root/torchenv/bin/python"))
-p.add_argument("--yardstick", default=os.path.join(ROOT, "..", "shared", "bench", "torch_charlm.py"))
-p.add_argument("--corpus", default=os.path.join(ROOT, "..", "shared", "corpora", "tinyshakespeare.txt"))
+p.add_argument("--yardstick", default=os.path.join(ROOT, "bench", "torch_charlm.py"))
+p.add_argument("--corpus", default=os.path.join(ROOT, "corpora", "tinyshakespeare.txt"))
 p.add_argument("--charrnn", default=os.path.join(ROOT, ".build", "release", "charrnn"))
 p.add_argument("--steps", type=int, default=60)
 p.add_argument("--repeat", type=int, default=3, help="runs per side and configuration; the best figure of each kind is kept")
@@ -45,7 +45,7 @@ torch_ok, why = True, ""
 try:
     subprocess.run([a.torch_python, "-c", "import torch"], capture_output=True, check=True)
 except Exception as e:
-    torch_ok, why = False, f"PyTorch not importable with {a.torch_python} ({type(e).__name__}); see ../shared/bench/README.md"
+    torch_ok, why = False, f"PyTorch not importable with {a.torch_python} ({type(e).__name__}); see the docstring of bench/torch_charlm.py"
 
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
 print(f"# charrnn vs PyTorch, {datetime.date.today()}, {os.cpu_count()} cores ({cpu}), {a.threads} threads each, {a.steps} timed steps, best of {a.repeat} interleaved runs per side")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Verifies that charrnn and PyTorch agree, both ways, and measures half-precision exports.
 
-    python3 interop/verify.py [--charrnn .build/release/charrnn] [--corpus ../shared/corpora/tinyshakespeare.txt]
+    python3 interop/verify.py [--charrnn .build/release/charrnn] [--corpus corpora/tinyshakespeare.txt]
 
 1. charrnn -> PyTorch: charrnn trains small LSTM and GRU models (one-hot and embedding input);
    load_charrnn() loads each in PyTorch; the logits of both on a held-out text are compared
@@ -15,7 +15,7 @@ import argparse, json, math, os, subprocess, sys, tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 p = argparse.ArgumentParser()
 p.add_argument("--charrnn", default=os.path.join(ROOT, ".build", "release", "charrnn"))
-p.add_argument("--corpus", default=os.path.join(ROOT, "..", "shared", "corpora", "tinyshakespeare.txt"))
+p.add_argument("--corpus", default=os.path.join(ROOT, "corpora", "tinyshakespeare.txt"))
 p.add_argument("--steps", type=int, default=300)
 a = p.parse_args()
 
