@@ -15,7 +15,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Sizes to measure: LAYERSxHIDDEN:BATCH:SEQ, e.g. 2x128:50:50.") var size: [String] = ["2x128:50:50", "2x512:64:64"]
     @Option(help: "Timed training steps per configuration.") var steps: Int = 20
     @Option(help: "Embedding size (0 = one-hot input, the default model).") var embedding: Int = 0
-    @Option(help: "Worker threads.") var threads: Int = 2
+    @OptionGroup var threadOptions: ThreadOptions
     @Option(name: .customLong("sample-length"), help: "Characters to sample for the sampling figure.") var sampleLength: Int = 2000
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Instead: the larger known-entropy check (a Markov chain's exact entropy rate against a trained GRU's held-out loss).") var markov = false
@@ -31,10 +31,11 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         for s in size { _ = try parseSize(s) }
         if steps <= 0 { throw ValidationError("--steps must be positive") }
-        if threads <= 0 { throw ValidationError("--threads must be positive") }
     }
 
     func run() throws {
+        threadOptions.apply()
+        let threads = threadOptions.count
         try reportingErrors {
             if markov {
                 let folder = NSTemporaryDirectory() + "charrnn-markov-\(getpid())"

@@ -10,4 +10,20 @@ struct CharRNNCommand: ParsableCommand {
         version: "1.0.0",
         subcommands: [TrainCommand.self, SampleCommand.self, EvalCommand.self, CompareCommand.self,
                       InspectCommand.self, ExportCommand.self, StudyCommand.self, PlotCommand.self, BenchCommand.self])
+
+    /// Parses and runs; every failure, argument errors included, ends as one line
+    /// `charrnn: error: …` on stderr and exit status 1 (help and --version print as usual).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let code as ExitCode {
+            exit(withError: code)
+        } catch {
+            if exitCode(for: error) == .success { exit(withError: error) }
+            let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            writeErr("charrnn: error: \(text)\n")
+            Foundation.exit(1)
+        }
+    }
 }

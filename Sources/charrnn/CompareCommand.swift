@@ -13,11 +13,14 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "The text to score.") var text: String
     @Option(help: "table, markdown, json or csv.") var format: Format = .table
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     func validate() throws {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
     }
 
     func run() throws {
+        threadOptions.apply()
         try reportingErrors {
             var scores: [Score] = []
             var losses: [[Float]] = []

@@ -13,12 +13,15 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Parallel streams (default: one per 1000 characters, at most 64; 1 = exactly one pass from the start).") var streams: Int?
     @Option(help: "Also write the raw logits of the first checkpoint, one stream from the start: float32 little-endian [characters, V].") var logits: String?
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     func validate() throws {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
         if let s = streams, s <= 0 { throw ValidationError("--streams must be positive (got \(s))") }
     }
 
     func run() throws {
+        threadOptions.apply()
         try reportingErrors {
             var scores: [Score] = []
             for path in checkpoints { scores.append(try score(path, text: text, streams: streams)) }

@@ -18,6 +18,8 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Random seed (default: from the clock, reported on stderr).") var seed: UInt64?
     @Option(help: "Also report perplexity on this text.") var eval: String?
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     func validate() throws {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
         if length <= 0 { throw ValidationError("--length must be positive (got \(length))") }
@@ -28,6 +30,7 @@ struct SampleCommand: ParsableCommand {
     }
 
     func run() throws {
+        threadOptions.apply()
         try reportingErrors {
             let seedValue = seed ?? UInt64(Date().timeIntervalSince1970 * 1000)
             let streaming = isatty(1) != 0

@@ -28,6 +28,8 @@ struct StudyCommand: ParsableCommand {
     @Option(name: .customLong("val-fraction"), help: "Fraction before it used for validation.") var valFraction: Double = 0.1
     @Flag(help: "Train on raw bytes.") var bytes = false
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     func validate() throws {
         if budget == nil && chars == nil { throw ValidationError("give --budget (e.g. 5m) or --chars N") }
         if let b = budget { guard let d = parseDuration(b), d > 0 else { throw ValidationError("--budget: cannot read '\(b)'; use e.g. 90s, 5m") } }
@@ -40,6 +42,7 @@ struct StudyCommand: ParsableCommand {
     }
 
     func run() throws {
+        threadOptions.apply()
         try reportingErrors {
             var o = Study.Options(file: file, out: out)
             o.budgetSeconds = budget.flatMap(parseDuration); o.characters = chars

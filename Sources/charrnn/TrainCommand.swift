@@ -49,6 +49,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Continue the run saved in this checkpoint.") var resume: String?
     @Flag(help: "No progress output.") var quiet = false
 
+    @OptionGroup var threadOptions: ThreadOptions
+
     func validate() throws {
         if file == nil && resume == nil { throw ValidationError("give a training FILE, or --resume CKPT") }
         if let v = layers, v <= 0 { throw ValidationError("--layers must be positive (got \(v))") }
@@ -72,6 +74,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        threadOptions.apply()
         try reportingErrors {
             let trainer: Trainer
             if let ckpt = resume {

@@ -142,7 +142,7 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(tooSmall.stderr.contains("needs at least 2049"), tooSmall.stderr)
 
         let bad = temp("bad.txt")
-        FileManager.default.createFile(atPath: bad, contents: Data([0x61, 0x62, 0xFF, 0x63]))
+        _ = FileManager.default.createFile(atPath: bad, contents: Data([0x61, 0x62, 0xFF, 0x63]))
         let invalid = try run(["train", bad])
         XCTAssertTrue(invalid.stderr.contains("invalid UTF-8 at byte offset 2"), invalid.stderr)
 

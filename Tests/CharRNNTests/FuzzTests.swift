@@ -100,7 +100,7 @@ final class FuzzTests: XCTestCase {
         var invalid = 0
         for _ in 0..<Self.cases {
             let bytes = mutate(text, &rng)
-            FileManager.default.createFile(atPath: path, contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
             do {
                 let symbols = try TextDecoding.readFile(path, kind: .unicode)
                 // Whatever decodes must agree with Foundation's strict decoder.

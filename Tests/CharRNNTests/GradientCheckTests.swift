@@ -21,8 +21,8 @@ final class GradientCheckTests: XCTestCase {
         let h0 = (0..<layers * B * hidden).map { _ in rng.nextFloat() - 0.5 }
         func loss(backward: Bool) -> Double {
             engine.parametersDidChange()
-            engine.stateH.buffer.update(from: h0)
-            engine.stateC.buffer.update(from: h0.map { $0 * 0.5 })
+            engine.stateH.copy(from: h0)
+            engine.stateC.copy(from: h0.map { $0 * 0.5 })
             var dropoutRandom = RandomGenerator(seed: 5)  // the same masks every time
             let r = engine.run(inputs: x, targets: y, backward: backward, random: &dropoutRandom)
             return r.loss / Double(r.count)
@@ -52,8 +52,8 @@ final class GradientCheckTests: XCTestCase {
         let analytic = zip(dir, dh0).map { Double($0 * $1) }.reduce(0, +)
         func lossAt(_ s: Float) -> Double {
             engine.parametersDidChange()
-            engine.stateH.buffer.update(from: zip(h0, dir).map { $0 + s * $1 })
-            engine.stateC.buffer.update(from: h0.map { $0 * 0.5 })
+            engine.stateH.copy(from: zip(h0, dir).map { $0 + s * $1 })
+            engine.stateC.copy(from: h0.map { $0 * 0.5 })
             var dropoutRandom = RandomGenerator(seed: 5)
             let r = engine.run(inputs: x, targets: y, backward: false, random: &dropoutRandom)
             return r.loss / Double(r.count)

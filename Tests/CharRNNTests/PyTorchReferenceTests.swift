@@ -5,7 +5,8 @@ import XCTest
 /// PyTorch's own LSTM/GRU modules in float64, committed with the tests) reproduced in float32: logits, loss, final states,
 /// every parameter gradient, initial-state gradients, and five Adam steps with clipping.
 final class PyTorchReferenceTests: XCTestCase {
-    static let reference: [String: Any] = {
+    // Safe: written once by the lazy initialiser, then only read.
+    nonisolated(unsafe) static let reference: [String: Any] = {
         let url = Bundle.module.url(forResource: "pytorch_reference", withExtension: "json", subdirectory: "Fixtures")!
         return try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
     }()

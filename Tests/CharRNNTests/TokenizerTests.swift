@@ -4,7 +4,7 @@ import XCTest
 final class TokenizerTests: XCTestCase {
     func tempFile(_ bytes: [UInt8]) -> String {
         let path = NSTemporaryDirectory() + "charrnn-tok-\(UUID().uuidString).txt"
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 

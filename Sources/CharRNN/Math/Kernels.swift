@@ -7,10 +7,13 @@
 /// for the forward products (x·W_ihᵀ, h·W_hhᵀ) and as W for the backward ones (dgates·W) — and
 /// activations are packed into a per-thread buffer before the batched weight-gradient products.
 ///
-/// Blocking: K in slices of `kc` so one panel slice (kc×32 floats, 32 KB) stays in L1 while the
-/// row blocks of A stream past it; A is packed
-/// 8 rows at a time (blocks of up to `mc` rows) and the microkernel keeps an 8×32 block of C in
-/// 16 SIMD16 registers.
+/// Blocking: K in slices of `kc` so one panel slice (kc×32 floats) stays in L1 while the
+/// row blocks of A stream past it; A is packed 8 rows at a time (blocks of up to `mc` rows).
+/// The microkernel depends on the vector registers the build targets (`CHARRNN_AVX512` is defined
+/// by Package.swift when it compiles for a CPU with AVX-512):
+/// - AVX-512 (32 registers of 16 floats): an 8×32 block of C in 16 SIMD16 accumulators;
+/// - otherwise (AVX2 + FMA: 16 registers of 8 floats): a 4×16 block in 8 SIMD8 accumulators, four
+///   of them per 8×32 block, since an 8×32 block would spill accumulators to the stack.
 /// Results agree with `gemmReference` to float32 rounding (summation order differs only by the
 /// K-blocking).
 
@@ -20,7 +23,12 @@ public typealias ConstFloatPointer = UnsafePointer<Float>
 @usableFromInline let mr = 8
 @usableFromInline let mc = 192
 @usableFromInline let nr = 32
+#if CHARRNN_AVX512
 @usableFromInline let kc = 256
+#else
+/// Half the depth: the panel slice (16 KB) then shares a 32 KB L1 with the stream of A.
+@usableFromInline let kc = 128
+#endif
 
 @inline(__always) func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
@@ -112,14 +120,29 @@ public func gemm(
                 var i = 0
                 while i < mLen {
                     let rows = min(mr, mLen - i)
+                    let cBlock = c + (i0 + i) * ldc + j, aBlock = scratch + i * kLen
+                    #if CHARRNN_AVX512
                     // A tail of ≤ 4 rows (e.g. 25 streams per core) takes the half-height kernel.
                     if rows <= 4 {
-                        microkernel4x32(rows: rows, cols: cols, k: kLen, a: scratch + i * kLen, b: bp,
-                                        c: c + (i0 + i) * ldc + j, ldc: ldc, accumulate: acc)
+                        microkernel4x32(rows: rows, cols: cols, k: kLen, a: aBlock, b: bp,
+                                        c: cBlock, ldc: ldc, accumulate: acc)
                     } else {
-                        microkernel8x32(rows: rows, cols: cols, k: kLen, a: scratch + i * kLen, b: bp,
-                                        c: c + (i0 + i) * ldc + j, ldc: ldc, accumulate: acc)
+                        microkernel8x32(rows: rows, cols: cols, k: kLen, a: aBlock, b: bp,
+                                        c: cBlock, ldc: ldc, accumulate: acc)
                     }
+                    #else
+                    var r = 0
+                    while r < rows {
+                        var q = 0
+                        while q < cols {
+                            microkernel4x16(rows: min(4, rows - r), cols: min(16, cols - q), k: kLen,
+                                            a: aBlock + r, b: bp + q, c: cBlock + r * ldc + q, ldc: ldc,
+                                            accumulate: acc)
+                            q += 16
+                        }
+                        r += 4
+                    }
+                    #endif
                     i += mr
                 }
             }
@@ -330,6 +353,62 @@ func storeBlock(_ c: FloatPointer, ldc: Int, row r: Int, cols: Int, accumulate: 
     } else {
         for j in 0..<cols {
             let v = j < 16 ? v0[j] : v1[j - 16]
+            p[j] = accumulate ? p[j] + v : v
+        }
+    }
+}
+
+/// C[0..<rows, 0..<cols] (+)= Σ_p A(i,p)·B(p, 0..<16) for rows ≤ 4, cols ≤ 16: A packed 8 values
+/// per p (this kernel reads 4 of them), B a half panel (row stride 32). Eight SIMD8 accumulators:
+/// per p, two loads of B, four broadcasts of A and eight fused multiply-adds.
+@inline(__always)
+func microkernel4x16(
+    rows: Int, cols: Int, k: Int, a: ConstFloatPointer,
+    b: ConstFloatPointer, c: FloatPointer, ldc: Int, accumulate: Bool
+) {
+    typealias V8 = SIMD8<Float>
+    var c00 = V8(), c01 = V8(), c10 = V8(), c11 = V8()
+    var c20 = V8(), c21 = V8(), c30 = V8(), c31 = V8()
+    var ap = a, bp = b
+    for _ in 0..<k {
+        let b0 = load8(bp), b1 = load8(bp + 8)
+        var x = V8(repeating: ap[0])
+        c00.addProduct(x, b0); c01.addProduct(x, b1)
+        x = V8(repeating: ap[1])
+        c10.addProduct(x, b0); c11.addProduct(x, b1)
+        x = V8(repeating: ap[2])
+        c20.addProduct(x, b0); c21.addProduct(x, b1)
+        x = V8(repeating: ap[3])
+        c30.addProduct(x, b0); c31.addProduct(x, b1)
+        ap += mr
+        bp += nr
+    }
+    storeRow16(c, cols: cols, accumulate: accumulate, c00, c01)
+    if rows > 1 { storeRow16(c + ldc, cols: cols, accumulate: accumulate, c10, c11) }
+    if rows > 2 { storeRow16(c + 2 * ldc, cols: cols, accumulate: accumulate, c20, c21) }
+    if rows > 3 { storeRow16(c + 3 * ldc, cols: cols, accumulate: accumulate, c30, c31) }
+}
+
+@inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+/// Stores (or adds) 16 values of one row of C, only the first `cols` at an edge.
+@inline(__always)
+func storeRow16(_ p: FloatPointer, cols: Int, accumulate: Bool, _ v0: SIMD8<Float>, _ v1: SIMD8<Float>) {
+    if cols == 16 {
+        if accumulate {
+            store8(load8(p) + v0, p); store8(load8(p + 8) + v1, p + 8)
+        } else {
+            store8(v0, p); store8(v1, p + 8)
+        }
+    } else {
+        for j in 0..<cols {
+            let v = j < 8 ? v0[j] : v1[j - 8]
             p[j] = accumulate ? p[j] + v : v
         }
     }

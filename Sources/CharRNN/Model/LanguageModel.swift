@@ -2,6 +2,10 @@ import Foundation
 
 /// A character language model's configuration and its parameters in one flat buffer, laid out by
 /// `ParameterLayout` under PyTorch `state_dict` names.
+///
+/// `@unchecked Sendable`: the configuration and layout are immutable; the parameter values are
+/// written only by the thread that owns the training loop, between the parallel sections that
+/// read them (each of which ends before the next write).
 public final class LanguageModel: @unchecked Sendable {
     public let config: ModelConfig
     public let layout: ParameterLayout
@@ -98,17 +102,29 @@ final class PackedWeights {
     }
 
     /// `hiddenWeights: false` leaves W_hh to `dropHiddenWeights`, which packs its masked copy.
-    func update(from model: LanguageModel, hiddenWeights: Bool = true) {
+    /// The packings are independent, so up to `threads` threads share them.
+    func update(from model: LanguageModel, hiddenWeights: Bool = true, threads: Int = 1) {
         let GH = config.gateWidth, H = config.hiddenSize, V = config.vocabularySize
+        var jobs: [() -> Void] = []
         for l in 0..<config.layers {
             let wih = model.pointer("rnn.weight_ih_l\(l)"), whh = model.pointer("rnn.weight_hh_l\(l)")
             let inSize = config.inputSize(layer: l)
-            if let t = inputWeightsT[l] { Panels.pack(transposeOf: wih, ld: inSize, k: inSize, n: GH, into: t.pointer) }
-            if let table = oneHotTable, l == 0 { transpose(wih, rows: GH, cols: inSize, into: table.pointer) }
-            if hiddenWeights { Panels.pack(transposeOf: whh, ld: H, k: H, n: GH, into: hiddenWeightsT[l].pointer) }
+            if let t = inputWeightsT[l] {
+                jobs.append { Panels.pack(transposeOf: wih, ld: inSize, k: inSize, n: GH, into: t.pointer) }
+            }
+            if let table = oneHotTable, l == 0 { jobs.append { transpose(wih, rows: GH, cols: inSize, into: table.pointer) } }
+            if hiddenWeights {
+                let t = hiddenWeightsT[l]
+                jobs.append { Panels.pack(transposeOf: whh, ld: H, k: H, n: GH, into: t.pointer) }
+            }
             if backward {
-                if let w = inputWeights[l] { Panels.pack(rowMajor: wih, ld: inSize, k: GH, n: inSize, into: w.pointer) }
-                if hiddenWeights { Panels.pack(rowMajor: whh, ld: H, k: GH, n: H, into: self.hiddenWeights[l].pointer) }
+                if let w = inputWeights[l] {
+                    jobs.append { Panels.pack(rowMajor: wih, ld: inSize, k: GH, n: inSize, into: w.pointer) }
+                }
+                if hiddenWeights {
+                    let w = self.hiddenWeights[l]
+                    jobs.append { Panels.pack(rowMajor: whh, ld: H, k: GH, n: H, into: w.pointer) }
+                }
             }
             let bih = model.pointer("rnn.bias_ih_l\(l)"), bhh = model.pointer("rnn.bias_hh_l\(l)")
             let dst = inputBias[l].pointer
@@ -116,8 +132,11 @@ final class PackedWeights {
             for j in 0..<GH { dst[j] = bih[j] + (j < folded ? bhh[j] : 0) }
         }
         let wout = model.pointer("out.weight")
-        Panels.pack(transposeOf: wout, ld: H, k: H, n: V, into: outputWeightsT.pointer)
-        if let w = outputWeights { Panels.pack(rowMajor: wout, ld: H, k: V, n: H, into: w.pointer) }
+        let outT = outputWeightsT
+        jobs.append { Panels.pack(transposeOf: wout, ld: H, k: H, n: V, into: outT.pointer) }
+        if let w = outputWeights { jobs.append { Panels.pack(rowMajor: wout, ld: H, k: V, n: H, into: w.pointer) } }
+        let workers = min(threads, jobs.count)
+        parallel(workers) { p in for j in stride(from: p, to: jobs.count, by: workers) { jobs[j]() } }
     }
 
     /// Weight drop (DropConnect on the hidden-to-hidden weights, Merity et al. 2017): repacks
@@ -200,7 +219,11 @@ final class Workspace {
     /// Runs the sequence from the initial states in each layer's block 0 of `h` (and `c`), and
     /// returns the summed cross-entropy over scored positions and their count.
     /// Shapes: inputs/targets [T·B]; logits [T·B, V].
-    func forward(model: LanguageModel, packed: PackedWeights, dropoutRandom: inout RandomGenerator?) -> (loss: Double, count: Int) {
+    /// Dropout masks (when `dropoutSeed` is set) come from one generator per layer and stream,
+    /// seeded by (`dropoutSeed`, layer, `firstStream` + b), so they do not depend on which worker
+    /// runs stream b.
+    func forward(model: LanguageModel, packed: PackedWeights, dropoutSeed: UInt64?,
+                 firstStream: Int) -> (loss: Double, count: Int) {
         let cfg = config, B = batch, T = steps, rows = T * B, H = cfg.hiddenSize, GH = cfg.gateWidth, V = cfg.vocabularySize
         for l in 0..<cfg.layers {
             let L = layers[l]
@@ -240,14 +263,19 @@ final class Workspace {
             case .lstm: LSTMLayer.forward(L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer)
             case .gru: GRULayer.forward(L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer, bhn: model.pointer("rnn.bias_hh_l\(l)") + 2 * H)
             }
-            if let mask = L.mask, let dropped = L.dropped, var rng = dropoutRandom {
+            if let mask = L.mask, let dropped = L.dropped, let seed = dropoutSeed {
                 let keep = 1 - cfg.dropout, scale = 1 / keep
                 let out = L.outputs, m = mask.pointer, d = dropped.pointer
-                for i in 0..<rows * H {
-                    let mv: Float = rng.nextFloat() < keep ? scale : 0
-                    m[i] = mv; d[i] = out[i] * mv
+                for b in 0..<B {
+                    var rng = RandomGenerator(seed: seed, layer: l, stream: firstStream + b)
+                    for t in 0..<T {
+                        let row = (t * B + b) * H
+                        for j in row..<(row + H) {
+                            let mv: Float = rng.nextFloat() < keep ? scale : 0
+                            m[j] = mv; d[j] = out[j] * mv
+                        }
+                    }
                 }
-                dropoutRandom = rng
             } else if let dropped = L.dropped {
                 dropped.pointer.update(from: L.outputs, count: rows * H)
                 L.mask!.pointer.update(repeating: 1, count: rows * H)

@@ -100,6 +100,9 @@ public struct ParameterLayout: Sendable {
 }
 
 /// An owned, zero-initialised float buffer (parameters, gradients, moments, workspaces).
+///
+/// `@unchecked Sendable`: it is raw memory shared between worker threads by design; every parallel
+/// section gives each worker a disjoint range to write and joins before anyone reads it.
 public final class FloatBuffer: @unchecked Sendable {
     public let count: Int
     public let pointer: UnsafeMutablePointer<Float>
@@ -123,6 +126,11 @@ public final class FloatBuffer: @unchecked Sendable {
     public func copy(from other: FloatBuffer) {
         precondition(other.count == count)
         pointer.update(from: other.pointer, count: count)
+    }
+    /// Copies `values` into the first `values.count` elements.
+    public func copy(from values: [Float]) {
+        precondition(values.count <= count)
+        values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: values.count) }
     }
     public subscript(i: Int) -> Float {
         get { pointer[i] }

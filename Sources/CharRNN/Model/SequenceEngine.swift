@@ -4,6 +4,10 @@ import Foundation
 /// each worker runs its share of the streams through all T steps with its own workspace and
 /// gradient buffer, and the gradients are summed once at the end (no synchronisation per step).
 ///
+/// The split never changes the run: dropout masks are drawn per stream (from a generator derived
+/// from the run's seed, the layer and the stream's index in the batch), so 1 thread and 16 draw
+/// the same masks, and only the order of the final gradient sum depends on the thread count.
+///
 /// Hidden state is kept between calls in PyTorch's layout `[layers, B, H]` (and `c` for LSTM),
 /// which is how truncated BPTT carries it from one batch to the next.
 public final class SequenceEngine {
@@ -20,8 +24,8 @@ public final class SequenceEngine {
     /// dL/d(initial state) of the last backward pass, [L, B, H].
     public let initialStateGradientH: FloatBuffer
     public let initialStateGradientC: FloatBuffer
-    /// Per-worker dropout generators and results of one call (kept to avoid allocating per step).
-    private var seeds: [RandomGenerator?]
+    /// Threads for the parallel sections (at most one worker per stream).
+    public let threads: Int
     /// One slot per worker, written by that worker only (raw memory: no exclusivity tracking).
     private let results: UnsafeMutablePointer<(Double, Int)>
     /// Weight drop on W_hh (training engines only): the probability of dropping each recurrent
@@ -31,8 +35,9 @@ public final class SequenceEngine {
     /// Per layer: the mask of the last `run` and a scratch for the masked weights.
     private var weightDropBuffers: [(mask: FloatBuffer, scratch: FloatBuffer)] = []
 
-    public init(model: LanguageModel, batch: Int, steps: Int, training: Bool, threads: Int = defaultThreadCount) {
+    public init(model: LanguageModel, batch: Int, steps: Int, training: Bool, threads: Int = Threads.count) {
         self.model = model; self.batch = batch; self.steps = steps; self.training = training
+        self.threads = max(1, threads)
         packed = PackedWeights(config: model.config, backward: training)
         let parts = max(1, min(threads, batch))
         var chunks: [(Int, Int, Workspace)] = []
@@ -49,20 +54,17 @@ public final class SequenceEngine {
         stateC = FloatBuffer(count: stateCount)
         initialStateGradientH = FloatBuffer(count: training ? stateCount : 0)
         initialStateGradientC = FloatBuffer(count: training ? stateCount : 0)
-        seeds = Array(repeating: nil, count: chunks.count)
         results = .allocate(capacity: chunks.count)
         results.initialize(repeating: (0, 0), count: chunks.count)
     }
 
     deinit { results.deallocate() }
 
-    public static var defaultThreadCount: Int { min(2, ProcessInfo.processInfo.activeProcessorCount) }
-
     public func resetState() { stateH.zero(); stateC.zero() }
 
     /// Call after the parameters change (once per optimizer step). With weight drop, W_hh is
     /// packed by `run` instead, masked, so it is not packed here too.
-    public func parametersDidChange() { packed.update(from: model, hiddenWeights: !dropsWeights) }
+    public func parametersDidChange() { packed.update(from: model, hiddenWeights: !dropsWeights, threads: threads) }
 
     private var dropsWeights: Bool { training && weightDrop > 0 }
 
@@ -76,16 +78,17 @@ public final class SequenceEngine {
                     logits: UnsafeMutablePointer<Float>? = nil) -> (loss: Double, count: Int) {
         precondition(!backward || training)
         let cfg = model.config, H = cfg.hiddenSize, T = steps, B = batch
-        // Per-chunk dropout generators derived up front, so results do not depend on thread timing.
-        for p in 0..<chunks.count { seeds[p] = (training && cfg.dropout > 0) ? random.split() : nil }
+        // One draw per call, whatever the thread count; each stream's masks derive from it.
+        let dropoutSeed: UInt64? = training && cfg.dropout > 0 ? random.next() : nil
         let dropWeights = dropsWeights
         if dropWeights {
             if weightDropBuffers.isEmpty {
                 weightDropBuffers = (0..<cfg.layers).map { _ in (FloatBuffer(count: cfg.gateWidth * H), FloatBuffer(count: cfg.gateWidth * H)) }
             }
             let layerSeeds = (0..<cfg.layers).map { _ in random.split() }
-            parallel(min(cfg.layers, chunks.count)) { p in
-                for l in stride(from: p, to: cfg.layers, by: self.chunks.count) {
+            let workers = min(cfg.layers, threads)
+            parallel(workers) { p in
+                for l in stride(from: p, to: cfg.layers, by: workers) {
                     var r = layerSeeds[l]
                     let (mask, scratch) = self.weightDropBuffers[l]
                     self.packed.dropHiddenWeights(layer: l, from: self.model, probability: self.weightDrop, mask: mask, scratch: scratch, random: &r)
@@ -106,8 +109,7 @@ public final class SequenceEngine {
                 ws.layers[l].c?.pointer.update(from: self.stateC.pointer + src, count: count * H)
             }
             if logits != nil && ws.rawLogits == nil { ws.rawLogits = FloatBuffer(count: T * count * cfg.vocabularySize) }
-            var rng = self.seeds[p]
-            let r = ws.forward(model: self.model, packed: self.packed, dropoutRandom: &rng)
+            let r = ws.forward(model: self.model, packed: self.packed, dropoutSeed: dropoutSeed, firstStream: start)
             self.results[p] = r
             if let out = logits, let raw = ws.rawLogits {
                 let V = cfg.vocabularySize
@@ -150,22 +152,17 @@ public final class SequenceEngine {
         return (total, count)
     }
 
+    /// gradients = Σ over workers, each thread summing one range of the parameters.
     private func sumGradients() {
-        let n = gradients.count
-        gradients.pointer.update(from: chunks[0].workspace.gradients.pointer, count: n)
-        for c in chunks.dropFirst() {
-            let g = gradients.pointer, s = c.workspace.gradients.pointer
-            var i = 0
-            while i + 16 <= n { store16(load16(g + i) + load16(s + i), g + i); i += 16 }
-            while i < n { g[i] += s[i]; i += 1 }
+        parallelRanges(gradients.count, threads: threads) { range in
+            let n = range.count, g = self.gradients.pointer + range.lowerBound
+            g.update(from: self.chunks[0].workspace.gradients.pointer + range.lowerBound, count: n)
+            for c in self.chunks.dropFirst() {
+                let s = c.workspace.gradients.pointer + range.lowerBound
+                var i = 0
+                while i + 16 <= n { store16(load16(g + i) + load16(s + i), g + i); i += 16 }
+                while i < n { g[i] += s[i]; i += 1 }
+            }
         }
-    }
-}
-
-/// Runs `body(0..<n)` on up to n threads (the caller's thread takes part).
-func parallel(_ n: Int, _ body: (Int) -> Void) {
-    if n == 1 { body(0); return }
-    withoutActuallyEscaping(body) { b in
-        DispatchQueue.concurrentPerform(iterations: n) { b($0) }
     }
 }

@@ -24,7 +24,7 @@ public final class Sampler {
     var order: [Int]
     let partner: SpinPartner?
 
-    public init(model: LanguageModel, threads: Int = SequenceEngine.defaultThreadCount) {
+    public init(model: LanguageModel, threads: Int = Threads.count) {
         self.model = model
         let cfg = model.config
         H = cfg.hiddenSize; GH = cfg.gateWidth; V = cfg.vocabularySize

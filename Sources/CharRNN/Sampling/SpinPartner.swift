@@ -4,6 +4,9 @@ import Synchronization
 /// A second thread that runs part 1 of each stage while the caller runs part 0, for work too
 /// short to pay for waking a thread (one sampling step at hidden 512 is ~100 µs; a wake-up costs
 /// 10–50 µs). The partner spins between stages and naps (200 µs at a time) after 2 ms without work.
+///
+/// `@unchecked Sendable`: `work` is written only by the caller while the partner is idle, and
+/// published to it by the release store of `posted` (read with acquire), so the two never race.
 final class SpinPartner: @unchecked Sendable {
     private let posted = Atomic<Int>(0)
     private let finished = Atomic<Int>(0)

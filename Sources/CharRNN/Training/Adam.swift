@@ -12,6 +12,8 @@ public final class Adam {
     public var step: Int = 0
     /// 1 for weights that decay (matrices), 0 for biases and the embedding.
     private let decayMask: FloatBuffer?
+    /// Threads sharing the update (each element is updated the same way by any of them).
+    public var threads = Threads.count
 
     public init(layout: ParameterLayout, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0) {
@@ -40,14 +42,17 @@ public final class Adam {
         let b1 = beta1, b2 = beta2, eps = epsilon
         let pp = p.pointer, gp = g.pointer, mp = m.pointer, vp = v.pointer
         let decay = learningRate * weightDecay
-        for i in 0..<p.count {
-            let gi = gp[i]
-            let mi = b1 * mp[i] + (1 - b1) * gi
-            let vi = b2 * vp[i] + (1 - b2) * gi * gi
-            mp[i] = mi; vp[i] = vi
-            var pi = pp[i]
-            if let mask = decayMask { pi -= decay * mask[i] * pi }
-            pp[i] = pi - stepSize * mi / (vi.squareRoot() / bc2Root + eps)
+        let mask = decayMask?.pointer
+        parallelRanges(p.count, threads: threads) { range in
+            for i in range {
+                let gi = gp[i]
+                let mi = b1 * mp[i] + (1 - b1) * gi
+                let vi = b2 * vp[i] + (1 - b2) * gi * gi
+                mp[i] = mi; vp[i] = vi
+                var pi = pp[i]
+                if let mask { pi -= decay * mask[i] * pi }
+                pp[i] = pi - stepSize * mi / (vi.squareRoot() / bc2Root + eps)
+            }
         }
     }
 }

@@ -24,7 +24,7 @@ import Foundation
 /// (README): the best LSTM (2×320) and GRU (2×384) there each saw ≈ 4.7–4.8 characters per
 /// parameter. The long-run part comes from 15-minute runs of 2×512 models (README).
 public enum AutoConfiguration {
-    public static var charactersPerParameter = 4.5
+    public static let charactersPerParameter = 4.5
     /// Weight decay (AdamW) and weight drop for runs of at least `longRunPasses` passes over the data.
     public static let longRunWeightDecay: Float = 0.1, longRunPasses = 10.0
     public static func longRunWeightDrop(_ a: Architecture) -> Float { a == .lstm ? 0.3 : 0.25 }

@@ -138,7 +138,7 @@ public final class TrainingProbe {
     let x: [Int32], y: [Int32]
     var rng = RandomGenerator(seed: 1)
 
-    public init(config: ModelConfig, batch: Int, steps: Int, threads: Int = SequenceEngine.defaultThreadCount) {
+    public init(config: ModelConfig, batch: Int, steps: Int, threads: Int = Threads.count) {
         model = LanguageModel(config: config, random: &rng)
         engine = SequenceEngine(model: model, batch: batch, steps: steps, training: true, threads: threads)
         adam = Adam(layout: model.layout, learningRate: 2e-3)

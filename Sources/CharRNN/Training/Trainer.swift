@@ -102,13 +102,13 @@ public final class Trainer {
         let model = LanguageModel(config: ckpt.config, parameters: FloatBuffer(opt.weights ?? ckpt.parameters))
         try self.init(settings: settings, data: data, model: model, random: random, progress: record.progress,
                       metrics: ckpt.metrics, runDirectory: dir.isEmpty ? "." : dir, runName: record.runName)
-        if let a = average, opt.weights != nil { a.buffer.update(from: ckpt.parameters) }
+        if let a = average, opt.weights != nil { a.copy(from: ckpt.parameters) }
         adam.step = opt.step
-        adam.m.buffer.update(from: opt.m)
-        adam.v.buffer.update(from: opt.v)
+        adam.m.copy(from: opt.m)
+        adam.v.copy(from: opt.v)
         if let s = ckpt.carriedState, s.batch == settings.batch {
-            engine.stateH.buffer.update(from: s.h)
-            if !s.c.isEmpty { engine.stateC.buffer.update(from: s.c) }
+            engine.stateH.copy(from: s.h)
+            if !s.c.isEmpty { engine.stateC.copy(from: s.c) }
         }
         try prepareFolder()
     }
@@ -311,15 +311,17 @@ public final class Trainer {
         let n = Float(adam.step)
         let w = 1 - min(decay, (1 + n) / (10 + n))
         let ap = a.pointer, pp = model.parameters.pointer
-        for i in 0..<a.count { ap[i] += w * (pp[i] - ap[i]) }
+        parallelRanges(a.count, threads: engine.threads) { range in
+            for i in range { ap[i] += w * (pp[i] - ap[i]) }
+        }
     }
 
     /// Restores the last good parameters and moments (the initial ones before any validation).
     func rollBack() {
         guard !goodParameters.isEmpty else { return }
-        model.parameters.buffer.update(from: goodParameters)
-        adam.m.buffer.update(from: goodM); adam.v.buffer.update(from: goodV); adam.step = goodAdamStep
-        if let a = average, !goodAverage.isEmpty { a.buffer.update(from: goodAverage) }
+        model.parameters.copy(from: goodParameters)
+        adam.m.copy(from: goodM); adam.v.copy(from: goodV); adam.step = goodAdamStep
+        if let a = average, !goodAverage.isEmpty { a.copy(from: goodAverage) }
     }
 
     /// Validation loss (nats/char) on the held-out text.
@@ -363,7 +365,7 @@ public final class Trainer {
     /// Appends one JSON line to metrics.jsonl (the file stays open for the run).
     func appendMetric(_ m: MetricRecord) {
         if metricsFile == nil {
-            if !FileManager.default.fileExists(atPath: metricsPath) { FileManager.default.createFile(atPath: metricsPath, contents: nil) }
+            if !FileManager.default.fileExists(atPath: metricsPath) { _ = FileManager.default.createFile(atPath: metricsPath, contents: nil) }
             metricsFile = FileHandle(forWritingAtPath: metricsPath)
             metricsFile?.seekToEndOfFile()
         }
