@@ -11,7 +11,10 @@ import PackageDescription
 // Debug builds (and so `swift test`) are optimised too but keep bounds and overflow checks.
 let environment = ProcessInfo.processInfo.environment
 let targetCPU = environment["CHARRNN_TARGET_CPU"].flatMap { $0.isEmpty ? nil : $0 } ?? "native"
-let cpuFlags = ["-target-cpu", targetCPU]
+// swiftc names CPUs, not the x86-64 levels: Haswell has exactly x86-64-v3's features (AVX2, FMA,
+// BMI1/2, F16C, LZCNT, MOVBE), and Skylake-AVX512 x86-64-v4's.
+let compilerCPU = ["x86-64-v3": "haswell", "x86-64-v4": "skylake-avx512"][targetCPU] ?? targetCPU
+let cpuFlags = ["-target-cpu", compilerCPU]
 // Swift cannot ask at compile time which vector registers the target has, so the manifest tells
 // the code: CHARRNN_AVX512 selects the AVX-512 matrix kernel (for a native build, read from the
 // building machine's /proc/cpuinfo; Linux only, elsewhere the AVX2-sized kernel is used).

@@ -162,6 +162,32 @@ final class CLITests: XCTestCase {
         }
     }
 
+    func testThreadsFlagIsCheckedAndNeverChangesTheRun() throws {
+        for value in ["0", "-2", "1025"] {
+            let commands = [["train", "a.txt"], ["eval", "a.ckpt", "--text", "a.txt"], ["compare", "a.ckpt", "b.ckpt", "--text", "a.txt"],
+                            ["sample", "a.ckpt"], ["study", "a.txt"], ["bench"]]
+            for command in commands {
+                let r = try run(command + ["--threads", value])
+                XCTAssertEqual(r.status, 1, "\(command) --threads \(value)")
+                XCTAssertEqual(r.stderr, "charrnn: error: --threads must be between 1 and 1024 (got \(value))\n")
+            }
+        }
+        // The same seed on 1 and 3 threads, with dropout and weight drop: the same validation loss.
+        let corpus = temp("corpus.txt")
+        try Self.generatedText(characters: 30_000).write(toFile: corpus, atomically: true, encoding: .utf8)
+        var validation: [String] = []
+        for threads in ["1", "3"] {
+            let r = try run(["train", corpus, "--threads", threads, "--steps", "20", "--seed", "1", "--hidden", "48",
+                             "--batch", "12", "--seq", "32", "--dropout", "0.2", "--weight-drop", "0.3",
+                             "--checkpoint-dir", temp("runs"), "--name", "t"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let line = r.stderr.split(separator: "\n").first { $0.hasPrefix("done:") }
+            validation.append(line.flatMap { $0.components(separatedBy: "validation ").last?.components(separatedBy: " ").first } ?? "")
+        }
+        XCTAssertFalse(validation[0].isEmpty)
+        XCTAssertEqual(validation[0], validation[1], "validation loss on 1 and 3 threads")
+    }
+
     /// Starts a 5-minute training run of a small model on generated text (to be interrupted).
     func startLongTraining(name: String, folder: String, stderr: Any, extra: [String] = []) throws -> Process {
         let corpus = temp("corpus.txt")

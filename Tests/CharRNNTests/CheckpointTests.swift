@@ -108,3 +108,31 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["best.ckpt"], "no temporary files left behind")
     }
 }
+
+final class HalfTests: XCTestCase {
+    #if !(os(macOS) && arch(x86_64))
+    /// The hand-written conversions agree with Swift's Float16 bit for bit.
+    func testHalfConversionsMatchFloat16() {
+        for h in 0...UInt16.max {
+            let expected = Float(Float16(bitPattern: h)), got = Half.float(h)
+            if expected.isNaN { XCTAssertTrue(got.isNaN); continue }
+            XCTAssertEqual(got.bitPattern, expected.bitPattern, "half \(h)")
+        }
+        var rng = RandomGenerator(seed: 4)
+        var samples: [Float] = [0, -0, 1, -1, 65504, 65519.99, 65520, 1e-8, 2.98e-8, 2.99e-8, 6.1e-5, .infinity,
+                                -.infinity, .greatestFiniteMagnitude, .leastNonzeroMagnitude]
+        for _ in 0..<200_000 {
+            samples.append(Float(bitPattern: UInt32(truncatingIfNeeded: rng.next())))
+        }
+        for _ in 0..<200_000 {
+            // Values in half's range, where the rounding matters.
+            samples.append(Float(rng.nextDouble() * 2 - 1) * Float(1 << Int(rng.nextInt(below: 32))) / 32768)
+        }
+        for x in samples {
+            let expected = Float16(x).bitPattern, got = Half.bits(x)
+            if x.isNaN { XCTAssertEqual(got & 0x7C00, 0x7C00); XCTAssertNotEqual(got & 0x3FF, 0); continue }
+            XCTAssertEqual(got, expected, "float \(x) (\(x.bitPattern))")
+        }
+    }
+    #endif
+}

@@ -271,7 +271,7 @@ public struct Checkpoint {
         var bytes = [UInt8](); bytes.reserveCapacity(values.count * 2)
         for x in values {
             let bits: UInt16
-            if dtype == .f16 { bits = Float16(x).bitPattern } else {
+            if dtype == .f16 { bits = Half.bits(x) } else {
                 // Round to nearest even on the upper 16 bits.
                 let u = x.bitPattern
                 bits = x.isNaN ? 0x7FC0 : UInt16((u &+ 0x7FFF &+ ((u >> 16) & 1)) >> 16)

@@ -27,7 +27,7 @@ public enum Safetensors {
                 case .f32:
                     return (0..<elementCount).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
                 case .f16:
-                    return (0..<elementCount).map { Float(Float16(bitPattern: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
+                    return (0..<elementCount).map { Half.float(raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) }
                 case .bf16:
                     return (0..<elementCount).map { Float(bitPattern: UInt32(raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) << 16) }
                 }

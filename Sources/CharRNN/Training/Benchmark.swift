@@ -113,19 +113,28 @@ public enum Benchmark {
                             entropyRate: source.entropyRate, heldOutLoss: summary.finalValidationLoss ?? .nan)
     }
 
-    /// Resets the kernel's peak-RSS counter (Linux: writing 5 to /proc/self/clear_refs).
+    /// Resets the kernel's peak-RSS counter (Linux: writing 5 to /proc/self/clear_refs; elsewhere
+    /// the peak cannot be reset, so figures are peaks since the process started).
     static func resetPeakResident() {
+        #if os(Linux)
         if let h = FileHandle(forWritingAtPath: "/proc/self/clear_refs") { h.write(Data("5".utf8)); try? h.close() }
+        #endif
     }
 
-    /// VmHWM from /proc/self/status, in bytes.
+    /// Peak resident memory in bytes: VmHWM from /proc/self/status on Linux, else `getrusage`.
     public static func peakResidentBytes() -> Int {
+        #if os(Linux)
         guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             let kb = Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
             return kb * 1024
         }
         return 0
+        #else
+        var usage = rusage()
+        getrusage(RUSAGE_SELF, &usage)
+        return Int(usage.ru_maxrss)  // bytes on macOS
+        #endif
     }
 }
 
