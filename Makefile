@@ -7,6 +7,7 @@
 #   make uninstall            removes what install put there
 #   make portable             .build/portable/charrnn for any x86-64-v3 CPU (AVX2 + FMA)
 #   make portable-test        the test suite compiled for x86-64-v3
+#   make portable-check       the portable binary under qemu: refuses an older CPU in one line
 #   make man completions      only the generated man pages / completion scripts, under .build/
 #   make example              builds and runs Examples/ScoreText against a tagged copy of this repo
 #   make test                 swift test
@@ -25,7 +26,7 @@ STATIC_BUILD = .build-install
 PORTABLE_BUILD = .build-portable
 PORTABLE_CPU = x86-64-v3
 
-.PHONY: all build install uninstall portable portable-test man completions example test clean
+.PHONY: all build install uninstall portable portable-test portable-check man completions example test clean
 
 all: build
 
@@ -69,6 +70,16 @@ portable:
 
 portable-test:
 	CHARRNN_TARGET_CPU=$(PORTABLE_CPU) swift test --scratch-path $(PORTABLE_BUILD)
+
+# Runs the portable binary on emulated CPUs (qemu-user): a Westmere (no AVX2) must get the one-line
+# refusal and exit status 1, a Haswell (exactly x86-64-v3) must run it.
+portable-check: portable
+	@command -v qemu-x86_64 >/dev/null || { echo "portable-check needs qemu-x86_64 (apt-get install qemu-user)"; exit 1; }
+	@out=$$(qemu-x86_64 -cpu Westmere .build/portable/charrnn --version 2>&1 >/dev/null | grep -v '^qemu'); rc=$$?; \
+	  qemu-x86_64 -cpu Westmere .build/portable/charrnn --version >/dev/null 2>&1; rc=$$?; \
+	  echo "Westmere: exit $$rc: $$out"; \
+	  [ $$rc -eq 1 ] && echo "$$out" | grep -q '^charrnn: error: this binary was built for x86-64-v3'
+	@v=$$(qemu-x86_64 -cpu Haswell .build/portable/charrnn --version 2>/dev/null); echo "Haswell: $$v"; [ "$$v" = "1.0.0" ]
 
 example:
 	Examples/run.sh
