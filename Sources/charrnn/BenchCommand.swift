@@ -13,10 +13,10 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Architectures to measure.") var arch: [Architecture] = [.lstm, .gru]
     @Option(help: "Sizes to measure: LAYERSxHIDDEN:BATCH:SEQ, e.g. 2x128:50:50.") var size: [String] = ["2x128:50:50", "2x512:64:64"]
-    @Option(help: "Timed training steps per configuration.") var steps: Int = 20
-    @Option(help: "Embedding size (0 = one-hot input, the default model).") var embedding: Int = 0
+    @Option(parsing: .unconditional, help: "Timed training steps per configuration.") var steps: Int = 20
+    @Option(parsing: .unconditional, help: "Embedding size (0 = one-hot input, the default model).") var embedding: Int = 0
     @OptionGroup var threadOptions: ThreadOptions
-    @Option(name: .customLong("sample-length"), help: "Characters to sample for the sampling figure.") var sampleLength: Int = 2000
+    @Option(name: .customLong("sample-length"), parsing: .unconditional, help: "Characters to sample for the sampling figure.") var sampleLength: Int = 2000
     @Flag(help: "Print JSON.") var json = false
     @Flag(help: "Instead: the larger known-entropy check (a Markov chain's exact entropy rate against a trained GRU's held-out loss).") var markov = false
 

@@ -43,6 +43,31 @@ func score(_ path: String, text: String, streams: Int?) throws -> Score {
                  charactersScored: r.scored, charactersNotScored: r.unscored)
 }
 
+/// Refuses a score of nothing: a text of one character, or one none of whose characters the
+/// checkpoint knows, has no mean loss to report.
+func requireScored(_ s: Score, text: String) throws {
+    guard s.charactersScored == 0 else { return }
+    if s.charactersNotScored == 0 {
+        throw CLIError("\(text): nothing to score (a text needs at least 2 characters; the first is only context)")
+    }
+    throw CLIError("\(text): none of its \(s.charactersNotScored) scored characters is in the vocabulary of \(s.checkpoint)")
+}
+
+extension Score {
+    /// The score over the positions where `keep` is true, from the per-character losses.
+    func restricted(to keep: [Bool], losses: [Float]) -> Score {
+        var total = 0.0, n = 0
+        for (k, l) in zip(keep, losses) where k { total += Double(l); n += 1 }
+        var s = self
+        s.natsPerCharacter = n > 0 ? total / Double(n) : .nan
+        s.bitsPerCharacter = s.natsPerCharacter / log(2)
+        s.perplexity = exp(s.natsPerCharacter)
+        s.charactersNotScored += s.charactersScored - n
+        s.charactersScored = n
+        return s
+    }
+}
+
 /// The score and the loss of every character (NaN where not scored), for paired comparisons.
 func scoreWithPositions(_ path: String, text: String) throws -> (Score, [Float]) {
     let ckpt = try Checkpoint.load(path)
@@ -56,9 +81,7 @@ func scoreWithPositions(_ path: String, text: String) throws -> (Score, [Float])
 }
 
 func printJSON<T: Encodable>(_ value: T) {
-    let enc = JSONEncoder()
-    enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try! enc.encode(value), as: UTF8.self))
+    print(JSONCoding.string(value, pretty: true))
 }
 
 /// A plain text table with right-aligned numbers.

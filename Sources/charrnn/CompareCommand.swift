@@ -26,7 +26,19 @@ struct CompareCommand: ParsableCommand {
             var losses: [[Float]] = []
             for path in checkpoints {
                 let (s, l) = try scoreWithPositions(path, text: text)
+                try requireScored(s, text: text)
                 scores.append(s); losses.append(l)
+            }
+            // Rank only like with like: every checkpoint is scored on the characters all of them
+            // know (a model that knows fewer characters would otherwise skip the hard ones).
+            let common = (0..<(losses.first?.count ?? 0)).map { i in losses.allSatisfy { $0[i].isFinite } }
+            let commonCount = common.filter { $0 }.count
+            if commonCount == 0 { throw CLIError("\(text): no character is known to every checkpoint; nothing to compare") }
+            if scores.contains(where: { $0.charactersScored != commonCount }) {
+                writeErr("note: the checkpoints know different characters; each is scored on the \(commonCount) characters "
+                         + "that all of them know\n")
+                scores = scores.indices.map { scores[$0].restricted(to: common, losses: losses[$0]) }
+                for i in losses.indices { for j in losses[i].indices where !common[j] { losses[i][j] = .nan } }
             }
             let bestIndex = scores.indices.filter { scores[$0].natsPerCharacter.isFinite }
                 .min { scores[$0].natsPerCharacter < scores[$1].natsPerCharacter }

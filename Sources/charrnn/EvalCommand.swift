@@ -10,7 +10,7 @@ struct EvalCommand: ParsableCommand {
     @Argument(help: "Checkpoint files.") var checkpoints: [String]
     @Option(help: "The text to score.") var text: String
     @Flag(help: "Print JSON.") var json = false
-    @Option(help: "Parallel streams (default: one per 1000 characters, at most 64; 1 = exactly one pass from the start).") var streams: Int?
+    @Option(parsing: .unconditional, help: "Parallel streams (default: one per 1000 characters, at most 64; 1 = exactly one pass from the start).") var streams: Int?
     @Option(help: "Also write the raw logits of the first checkpoint, one stream from the start: float32 little-endian [characters, V].") var logits: String?
 
     @OptionGroup var threadOptions: ThreadOptions
@@ -24,7 +24,11 @@ struct EvalCommand: ParsableCommand {
         threadOptions.apply()
         try reportingErrors {
             var scores: [Score] = []
-            for path in checkpoints { scores.append(try score(path, text: text, streams: streams)) }
+            for path in checkpoints {
+                let s = try score(path, text: text, streams: streams)
+                try requireScored(s, text: text)
+                scores.append(s)
+            }
             if let out = logits { try writeLogits(checkpoint: checkpoints[0], text: text, to: out) }
             if json { printJSON(scores); return }
             let rows = scores.map { s in
@@ -56,6 +60,6 @@ struct EvalCommand: ParsableCommand {
             for i in 0..<(n * V) { out[start * V + i] = chunk[i] }
             start += n
         }
-        try Checkpoint.atomicWrite(out.withUnsafeBytes { Array($0) }, to: path)
+        try OutputFile.write(out.withUnsafeBytes { Array($0) }, to: path, inputs: [checkpoint, text])
     }
 }

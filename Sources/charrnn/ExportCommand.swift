@@ -26,8 +26,7 @@ struct ExportCommand: ParsableCommand {
             if weightsOnly { c.training = nil; c.metrics = [] }
             c.dtype = dtype.storage
             let out = output ?? ((checkpoint as NSString).deletingPathExtension + "-\(dtype.rawValue).ckpt")
-            if out == checkpoint { throw CLIError("\(out): refusing to overwrite the source checkpoint; give --output") }
-            try c.write(to: out)
+            try OutputFile.write(c.serialized(), to: out, inputs: [checkpoint])
             let before = (try? FileManager.default.attributesOfItem(atPath: checkpoint)[.size] as? Int) ?? 0
             let after = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
             writeErr("wrote \(out): \(c.summary), \(dtype.rawValue), \(formatCount(after)) bytes (from \(formatCount(before)))\n")

@@ -20,8 +20,10 @@ struct PlotCommand: ParsableCommand {
         try reportingErrors {
             let series = try runs.map { try LearningCurvePlot.series(runDirectory: $0, axis: x) }
             if series.allSatisfy({ $0.points.isEmpty }) { throw CLIError("\(runs[0]): no validation records in metrics.jsonl yet") }
-            try LearningCurvePlot.svg(series, axis: x, title: title).write(toFile: out, atomically: true, encoding: .utf8)
-            writeErr("wrote \(out) (\(series.count) runs)\n")
+            // The runs' logs and checkpoints are this command's inputs: never write over them.
+            let inputs = runs.flatMap { [$0 + "/metrics.jsonl", $0 + "/latest.ckpt", $0 + "/best.ckpt"] }
+            try OutputFile.write(LearningCurvePlot.svg(series, axis: x, title: title), to: out, inputs: inputs)
+            writeErr("wrote \(out) (\(series.count) \(series.count == 1 ? "run" : "runs"))\n")
         }
     }
 }

@@ -9,13 +9,13 @@ struct SampleCommand: ParsableCommand {
         discussion: "For each checkpoint, stderr first reports its architecture, parameter count and validation perplexity.")
 
     @Argument(help: "Checkpoint files.") var checkpoints: [String]
-    @Option(help: "Characters to generate.") var length: Int = 500
-    @Option(help: "Softmax temperature; 0 always takes the most likely character.") var temperature: Float = 0.8
-    @Option(name: .customLong("top-k"), help: "Sample only among the k most likely characters (0 = all).") var topK: Int = 0
-    @Option(name: .customLong("top-p"), help: "Sample only among the most likely characters whose probabilities sum to p (1 = all).") var topP: Float = 1
+    @Option(parsing: .unconditional, help: "Characters to generate.") var length: Int = 500
+    @Option(parsing: .unconditional, help: "Softmax temperature; 0 always takes the most likely character.", transform: finiteNumber) var temperature: Float = 0.8
+    @Option(name: .customLong("top-k"), parsing: .unconditional, help: "Sample only among the k most likely characters (0 = all).") var topK: Int = 0
+    @Option(name: .customLong("top-p"), parsing: .unconditional, help: "Sample only among the most likely characters whose probabilities sum to p (1 = all).", transform: finiteNumber) var topP: Float = 1
     @Option(help: "Text to start from (printed, then continued).") var prime: String?
     @Option(name: .customLong("prime-file"), help: "Read the prime text from a file.") var primeFile: String?
-    @Option(help: "Random seed (default: from the clock, reported on stderr).") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Random seed (default: from the clock, reported on stderr).") var seed: UInt64?
     @Option(help: "Also report perplexity on this text.") var eval: String?
 
     @OptionGroup var threadOptions: ThreadOptions

@@ -15,24 +15,24 @@ struct StudyCommand: ParsableCommand {
 
     @Argument(help: "The text file.") var file: String
     @Option(help: "Training time per run, e.g. 5m.") var budget: String?
-    @Option(help: "Characters seen per run (instead of --budget).") var chars: Int?
-    @Option(help: "Target parameter count of both models.") var params: Int = 1_000_000
-    @Option(help: "Seeds per architecture.") var seeds: Int = 3
+    @Option(parsing: .unconditional, help: "Characters seen per run (instead of --budget).") var chars: Int?
+    @Option(parsing: .unconditional, help: "Target parameter count of both models.") var params: Int = 1_000_000
+    @Option(parsing: .unconditional, help: "Seeds per architecture.") var seeds: Int = 3
     @Option(help: "Output folder.") var out: String = "study"
-    @Option(help: "Layers of both models.") var layers: Int = 2
-    @Option(help: "Dropout of both models.") var dropout: Float = 0.1
-    @Option(help: "Parallel streams per batch.") var batch: Int = 32
-    @Option(help: "Truncated BPTT length.") var seq: Int = 64
-    @Option(help: "Peak learning rate.") var lr: Float = 3e-3
-    @Option(name: .customLong("test-fraction"), help: "Last fraction of the file held out as the test set.") var testFraction: Double = 0.1
-    @Option(name: .customLong("val-fraction"), help: "Fraction before it used for validation.") var valFraction: Double = 0.1
+    @Option(parsing: .unconditional, help: "Layers of both models.") var layers: Int = 2
+    @Option(parsing: .unconditional, help: "Dropout of both models.", transform: finiteNumber) var dropout: Float = 0.1
+    @Option(parsing: .unconditional, help: "Parallel streams per batch.") var batch: Int = 32
+    @Option(parsing: .unconditional, help: "Truncated BPTT length.") var seq: Int = 64
+    @Option(parsing: .unconditional, help: "Peak learning rate.", transform: finiteNumber) var lr: Float = 3e-3
+    @Option(name: .customLong("test-fraction"), parsing: .unconditional, help: "Last fraction of the file held out as the test set.", transform: finiteNumber) var testFraction: Double = 0.1
+    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction before it used for validation.", transform: finiteNumber) var valFraction: Double = 0.1
     @Flag(help: "Train on raw bytes.") var bytes = false
 
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
         if budget == nil && chars == nil { throw ValidationError("give --budget (e.g. 5m) or --chars N") }
-        if let b = budget { guard let d = parseDuration(b), d > 0 else { throw ValidationError("--budget: cannot read '\(b)'; use e.g. 90s, 5m") } }
+        if let b = budget { try checkDuration(b, flag: "--budget") }
         if let c = chars, c <= 0 { throw ValidationError("--chars must be positive") }
         if params < 1000 { throw ValidationError("--params must be at least 1000 (got \(params))") }
         if seeds <= 0 { throw ValidationError("--seeds must be positive (got \(seeds))") }

@@ -16,33 +16,33 @@ struct TrainCommand: ParsableCommand {
     var file: String?
 
     @Option(help: "lstm or gru.") var arch: Architecture = .lstm
-    @Option(help: "Recurrent layers (default 2).") var layers: Int?
-    @Option(help: "Hidden units per layer (default: chosen from the corpus, the budget and this machine's speed).") var hidden: Int?
-    @Option(help: "Embedding size; 0 feeds layer 0 the one-hot character (char-rnn).") var embedding: Int = 0
-    @Option(help: "Dropout on every layer's output, 0 ≤ p < 1 (default: chosen from the passes over the data).") var dropout: Float?
+    @Option(parsing: .unconditional, help: "Recurrent layers (default 2).") var layers: Int?
+    @Option(parsing: .unconditional, help: "Hidden units per layer (default: chosen from the corpus, the budget and this machine's speed).") var hidden: Int?
+    @Option(parsing: .unconditional, help: "Embedding size; 0 feeds layer 0 the one-hot character (char-rnn).") var embedding: Int = 0
+    @Option(parsing: .unconditional, help: "Dropout on every layer's output, 0 ≤ p < 1 (default: chosen from the passes over the data).", transform: finiteNumber) var dropout: Float?
 
-    @Option(help: "Parallel streams per batch (default 32).") var batch: Int?
-    @Option(help: "Timesteps of truncated backpropagation through time (default 64).") var seq: Int?
-    @Option(help: "Peak Adam learning rate (default 3e-3; 2e-3·512/hidden above 384 units without weight drop).") var lr: Float?
+    @Option(parsing: .unconditional, help: "Parallel streams per batch (default 32).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Timesteps of truncated backpropagation through time (default 64).") var seq: Int?
+    @Option(parsing: .unconditional, help: "Peak Adam learning rate (default 3e-3; 2e-3·512/hidden above 384 units without weight drop).", transform: finiteNumber) var lr: Float?
     @Option(name: .customLong("lr-schedule"), help: "cosine, linear or constant decay over the budget.") var lrSchedule: LearningRateSchedule = .cosine
-    @Option(name: .customLong("lr-final"), help: "Final learning rate as a fraction of --lr.") var lrFinal: Float = 0.1
-    @Option(help: "Linear learning-rate warm-up steps (default: 1% of the run, 10 to 200).") var warmup: Int?
-    @Option(help: "Clip the global gradient norm to this.") var clip: Float = 5
-    @Option(name: .customLong("weight-decay"), help: "Decoupled (AdamW) weight decay on matrices (default: 0.1 for runs of 10 passes or more, else 0).") var weightDecay: Float?
-    @Option(name: .customLong("weight-drop"), help: "Drop each hidden-to-hidden weight with this probability, a new mask per step (DropConnect, AWD-LSTM's weight drop; default: 0.3 LSTM, 0.25 GRU for runs of 10 passes or more, else 0).") var weightDrop: Float?
-    @Option(help: "Validate, save and sample an exponential moving average of the weights with this decay per step, 0 ≤ d < 1 (0 = off; default: 0.998).") var ema: Float?
-    @Option(name: .customLong("init-one-hot"), help: "Initialise the one-hot input weights U(-s, s) (default 1; 0 = PyTorch's 1/sqrt(H)).") var initOneHot: Float?
-    @Option(name: .customLong("forget-bias"), help: "LSTM forget-gate bias at initialisation (default: PyTorch's uniform).") var forgetBias: Float?
+    @Option(name: .customLong("lr-final"), parsing: .unconditional, help: "Final learning rate as a fraction of --lr.", transform: finiteNumber) var lrFinal: Float = 0.1
+    @Option(parsing: .unconditional, help: "Linear learning-rate warm-up steps (default: 1% of the run, 10 to 200).") var warmup: Int?
+    @Option(parsing: .unconditional, help: "Clip the global gradient norm to this.", transform: finiteNumber) var clip: Float = 5
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "Decoupled (AdamW) weight decay on matrices (default: 0.1 for runs of 10 passes or more, else 0).", transform: finiteNumber) var weightDecay: Float?
+    @Option(name: .customLong("weight-drop"), parsing: .unconditional, help: "Drop each hidden-to-hidden weight with this probability, a new mask per step (DropConnect, AWD-LSTM's weight drop; default: 0.3 LSTM, 0.25 GRU for runs of 10 passes or more, else 0).", transform: finiteNumber) var weightDrop: Float?
+    @Option(parsing: .unconditional, help: "Validate, save and sample an exponential moving average of the weights with this decay per step, 0 ≤ d < 1 (0 = off; default: 0.998).", transform: finiteNumber) var ema: Float?
+    @Option(name: .customLong("init-one-hot"), parsing: .unconditional, help: "Initialise the one-hot input weights U(-s, s) (default 1; 0 = PyTorch's 1/sqrt(H)).", transform: finiteNumber) var initOneHot: Float?
+    @Option(name: .customLong("forget-bias"), parsing: .unconditional, help: "LSTM forget-gate bias at initialisation (default: PyTorch's uniform).", transform: finiteNumber) var forgetBias: Float?
 
-    @Option(name: .customLong("val-fraction"), help: "Validation = this last fraction of FILE.") var valFraction: Double = 0.1
+    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Validation = this last fraction of FILE.", transform: finiteNumber) var valFraction: Double = 0.1
     @Option(name: .customLong("val-file"), help: "Validate on this file instead.") var valFile: String?
     @Flag(help: "Train on raw bytes instead of Unicode characters.") var bytes = false
 
-    @Option(help: "Stop after this many epochs.") var epochs: Double?
-    @Option(help: "Stop after this many optimizer steps (in total, counting resumed ones).") var steps: Int?
+    @Option(parsing: .unconditional, help: "Stop after this many epochs.", transform: finiteNumber) var epochs: Double?
+    @Option(parsing: .unconditional, help: "Stop after this many optimizer steps (in total, counting resumed ones).") var steps: Int?
     @Option(help: "Stop after this much training time, e.g. 90s, 10m, 1h (with --resume: this much more).") var time: String?
-    @Option(name: .customLong("eval-every"), help: "Validate every N steps (default: about 10 times per run).") var evalEvery: Int = 0
-    @Option(help: "Random seed (initialisation, dropout); the same seed repeats a run exactly.") var seed: UInt64 = 1
+    @Option(name: .customLong("eval-every"), parsing: .unconditional, help: "Validate every N steps (default: about 10 times per run).") var evalEvery: Int = 0
+    @Option(parsing: .unconditional, help: "Random seed (initialisation, dropout); the same seed repeats a run exactly.") var seed: UInt64 = 1
 
     @Option(help: "Run name (default: FILE-ARCH-LxH-TIMESTAMP).") var name: String?
     @Option(name: .customLong("checkpoint-dir"), help: "Folder for run folders.") var checkpointDir = "checkpoints"
@@ -67,7 +67,9 @@ struct TrainCommand: ParsableCommand {
         if !(valFraction > 0 && valFraction < 1) { throw ValidationError("--val-fraction must be between 0 and 1 (got \(valFraction))") }
         if let e = epochs, !(e > 0) { throw ValidationError("--epochs must be positive (got \(e))") }
         if let s = steps, s <= 0 { throw ValidationError("--steps must be positive (got \(s))") }
-        if let t = time { guard let d = parseDuration(t), d > 0 else { throw ValidationError("--time: cannot read '\(t)'; use e.g. 90s, 10m, 1h30m") } }
+        if let t = time { try checkDuration(t, flag: "--time") }
+        if let n = name { try RunFolder.checkName(n) }
+        if checkpointDir.isEmpty { throw ValidationError("--checkpoint-dir: the path is empty") }
         if let v = warmup, v < 0 { throw ValidationError("--warmup must be 0 or more") }
         if let v = initOneHot, !(v >= 0) { throw ValidationError("--init-one-hot must be 0 (PyTorch's initialisation) or positive (got \(v))") }
         if !(0...1).contains(lrFinal) { throw ValidationError("--lr-final must be in [0, 1]") }
@@ -96,7 +98,7 @@ struct TrainCommand: ParsableCommand {
                 s.epochs = epochs; s.steps = steps; s.timeSeconds = time.flatMap(parseDuration)
                 if s.epochs == nil && s.steps == nil && s.timeSeconds == nil { s.epochs = 10 }
                 // Refuse an unwritable folder before any measuring or training.
-                try Trainer.prepareFolder(name.map { checkpointDir + "/" + $0 } ?? checkpointDir)
+                try RunFolder.prepare(name.map { checkpointDir + "/" + $0 } ?? checkpointDir)
                 let data = try TrainingData.load(trainFile: s.trainFile, validationFile: s.validationFile,
                                                  validationFraction: s.validationFraction, bytes: s.bytes)
                 s.batch = batch ?? AutoConfiguration.batch
@@ -104,6 +106,11 @@ struct TrainCommand: ParsableCommand {
                 s.learningRate = lr ?? AutoConfiguration.learningRate
                 s.weightDecay = weightDecay ?? 0
                 let layerCount = layers ?? 2
+                if let h = hidden {
+                    let config = ModelConfig(architecture: arch, vocabularySize: data.vocabulary.count, hiddenSize: h,
+                                             layers: layerCount, embeddingSize: embedding, dropout: dropout ?? 0)
+                    try MemoryEstimate.checkTraining(config: config, batch: s.batch, steps: s.sequence, threads: Threads.count)
+                }
                 var hiddenSize = hidden ?? 0, dropoutRate = dropout ?? 0, warmupSteps = warmup ?? 100
                 if hidden == nil || dropout == nil || warmup == nil || lr == nil || weightDecay == nil || weightDrop == nil || ema == nil {
                     // Characters the budget allows, when steps or epochs fix it; a time budget is measured.
@@ -139,7 +146,6 @@ struct TrainCommand: ParsableCommand {
                 s.warmupSteps = warmupSteps
                 let runName = name ?? defaultRunName(layers: layerCount, hidden: hiddenSize)
                 let runDirectory = checkpointDir + "/" + runName
-                try Trainer.prepareFolder(runDirectory)
                 trainer = try Trainer(settings: s, data: data, architecture: arch, layers: layerCount, hiddenSize: hiddenSize,
                                       embeddingSize: embedding, dropout: dropoutRate,
                                       runDirectory: runDirectory, runName: runName)

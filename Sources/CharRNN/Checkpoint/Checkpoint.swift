@@ -123,42 +123,14 @@ public struct Checkpoint {
         try Self.atomicWrite(serialized(), to: path)
     }
 
-    public static func atomicWrite(_ bytes: [UInt8], to path: String) throws {
-        let tmp = "\(path).tmp-\(getpid())"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw CheckpointError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
-        var ok = true
-        var reason = ""
-        bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
-                if n <= 0 { ok = false; reason = String(cString: strerror(errno)); return }
-                done += n
-            }
-        }
-        if ok && fsync(fd) != 0 { ok = false; reason = String(cString: strerror(errno)) }
-        close(fd)
-        if ok && rename(tmp, path) != 0 { ok = false; reason = String(cString: strerror(errno)) }
-        if !ok {
-            unlink(tmp)
-            throw CheckpointError.writeFailed(path: path, reason: reason)
-        }
-        let dir = (path as NSString).deletingLastPathComponent
-        let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+    public static func atomicWrite(_ bytes: [UInt8], to path: String, inputs: [String] = []) throws {
+        try OutputFile.write(bytes, to: path, inputs: inputs)
     }
 
     // MARK: reading
 
     public static func load(_ path: String) throws -> Checkpoint {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw CheckpointError.missing(path: path) }
-        if isDir.boolValue { throw CheckpointError.isDirectory(path: path) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CheckpointError.unreadable(path: path, reason: "permission denied or I/O error")
-        }
-        return try decode([UInt8](data), path: path)
+        return try decode(InputFile.read(path, expected: "checkpoint file"), path: path)
     }
 
     public static func decode(_ bytes: [UInt8], path: String) throws -> Checkpoint {
@@ -187,7 +159,7 @@ public struct Checkpoint {
         if version > formatVersion { throw CheckpointError.newerVersion(path: path, found: version, supported: formatVersion) }
         func decodeJSON<T: Decodable>(_ key: String, as: T.Type) throws -> T {
             guard let s = meta[key] else { throw CheckpointError.inconsistent(path: path, detail: "metadata \(key) is missing") }
-            do { return try JSONDecoder().decode(T.self, from: Data(s.utf8)) } catch {
+            do { return try JSONCoding.decoder().decode(T.self, from: Data(s.utf8)) } catch {
                 throw CheckpointError.inconsistent(path: path, detail: "metadata \(key) is not valid: \(error.shortDescription)")
             }
         }
@@ -262,9 +234,7 @@ public struct Checkpoint {
     }
 
     static func json<T: Encodable>(_ value: T) -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
-        return String(decoding: try! enc.encode(value), as: UTF8.self)
+        JSONCoding.string(value)
     }
 
     static func narrow(_ values: UnsafeBufferPointer<Float>, shape: [Int], to dtype: Safetensors.DType) -> Safetensors.Tensor {
@@ -284,22 +254,15 @@ public struct Checkpoint {
 
 /// Everything wrong with a checkpoint file, each naming the file.
 public enum CheckpointError: Error, CustomStringConvertible, Equatable {
-    case missing(path: String)
-    case isDirectory(path: String)
-    case unreadable(path: String, reason: String)
     case notGzip(path: String)
     case truncated(path: String, detail: String)
     case corrupt(path: String, detail: String)
     case notCharRNN(path: String, detail: String)
     case newerVersion(path: String, found: Int, supported: Int)
     case inconsistent(path: String, detail: String)
-    case writeFailed(path: String, reason: String)
 
     public var description: String {
         switch self {
-        case .missing(let p): return "\(p): no such checkpoint file"
-        case .isDirectory(let p): return "\(p): is a directory, not a checkpoint file"
-        case .unreadable(let p, let r): return "\(p): cannot be read (\(r))"
         case .notGzip(let p): return "\(p): not a charrnn checkpoint (not a gzip file)"
         case .truncated(let p, let d): return "\(p): truncated checkpoint (\(d))"
         case .corrupt(let p, let d): return "\(p): corrupt checkpoint (\(d))"
@@ -307,7 +270,6 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
         case .newerVersion(let p, let f, let s):
             return "\(p): checkpoint format version \(f) is newer than this charrnn supports (\(s)); upgrade charrnn"
         case .inconsistent(let p, let d): return "\(p): inconsistent checkpoint: \(d)"
-        case .writeFailed(let p, let r): return "\(p): cannot write checkpoint (\(r))"
         }
     }
 }

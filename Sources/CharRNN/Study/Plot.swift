@@ -19,12 +19,10 @@ public enum LearningCurvePlot {
     /// Series from a run folder's metrics.jsonl (records with a validation loss).
     public static func series(runDirectory: String, axis: XAxis, label: String? = nil, group: String? = nil) throws -> Series {
         let path = runDirectory + "/metrics.jsonl"
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw TextError.missing(path: path)
-        }
+        let text = String(decoding: try InputFile.read(path, expected: "metrics log"), as: UTF8.self)
         var points: [(Double, Double)] = []
         for line in text.split(separator: "\n") {
-            guard let r = try? JSONDecoder().decode(MetricRecord.self, from: Data(line.utf8)), let v = r.validationLoss, v.isFinite else { continue }
+            guard let r = try? JSONCoding.decoder().decode(MetricRecord.self, from: Data(line.utf8)), let v = r.validationLoss, v.isFinite else { continue }
             points.append((axis == .characters ? Double(r.characters) : r.seconds, v))
         }
         let name = (runDirectory as NSString).lastPathComponent

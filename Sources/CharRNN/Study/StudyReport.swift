@@ -77,7 +77,7 @@ public struct StudyReport {
                                              group: r.architecture.displayName)
             }
             let title = "Validation loss, LSTM vs GRU (\(String(format: "%.2f", Double(o.parameters) / 1e6))M parameters)"
-            try LearningCurvePlot.svg(series, axis: axis, title: title).write(toFile: o.out + "/curves-\(axis.rawValue).svg", atomically: true, encoding: .utf8)
+            try OutputFile.write(LearningCurvePlot.svg(series, axis: axis, title: title), to: o.out + "/curves-\(axis.rawValue).svg")
         }
         var md = "# LSTM vs GRU on \((o.file as NSString).lastPathComponent)\n\n"
         md += "**Verdict.** \(verdict)\n\n"
@@ -102,10 +102,10 @@ public struct StudyReport {
         for arch in Architecture.allCases {
             if let s = samples[arch] { md += "Sample from the best \(arch.displayName) (temperature 0.8):\n\n```\n\(s)\n```\n\n" }
         }
-        try md.write(toFile: o.out + "/report.md", atomically: true, encoding: .utf8)
-        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try OutputFile.write(md, to: o.out + "/report.md")
         struct JSONOut: Codable { var runs: [Study.Run]; var summaries: [Summary]; var differenceOverCharacters: Statistics.Interval; var differenceOverSeeds: Statistics.Interval; var verdict: String }
-        try enc.encode(JSONOut(runs: runs, summaries: summaries, differenceOverCharacters: differenceOverCharacters,
-                               differenceOverSeeds: differenceOverSeedsT, verdict: verdict)).write(to: URL(fileURLWithPath: o.out + "/results.json"))
+        try OutputFile.write(JSONCoding.string(JSONOut(runs: runs, summaries: summaries, differenceOverCharacters: differenceOverCharacters,
+                                                       differenceOverSeeds: differenceOverSeedsT, verdict: verdict), pretty: true),
+                             to: o.out + "/results.json")
     }
 }

@@ -41,22 +41,31 @@ public enum CorpusReader {
     /// Calls `body` with every symbol of the file; throws `TextError` naming the file and, for
     /// invalid UTF-8, the byte offset. A leading byte-order mark is skipped.
     @inline(__always)
+    /// `-` is standard input (read once and kept, so both passes see the same text).
     public static func forEachSymbol(_ path: String, kind: Vocabulary.Kind, _ body: (UInt32) throws -> Void) throws {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw TextError.missing(path: path) }
-        if isDir.boolValue { throw TextError.isDirectory(path: path) }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TextError.unreadable(path: path, reason: "permission denied")
+        try InputFile.check(path, expected: "text file")
+        let stdin = path == InputFile.standardInputPath ? try InputFile.standardInput() : nil
+        var handle: FileHandle?
+        if stdin == nil {
+            guard let h = FileHandle(forReadingAtPath: path) else { throw FileError.from(errno: errno, path: path) }
+            handle = h
         }
-        defer { try? handle.close() }
+        defer { try? handle?.close() }
+        var stdinOffset = 0
         var pending: [UInt8] = []   // an incomplete UTF-8 sequence carried into the next chunk
         var offset = 0              // file offset of pending[0] / the chunk start
         var first = true
         var total = 0
         while true {
             let data: Data
-            do { data = try handle.read(upToCount: chunkSize) ?? Data() } catch {
-                throw TextError.unreadable(path: path, reason: (error as NSError).localizedDescription)
+            if let bytes = stdin {
+                let end = min(bytes.count, stdinOffset + chunkSize)
+                data = Data(bytes[stdinOffset..<end])
+                stdinOffset = end
+            } else {
+                do { data = try handle!.read(upToCount: chunkSize) ?? Data() } catch {
+                    throw FileError.unreadable(path: path, reason: (error as NSError).localizedDescription)
+                }
             }
             let last = data.isEmpty
             total += data.count

@@ -2,18 +2,12 @@ import Foundation
 
 /// Errors reading a corpus or prime text. Each names the file and, where it applies, the offset.
 public enum TextError: Error, CustomStringConvertible, Equatable {
-    case missing(path: String)
-    case isDirectory(path: String)
-    case unreadable(path: String, reason: String)
     case empty(path: String)
     case invalidUTF8(path: String, byteOffset: Int)
     case tooManySymbols(path: String, count: Int)
 
     public var description: String {
         switch self {
-        case .missing(let p): return "\(p): no such file"
-        case .isDirectory(let p): return "\(p): is a directory, not a text file"
-        case .unreadable(let p, let r): return "\(p): cannot be read (\(r))"
         case .empty(let p): return "\(p): the file is empty"
         case .invalidUTF8(let p, let o):
             return "\(p): invalid UTF-8 at byte offset \(o) (use --bytes to train on raw bytes)"

@@ -16,7 +16,7 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .unwritableFolder(let p, let r): return "\(p): cannot write checkpoints there (\(r))"
         case .resumeMismatch(let m): return m
         case .diverged(let s, let c):
-            return "training diverged repeatedly (non-finite loss or gradients) at step \(s); the last good state is in \(c)"
+            return "training diverged repeatedly (a non-finite or exploding loss) at step \(s); the last good state is in \(c)"
         }
     }
 }
@@ -52,6 +52,11 @@ public final class Trainer {
     /// The carried state before the current step (restored when a step fails).
     let savedStateH: FloatBuffer, savedStateC: FloatBuffer
     var metricsFile: FileHandle?
+    /// A resumed run whose validation text differs from the one its best loss was measured on
+    /// (the best is then measured afresh).
+    public private(set) var validationTextChanged = false
+    /// Held for the trainer's lifetime: no second process trains in the same folder.
+    let lock: RunLock
 
     public var bestPath: String { runDirectory + "/best.ckpt" }
     public var latestPath: String { runDirectory + "/latest.ckpt" }
@@ -72,10 +77,10 @@ public final class Trainer {
         var random = RandomGenerator(seed: settings.seed)
         let config = ModelConfig(architecture: architecture, vocabularySize: data.vocabulary.count, hiddenSize: hiddenSize,
                                  layers: layers, embeddingSize: embeddingSize, dropout: dropout)
+        try MemoryEstimate.checkTraining(config: config, batch: settings.batch, steps: settings.sequence, threads: Threads.count)
         let model = LanguageModel(config: config, random: &random, initialization: settings.initialization ?? .pytorch)
         try self.init(settings: settings, data: data, model: model, random: random, progress: TrainingProgress(),
                       metrics: [], runDirectory: runDirectory, runName: runName)
-        try prepareFolder()
     }
 
     /// Continues the run saved in `checkpoint` (weights, optimizer moments, step, data position,
@@ -110,7 +115,6 @@ public final class Trainer {
             engine.stateH.copy(from: s.h)
             if !s.c.isEmpty { engine.stateC.copy(from: s.c) }
         }
-        try prepareFolder()
     }
 
     init(settings: TrainingSettings, data: TrainingData, model: LanguageModel, random: RandomGenerator,
@@ -123,7 +127,17 @@ public final class Trainer {
         guard data.validation.count >= 2 else { throw TrainingError.validationTooSmall(characters: data.validation.count) }
         self.settings = settings; self.data = data; self.model = model; self.random = random
         self.progress = progress; self.metrics = metrics
+        let fingerprint = Self.fingerprint(data.validation, limit: Self.validationLimit)
+        if let old = progress.validationFingerprint, old != fingerprint, progress.bestValidationLoss != nil {
+            self.progress.bestValidationLoss = nil
+            self.progress.bestStep = nil
+            validationTextChanged = true
+        }
+        self.progress.validationFingerprint = fingerprint
         self.runDirectory = runDirectory; self.runName = runName
+        try RunFolder.prepare(runDirectory)
+        lock = try RunLock(folder: runDirectory)
+        RunFolder.removeStaleTemporaryFiles(runDirectory)
         engine = SequenceEngine(model: model, batch: settings.batch, steps: settings.sequence, training: true)
         engine.weightDrop = settings.weightDrop ?? 0
         adam = Adam(layout: model.layout, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
@@ -139,23 +153,6 @@ public final class Trainer {
         }
     }
 
-    func prepareFolder() throws { try Self.prepareFolder(runDirectory) }
-
-    /// Creates the run folder and proves it is writable before any training time is spent.
-    public static func prepareFolder(_ runDirectory: String) throws {
-        do { try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true) } catch {
-            throw TrainingError.unwritableFolder(path: runDirectory, reason: (error as NSError).localizedDescription)
-        }
-        let probe = runDirectory + "/.write-test-\(getpid())"
-        guard FileManager.default.createFile(atPath: probe, contents: Data("ok".utf8)) else {
-            throw TrainingError.unwritableFolder(path: runDirectory, reason: "permission denied")
-        }
-        try? FileManager.default.removeItem(atPath: probe)
-        // Temporary files left by a process killed while writing a checkpoint.
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: runDirectory)) ?? [] where name.contains(".ckpt.tmp-") {
-            try? FileManager.default.removeItem(atPath: runDirectory + "/" + name)
-        }
-    }
 
     public var config: ModelConfig { model.config }
     public var vocabulary: Vocabulary { data.vocabulary }
@@ -183,6 +180,11 @@ public final class Trainer {
         var charsAtRate = progress.charactersSeen, timeAtRate = Date()
         var rate = 0.0
         var consecutiveFailures = 0
+        // Divergence: a loss that is not finite, or one far above the best seen (by more than a
+        // uniform guess over the vocabulary costs), even if finite (e.g. 4e30 after --lr 1e9).
+        var bestStepLoss = Double.infinity
+        let divergenceMargin = max(1, log(Double(vocabulary.count)))
+        func diverged(_ loss: Double, best: Double) -> Bool { !loss.isFinite || loss > best + divergenceMargin }
         let sessionTime = settings.timeSeconds.map { max(0, $0 - elapsedAtStart) }
         if evalEvery <= 0 {
             if let s = settings.steps { evalEvery = max(1, (s - progress.step) / 10) }
@@ -191,6 +193,9 @@ public final class Trainer {
         }
         var evalChosen = settings.evalEvery > 0 || settings.timeSeconds == nil
         rememberGoodState()
+        if validationTextChanged {
+            display.message("note: the validation text differs from the one this run's best loss was measured on; the best starts afresh")
+        }
         display.message("training \(config.architecture.displayName) \(config.layers)×\(config.hiddenSize) (\(model.parameterCount) parameters, vocabulary \(vocabulary.count)) on \(data.train.count) characters, validating on \(data.validation.count); run folder \(runDirectory)")
 
         func budgetDone() -> Bool {
@@ -215,13 +220,15 @@ public final class Trainer {
             faultInjector?(progress.step + 1, engine.gradients)
             let norm = clipGlobalNorm(engine.gradients, maxNorm: settings.clip)
             let elapsed = elapsedAtStart + Date().timeIntervalSince(sessionStart)
-            if !loss.isFinite || !norm.isFinite {
+            if diverged(loss, best: bestStepLoss) || !norm.isFinite {
                 // Skip the update, roll back to the last good state, halve the learning rate.
                 consecutiveFailures += 1
                 engine.stateH.copy(from: savedStateH); engine.stateC.copy(from: savedStateC)
                 rollBack()
                 progress.learningRateScale *= 0.5
-                display.message("warning: non-finite \(loss.isFinite ? "gradients" : "loss") at step \(progress.step + 1); update skipped, rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)")
+                let what = !loss.isFinite ? "non-finite loss" : !norm.isFinite ? "non-finite gradients"
+                    : "loss \(String(format: "%.4g", loss)) far above the best \(String(format: "%.4f", bestStepLoss))"
+                display.message("warning: \(what) at step \(progress.step + 1); update skipped, rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)")
                 if consecutiveFailures >= Self.divergenceLimit {
                     try saveLatest()
                     throw TrainingError.diverged(step: progress.step, checkpoint: latestPath)
@@ -230,6 +237,7 @@ public final class Trainer {
                 continue
             }
             consecutiveFailures = 0
+            bestStepLoss = min(bestStepLoss, loss)
             let fraction = settings.budgetFraction(step: progress.step, elapsed: elapsed, batchesPerEpoch: batcher.batchesPerEpoch)
             let lr = settings.learningRate(step: progress.step, fraction: fraction) * progress.learningRateScale
             adam.learningRate = lr
@@ -274,11 +282,11 @@ public final class Trainer {
             display.update(.init(step: progress.step, epoch: epochProgress, loss: loss, validationLoss: progress.lastValidationLoss,
                                  charactersPerSecond: rate, fraction: fraction, remainingSeconds: remaining), force: validation != nil)
             if let v = validation {
-                if v.isFinite { rememberGoodState() } else {
+                if !diverged(v, best: min(progress.bestValidationLoss ?? .infinity, bestStepLoss)) { rememberGoodState() } else {
                     consecutiveFailures += 1
                     rollBack()
                     progress.learningRateScale *= 0.5
-                    display.message("warning: validation loss is not finite at step \(progress.step); rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)")
+                    display.message("warning: validation loss \(String(format: "%.4g", v)) at step \(progress.step) (diverged); rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)")
                 }
                 try saveCheckpoints()
             }
@@ -297,6 +305,15 @@ public final class Trainer {
     }
 
     public static let validationLimit = 2_000_000
+
+    /// "N:HASH": the length and FNV-1a hash of the first `limit` tokens of `text`.
+    static func fingerprint(_ text: TokenView, limit: Int) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for i in 0..<min(text.count, limit) {
+            hash = (hash ^ UInt64(text[i])) &* 0x0000_0100_0000_01B3
+        }
+        return "\(text.count):\(String(hash, radix: 16))"
+    }
 
     func rememberGoodState() {
         goodParameters = model.parameters.array

@@ -51,6 +51,9 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
     public var lastTrainingLoss: Double?
     /// Multiplier on the learning rate (lowered after a divergence).
     public var learningRateScale: Float = 1
+    /// Identifies the validation text that `bestValidationLoss` was measured on (its length and
+    /// a hash of its characters); a resumed run on other validation text starts its best afresh.
+    public var validationFingerprint: String?
     public init() {}
 }
 

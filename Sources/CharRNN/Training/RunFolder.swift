@@ -1,0 +1,55 @@
+import Foundation
+
+/// The folder of one training run (`CHECKPOINT-DIR/NAME`): best.ckpt, latest.ckpt, metrics.jsonl
+/// and, while a process trains in it, the `.lock` that keeps a second process out.
+public enum RunFolder {
+    public enum Failure: Error, CustomStringConvertible, Equatable {
+        case badName(String, reason: String)
+        case emptyCheckpointDirectory
+        public var description: String {
+            switch self {
+            case .badName(let n, let r): return "--name '\(n)': \(r)"
+            case .emptyCheckpointDirectory: return "--checkpoint-dir: the path is empty"
+            }
+        }
+    }
+
+    /// A run name is one path component, so a run can never write outside its checkpoint folder.
+    public static func checkName(_ name: String) throws {
+        if name.isEmpty { throw Failure.badName(name, reason: "a run name cannot be empty") }
+        if name == "." || name == ".." { throw Failure.badName(name, reason: "a run name cannot be . or ..") }
+        if name.contains("/") { throw Failure.badName(name, reason: "a run name is one folder name, without /") }
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw Failure.badName(name, reason: "a run name cannot contain control characters")
+        }
+        if name.utf8.count > 255 { throw Failure.badName(name, reason: "longer than 255 bytes") }
+    }
+
+    /// `checkpointDirectory/name`, after checking both.
+    public static func path(checkpointDirectory: String, name: String) throws -> String {
+        if checkpointDirectory.isEmpty { throw Failure.emptyCheckpointDirectory }
+        try checkName(name)
+        return checkpointDirectory + "/" + name
+    }
+
+    /// Creates the folder and proves it is writable before any training time is spent.
+    public static func prepare(_ folder: String) throws {
+        if folder.isEmpty { throw Failure.emptyCheckpointDirectory }
+        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+            throw TrainingError.unwritableFolder(path: folder, reason: (error as NSError).localizedDescription)
+        }
+        let probe = folder + "/.write-test-\(getpid())"
+        guard FileManager.default.createFile(atPath: probe, contents: Data("ok".utf8)) else {
+            throw TrainingError.unwritableFolder(path: folder, reason: "permission denied")
+        }
+        try? FileManager.default.removeItem(atPath: probe)
+    }
+
+    /// Temporary files left by a process killed while writing a checkpoint. Call only while
+    /// holding the folder's lock: another process's temporary file may be in use.
+    static func removeStaleTemporaryFiles(_ folder: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.contains(".ckpt.tmp-") {
+            try? FileManager.default.removeItem(atPath: folder + "/" + name)
+        }
+    }
+}
