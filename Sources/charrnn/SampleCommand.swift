@@ -36,15 +36,6 @@ struct SampleCommand: ParsableCommand {
             let streaming = isatty(1) != 0
             for (n, path) in checkpoints.enumerated() {
                 let ckpt = try Checkpoint.load(path)
-                var header = "\(path): \(ckpt.summary)"
-                if let v = ckpt.validationLoss { header += String(format: ", validation perplexity %.3f (%.4f nats/char)", exp(v), v) }
-                writeErr(header + "\n")
-                if seed == nil && n == 0 { writeErr("seed: \(seedValue) (repeat this sample with --seed \(seedValue))\n") }
-                if let evalPath = eval {
-                            let s = try score(path, text: evalPath, streams: nil)
-                    writeErr(String(format: "%@: perplexity %.3f (%.4f nats/char, %.4f bits/char) on %d characters, %d not scored\n",
-                                    evalPath, s.perplexity, s.natsPerCharacter, s.bitsPerCharacter, s.charactersScored, s.charactersNotScored))
-                }
                 let vocab = ckpt.vocabulary
                 var primeSymbols: [UInt32] = []
                 if let p = prime {
@@ -58,6 +49,16 @@ struct SampleCommand: ParsableCommand {
                         throw CLIError("\(prime != nil ? "--prime" : primeFile!): character \(Vocabulary.describe(s, kind: vocab.kind)) at position \(i) is not in the vocabulary of \(path)")
                     }
                     primeIds.append(id)
+                }
+                let evalScore = try eval.map { try score(path, text: $0, streams: nil) }
+                // Everything that can fail is done: now the header.
+                var header = "\(path): \(ckpt.summary)"
+                if let v = ckpt.validationLoss { header += String(format: ", validation perplexity %.3f (%.4f nats/char)", exp(v), v) }
+                writeErr(header + "\n")
+                if seed == nil && n == 0 { writeErr("seed: \(seedValue) (repeat this sample with --seed \(seedValue))\n") }
+                if let evalPath = eval, let s = evalScore {
+                    writeErr(String(format: "%@: perplexity %.3f (%.4f nats/char, %.4f bits/char) on %d characters, %d not scored\n",
+                                    evalPath, s.perplexity, s.natsPerCharacter, s.bitsPerCharacter, s.charactersScored, s.charactersNotScored))
                 }
                 var random = RandomGenerator(seed: seedValue)
                 let sampler = Sampler(model: ckpt.makeModel())

@@ -105,6 +105,7 @@ struct TrainCommand: ParsableCommand {
                 s.sequence = seq ?? AutoConfiguration.sequence
                 s.learningRate = lr ?? AutoConfiguration.learningRate
                 s.weightDecay = weightDecay ?? 0
+                try Trainer.checkData(data, settings: s)
                 let layerCount = layers ?? 2
                 if let h = hidden {
                     let config = ModelConfig(architecture: arch, vocabularySize: data.vocabulary.count, hiddenSize: h,

@@ -76,8 +76,8 @@ final class CheckpointTests: XCTestCase {
     func testEachKindOfDamageGivesItsOwnError() throws {
         let c = sampleCheckpoint()
         let good = c.serialized()
-        XCTAssertThrowsError(try Checkpoint.load("/nonexistent/best.ckpt")) { XCTAssertEqual($0 as? CheckpointError, .missing(path: "/nonexistent/best.ckpt")) }
-        XCTAssertThrowsError(try Checkpoint.load(NSTemporaryDirectory())) { XCTAssertEqual($0 as? CheckpointError, .isDirectory(path: NSTemporaryDirectory())) }
+        XCTAssertThrowsError(try Checkpoint.load("/nonexistent/best.ckpt")) { XCTAssertEqual($0 as? FileError, .missing(path: "/nonexistent/best.ckpt")) }
+        XCTAssertThrowsError(try Checkpoint.load(NSTemporaryDirectory())) { XCTAssertEqual($0 as? FileError, .isDirectory(path: NSTemporaryDirectory(), expected: "checkpoint file")) }
         assertError([], { if case .truncated = $0 { return true }; return false }, "empty")
         assertError(Array("hello, not gzip".utf8), { $0 == .notGzip(path: "bad.ckpt") }, "plain text")
         assertError(Array(good.prefix(good.count / 2)), { if case .truncated = $0 { return true }; return false }, "truncated")

@@ -43,8 +43,8 @@ final class TokenizerTests: XCTestCase {
     }
 
     func testFileErrors() {
-        XCTAssertThrowsError(try TextDecoding.readFile("/nonexistent/x.txt", kind: .unicode)) { XCTAssertEqual($0 as? TextError, .missing(path: "/nonexistent/x.txt")) }
-        XCTAssertThrowsError(try TextDecoding.readFile(NSTemporaryDirectory(), kind: .unicode)) { XCTAssertEqual($0 as? TextError, .isDirectory(path: NSTemporaryDirectory())) }
+        XCTAssertThrowsError(try TextDecoding.readFile("/nonexistent/x.txt", kind: .unicode)) { XCTAssertEqual($0 as? FileError, .missing(path: "/nonexistent/x.txt")) }
+        XCTAssertThrowsError(try TextDecoding.readFile(NSTemporaryDirectory(), kind: .unicode)) { XCTAssertEqual($0 as? FileError, .isDirectory(path: NSTemporaryDirectory(), expected: "text file")) }
         let empty = tempFile([])
         XCTAssertThrowsError(try TextDecoding.readFile(empty, kind: .unicode)) { XCTAssertEqual($0 as? TextError, .empty(path: empty)) }
     }

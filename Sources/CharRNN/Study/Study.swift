@@ -59,6 +59,10 @@ public final class Study {
         let data = TrainingData(vocabulary: all.vocabulary, train: TokenView(tokens, start: 0, count: trainCount),
                                 validation: TokenView(tokens, start: trainCount, count: valCount))
         let test = TokenView(tokens, start: trainCount + valCount, count: testCount)
+        var check = TrainingSettings(trainFile: o.file)
+        check.batch = o.batch; check.sequence = o.sequence
+        try Trainer.checkData(data, settings: check)
+        if test.count < 2 { throw TrainingError.validationTooSmall(characters: test.count) }
         let V = all.vocabulary.count
         var hidden: [Architecture: Int] = [:], counts: [Architecture: Int] = [:]
         for arch in Architecture.allCases {

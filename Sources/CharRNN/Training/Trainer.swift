@@ -55,8 +55,9 @@ public final class Trainer {
     /// A resumed run whose validation text differs from the one its best loss was measured on
     /// (the best is then measured afresh).
     public private(set) var validationTextChanged = false
-    /// Held for the trainer's lifetime: no second process trains in the same folder.
-    let lock: RunLock
+    /// Held from creation to the end of `run` (and again during any later `run`): no second
+    /// trainer trains in the same folder.
+    var lock: RunLock?
 
     public var bestPath: String { runDirectory + "/best.ckpt" }
     public var latestPath: String { runDirectory + "/latest.ckpt" }
@@ -119,12 +120,7 @@ public final class Trainer {
 
     init(settings: TrainingSettings, data: TrainingData, model: LanguageModel, random: RandomGenerator,
          progress: TrainingProgress, metrics: [MetricRecord], runDirectory: String, runName: String) throws {
-        let need = StreamBatcher.minimumCharacters(batch: settings.batch, steps: settings.sequence)
-        guard data.train.count >= need else {
-            throw TrainingError.corpusTooSmall(path: settings.trainFile, characters: data.train.count, needed: need,
-                                               batch: settings.batch, steps: settings.sequence)
-        }
-        guard data.validation.count >= 2 else { throw TrainingError.validationTooSmall(characters: data.validation.count) }
+        try Self.checkData(data, settings: settings)
         self.settings = settings; self.data = data; self.model = model; self.random = random
         self.progress = progress; self.metrics = metrics
         let fingerprint = Self.fingerprint(data.validation, limit: Self.validationLimit)
@@ -169,6 +165,8 @@ public final class Trainer {
 
     /// Trains until the budget (steps, epochs or time) is used or `shouldStop` returns true.
     public func run() throws -> Summary {
+        if lock == nil { lock = try RunLock(folder: runDirectory) }
+        defer { lock = nil }
         let B = settings.batch, T = settings.sequence
         var x = [Int32](repeating: 0, count: B * T), y = [Int32](repeating: 0, count: B * T)
         let sessionStart = Date()
@@ -305,6 +303,17 @@ public final class Trainer {
     }
 
     public static let validationLimit = 2_000_000
+
+    /// Refuses data a run cannot train on: fewer training characters than one batch needs, or a
+    /// validation text of fewer than 2 characters. Commands call it before printing anything.
+    public static func checkData(_ data: TrainingData, settings: TrainingSettings) throws {
+        let need = StreamBatcher.minimumCharacters(batch: settings.batch, steps: settings.sequence)
+        guard data.train.count >= need else {
+            throw TrainingError.corpusTooSmall(path: settings.trainFile, characters: data.train.count, needed: need,
+                                               batch: settings.batch, steps: settings.sequence)
+        }
+        guard data.validation.count >= 2 else { throw TrainingError.validationTooSmall(characters: data.validation.count) }
+    }
 
     /// "N:HASH": the length and FNV-1a hash of the first `limit` tokens of `text`.
     static func fingerprint(_ text: TokenView, limit: Int) -> String {
