@@ -35,6 +35,7 @@ struct InspectCommand: ParsableCommand {
                 if let n = s.steps { stop.append("\(n) steps") }
                 if let sec = s.timeSeconds { stop.append(ProgressDisplay.duration(sec)) }
                 print("settings:     data \(s.trainFile)\(s.validationFile.map { " (validation \($0))" } ?? " (validation last \(s.validationFraction))"), batch \(s.batch), seq \(s.sequence), lr \(s.learningRate) \(s.schedule.rawValue) → ×\(s.finalLearningRateFraction), warmup \(s.warmupSteps), clip \(s.clip), weight decay \(s.weightDecay)\(s.weightDrop.map { ", weight drop \($0)" } ?? "")\(s.emaDecay.map { ", weight average (EMA) decay \($0)" } ?? ""), seed \(s.seed), budget \(stop.joined(separator: ", "))")
+                if let command = s.command { print("command:      \(command)") }
                 print("metrics:      \(c.metrics.count) records")
             } else {
                 print("training:     none (weights only)")

@@ -5,6 +5,7 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
     case empty(path: String)
     case invalidUTF8(path: String, byteOffset: Int)
     case tooManySymbols(path: String, count: Int)
+    case outsideVocabulary(path: String, symbols: [String])
 
     public var description: String {
         switch self {
@@ -12,6 +13,9 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
         case .invalidUTF8(let p, let o):
             return "\(p): invalid UTF-8 at byte offset \(o) (use --bytes to train on raw bytes)"
         case .tooManySymbols(let p, let n): return "\(p): \(n) distinct characters; at most 65536 are supported"
+        case .outsideVocabulary(let p, let s):
+            let shown = s.prefix(20).joined(separator: ", ") + (s.count > 20 ? ", …" : "")
+            return "\(p): \(s.count) character\(s.count == 1 ? " is" : "s are") not in the checkpoint's vocabulary: \(shown)"
         }
     }
 }

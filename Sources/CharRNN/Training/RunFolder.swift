@@ -32,6 +32,47 @@ public enum RunFolder {
         return checkpointDirectory + "/" + name
     }
 
+    /// The files a run writes in its folder.
+    public static let runFiles = ["best.ckpt", "latest.ckpt", "metrics.jsonl"]
+
+    /// Whether `folder` already holds a run's files.
+    public static func holdsRun(_ folder: String) -> Bool {
+        runFiles.contains { FileManager.default.fileExists(atPath: folder + "/" + $0) }
+    }
+
+    /// Removes a run's files (and nothing else) from `folder`: `--overwrite`. Also checkpoints kept
+    /// as history (`step-N.ckpt`).
+    static func clearRun(_ folder: String) {
+        for name in runFiles { try? FileManager.default.removeItem(atPath: folder + "/" + name) }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where name.hasPrefix("step-") && name.hasSuffix(".ckpt") {
+            try? FileManager.default.removeItem(atPath: folder + "/" + name)
+        }
+    }
+
+    /// Checks, without creating anything, that `folder` could be created and written: it exists
+    /// and takes a file, or its nearest existing ancestor is a writable directory. A refused run
+    /// then leaves nothing behind.
+    public static func checkWritable(_ folder: String) throws {
+        if folder.isEmpty { throw Failure.emptyCheckpointDirectory }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw TrainingError.unwritableFolder(path: folder, reason: "not a directory") }
+            let probe = folder + "/.write-test-\(getpid())"
+            guard FileManager.default.createFile(atPath: probe, contents: Data("ok".utf8)) else {
+                throw TrainingError.unwritableFolder(path: folder, reason: "permission denied")
+            }
+            try? FileManager.default.removeItem(atPath: probe)
+            return
+        }
+        var ancestor = OutputFile.folder(of: folder)
+        while !FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory) && ancestor != "/" && ancestor != "." {
+            ancestor = OutputFile.folder(of: ancestor)
+        }
+        guard isDirectory.boolValue else { throw TrainingError.unwritableFolder(path: folder, reason: "\(ancestor) is not a directory") }
+        guard access(ancestor, W_OK) == 0 else { throw TrainingError.unwritableFolder(path: folder, reason: "permission denied") }
+    }
+
     /// Creates the folder and proves it is writable before any training time is spent.
     public static func prepare(_ folder: String) throws {
         if folder.isEmpty { throw Failure.emptyCheckpointDirectory }

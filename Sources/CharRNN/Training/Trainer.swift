@@ -5,6 +5,7 @@ public enum TrainingError: Error, CustomStringConvertible {
     case validationTooSmall(characters: Int)
     case unwritableFolder(path: String, reason: String)
     case resumeMismatch(String)
+    case runExists(path: String)
     case diverged(step: Int, checkpoint: String)
 
     public var description: String {
@@ -15,6 +16,9 @@ public enum TrainingError: Error, CustomStringConvertible {
             return "the validation text has \(n) characters; at least 2 are needed (raise --val-fraction or give --val-file)"
         case .unwritableFolder(let p, let r): return "\(p): cannot write checkpoints there (\(r))"
         case .resumeMismatch(let m): return m
+        case .runExists(let p):
+            return "\(p): a run folder with checkpoints already exists; give --overwrite to replace it, "
+                + "--resume \(p)/latest.ckpt to continue it, or another --name"
         case .diverged(let s, let c):
             return "training diverged repeatedly (a non-finite or exploding loss) at step \(s); the last good state is in \(c)"
         }
@@ -63,25 +67,43 @@ public final class Trainer {
     public var latestPath: String { runDirectory + "/latest.ckpt" }
     public var metricsPath: String { runDirectory + "/metrics.jsonl" }
 
-    /// A new run.
+    /// A new run. An existing run folder (with checkpoints) is refused unless `overwrite`.
     public convenience init(settings: TrainingSettings, architecture: Architecture, layers: Int, hiddenSize: Int,
-                embeddingSize: Int, dropout: Float, runDirectory: String, runName: String) throws {
+                embeddingSize: Int, dropout: Float, runDirectory: String, runName: String, overwrite: Bool = false) throws {
         let data = try TrainingData.load(trainFile: settings.trainFile, validationFile: settings.validationFile,
                                          validationFraction: settings.validationFraction, bytes: settings.bytes)
         try self.init(settings: settings, data: data, architecture: architecture, layers: layers, hiddenSize: hiddenSize,
-                      embeddingSize: embeddingSize, dropout: dropout, runDirectory: runDirectory, runName: runName)
+                      embeddingSize: embeddingSize, dropout: dropout, runDirectory: runDirectory, runName: runName,
+                      overwrite: overwrite)
     }
 
     /// A new run on already loaded data.
     public convenience init(settings: TrainingSettings, data: TrainingData, architecture: Architecture, layers: Int, hiddenSize: Int,
-                embeddingSize: Int, dropout: Float, runDirectory: String, runName: String) throws {
+                embeddingSize: Int, dropout: Float, runDirectory: String, runName: String, overwrite: Bool = false) throws {
         var random = RandomGenerator(seed: settings.seed)
         let config = ModelConfig(architecture: architecture, vocabularySize: data.vocabulary.count, hiddenSize: hiddenSize,
                                  layers: layers, embeddingSize: embeddingSize, dropout: dropout)
         try MemoryEstimate.checkTraining(config: config, batch: settings.batch, steps: settings.sequence, threads: Threads.count)
         let model = LanguageModel(config: config, random: &random, initialization: settings.initialization ?? .pytorch)
         try self.init(settings: settings, data: data, model: model, random: random, progress: TrainingProgress(),
-                      metrics: [], runDirectory: runDirectory, runName: runName)
+                      metrics: [], runDirectory: runDirectory, runName: runName, newRun: true, overwrite: overwrite)
+    }
+
+    /// A new run that starts from the weights of `checkpoint` (fine-tuning, as `init_from` in
+    /// char-rnn and nanoGPT): its architecture, sizes and vocabulary, new optimizer state.
+    /// `data` must have been loaded with the checkpoint's vocabulary. Any dtype loads.
+    public convenience init(initFrom checkpoint: Checkpoint, settings: TrainingSettings, data: TrainingData, dropout: Float,
+                            runDirectory: String, runName: String, overwrite: Bool = false) throws {
+        guard data.vocabulary == checkpoint.vocabulary else {
+            throw TrainingError.resumeMismatch("\(settings.trainFile): its vocabulary differs from the checkpoint's")
+        }
+        var config = checkpoint.config
+        config.dropout = dropout
+        try MemoryEstimate.checkTraining(config: config, batch: settings.batch, steps: settings.sequence, threads: Threads.count)
+        let model = LanguageModel(config: config, parameters: FloatBuffer(checkpoint.parameters))
+        try self.init(settings: settings, data: data, model: model, random: RandomGenerator(seed: settings.seed),
+                      progress: TrainingProgress(), metrics: [], runDirectory: runDirectory, runName: runName,
+                      newRun: true, overwrite: overwrite)
     }
 
     /// Continues the run saved in `checkpoint` (weights, optimizer moments, step, data position,
@@ -107,7 +129,8 @@ public final class Trainer {
         // with the optimizer state.
         let model = LanguageModel(config: ckpt.config, parameters: FloatBuffer(opt.weights ?? ckpt.parameters))
         try self.init(settings: settings, data: data, model: model, random: random, progress: record.progress,
-                      metrics: ckpt.metrics, runDirectory: dir.isEmpty ? "." : dir, runName: record.runName)
+                      metrics: ckpt.metrics, runDirectory: dir.isEmpty ? "." : dir, runName: record.runName,
+                      newRun: false, overwrite: false)
         if let a = average, opt.weights != nil { a.copy(from: ckpt.parameters) }
         adam.step = opt.step
         adam.m.copy(from: opt.m)
@@ -118,8 +141,11 @@ public final class Trainer {
         }
     }
 
+    /// `newRun`: the folder must not hold another run's checkpoints unless `overwrite`, which
+    /// removes them once the folder is locked.
     init(settings: TrainingSettings, data: TrainingData, model: LanguageModel, random: RandomGenerator,
-         progress: TrainingProgress, metrics: [MetricRecord], runDirectory: String, runName: String) throws {
+         progress: TrainingProgress, metrics: [MetricRecord], runDirectory: String, runName: String,
+         newRun: Bool, overwrite: Bool) throws {
         try Self.checkData(data, settings: settings)
         self.settings = settings; self.data = data; self.model = model; self.random = random
         self.progress = progress; self.metrics = metrics
@@ -131,9 +157,11 @@ public final class Trainer {
         }
         self.progress.validationFingerprint = fingerprint
         self.runDirectory = runDirectory; self.runName = runName
+        if newRun && !overwrite && RunFolder.holdsRun(runDirectory) { throw TrainingError.runExists(path: runDirectory) }
         try RunFolder.prepare(runDirectory)
         lock = try RunLock(folder: runDirectory)
         RunFolder.removeStaleTemporaryFiles(runDirectory)
+        if newRun && overwrite { RunFolder.clearRun(runDirectory) }
         engine = SequenceEngine(model: model, batch: settings.batch, steps: settings.sequence, training: true)
         engine.weightDrop = settings.weightDrop ?? 0
         adam = Adam(layout: model.layout, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
@@ -191,6 +219,7 @@ public final class Trainer {
         }
         var evalChosen = settings.evalEvery > 0 || settings.timeSeconds == nil
         rememberGoodState()
+        logCommand()
         if validationTextChanged {
             display.message("note: the validation text differs from the one this run's best loss was measured on; the best starts afresh")
         }
@@ -384,18 +413,43 @@ public final class Trainer {
         } else {
             try saveLatest()
         }
+        try keepHistory()
+    }
+
+    /// `--keep N`: a copy of latest as step-STEP.ckpt, and only the newest N such copies.
+    func keepHistory() throws {
+        guard let n = settings.keep, n > 0 else { return }
+        let name = "step-\(progress.step).ckpt"
+        try Checkpoint.atomicWrite(InputFile.read(latestPath, expected: "checkpoint file"), to: runDirectory + "/" + name)
+        let kept = ((try? FileManager.default.contentsOfDirectory(atPath: runDirectory)) ?? [])
+            .compactMap { f -> (Int, String)? in
+                guard f.hasPrefix("step-"), f.hasSuffix(".ckpt"), let s = Int(f.dropFirst(5).dropLast(5)) else { return nil }
+                return (s, f)
+            }
+            .sorted { $0.0 > $1.0 }
+        for (_, f) in kept.dropFirst(n) { try? FileManager.default.removeItem(atPath: runDirectory + "/" + f) }
     }
 
     public func saveLatest() throws { try checkpoint().write(to: latestPath) }
 
     /// Appends one JSON line to metrics.jsonl (the file stays open for the run).
-    func appendMetric(_ m: MetricRecord) {
+    func appendMetric(_ m: MetricRecord) { appendLine(Checkpoint.json(m)) }
+
+    func appendLine(_ line: String) {
         if metricsFile == nil {
             if !FileManager.default.fileExists(atPath: metricsPath) { _ = FileManager.default.createFile(atPath: metricsPath, contents: nil) }
             metricsFile = FileHandle(forWritingAtPath: metricsPath)
             metricsFile?.seekToEndOfFile()
         }
-        metricsFile?.write(Data((Checkpoint.json(m) + "\n").utf8))
+        metricsFile?.write(Data((line + "\n").utf8))
+    }
+
+    /// The first line of a new run's metrics.jsonl: `{"command": …}`, the explicit command that
+    /// repeats the run (readers of metric records skip it).
+    func logCommand() {
+        guard progress.step == 0, let command = settings.command else { return }
+        struct Header: Encodable { var command: String }
+        appendLine(Checkpoint.json(Header(command: command)))
     }
 
     deinit { try? metricsFile?.close() }

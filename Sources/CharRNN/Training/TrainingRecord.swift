@@ -28,6 +28,11 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// updating the raw weights. Update n mixes in the new weights with weight
     /// 1 − min(decay, (1 + n)/(10 + n)), so early on the average follows the weights closely.
     public var emaDecay: Float?
+    /// Validated checkpoints kept as history (`step-N.ckpt`) besides best and latest (nil or 0 = none).
+    public var keep: Int?
+    /// The explicit command line that repeats this run without measuring speed (every choice of
+    /// the automatic configuration written out).
+    public var command: String?
 
     public init(trainFile: String) { self.trainFile = trainFile }
 }
