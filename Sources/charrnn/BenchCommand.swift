@@ -67,11 +67,13 @@ struct BenchCommand: ParsableCommand {
             let rows = results.map { r in
                 [r.configuration.name, formatCount(r.parameters), String(format: "%.0f", r.trainCharsPerSecond),
                  String(format: "%.0f", r.evalCharsPerSecond), String(format: "%.0f", r.sampleCharsPerSecond),
+                 String(format: "%.0f / %.0f", r.sample8CharsPerSecond, r.sample64CharsPerSecond),
                  String(format: "%.1f (%.0f%%)", r.trainGFLOPs, 100 * r.trainGFLOPs / ceiling),
                  String(format: "%.0f MB", Double(r.peakResidentBytes) / 1e6)]
             }
-            print(renderTable(["config", "parameters", "train chars/s", "eval chars/s", "sample chars/s", "train GFLOP/s (of ceiling)", "peak RSS"],
-                              rows, rightAligned: [1, 2, 3, 4, 5, 6]))
+            print(renderTable(["config", "parameters", "train chars/s", "eval chars/s", "sample chars/s",
+                               "8 / 64 samples chars/s", "train GFLOP/s (of ceiling)", "peak RSS"],
+                              rows, rightAligned: [1, 2, 3, 4, 5, 6, 7]))
         }
     }
 }

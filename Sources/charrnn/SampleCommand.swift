@@ -6,99 +6,147 @@ struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
         abstract: "Generate text from checkpoints; the text streams to stdout.",
-        discussion: "For each checkpoint, stderr first reports its architecture, parameter count and validation perplexity.")
+        discussion: """
+        For each checkpoint, stderr first reports its architecture, parameter count and validation \
+        perplexity. Without a prime the model starts as at the beginning of a line. --num-samples N \
+        generates N samples at once, sample i with seed SEED+i, separated by blank lines.
+        """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     @Argument(help: "Checkpoint files.") var checkpoints: [String]
-    @Option(parsing: .unconditional, help: "Characters to generate.") var length: Int = 500
-    @Option(parsing: .unconditional, help: "Softmax temperature; 0 always takes the most likely character.", transform: finiteNumber) var temperature: Float = 0.8
-    @Option(name: .customLong("top-k"), parsing: .unconditional, help: "Sample only among the k most likely characters (0 = all).") var topK: Int = 0
-    @Option(name: .customLong("top-p"), parsing: .unconditional, help: "Sample only among the most likely characters whose probabilities sum to p (1 = all).", transform: finiteNumber) var topP: Float = 1
+    @Option(parsing: .unconditional, help: "Characters to generate per sample (default: 500).") var length: Int = 500
+    @Option(parsing: .unconditional,
+            help: "Softmax temperature; 0 always takes the most likely character (default: 0.8).", transform: finiteNumber)
+    var temperature: Float = 0.8
+    @Option(name: .customLong("top-k"), parsing: .unconditional,
+            help: "Sample only among the k most likely characters; 0 = all (default: 0).")
+    var topK: Int = 0
+    @Option(name: .customLong("top-p"), parsing: .unconditional,
+            help: "Sample only among the most likely characters whose probabilities sum to p; 1 = all (default: 1).",
+            transform: finiteNumber)
+    var topP: Float = 1
     @Option(help: "Text to start from (printed, then continued).") var prime: String?
-    @Option(name: .customLong("prime-file"), help: "Read the prime text from a file.") var primeFile: String?
+    @Option(name: .customLong("prime-file"), help: "Read the prime text from a file (- reads standard input).")
+    var primeFile: String?
+    @Option(name: .customLong("num-samples"), parsing: .unconditional,
+            help: "Samples per checkpoint, generated together in one batched pass (default: 1).")
+    var numSamples: Int = 1
     @Option(parsing: .unconditional, help: "Random seed (default: from the clock, reported on stderr).") var seed: UInt64?
     @Option(help: "Also report perplexity on this text.") var eval: String?
+    @Option(help: "text, or json: each sample's text, seed and mean surprisal (default: text).") var format: Format = .text
 
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
         if length <= 0 { throw ValidationError("--length must be positive (got \(length))") }
-        if !(temperature >= 0) || !temperature.isFinite { throw ValidationError("--temperature must be 0 or more (got \(temperature))") }
+        if !(temperature >= 0) { throw ValidationError("--temperature must be 0 or more (got \(temperature))") }
         if topK < 0 { throw ValidationError("--top-k must be 0 or more (got \(topK))") }
         if !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1] (got \(topP))") }
+        if !(1...4096).contains(numSamples) { throw ValidationError("--num-samples must be 1 to 4096 (got \(numSamples))") }
         if prime != nil && primeFile != nil { throw ValidationError("give --prime or --prime-file, not both") }
+    }
+
+    struct JSONSample: Codable {
+        var checkpoint: String
+        var seed: UInt64
+        var prime: String
+        var text: String
+        var meanSurprisalNats: Double
+        var meanSurprisalBits: Double
     }
 
     func run() throws {
         threadOptions.apply()
         try reportingErrors {
             let seedValue = seed ?? UInt64(Date().timeIntervalSince1970 * 1000)
-            let streaming = isatty(1) != 0
+            let out = Output(mode: isatty(1) != 0 ? .character : .line)
+            var json: [JSONSample] = []
             for (n, path) in checkpoints.enumerated() {
                 let ckpt = try Checkpoint.load(path)
                 let vocab = ckpt.vocabulary
-                var primeSymbols: [UInt32] = []
-                if let p = prime {
-                    primeSymbols = vocab.kind == .bytes ? Array(p.utf8).map(UInt32.init) : TextDecoding.scalars(of: p)
-                } else if let f = primeFile {
-                    primeSymbols = try TextDecoding.readFile(f, kind: vocab.kind)
-                }
-                var primeIds: [Int] = []
-                for (i, s) in primeSymbols.enumerated() {
-                    guard let id = vocab.id(of: s) else {
-                        throw CLIError("\(prime != nil ? "--prime" : primeFile!): character \(Vocabulary.describe(s, kind: vocab.kind)) at position \(i) is not in the vocabulary of \(path)")
-                    }
-                    primeIds.append(id)
-                }
+                let primeIds = try primeTokens(vocab, checkpoint: path)
                 let evalScore = try eval.map { try score(path, text: $0, streams: nil) }
                 // Everything that can fail is done: now the header.
                 var header = "\(path): \(ckpt.summary)"
-                if let v = ckpt.validationLoss { header += String(format: ", validation perplexity %.3f (%.4f nats/char)", exp(v), v) }
+                if let v = ckpt.validationLoss {
+                    header += String(format: ", validation perplexity %.3f (%.4f nats/char)", exp(v), v)
+                }
                 writeErr(header + "\n")
                 if seed == nil && n == 0 { writeErr("seed: \(seedValue) (repeat this sample with --seed \(seedValue))\n") }
                 if let evalPath = eval, let s = evalScore {
                     writeErr(String(format: "%@: perplexity %.3f (%.4f nats/char, %.4f bits/char) on %d characters, %d not scored\n",
-                                    evalPath, s.perplexity, s.natsPerCharacter, s.bitsPerCharacter, s.charactersScored, s.charactersNotScored))
+                                    evalPath, s.perplexity, s.natsPerCharacter, s.bitsPerCharacter, s.charactersScored,
+                                    s.charactersNotScored))
                 }
-                var random = RandomGenerator(seed: seedValue)
-                let sampler = Sampler(model: ckpt.makeModel())
-                let out = Output(flushEachCharacter: streaming)
-                var next: Int
-                if primeIds.isEmpty {
-                    next = random.nextInt(below: vocab.count)
-                    out.write(vocab.bytes(of: next))
-                    sampler.step(next)
-                } else {
-                    for id in primeIds { out.write(vocab.bytes(of: id)) }
-                    sampler.prime(primeIds)
+                let generator = Generator(model: ckpt.makeModel(), streams: numSamples)
+                let options = Generator.Options(temperature: temperature, topK: topK, topP: topP)
+                let primeText = primeIds.map { vocab.bytes(of: $0) }.joined()
+                let streaming = format == .text && numSamples == 1
+                if streaming { out.write(Array(primeText)) }
+                let samples = generator.generate(prime: primeIds.isEmpty ? [Generator.startToken(vocab)] : primeIds,
+                                                 length: length, seed: seedValue, options: options) { _, token in
+                    if streaming { out.write(vocab.bytes(of: token)) }
+                    return true
                 }
-                for i in 0..<length - (primeIds.isEmpty ? 1 : 0) {
-                    next = sampler.draw(temperature: temperature, topK: topK, topP: topP, random: &random)
-                    out.write(vocab.bytes(of: next))
-                    if i < length - 1 { sampler.step(next) }
+                for (i, s) in samples.enumerated() {
+                    let text = s.tokens.map { vocab.bytes(of: $0) }.joined()
+                    switch format {
+                    case .json:
+                        json.append(JSONSample(checkpoint: path, seed: s.seed, prime: String(decoding: primeText, as: UTF8.self),
+                                               text: String(decoding: text, as: UTF8.self), meanSurprisalNats: s.meanSurprisal,
+                                               meanSurprisalBits: s.meanSurprisal / log(2)))
+                    case .text:
+                        if !streaming {
+                            if i > 0 { out.write([0x0A]) }
+                            out.write(Array(primeText) + Array(text))
+                        }
+                        out.write([0x0A])
+                    }
                 }
-                out.write([0x0A])
-                if n + 1 < checkpoints.count { out.write([0x0A]) }
+                if format == .text && n + 1 < checkpoints.count { out.write([0x0A]) }
                 out.flush()
             }
+            if format == .json { printJSON(json) }
+        }
+    }
+
+    /// The prime's token ids (empty without a prime); a character outside the vocabulary is an error.
+    func primeTokens(_ vocab: Vocabulary, checkpoint path: String) throws -> [Int] {
+        var symbols: [UInt32] = []
+        if let p = prime {
+            symbols = vocab.kind == .bytes ? Array(p.utf8).map(UInt32.init) : TextDecoding.scalars(of: p)
+        } else if let f = primeFile {
+            symbols = try TextDecoding.readFile(f, kind: vocab.kind)
+        }
+        return try symbols.enumerated().map { i, s in
+            guard let id = vocab.id(of: s) else {
+                throw CLIError("\(prime != nil ? "--prime" : primeFile!): character \(Vocabulary.describe(s, kind: vocab.kind)) "
+                               + "at position \(i) is not in the vocabulary of \(path)")
+            }
+            return id
         }
     }
 }
 
-/// Buffered stdout that can flush every character (when a person is watching).
+/// Buffered stdout: flushed every character when a person watches (a terminal), every line when
+/// piped (so `charrnn sample … | head` and `tee` see whole lines at once), and at the end.
 final class Output {
-    let flushEachCharacter: Bool
+    enum Mode { case character, line }
+    let mode: Mode
     var buffer: [UInt8] = []
-    init(flushEachCharacter: Bool) { self.flushEachCharacter = flushEachCharacter }
+    init(mode: Mode) { self.mode = mode }
     func write(_ bytes: [UInt8]) {
         buffer += bytes
-        if flushEachCharacter || buffer.count >= 4096 { flush() }
+        if mode == .character || bytes.contains(0x0A) || buffer.count >= 1 << 16 { flush() }
     }
     func flush() {
         buffer.withUnsafeBytes { raw in
             var done = 0
             while done < raw.count {
                 let n = Foundation.write(1, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
                 done += n
             }

@@ -80,3 +80,67 @@ final class SamplerTests: XCTestCase {
         for _ in 0..<500 { XCTAssertTrue(top3.contains(s.draw(temperature: 2, topK: 3, topP: 1, random: &rng))) }
     }
 }
+
+final class GeneratorTests: XCTestCase {
+    func model(_ arch: Architecture, hidden: Int = 24) -> LanguageModel {
+        var rng = RandomGenerator(seed: 3)
+        let m = LanguageModel(config: ModelConfig(architecture: arch, vocabularySize: 11, hiddenSize: hidden, layers: 2,
+                                                  embeddingSize: 0), random: &rng)
+        for i in 0..<m.parameters.count { m.parameters[i] *= 4 }
+        return m
+    }
+
+    /// N streams in one batched pass give what N single-stream runs give, stream i with seed S+i:
+    /// exactly at temperature 0, and (the logits agreeing to float rounding) the same draws at 1.
+    func testBatchedStreamsMatchSingleStreams() {
+        for arch in [Architecture.lstm, .gru] {
+            let m = model(arch)
+            for temperature: Float in [0, 1] {
+                let batched = Generator(model: m, streams: 4, threads: 2)
+                    .generate(prime: [2, 5], length: 40, seed: 100, options: .init(temperature: temperature))
+                for i in 0..<4 {
+                    let single = Generator(model: m, streams: 1, threads: 1)
+                        .generate(prime: [2, 5], length: 40, seed: 100 + UInt64(i), options: .init(temperature: temperature))
+                    XCTAssertEqual(batched[i].seed, 100 + UInt64(i))
+                    XCTAssertEqual(batched[i].tokens, single[0].tokens, "\(arch) stream \(i) at temperature \(temperature)")
+                    XCTAssertEqual(batched[i].meanSurprisal, single[0].meanSurprisal, accuracy: 1e-4)
+                }
+                if temperature > 0 { XCTAssertNotEqual(batched[0].tokens, batched[1].tokens, "streams differ") }
+            }
+        }
+    }
+
+    /// The surprisal reported is −log p of each drawn token under the model, averaged.
+    func testMeanSurprisalIsTheModelsLogLoss() {
+        let m = model(.lstm)
+        let sample = Generator(model: m).generate(prime: [1], length: 30, seed: 7, options: .init(temperature: 1))[0]
+        let s = Sampler(model: m, threads: 1)
+        s.reset()
+        var total = 0.0
+        var token = 1
+        for next in sample.tokens {
+            s.step(token)
+            let lg = s.logits.array
+            let mx = lg.max()!
+            let logZ = log(lg.reduce(0.0) { $0 + exp(Double($1 - mx)) }) + Double(mx)
+            total += logZ - Double(lg[next])
+            token = next
+        }
+        XCTAssertEqual(sample.meanSurprisal, total / Double(sample.tokens.count), accuracy: 1e-6)
+    }
+
+    func testAnUnprimedSampleStartsAfterANewline() {
+        XCTAssertEqual(Generator.startToken(Vocabulary(kind: .unicode, symbols: [10, 65, 66])), 0)
+        XCTAssertEqual(Generator.startToken(Vocabulary(kind: .unicode, symbols: [65, 66])), -1)
+    }
+
+    func testEmitCanStopEarly() {
+        var seen = 0
+        let s = Generator(model: model(.gru), streams: 3).generate(prime: [0], length: 50, seed: 1, options: .init()) { _, _ in
+            seen += 1
+            return seen < 10
+        }
+        XCTAssertEqual(seen, 10)
+        XCTAssertEqual(s.map(\.tokens.count), [4, 3, 3])
+    }
+}

@@ -20,8 +20,7 @@ public final class Sampler {
     let c: FloatBuffer
     let gates: FloatBuffer, hiddenGates: FloatBuffer, scratch: FloatBuffer
     public let logits: FloatBuffer
-    let probabilities: FloatBuffer
-    var order: [Int]
+    var tokenDraw: TokenDraw
     let partner: SpinPartner?
 
     public init(model: LanguageModel, threads: Int = Threads.count) {
@@ -36,8 +35,7 @@ public final class Sampler {
         c = FloatBuffer(count: cfg.layers * H)
         gates = FloatBuffer(count: GH); hiddenGates = FloatBuffer(count: GH); scratch = FloatBuffer(count: H)
         logits = FloatBuffer(count: V)
-        probabilities = FloatBuffer(count: V)
-        order = Array(0..<V)
+        tokenDraw = TokenDraw(vocabularySize: V)
         // Below ~64 units a step is a few microseconds: a second core only adds rendezvous cost.
         partner = threads > 1 && H >= 64 ? SpinPartner() : nil
     }
@@ -122,41 +120,6 @@ public final class Sampler {
     /// Draws the next token from the current logits.
     /// temperature 0 = argmax; topK 0 = off; topP 1 = off.
     public func draw(temperature: Float, topK: Int, topP: Float, random: inout RandomGenerator) -> Int {
-        let lg = logits.pointer
-        if temperature <= 0 {
-            var best = 0
-            for j in 1..<V where lg[j] > lg[best] { best = j }
-            return best
-        }
-        let p = probabilities.pointer
-        for j in 0..<V { p[j] = lg[j] / temperature }
-        softmaxInPlace(p, count: V)
-        if (topK > 0 && topK < V) || topP < 1 {
-            order.sort { p[$0] > p[$1] }
-            var keep = topK > 0 ? min(topK, V) : V
-            if topP < 1 {
-                var cum: Float = 0
-                for (i, j) in order.prefix(keep).enumerated() {
-                    cum += p[j]
-                    if cum >= topP { keep = i + 1; break }
-                }
-            }
-            var total: Float = 0
-            for j in order.prefix(keep) { total += p[j] }
-            var u = Float(random.nextDouble()) * total
-            for j in order.prefix(keep) {
-                u -= p[j]
-                if u <= 0 { return j }
-            }
-            return order[keep - 1]
-        }
-        var u = Float(random.nextDouble())
-        for j in 0..<V {
-            u -= p[j]
-            if u <= 0 { return j }
-        }
-        // Rounding left a sliver of probability: return the last non-zero class.
-        for j in stride(from: V - 1, through: 0, by: -1) where p[j] > 0 { return j }
-        return V - 1
+        tokenDraw.draw(logits.pointer, temperature: temperature, topK: topK, topP: topP, random: &random)
     }
 }

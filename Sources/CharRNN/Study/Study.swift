@@ -106,16 +106,9 @@ public final class Study {
         for arch in Architecture.allCases {
             guard let bestRun = runs.filter({ $0.architecture == arch }).min(by: { $0.testLoss < $1.testLoss }) else { continue }
             let ckpt = try Checkpoint.load(bestRun.runDirectory + "/best.ckpt")
-            let sampler = Sampler(model: ckpt.makeModel())
-            var rng = RandomGenerator(seed: 1)
-            var token = ckpt.vocabulary.id(of: 10) ?? 0
-            var ids: [Int] = []
-            for _ in 0..<400 {
-                sampler.step(token)
-                token = sampler.draw(temperature: 0.8, topK: 0, topP: 1, random: &rng)
-                ids.append(token)
-            }
-            samples[arch] = ckpt.vocabulary.decode(ids)
+            let sample = Generator(model: ckpt.makeModel()).generate(
+                prime: [Generator.startToken(ckpt.vocabulary)], length: 400, seed: 1, options: .init(temperature: 0.8))
+            samples[arch] = ckpt.vocabulary.decode(sample[0].tokens)
         }
         let report = StudyReport(options: o, runs: runs, positionLosses: positionLosses, samples: samples,
                                  parameterGap: gap, split: (trainCount, valCount, testCount))

@@ -24,6 +24,9 @@ public enum Benchmark {
         public var trainCharsPerSecond: Double
         public var evalCharsPerSecond: Double
         public var sampleCharsPerSecond: Double
+        /// Characters per second over all streams when 8 and 64 samples are generated at once.
+        public var sample8CharsPerSecond: Double
+        public var sample64CharsPerSecond: Double
         /// Achieved training GFLOP/s (6 FLOPs per multiply-add of the forward pass per character:
         /// forward, and two products in backward).
         public var trainGFLOPs: Double
@@ -76,15 +79,20 @@ public enum Benchmark {
         for _ in 0..<evalSteps { evalEngine.run(inputs: x, targets: y, backward: false, random: &rng) }
         let evalCPS = Double(evalSteps * B * T) / Date().timeIntervalSince(start)
 
-        let sampler = Sampler(model: model, threads: threads)
-        var token = 0
-        for _ in 0..<20 { sampler.step(token); token = sampler.draw(temperature: 0.8, topK: 0, topP: 1, random: &rng) }
-        start = Date()
-        for _ in 0..<sampleLength { sampler.step(token); token = sampler.draw(temperature: 0.8, topK: 0, topP: 1, random: &rng) }
-        let sampleCPS = Double(sampleLength) / Date().timeIntervalSince(start)
+        /// Characters per second of `streams` samples generated together (after a short warm-up).
+        func sampling(streams: Int) -> Double {
+            let generator = Generator(model: model, streams: streams, threads: threads)
+            let length = max(20, sampleLength / streams)
+            generator.generate(prime: [0], length: 20, seed: 1, options: .init(temperature: 0.8))
+            let start = Date()
+            generator.generate(prime: [0], length: length, seed: 1, options: .init(temperature: 0.8))
+            return Double(length * streams) / Date().timeIntervalSince(start)
+        }
+        let sampleCPS = sampling(streams: 1), sample8 = sampling(streams: 8), sample64 = sampling(streams: 64)
         let macs = Double(config.forwardMACsPerCharacter)
         return Result(configuration: cfg, parameters: model.parameterCount, trainCharsPerSecond: trainCPS, evalCharsPerSecond: evalCPS,
-                      sampleCharsPerSecond: sampleCPS, trainGFLOPs: 6 * macs * trainCPS / 1e9, evalGFLOPs: 2 * macs * evalCPS / 1e9,
+                      sampleCharsPerSecond: sampleCPS, sample8CharsPerSecond: sample8, sample64CharsPerSecond: sample64,
+                      trainGFLOPs: 6 * macs * trainCPS / 1e9, evalGFLOPs: 2 * macs * evalCPS / 1e9,
                       peakResidentBytes: peak)
     }
 
