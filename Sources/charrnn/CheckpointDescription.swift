@@ -92,7 +92,7 @@ func renderTable(_ header: [String], _ rows: [[String]], rightAligned: Set<Int>)
         cells.enumerated().map { i, c in
             let pad = String(repeating: " ", count: widths[i] - c.count)
             return rightAligned.contains(i) ? pad + c : c + pad
-        }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "  ").replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression)
     }
     return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line)).joined(separator: "\n")
 }

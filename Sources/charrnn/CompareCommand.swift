@@ -52,9 +52,9 @@ struct CompareCommand: ParsableCommand {
             func verdict(_ iv: Statistics.Interval) -> String { iv.containsZero ? "no significant difference" : "significantly worse" }
             let header = ["", "checkpoint", "model", "parameters", "nats/char", "bits/char", "perplexity", "scored", "not scored"]
             let rows = scores.enumerated().map { i, s in
-                [i == bestIndex ? "*" : "", s.checkpoint, "\(s.architecture.uppercased()) \(s.layers)×\(s.hiddenSize)", String(s.parameters),
-                 String(format: "%.4f", s.natsPerCharacter), String(format: "%.4f", s.bitsPerCharacter),
-                 String(format: "%.3f", s.perplexity), String(s.charactersScored), String(s.charactersNotScored)]
+                [i == bestIndex ? "*" : "", s.checkpoint, "\(s.architecture.uppercased()) \(s.layers)×\(s.hiddenSize)",
+                 formatCount(s.parameters), String(format: "%.4f", s.natsPerCharacter), String(format: "%.4f", s.bitsPerCharacter),
+                 String(format: "%.3f", s.perplexity), formatCount(s.charactersScored), formatCount(s.charactersNotScored)]
             }
             switch format {
             case .table:

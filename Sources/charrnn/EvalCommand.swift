@@ -34,7 +34,7 @@ struct EvalCommand: ParsableCommand {
             let rows = scores.map { s in
                 [s.checkpoint, "\(s.architecture.uppercased()) \(s.layers)×\(s.hiddenSize)", formatCount(s.parameters),
                  String(format: "%.4f", s.natsPerCharacter), String(format: "%.4f", s.bitsPerCharacter),
-                 String(format: "%.3f", s.perplexity), String(s.charactersScored), String(s.charactersNotScored)]
+                 String(format: "%.3f", s.perplexity), formatCount(s.charactersScored), formatCount(s.charactersNotScored)]
             }
             print(renderTable(["checkpoint", "model", "parameters", "nats/char", "bits/char", "perplexity", "scored", "not scored"],
                               rows, rightAligned: [2, 3, 4, 5, 6, 7]))

@@ -27,6 +27,7 @@ struct StudyCommand: ParsableCommand {
     @Option(name: .customLong("test-fraction"), parsing: .unconditional, help: "Last fraction of the file held out as the test set.", transform: finiteNumber) var testFraction: Double = 0.1
     @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction before it used for validation.", transform: finiteNumber) var valFraction: Double = 0.1
     @Flag(help: "Train on raw bytes.") var bytes = false
+    @Flag(help: "Replace an earlier study in --out.") var overwrite = false
 
     @OptionGroup var threadOptions: ThreadOptions
 
@@ -49,7 +50,13 @@ struct StudyCommand: ParsableCommand {
             o.parameters = params; o.seeds = seeds; o.layers = layers; o.dropout = dropout
             o.batch = batch; o.sequence = seq; o.learningRate = lr
             o.testFraction = testFraction; o.validationFraction = valFraction; o.bytes = bytes
-            let report = try Study(o).run()
+            o.overwrite = overwrite
+            if !overwrite, FileManager.default.fileExists(atPath: out + "/report.md") || FileManager.default.fileExists(atPath: out + "/runs") {
+                throw CLIError("\(out): holds an earlier study; give --overwrite to replace it, or another --out")
+            }
+            let study = Study(o)
+            study.log = { writeErr($0 + "\n") }
+            let report = try study.run()
             print("| architecture | parameters | test nats/char (95% CI) | bits/char | perplexity | chars/s |")
             print("|---|---|---|---|---|---|")
             for s in report.summaries {

@@ -46,10 +46,41 @@ final class StudyTests: XCTestCase {
         XCTAssertTrue(md.contains("**Verdict.**") && md.contains("95%") && md.contains("Sample from the best LSTM"))
         for axis in ["characters", "seconds"] {
             let svg = try String(contentsOfFile: o.out + "/curves-\(axis).svg", encoding: .utf8)
-            XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("nats per character") && svg.contains("LSTM seed 2") && svg.contains("#d62728"))
+            XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("nats per character") && svg.contains("LSTM seed 2") && svg.contains("hsl("))
             XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 4, "one line per run")
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: o.out + "/results.json"))
         XCTAssertTrue(report.verdict.contains("LSTM") || report.verdict.contains("No significant difference"))
+    }
+
+    func testOneSeedHasNoIntervalAndItsVerdictSaysSo() throws {
+        let one = Statistics.tInterval([0.02])
+        XCTAssertFalse(one.isBounded)
+        XCTAssertTrue(one.containsZero)
+        XCTAssertEqual(one.text, "0.0200 (no interval)")
+        let file = NSTemporaryDirectory() + "charrnn-study1-\(UUID().uuidString).txt"
+        try MarkovSource(alphabet: "abcdef \n", seed: 4).generate(count: 30_000, seed: 1).write(toFile: file, atomically: true,
+                                                                                             encoding: .utf8)
+        var o = Study.Options(file: file, out: NSTemporaryDirectory() + "charrnn-study1-out-\(UUID().uuidString)")
+        o.characters = 20 * 16 * 32; o.parameters = 8_000; o.seeds = 1; o.batch = 16; o.sequence = 32; o.learningRate = 1e-2
+        var lines: [String] = []
+        let study = Study(o)
+        study.log = { lines.append($0) }
+        let report = try study.run()
+        XCTAssertTrue(report.verdict.contains("No significant difference") || report.verdict.contains("one seed"), report.verdict)
+        XCTAssertFalse(report.verdict.contains("performs better"), report.verdict)
+        let progress = lines.filter { $0.hasPrefix("[") }
+        XCTAssertEqual(progress.count, 2, "one line per run: \(lines)")
+        XCTAssertTrue(progress[0].hasPrefix("[1/2] lstm-seed1: test ") && progress[0].contains("ETA"), progress[0])
+        XCTAssertTrue(progress[1].hasSuffix("ETA done"), progress[1])
+    }
+
+    func testEveryRunOfAPlotHasItsOwnColourInItsArchitecturesFamily() {
+        let groups = ["LSTM", "LSTM", "LSTM", "LSTM", "LSTM", "GRU", "GRU"]
+        let colours = LearningCurvePlot.colours(for: groups)
+        XCTAssertEqual(Set(colours).count, groups.count, "\(colours)")
+        func hue(_ c: String) -> Double { Double(c.dropFirst(4).split(separator: ",")[0])! }
+        for c in colours.prefix(5) { XCTAssertTrue((190...240).contains(hue(c)), c) }
+        for c in colours.suffix(2) { XCTAssertTrue(hue(c) < 40 || hue(c) > 350, c) }
     }
 }

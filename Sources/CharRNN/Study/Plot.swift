@@ -1,7 +1,8 @@
 import Foundation
 
 /// Learning curves as a standalone SVG: validation loss against characters seen or wall time,
-/// one line per run, one colour per architecture, axes with units and a legend.
+/// one line per run, each in its own colour from its architecture's family of hues (blues for
+/// the LSTM, reds and oranges for the GRU), axes with units and a legend naming every run.
 public enum LearningCurvePlot {
     public struct Series {
         public var label: String
@@ -14,7 +15,6 @@ public enum LearningCurvePlot {
 
     public enum XAxis: String, CaseIterable { case characters, seconds }
 
-    static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 
     /// Series from a run folder's metrics.jsonl (records with a validation loss).
     public static func series(runDirectory: String, axis: XAxis, label: String? = nil, group: String? = nil) throws -> Series {
@@ -62,29 +62,44 @@ public enum LearningCurvePlot {
         s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" stroke=\"#333\"/>\n"
         s += "<text x=\"\(f(left + pw / 2))\" y=\"\(f(height - 22))\" text-anchor=\"middle\">\(xUnit)</text>\n"
         s += "<text transform=\"translate(22 \(f(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">validation loss (nats per character)</text>\n"
-        // Lines, coloured by group; runs of a group differ in dash pattern.
-        let groups = Array(NSOrderedSet(array: series.map(\.group))) as! [String]
-        var seenInGroup: [String: Int] = [:]
-        for se in series where !se.points.isEmpty {
-            let colour = palette[groups.firstIndex(of: se.group)! % palette.count]
-            let k = seenInGroup[se.group, default: 0]; seenInGroup[se.group] = k + 1
-            let dash = ["", "6 3", "2 3", "10 3 2 3"][k % 4]
-            let d = se.points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-            s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") points=\"\(d)\"><title>\(escape(se.label))</title></polyline>\n"
+        // Lines: every run its own colour, within its architecture's family of hues.
+        let colours = Self.colours(for: series.map(\.group))
+        let drawn = series.indices.filter { !series[$0].points.isEmpty }
+        for i in drawn {
+            let d = series[i].points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
+            s += "<polyline fill=\"none\" stroke=\"\(colours[i])\" stroke-width=\"2\" points=\"\(d)\">"
+                + "<title>\(escape(series[i].label))</title></polyline>\n"
         }
-        // Legend: one entry per run, grouped by colour.
+        // Legend: one entry per run, named.
         var y = top + 10
-        var seen2: [String: Int] = [:]
-        for se in series where !se.points.isEmpty {
-            let colour = palette[groups.firstIndex(of: se.group)! % palette.count]
-            let k = seen2[se.group, default: 0]; seen2[se.group] = k + 1
-            let dash = ["", "6 3", "2 3", "10 3 2 3"][k % 4]
+        for i in drawn {
             let x = left + pw + 15
-            s += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 28))\" y2=\"\(f(y))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>\n"
-            s += "<text x=\"\(f(x + 34))\" y=\"\(f(y + 4))\">\(escape(se.label))</text>\n"
+            s += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 28))\" y2=\"\(f(y))\" stroke=\"\(colours[i])\" stroke-width=\"3\"/>\n"
+            s += "<text x=\"\(f(x + 34))\" y=\"\(f(y + 4))\">\(escape(series[i].label))</text>\n"
             y += 20
         }
         return s + "</svg>\n"
+    }
+
+    /// One colour per series: a hue family per group (LSTM blue, GRU red-orange, others spread
+    /// around the wheel), the runs of a group spread over hue and lightness within it.
+    static func colours(for groups: [String]) -> [String] {
+        let distinct = Array(NSOrderedSet(array: groups)) as! [String]
+        func base(_ g: String) -> Double {
+            switch g.uppercased() {
+            case "LSTM": return 215
+            case "GRU": return 15
+            default: return Double(distinct.firstIndex(of: g)! * 67 + 120).truncatingRemainder(dividingBy: 360)
+            }
+        }
+        var seen: [String: Int] = [:]
+        return groups.map { g in
+            let n = groups.filter { $0 == g }.count, k = seen[g, default: 0]
+            seen[g] = k + 1
+            let t = n > 1 ? Double(k) / Double(n - 1) : 0.5
+            let hue = (base(g) + (t - 0.5) * 40 + 360).truncatingRemainder(dividingBy: 360)
+            return String(format: "hsl(%.0f, %.0f%%, %.0f%%)", hue, 75 - 15 * t, 28 + 34 * t)
+        }
     }
 
     static func f(_ x: Double) -> String { String(format: "%.1f", x) }

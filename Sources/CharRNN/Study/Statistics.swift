@@ -6,7 +6,11 @@ public enum Statistics {
     public struct Interval: Codable, Equatable, Sendable {
         public var mean: Double, low: Double, high: Double
         public var containsZero: Bool { low <= 0 && high >= 0 }
-        public var text: String { String(format: "%.4f [%.4f, %.4f]", mean, low, high) }
+        /// False for the unbounded "interval" of a single value: one sample measures no spread.
+        public var isBounded: Bool { low.isFinite && high.isFinite }
+        public var text: String {
+            isBounded ? String(format: "%.4f [%.4f, %.4f]", mean, low, high) : String(format: "%.4f (no interval)", mean)
+        }
     }
 
     public static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
@@ -24,10 +28,11 @@ public enum Statistics {
         return df >= 1 && df <= table.count ? table[df - 1] : 1.96
     }
 
-    /// Mean with a 95% t-interval (the mean alone, as a zero-width interval, for one value).
+    /// Mean with a 95% t-interval. One value has no interval: it comes back unbounded
+    /// (−∞, +∞), which contains every difference, so no verdict can rest on it.
     public static func tInterval(_ x: [Double]) -> Interval {
         let m = mean(x)
-        guard x.count > 1 else { return Interval(mean: m, low: m, high: m) }
+        guard x.count > 1 else { return Interval(mean: m, low: -.infinity, high: .infinity) }
         let half = tQuantile975(x.count - 1) * standardDeviation(x) / Double(x.count).squareRoot()
         return Interval(mean: m, low: m - half, high: m + half)
     }
@@ -37,7 +42,7 @@ public enum Statistics {
     public static func bootstrapMean(_ x: [Double], block: Int = 1, resamples: Int = 2000, seed: UInt64 = 1) -> Interval {
         let n = x.count
         let m = mean(x)
-        guard n > 1 else { return Interval(mean: m, low: m, high: m) }
+        guard n > 1 else { return Interval(mean: m, low: -.infinity, high: .infinity) }
         let b = max(1, min(block, n))
         let blocks = (n + b - 1) / b
         // Prefix sums make each block sum O(1).

@@ -17,6 +17,8 @@ public final class Study {
         public var dropout: Float = 0.1
         public var validationFraction = 0.1, testFraction = 0.1
         public var bytes = false
+        /// Replace the runs of an earlier study in `out` (otherwise an existing study is refused).
+        public var overwrite = false
         public init(file: String, out: String) { self.file = file; self.out = out }
     }
 
@@ -34,7 +36,8 @@ public final class Study {
     }
 
     public let options: Options
-    public var log: (String) -> Void = { writeErr($0 + "\n") }
+    /// Progress lines (one per finished run, with the time left); nothing by default.
+    public var log: (String) -> Void = { _ in }
     public init(_ options: Options) { self.options = options }
 
     /// The hidden size whose parameter count is closest to `target`.
@@ -74,6 +77,8 @@ public final class Study {
                    o.layers, hidden[.lstm]!, counts[.lstm]!, o.layers, hidden[.gru]!, counts[.gru]!, 100 * gap, o.seeds, trainCount, valCount, testCount))
         var runs: [Run] = []
         var positionLosses: [Architecture: [[Float]]] = [:]
+        let total = o.seeds * Architecture.allCases.count
+        let started = Date()
         for seed in 1...UInt64(o.seeds) {
             for arch in Architecture.allCases {
                 var s = TrainingSettings(trainFile: o.file)
@@ -86,9 +91,9 @@ public final class Study {
                 let name = "\(arch.rawValue)-seed\(seed)"
                 let dir = o.out + "/runs/" + name
                 let trainer = try Trainer(settings: s, data: data, architecture: arch, layers: o.layers, hiddenSize: hidden[arch]!,
-                                          embeddingSize: 0, dropout: o.dropout, runDirectory: dir, runName: name)
+                                          embeddingSize: 0, dropout: o.dropout, runDirectory: dir, runName: name,
+                                          overwrite: o.overwrite)
                 trainer.display = ProgressDisplay(quiet: true)
-                log("  \(name): training…")
                 let summary = try trainer.run()
                 let best = try Checkpoint.load(trainer.bestPath)
                 let r = Evaluator(model: best.makeModel(), streams: min(64, max(1, test.count / 1000)))
@@ -97,8 +102,11 @@ public final class Study {
                 runs.append(Run(architecture: arch, seed: seed, hiddenSize: hidden[arch]!, parameters: counts[arch]!, steps: summary.steps,
                                 seconds: summary.seconds, charactersPerSecond: summary.charactersPerSecond,
                                 bestValidationLoss: summary.bestValidationLoss ?? .nan, testLoss: r.meanLoss, runDirectory: dir))
-                log(String(format: "  %@: %d steps, %.0f chars/s, best validation %.4f, test %.4f nats/char", name, summary.steps,
-                           summary.charactersPerSecond, summary.bestValidationLoss ?? .nan, r.meanLoss))
+                let done = runs.count, elapsed = Date().timeIntervalSince(started)
+                let left = elapsed / Double(done) * Double(total - done)
+                log(String(format: "[%d/%d] %@: test %.4f nats/char (best validation %.4f), %d steps, %.0f chars/s; ETA %@",
+                           done, total, name, r.meanLoss, summary.bestValidationLoss ?? .nan, summary.steps,
+                           summary.charactersPerSecond, done == total ? "done" : ProgressDisplay.duration(left)))
             }
         }
         // Samples from each architecture's best model (lowest test loss).

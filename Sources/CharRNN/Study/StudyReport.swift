@@ -63,6 +63,11 @@ public struct StudyReport {
         if c.containsZero {
             return "No significant difference: the paired LSTM − GRU test loss is \(c.text) nats/char over characters, an interval that contains 0."
         }
+        if !s.isBounded {
+            return "\(better) scores lower test loss than \(worse) by \(size) on this text (95% interval over characters "
+                + "\(c.text)); with one seed per architecture nothing measures seed-to-seed variation, so this says "
+                + "nothing about training runs in general (give --seeds 3 or more)."
+        }
         if runs.count / 2 >= 2 && !s.containsZero {
             return "\(better) performs better than \(worse) at this size and budget: lower test loss by \(size); the 95% intervals over characters \(c.text) and over seeds \(s.text) both exclude 0."
         }
