@@ -20,12 +20,14 @@ for i in $(seq 200); do echo "To be, or not to be, that is the question."; done 
 checkpoint="$work/runs/tiny/best.ckpt"
 sentence="To be, or not to be: that is the question!"
 
-cd "$root/Examples/ScoreText"
+# Build a copy, so that nothing (Package.resolved, .build) is written into the repository.
+cp -R "$root/Examples/ScoreText" "$work/ScoreText"
+cd "$work/ScoreText"
 CHARRNN_URL="file://$work/charrnn" swift build --scratch-path "$work/build" -q
 line=$("$work/build/debug/score-text" "$checkpoint" "$sentence")
 echo "$line"
 printf '%s' "$sentence" > "$work/sentence.txt"
-expected=$("$charrnn" eval "$checkpoint" --text "$work/sentence.txt" --streams 1 --json |
+expected=$("$charrnn" eval "$checkpoint" --text "$work/sentence.txt" --streams 1 --format json |
   python3 -c 'import json, sys; print("%.4f" % json.load(sys.stdin)[0]["natsPerCharacter"])')
 got=$(sed -E 's/^[^:]*: ([0-9.]+) nats.*/\1/' <<<"$line")
 if [ "$got" != "$expected" ]; then

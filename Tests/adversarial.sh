@@ -105,7 +105,7 @@ refuse train "$in/corpus.txt" --val-file "$in/fifo" --steps 2
 refuse train "$in/corpus.txt" --val-file /dev/urandom --steps 2
 refuse eval "$ckpt" --text "$in/one.txt"
 refuse eval "$ckpt" --text "$in/unknown.txt"
-refuse eval "$ckpt" --text "$in/one.txt" --json
+refuse eval "$ckpt" --text "$in/one.txt" --format json
 refuse compare "$ckpt" "$ckpt2" --text "$in/one.txt"
 
 # ---- 2. checkpoints that are not checkpoints -------------------------------------------------
@@ -217,7 +217,7 @@ settle train "$in/corpus.txt" --hidden 16 --layers 1 --batch 8 --seq 16 --steps 
 
 # ---- 9. what must still work --------------------------------------------------------------------
 accept "nats/char" eval "$ckpt" --text "$in/text.txt"
-accept "natsPerCharacter" eval "$ckpt" --text "$in/text.txt" --json
+accept "natsPerCharacter" eval "$ckpt" --text "$in/text.txt" --format json
 STDIN="$in/text.txt" accept "nats/char" eval "$ckpt" --text -
 STDIN="$in/text.txt" accept "." sample "$ckpt" --prime-file - --length 20 --seed 1
 accept "best" compare "$ckpt" "$ckpt2" --text "$in/text.txt"

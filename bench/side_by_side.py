@@ -32,7 +32,7 @@ def run_torch(arch, layers, hidden, batch, seq):
             "sample": float(kv["sample_chars_per_s"]), "rss": int(kv["peak_rss_kb"]) * 1024, "version": out.split()[1]}
 
 def run_charrnn(arch, layers, hidden, batch, seq):
-    cmd = [a.charrnn, "bench", "--json", "--arch", arch, "--size", f"{layers}x{hidden}:{batch}:{seq}",
+    cmd = [a.charrnn, "bench", "--format", "json", "--arch", arch, "--size", f"{layers}x{hidden}:{batch}:{seq}",
            "--steps", str(a.steps), "--threads", str(a.threads)]
     doc = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
     r = doc["results"][0]

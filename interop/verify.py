@@ -50,7 +50,7 @@ def charrnn(*args):
 
 def charrnn_eval(ckpt, logits_path=None):
     extra = ["--logits", logits_path] if logits_path else []
-    return json.loads(charrnn("eval", ckpt, "--text", held_path, "--streams", "1", "--json", *extra))[0]
+    return json.loads(charrnn("eval", ckpt, "--text", held_path, "--streams", "1", "--format", "json", *extra))[0]
 
 
 def torch_logits(model, vocab):

@@ -11,14 +11,14 @@ struct BenchCommand: ParsableCommand {
         input, vocabulary 65 — the shapes of bench/torch_charlm.py. Build with -c release for figures.
         """)
 
-    @Option(help: "Architectures to measure.") var arch: [Architecture] = [.lstm, .gru]
-    @Option(help: "Sizes to measure: LAYERSxHIDDEN:BATCH:SEQ, e.g. 2x128:50:50.") var size: [String] = ["2x128:50:50", "2x512:64:64"]
-    @Option(parsing: .unconditional, help: "Timed training steps per configuration.") var steps: Int = 20
-    @Option(parsing: .unconditional, help: "Embedding size (0 = one-hot input, the default model).") var embedding: Int = 0
+    @Option(help: "Architectures to measure") var arch: [Architecture] = [.lstm, .gru]
+    @Option(help: "Sizes to measure: LAYERSxHIDDEN:BATCH:SEQ, e.g. 2x128:50:50") var size: [String] = ["2x128:50:50", "2x512:64:64"]
+    @Option(parsing: .unconditional, help: "Timed training steps per configuration") var steps: Int = 20
+    @Option(parsing: .unconditional, help: "Embedding size (0 = one-hot input, the default model)") var embedding: Int = 0
     @OptionGroup var threadOptions: ThreadOptions
-    @Option(name: .customLong("sample-length"), parsing: .unconditional, help: "Characters to sample for the sampling figure.") var sampleLength: Int = 2000
-    @Flag(help: "Print JSON.") var json = false
-    @Flag(help: "Instead: the larger known-entropy check (a Markov chain's exact entropy rate against a trained GRU's held-out loss).") var markov = false
+    @Option(name: .customLong("sample-length"), parsing: .unconditional, help: "Characters to sample for the sampling figure") var sampleLength: Int = 2000
+    @Option(help: "text or json") var format: OutputFormat = .text
+    @Flag(help: "Instead: the larger known-entropy check (a Markov chain's exact entropy rate against a trained GRU's held-out loss)") var markov = false
 
     func parseSize(_ s: String) throws -> (Int, Int, Int, Int) {
         let parts = s.split(separator: ":")
@@ -30,6 +30,7 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         for s in size { _ = try parseSize(s) }
+        try format.check([.text, .json])
         if steps <= 0 { throw ValidationError("--steps must be positive") }
     }
 
@@ -42,7 +43,7 @@ struct BenchCommand: ParsableCommand {
                 defer { try? FileManager.default.removeItem(atPath: folder) }
                 writeErr("training a 2×128 GRU on 2M characters of a second-order Markov chain over 12 letters…\n")
                 let r = try Benchmark.markov(folder: folder)
-                if json { printJSON(r); return }
+                if format == .json { printJSON(r); return }
                 print(String(format: "Markov chain (%d letters): entropy rate %.4f nats/char; held-out loss %.4f after %d steps (%.2f%% above)",
                              r.alphabet, r.entropyRate, r.heldOutLoss, r.steps, r.gapPercent))
                 return
@@ -58,7 +59,7 @@ struct BenchCommand: ParsableCommand {
                     results.append(Benchmark.run(cfg, trainSteps: steps, threads: threads, sampleLength: sampleLength))
                 }
             }
-            if json {
+            if format == .json {
                 struct Out: Codable { var threads: Int; var matmulCeilingGFLOPs: Double; var results: [Benchmark.Result] }
                 printJSON(Out(threads: threads, matmulCeilingGFLOPs: ceiling, results: results))
                 return

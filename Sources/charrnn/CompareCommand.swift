@@ -7,11 +7,9 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare checkpoints on the same text in one table; the best is marked.")
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case table, markdown, json, csv }
-
-    @Argument(help: "Checkpoint files.") var checkpoints: [String]
-    @Option(help: "The text to score.") var text: String
-    @Option(help: "table, markdown, json or csv.") var format: Format = .table
+    @Argument(help: "Checkpoint files") var checkpoints: [String]
+    @Option(help: "The text to score") var text: String
+    @Option(help: "text, json, csv or markdown") var format: OutputFormat = .text
 
     @OptionGroup var threadOptions: ThreadOptions
 
@@ -57,7 +55,7 @@ struct CompareCommand: ParsableCommand {
                  String(format: "%.3f", s.perplexity), formatCount(s.charactersScored), formatCount(s.charactersNotScored)]
             }
             switch format {
-            case .table:
+            case .text:
                 print(renderTable(header, rows, rightAligned: [3, 4, 5, 6, 7, 8]))
                 if let b = bestIndex { print("* best: \(scores[b].checkpoint) (lowest nats/char on \(text))") }
                 for (i, iv) in paired.enumerated() {
@@ -87,7 +85,4 @@ struct CompareCommand: ParsableCommand {
         }
     }
 
-    func csvField(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
 }

@@ -7,17 +7,18 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Cross-entropy, bits per character and perplexity of checkpoints on a text.")
 
-    @Argument(help: "Checkpoint files.") var checkpoints: [String]
-    @Option(help: "The text to score.") var text: String
-    @Flag(help: "Print JSON.") var json = false
-    @Option(parsing: .unconditional, help: "Parallel streams (default: one per 1000 characters, at most 64; 1 = exactly one pass from the start).") var streams: Int?
-    @Option(help: "Also write the raw logits of the first checkpoint, one stream from the start: float32 little-endian [characters, V].") var logits: String?
+    @Argument(help: "Checkpoint files") var checkpoints: [String]
+    @Option(help: "The text to score") var text: String
+    @Option(help: "text, json, csv or markdown") var format: OutputFormat = .text
+    @Option(parsing: .unconditional, help: "Parallel streams (default: one per 1000 characters, at most 64; 1 = exactly one pass from the start)") var streams: Int?
+    @Option(help: "Also write the raw logits of the first checkpoint, one stream from the start: float32 little-endian [characters, V]") var logits: String?
 
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
         if let s = streams, s <= 0 { throw ValidationError("--streams must be positive (got \(s))") }
+        try format.check(OutputFormat.allCases)
     }
 
     func run() throws {
@@ -30,14 +31,14 @@ struct EvalCommand: ParsableCommand {
                 scores.append(s)
             }
             if let out = logits { try writeLogits(checkpoint: checkpoints[0], text: text, to: out) }
-            if json { printJSON(scores); return }
+            if format == .json { printJSON(scores); return }
             let rows = scores.map { s in
                 [s.checkpoint, "\(s.architecture.uppercased()) \(s.layers)×\(s.hiddenSize)", formatCount(s.parameters),
                  String(format: "%.4f", s.natsPerCharacter), String(format: "%.4f", s.bitsPerCharacter),
                  String(format: "%.3f", s.perplexity), formatCount(s.charactersScored), formatCount(s.charactersNotScored)]
             }
-            print(renderTable(["checkpoint", "model", "parameters", "nats/char", "bits/char", "perplexity", "scored", "not scored"],
-                              rows, rightAligned: [2, 3, 4, 5, 6, 7]))
+            print(renderRows(format, header: ["checkpoint", "model", "parameters", "nats/char", "bits/char", "perplexity",
+                                              "scored", "not scored"], rows: rows, rightAligned: [2, 3, 4, 5, 6, 7]))
         }
     }
 

@@ -8,10 +8,10 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write a smaller checkpoint for sharing: no optimizer state, weights in f32, f16 or bf16.",
         discussion: "Every command loads f16 and bf16 checkpoints (widening to f32); they cannot be resumed.")
 
-    @Argument(help: "A checkpoint file.") var checkpoint: String
-    @Option(help: "f32, f16 or bf16.") var dtype: DType = .f32
-    @Flag(name: .customLong("weights-only"), help: "Also drop the training record and metric history.") var weightsOnly = false
-    @Option(name: .shortAndLong, help: "Output file (default: CHECKPOINT with -DTYPE before .ckpt).") var output: String?
+    @Argument(help: "A checkpoint file") var checkpoint: String
+    @Option(help: "f32, f16 or bf16") var dtype: DType = .f32
+    @Flag(name: .customLong("weights-only"), help: "Also drop the training record and metric history") var weightsOnly = false
+    @Option(name: .shortAndLong, help: "Output file (default: CHECKPOINT with -DTYPE before .ckpt)") var output: String?
 
     enum DType: String, ExpressibleByArgument, CaseIterable {
         case f32, f16, bf16

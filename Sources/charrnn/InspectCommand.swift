@@ -7,12 +7,41 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a checkpoint's configuration, vocabulary, training state and parameters.")
 
-    @Argument(help: "A checkpoint file.") var checkpoint: String
+    @Argument(help: "A checkpoint file") var checkpoint: String
+    @Option(help: "text or json") var format: OutputFormat = .text
+
+    func validate() throws { try format.check([.text, .json]) }
+
+    /// The JSON form: everything the text shows.
+    struct Description: Encodable {
+        struct Tensor: Encodable { var name: String; var shape: [Int]; var count: Int }
+        var checkpoint: String
+        var config: ModelConfig
+        var vocabularyKind: String
+        var vocabulary: [UInt32]
+        var dtype: String
+        var optimizerStep: Int?
+        var parameters: [Tensor]
+        var parameterCount: Int
+        var runName: String?
+        var settings: TrainingSettings?
+        var progress: TrainingProgress?
+        var metricRecords: Int
+    }
 
     func run() throws {
         try reportingErrors {
             let c = try Checkpoint.load(checkpoint)
             let cfg = c.config
+            if format == .json {
+                printJSON(Description(
+                    checkpoint: checkpoint, config: cfg, vocabularyKind: c.vocabulary.kind.rawValue,
+                    vocabulary: c.vocabulary.symbols, dtype: c.dtype.rawValue, optimizerStep: c.optimizer?.step,
+                    parameters: ParameterLayout(cfg).entries.map { .init(name: $0.name, shape: $0.shape, count: $0.count) },
+                    parameterCount: c.parameterCount, runName: c.training?.runName, settings: c.training?.settings,
+                    progress: c.training?.progress, metricRecords: c.metrics.count))
+                return
+            }
             print("checkpoint:   \(checkpoint)")
             print("model:        \(c.summary)")
             print("architecture: \(cfg.architecture.rawValue), layers \(cfg.layers), hidden \(cfg.hiddenSize), " +

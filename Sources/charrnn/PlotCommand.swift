@@ -7,10 +7,10 @@ struct PlotCommand: ParsableCommand {
         commandName: "plot",
         abstract: "Learning curves (validation loss) of training runs as an SVG, from their metrics.jsonl logs.")
 
-    @Argument(help: "Run folders (each with metrics.jsonl).") var runs: [String]
-    @Option(name: .shortAndLong, help: "The SVG file to write.") var out: String
-    @Option(help: "x axis: characters or seconds.") var x: LearningCurvePlot.XAxis = .characters
-    @Option(help: "Title.") var title: String = "Validation loss"
+    @Argument(help: "Run folders (each with metrics.jsonl)") var runs: [String]
+    @Option(name: .shortAndLong, help: "The SVG file to write") var out: String
+    @Option(help: "x axis: characters or seconds") var x: LearningCurvePlot.XAxis = .characters
+    @Option(help: "Title") var title: String = "Validation loss"
 
     func validate() throws {
         if runs.isEmpty { throw ValidationError("give at least one run folder") }

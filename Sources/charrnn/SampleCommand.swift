@@ -12,29 +12,27 @@ struct SampleCommand: ParsableCommand {
         generates N samples at once, sample i with seed SEED+i, separated by blank lines.
         """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
-
-    @Argument(help: "Checkpoint files.") var checkpoints: [String]
-    @Option(parsing: .unconditional, help: "Characters to generate per sample (default: 500).") var length: Int = 500
+    @Argument(help: "Checkpoint files") var checkpoints: [String]
+    @Option(parsing: .unconditional, help: "Characters to generate per sample") var length: Int = 500
     @Option(parsing: .unconditional,
-            help: "Softmax temperature; 0 always takes the most likely character (default: 0.8).", transform: finiteNumber)
+            help: "Softmax temperature; 0 always takes the most likely character (default: 0.8)", transform: finiteNumber)
     var temperature: Float = 0.8
     @Option(name: .customLong("top-k"), parsing: .unconditional,
-            help: "Sample only among the k most likely characters; 0 = all (default: 0).")
+            help: "Sample only among the k most likely characters; 0 = all")
     var topK: Int = 0
     @Option(name: .customLong("top-p"), parsing: .unconditional,
-            help: "Sample only among the most likely characters whose probabilities sum to p; 1 = all (default: 1).",
+            help: "Sample only among the most likely characters whose probabilities sum to p; 1 = all (default: 1)",
             transform: finiteNumber)
     var topP: Float = 1
-    @Option(help: "Text to start from (printed, then continued).") var prime: String?
-    @Option(name: .customLong("prime-file"), help: "Read the prime text from a file (- reads standard input).")
+    @Option(help: "Text to start from (printed, then continued)") var prime: String?
+    @Option(name: .customLong("prime-file"), help: "Read the prime text from a file (- reads standard input)")
     var primeFile: String?
     @Option(name: .customLong("num-samples"), parsing: .unconditional,
-            help: "Samples per checkpoint, generated together in one batched pass (default: 1).")
+            help: "Samples per checkpoint, generated together in one batched pass")
     var numSamples: Int = 1
-    @Option(parsing: .unconditional, help: "Random seed (default: from the clock, reported on stderr).") var seed: UInt64?
-    @Option(help: "Also report perplexity on this text.") var eval: String?
-    @Option(help: "text, or json: each sample's text, seed and mean surprisal (default: text).") var format: Format = .text
+    @Option(parsing: .unconditional, help: "Random seed (default: from the clock, reported on stderr)") var seed: UInt64?
+    @Option(help: "Also report perplexity on this text") var eval: String?
+    @Option(help: "text, or json: each sample's text, seed and mean surprisal") var format: OutputFormat = .text
 
     @OptionGroup var threadOptions: ThreadOptions
 
@@ -46,6 +44,7 @@ struct SampleCommand: ParsableCommand {
         if !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1] (got \(topP))") }
         if !(1...4096).contains(numSamples) { throw ValidationError("--num-samples must be 1 to 4096 (got \(numSamples))") }
         if prime != nil && primeFile != nil { throw ValidationError("give --prime or --prime-file, not both") }
+        try format.check([.text, .json])
     }
 
     struct JSONSample: Codable {
@@ -97,7 +96,7 @@ struct SampleCommand: ParsableCommand {
                         json.append(JSONSample(checkpoint: path, seed: s.seed, prime: String(decoding: primeText, as: UTF8.self),
                                                text: String(decoding: text, as: UTF8.self), meanSurprisalNats: s.meanSurprisal,
                                                meanSurprisalBits: s.meanSurprisal / log(2)))
-                    case .text:
+                    case .text, .csv, .markdown:
                         if !streaming {
                             if i > 0 { out.write([0x0A]) }
                             out.write(Array(primeText) + Array(text))

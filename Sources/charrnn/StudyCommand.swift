@@ -13,21 +13,22 @@ struct StudyCommand: ParsableCommand {
         curves, results.json, and every run's folder under DIR/runs/.
         """)
 
-    @Argument(help: "The text file.") var file: String
-    @Option(help: "Training time per run, e.g. 5m.") var budget: String?
-    @Option(parsing: .unconditional, help: "Characters seen per run (instead of --budget).") var chars: Int?
-    @Option(parsing: .unconditional, help: "Target parameter count of both models.") var params: Int = 1_000_000
-    @Option(parsing: .unconditional, help: "Seeds per architecture.") var seeds: Int = 3
-    @Option(help: "Output folder.") var out: String = "study"
-    @Option(parsing: .unconditional, help: "Layers of both models.") var layers: Int = 2
-    @Option(parsing: .unconditional, help: "Dropout of both models.", transform: finiteNumber) var dropout: Float = 0.1
-    @Option(parsing: .unconditional, help: "Parallel streams per batch.") var batch: Int = 32
-    @Option(parsing: .unconditional, help: "Truncated BPTT length.") var seq: Int = 64
-    @Option(parsing: .unconditional, help: "Peak learning rate.", transform: finiteNumber) var lr: Float = 3e-3
-    @Option(name: .customLong("test-fraction"), parsing: .unconditional, help: "Last fraction of the file held out as the test set.", transform: finiteNumber) var testFraction: Double = 0.1
-    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction before it used for validation.", transform: finiteNumber) var valFraction: Double = 0.1
-    @Flag(help: "Train on raw bytes.") var bytes = false
-    @Flag(help: "Replace an earlier study in --out.") var overwrite = false
+    @Argument(help: "The text file") var file: String
+    @Option(help: "Training time per run, e.g. 5m") var budget: String?
+    @Option(parsing: .unconditional, help: "Characters seen per run (instead of --budget)") var chars: Int?
+    @Option(parsing: .unconditional, help: "Target parameter count of both models") var params: Int = 1_000_000
+    @Option(parsing: .unconditional, help: "Seeds per architecture") var seeds: Int = 3
+    @Option(help: "Output folder") var out: String = "study"
+    @Option(parsing: .unconditional, help: "Layers of both models") var layers: Int = 2
+    @Option(parsing: .unconditional, help: "Dropout of both models", transform: finiteNumber) var dropout: Float = 0.1
+    @Option(parsing: .unconditional, help: "Parallel streams per batch") var batch: Int = 32
+    @Option(parsing: .unconditional, help: "Truncated BPTT length") var seq: Int = 64
+    @Option(parsing: .unconditional, help: "Peak learning rate", transform: finiteNumber) var lr: Float = 3e-3
+    @Option(name: .customLong("test-fraction"), parsing: .unconditional, help: "Last fraction of the file held out as the test set", transform: finiteNumber) var testFraction: Double = 0.1
+    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction before it used for validation", transform: finiteNumber) var valFraction: Double = 0.1
+    @Flag(help: "Train on raw bytes") var bytes = false
+    @Flag(help: "Replace an earlier study in --out") var overwrite = false
+    @Option(help: "text, markdown or json") var format: OutputFormat = .text
 
     @OptionGroup var threadOptions: ThreadOptions
 
@@ -57,13 +58,25 @@ struct StudyCommand: ParsableCommand {
             let study = Study(o)
             study.log = { writeErr($0 + "\n") }
             let report = try study.run()
-            print("| architecture | parameters | test nats/char (95% CI) | bits/char | perplexity | chars/s |")
-            print("|---|---|---|---|---|---|")
-            for s in report.summaries {
-                print("| \(s.architecture.displayName) \(layers)×\(s.hiddenSize) | \(s.parameters) | \(s.testNats.text) | \(s.testBits.text) | \(s.testPerplexity.text) | \(Int(s.charactersPerSecond)) |")
+            if format == .json {
+                struct Out: Encodable {
+                    var summaries: [StudyReport.Summary]
+                    var differenceOverCharacters: Statistics.Interval, differenceOverSeeds: Statistics.Interval
+                    var verdict: String
+                }
+                printJSON(Out(summaries: report.summaries, differenceOverCharacters: report.differenceOverCharacters,
+                              differenceOverSeeds: report.differenceOverSeedsT, verdict: report.verdict))
+            } else {
+                let rows = report.summaries.map { s in
+                    ["\(s.architecture.displayName) \(layers)×\(s.hiddenSize)", formatCount(s.parameters), s.testNats.text,
+                     s.testBits.text, s.testPerplexity.text, formatCount(Int(s.charactersPerSecond))]
+                }
+                print(renderRows(format, header: ["architecture", "parameters", "test nats/char (95% CI over seeds)",
+                                                  "bits/char", "perplexity", "chars/s"], rows: rows, rightAligned: [1, 5]))
+                print("\nLSTM − GRU: \(report.differenceOverCharacters.text) nats/char over characters; "
+                      + "\(report.differenceOverSeedsT.text) over seeds")
+                print(report.verdict)
             }
-            print("\nLSTM − GRU: \(report.differenceOverCharacters.text) nats/char over characters; \(report.differenceOverSeedsT.text) over seeds")
-            print(report.verdict)
             writeErr("report: \(out)/report.md\n")
         }
     }

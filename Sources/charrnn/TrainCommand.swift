@@ -15,7 +15,7 @@ struct TrainCommand: ParsableCommand {
         the run without measuring this machine's speed.
         """)
 
-    @Argument(help: "The training text (UTF-8, or any bytes with --bytes; - reads standard input).")
+    @Argument(help: "The training text (UTF-8, or any bytes with --bytes; - reads standard input)")
     var file: String?
 
     @OptionGroup(title: "Corpus") var corpus: CorpusOptions

@@ -83,7 +83,7 @@ final class CLITests: XCTestCase {
         let greedy = try run(["sample", best, "--length", "50", "--temperature", "0"])
         XCTAssertEqual(greedy.status, 0)
 
-        let eval = try run(["eval", best, "--text", corpus, "--json"])
+        let eval = try run(["eval", best, "--text", corpus, "--format", "json"])
         XCTAssertEqual(eval.status, 0, eval.stderr)
         let rows = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as! [[String: Any]]
         XCTAssertEqual(rows.count, 1)
@@ -115,7 +115,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try run(["sample", exported, "--length", "20", "--seed", "1"]).status, 0)
         let resumeExported = try run(["train", "--resume", exported, "--steps", "5"])
         XCTAssertTrue(resumeExported.stderr.contains("no training state to resume"), resumeExported.stderr)
-        for f in ["table", "markdown", "csv"] {
+        for f in ["text", "markdown", "csv"] {
             let r = try run(["compare", best, latest, "--text", other, "--format", f])
             XCTAssertEqual(r.status, 0)
             XCTAssertTrue(r.stdout.contains("nats/char"), f)
@@ -411,7 +411,7 @@ final class CLITests: XCTestCase {
                                 "--checkpoint-dir", runDir, "--name", "v"]).status, 0)
         let strange = temp("strange.txt")
         try "the cat sees ΩΩΩ the moon.\n".write(toFile: strange, atomically: true, encoding: .utf8)
-        let eval = try run(["eval", runDir + "/v/best.ckpt", "--text", strange, "--json"])
+        let eval = try run(["eval", runDir + "/v/best.ckpt", "--text", strange, "--format", "json"])
         XCTAssertEqual(eval.status, 0)
         XCTAssertTrue(eval.stdout.contains("\"charactersNotScored\" : 3"), eval.stdout)
     }
