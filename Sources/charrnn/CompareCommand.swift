@@ -23,8 +23,7 @@ struct CompareCommand: ParsableCommand {
             var scores: [Score] = []
             var losses: [[Float]] = []
             for path in checkpoints {
-                let (s, l) = try scoreWithPositions(path, text: text)
-                try requireScored(s, text: text)
+                let (s, l) = try Score.score(checkpoint: path, text: text, positions: true)
                 scores.append(s); losses.append(l)
             }
             // Rank only like with like: every checkpoint is scored on the characters all of them

@@ -26,9 +26,7 @@ struct EvalCommand: ParsableCommand {
         try reportingErrors {
             var scores: [Score] = []
             for path in checkpoints {
-                let s = try score(path, text: text, streams: streams)
-                try requireScored(s, text: text)
-                scores.append(s)
+                scores.append(try Score.score(checkpoint: path, text: text, streams: streams).score)
             }
             if let out = logits { try writeLogits(checkpoint: checkpoints[0], text: text, to: out) }
             if format == .json { printJSON(scores); return }
@@ -44,23 +42,7 @@ struct EvalCommand: ParsableCommand {
 
     /// Single-stream logits of the whole text (for comparing with another implementation).
     func writeLogits(checkpoint: String, text: String, to path: String) throws {
-        let ckpt = try Checkpoint.load(checkpoint)
-        let t = try ScoringText.load(text, vocabulary: ckpt.vocabulary)
-        let V = ckpt.config.vocabularySize, T = 256
-        let engine = SequenceEngine(model: ckpt.makeModel(), batch: 1, steps: T, training: false)
-        engine.parametersDidChange()
-        var out = [Float](repeating: 0, count: t.count * V)
-        var rng = RandomGenerator(seed: 0)
-        var x = [Int32](repeating: -1, count: T), y = [Int32](repeating: -1, count: T)
-        var chunk = [Float](repeating: 0, count: T * V)
-        var start = 0
-        while start < t.count {
-            let n = min(T, t.count - start)
-            for i in 0..<T { x[i] = i < n ? t.id(start + i) : -1 }
-            engine.run(inputs: x, targets: y, backward: false, random: &rng, logits: &chunk)
-            for i in 0..<(n * V) { out[start * V + i] = chunk[i] }
-            start += n
-        }
+        let out = try Score.logits(checkpoint: checkpoint, text: text)
         try OutputFile.write(out.withUnsafeBytes { Array($0) }, to: path, inputs: [checkpoint, text])
     }
 }

@@ -56,13 +56,13 @@ struct InspectCommand: ParsableCommand {
             print("  total                \(formatCount(c.parameterCount))")
             if let t = c.training {
                 let p = t.progress, s = t.settings
-                print("training:     run \(t.runName), step \(p.step), epoch \(p.epoch) (batch \(p.batchInEpoch)), \(formatCount(p.charactersSeen)) characters seen, \(ProgressDisplay.duration(p.elapsedSeconds))")
+                print("training:     run \(t.runName), step \(p.step), epoch \(p.epoch) (batch \(p.batchInEpoch)), \(formatCount(p.charactersSeen)) characters seen, \(formatDuration(p.elapsedSeconds))")
                 if let v = p.lastValidationLoss { print(String(format: "validation:   %.4f nats/char, %.4f bits/char, perplexity %.3f", v, v / log(2), exp(v))) }
                 if let b = p.bestValidationLoss { print(String(format: "best:         %.4f nats/char at step %d", b, p.bestStep ?? 0)) }
                 var stop: [String] = []
                 if let e = s.epochs { stop.append("\(e) epochs") }
                 if let n = s.steps { stop.append("\(n) steps") }
-                if let sec = s.timeSeconds { stop.append(ProgressDisplay.duration(sec)) }
+                if let sec = s.timeSeconds { stop.append(formatDuration(sec)) }
                 print("settings:     data \(s.trainFile)\(s.validationFile.map { " (validation \($0))" } ?? " (validation last \(s.validationFraction))"), batch \(s.batch), seq \(s.sequence), lr \(s.learningRate) \(s.schedule.rawValue) → ×\(s.finalLearningRateFraction), warmup \(s.warmupSteps), clip \(s.clip), weight decay \(s.weightDecay)\(s.weightDrop.map { ", weight drop \($0)" } ?? "")\(s.emaDecay.map { ", weight average (EMA) decay \($0)" } ?? ""), seed \(s.seed), budget \(stop.joined(separator: ", "))")
                 if let command = s.command { print("command:      \(command)") }
                 print("metrics:      \(c.metrics.count) records")

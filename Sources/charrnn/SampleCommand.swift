@@ -66,7 +66,7 @@ struct SampleCommand: ParsableCommand {
                 let ckpt = try Checkpoint.load(path)
                 let vocab = ckpt.vocabulary
                 let primeIds = try primeTokens(vocab, checkpoint: path)
-                let evalScore = try eval.map { try score(path, text: $0, streams: nil) }
+                let evalScore = try eval.map { try Score.score(checkpoint: path, text: $0).score }
                 // Everything that can fail is done: now the header.
                 var header = "\(path): \(ckpt.summary)"
                 if let v = ckpt.validationLoss {

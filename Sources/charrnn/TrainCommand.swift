@@ -33,11 +33,12 @@ struct TrainCommand: ParsableCommand {
         threadOptions.apply()
         try reportingErrors {
             let trainer = try output.resume.map(resumedTrainer) ?? newTrainer()
-            trainer.display = ProgressDisplay(quiet: output.quiet)
+            let display = ProgressDisplay(quiet: output.quiet)
+            trainer.onEvent = { display.render($0) }
             Interrupts.install()
             trainer.shouldStop = { Interrupts.requested }
             let summary = try trainer.run()
-            var line = "done: \(summary.steps) steps in \(ProgressDisplay.duration(summary.seconds)), "
+            var line = "done: \(summary.steps) steps in \(formatDuration(summary.seconds)), "
                 + "\(Int(summary.charactersPerSecond)) chars/s"
             if let v = summary.finalValidationLoss {
                 line += String(format: "; validation %.4f nats/char (%.4f bits/char, perplexity %.3f)", v, v / log(2), exp(v))

@@ -6,10 +6,10 @@ import Foundation
 /// polynomial for e^r, and 2^n built in the exponent bits; relative error below 2e-7 on
 /// [-87, 88] (inputs are clamped there, so e^x never overflows to infinity).
 /// `vtanh` is 2σ(2x) − 1. Tails shorter than 16 use libm.
-public typealias Vec = SIMD16<Float>
+typealias Vec = SIMD16<Float>
 
 @inline(__always)
-public func vexp(_ xIn: Vec) -> Vec {
+func vexp(_ xIn: Vec) -> Vec {
     // pointwiseMin/Max inline to two instructions; SIMD.clamped is an out-of-line generic call.
     let x0 = pointwiseMax(pointwiseMin(xIn, Vec(repeating: 88.3)), Vec(repeating: -87.3))
     // n = round(x·log2 e) via the 1.5·2^23 trick: its low mantissa bits then hold n.
@@ -32,15 +32,15 @@ public func vexp(_ xIn: Vec) -> Vec {
 }
 
 @inline(__always)
-public func vsigmoid(_ x: Vec) -> Vec { Vec(repeating: 1) / (Vec(repeating: 1) + vexp(-x)) }
+func vsigmoid(_ x: Vec) -> Vec { Vec(repeating: 1) / (Vec(repeating: 1) + vexp(-x)) }
 
 /// tanh x = 2σ(2x) − 1: one exp and one division, no branches or selects. Absolute error below
 /// 2.5e-7 everywhere (relative error grows only where |tanh x| < 1e-3, where the absolute
 /// error is what the network sees).
 @inline(__always)
-public func vtanh(_ x: Vec) -> Vec {
+func vtanh(_ x: Vec) -> Vec {
     Vec(repeating: 2) / (Vec(repeating: 1) + vexp(Vec(repeating: -2) * x)) - Vec(repeating: 1)
 }
 
-@inline(__always) public func scalarSigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
-@inline(__always) public func scalarTanh(_ x: Float) -> Float { tanhf(x) }
+@inline(__always) func scalarSigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
+@inline(__always) func scalarTanh(_ x: Float) -> Float { tanhf(x) }

@@ -17,8 +17,8 @@
 /// Results agree with `gemmReference` to float32 rounding (summation order differs only by the
 /// K-blocking).
 
-public typealias FloatPointer = UnsafeMutablePointer<Float>
-public typealias ConstFloatPointer = UnsafePointer<Float>
+typealias FloatPointer = UnsafeMutablePointer<Float>
+typealias ConstFloatPointer = UnsafePointer<Float>
 
 @usableFromInline let mr = 8
 @usableFromInline let mc = 192
@@ -42,15 +42,15 @@ public typealias ConstFloatPointer = UnsafePointer<Float>
 /// k = 0..<K contiguously (32·K floats), zero-padded past N. Reading a panel is then one
 /// sequential stream, whatever N is — with B row-major, a power-of-two row stride (4H = 2048
 /// floats) maps every row of a panel to the same L1 set.
-public struct Panels {
-    public let base: FloatPointer
-    public let k: Int, n: Int
-    public var panelCount: Int { (n + nr - 1) / nr }
-    public static func floatCount(k: Int, n: Int) -> Int { (n + nr - 1) / nr * nr * max(k, 1) }
+struct Panels {
+    let base: FloatPointer
+    let k: Int, n: Int
+    var panelCount: Int { (n + nr - 1) / nr }
+    static func floatCount(k: Int, n: Int) -> Int { (n + nr - 1) / nr * nr * max(k, 1) }
 
     /// Packs B[k][j] = src[k·ld + j] (B row-major).
     @discardableResult
-    public static func pack(rowMajor src: ConstFloatPointer, ld: Int, k: Int, n: Int, into dst: FloatPointer) -> Panels {
+    static func pack(rowMajor src: ConstFloatPointer, ld: Int, k: Int, n: Int, into dst: FloatPointer) -> Panels {
         for p in 0..<(n + nr - 1) / nr {
             let j0 = p * nr, w = min(nr, n - j0)
             let panel = dst + p * k * nr
@@ -66,7 +66,7 @@ public struct Panels {
 
     /// Packs B = Wᵀ for W [N, K] row-major with leading dimension ld (B[k][j] = W[j·ld + k]).
     @discardableResult
-    public static func pack(transposeOf w: ConstFloatPointer, ld: Int, k: Int, n: Int, into dst: FloatPointer) -> Panels {
+    static func pack(transposeOf w: ConstFloatPointer, ld: Int, k: Int, n: Int, into dst: FloatPointer) -> Panels {
         for p in 0..<(n + nr - 1) / nr {
             let j0 = p * nr, width = min(nr, n - j0)
             let panel = dst + p * k * nr
@@ -87,12 +87,12 @@ public struct Panels {
 }
 
 /// Floats of scratch one `gemm` call needs for its packed blocks of A.
-public let gemmScratchCount = mc * kc
+let gemmScratchCount = mc * kc
 
 /// C[M,N] (accumulate ? += : =) A·B with B packed in panels (see the file comment for A).
 /// `scratch` (≥ `gemmScratchCount` floats, one per thread) receives blocks of A packed
 /// `mr` rows at a time, so the microkernel reads A and B as two sequential streams.
-public func gemm(
+func gemm(
     m: Int, n: Int, k: Int,
     a: ConstFloatPointer, aRowStride: Int, aColStride: Int,
     b: Panels,
@@ -184,7 +184,7 @@ func packA(rows: Int, k: Int, a: ConstFloatPointer, ars: Int, acs: Int, into dst
 
 /// Convenience for B row-major [K, N] (ldb): packs into temporaries, then multiplies.
 /// The step loop never uses this; it packs into buffers it owns.
-public func gemm(
+func gemm(
     m: Int, n: Int, k: Int,
     a: ConstFloatPointer, aRowStride: Int, aColStride: Int,
     b: ConstFloatPointer, ldb: Int,
@@ -242,7 +242,7 @@ func microkernel8x32(
 }
 
 /// The naive triple loop `gemm` is tested against.
-public func gemmReference(
+func gemmReference(
     m: Int, n: Int, k: Int,
     a: ConstFloatPointer, aRowStride: Int, aColStride: Int,
     b: ConstFloatPointer, ldb: Int,
@@ -258,7 +258,7 @@ public func gemmReference(
 }
 
 /// dst[cols, rows] = src[rows, cols]ᵀ (row-major both), in 32×32 tiles.
-public func transpose(_ src: ConstFloatPointer, rows: Int, cols: Int, into dst: FloatPointer) {
+func transpose(_ src: ConstFloatPointer, rows: Int, cols: Int, into dst: FloatPointer) {
     let tile = 32
     var i0 = 0
     while i0 < rows {
@@ -274,7 +274,7 @@ public func transpose(_ src: ConstFloatPointer, rows: Int, cols: Int, into dst: 
 }
 
 /// y[N] (accumulate ? += : =) W[N,K]·x[K] for one stream (sampling): rows of W are dot products.
-public func gemv(n: Int, k: Int, w: ConstFloatPointer, x: ConstFloatPointer, y: FloatPointer, accumulate: Bool) {
+func gemv(n: Int, k: Int, w: ConstFloatPointer, x: ConstFloatPointer, y: FloatPointer, accumulate: Bool) {
     let k16 = k / 16 * 16
     var i = 0
     while i + 4 <= n {
@@ -304,7 +304,7 @@ public func gemv(n: Int, k: Int, w: ConstFloatPointer, x: ConstFloatPointer, y: 
     }
 }
 
-public func gemvReference(n: Int, k: Int, w: ConstFloatPointer, x: ConstFloatPointer, y: FloatPointer, accumulate: Bool) {
+func gemvReference(n: Int, k: Int, w: ConstFloatPointer, x: ConstFloatPointer, y: FloatPointer, accumulate: Bool) {
     for i in 0..<n {
         var s: Float = 0
         for p in 0..<k { s += w[i * k + p] * x[p] }

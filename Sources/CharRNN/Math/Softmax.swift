@@ -4,7 +4,7 @@ import Foundation
 /// so that the cross-entropy of class y is `logPartition − row_y` (taken before the overwrite).
 @inline(__always)
 @discardableResult
-public func softmaxInPlace(_ row: FloatPointer, count n: Int) -> Float {
+func softmaxInPlace(_ row: FloatPointer, count n: Int) -> Float {
     var mx = -Float.infinity
     for j in 0..<n where row[j] > mx { mx = row[j] }
     var s: Float = 0

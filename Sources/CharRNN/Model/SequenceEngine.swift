@@ -10,32 +10,32 @@ import Foundation
 ///
 /// Hidden state is kept between calls in PyTorch's layout `[layers, B, H]` (and `c` for LSTM),
 /// which is how truncated BPTT carries it from one batch to the next.
-public final class SequenceEngine {
-    public let model: LanguageModel
-    public let batch: Int, steps: Int
-    public let training: Bool
+final class SequenceEngine {
+    let model: LanguageModel
+    let batch: Int, steps: Int
+    let training: Bool
     let packed: PackedWeights
     let chunks: [(start: Int, count: Int, workspace: Workspace)]
     /// Summed gradients of the last `trainStep`, in the parameter layout.
-    public let gradients: FloatBuffer
+    let gradients: FloatBuffer
     /// [L, B, H] carried hidden (and cell) state.
-    public let stateH: FloatBuffer
-    public let stateC: FloatBuffer
+    let stateH: FloatBuffer
+    let stateC: FloatBuffer
     /// dL/d(initial state) of the last backward pass, [L, B, H].
-    public let initialStateGradientH: FloatBuffer
-    public let initialStateGradientC: FloatBuffer
+    let initialStateGradientH: FloatBuffer
+    let initialStateGradientC: FloatBuffer
     /// Threads for the parallel sections (at most one worker per stream).
-    public let threads: Int
+    let threads: Int
     /// One slot per worker, written by that worker only (raw memory: no exclusivity tracking).
     private let results: UnsafeMutablePointer<(Double, Int)>
     /// Weight drop on W_hh (training engines only): the probability of dropping each recurrent
     /// weight, with a fresh mask per `run` drawn from its generator. 0 = off. Set it before
     /// `parametersDidChange`.
-    public var weightDrop: Float = 0
+    var weightDrop: Float = 0
     /// Per layer: the mask of the last `run` and a scratch for the masked weights.
     private var weightDropBuffers: [(mask: FloatBuffer, scratch: FloatBuffer)] = []
 
-    public init(model: LanguageModel, batch: Int, steps: Int, training: Bool, threads: Int = Threads.count) {
+    init(model: LanguageModel, batch: Int, steps: Int, training: Bool, threads: Int = Threads.count) {
         self.model = model; self.batch = batch; self.steps = steps; self.training = training
         self.threads = max(1, threads)
         packed = PackedWeights(config: model.config, backward: training)
@@ -60,11 +60,11 @@ public final class SequenceEngine {
 
     deinit { results.deallocate() }
 
-    public func resetState() { stateH.zero(); stateC.zero() }
+    func resetState() { stateH.zero(); stateC.zero() }
 
     /// Call after the parameters change (once per optimizer step). With weight drop, W_hh is
     /// packed by `run` instead, masked, so it is not packed here too.
-    public func parametersDidChange() { packed.update(from: model, hiddenWeights: !dropsWeights, threads: threads) }
+    func parametersDidChange() { packed.update(from: model, hiddenWeights: !dropsWeights, threads: threads) }
 
     private var dropsWeights: Bool { training && weightDrop > 0 }
 
@@ -73,7 +73,7 @@ public final class SequenceEngine {
     /// - Returns the summed cross-entropy and the number of scored positions. With `backward`, the
     ///   mean-loss gradients are in `gradients` afterwards and the carried state has advanced.
     @discardableResult
-    public func run(inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, backward: Bool,
+    func run(inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, backward: Bool,
                     random: inout RandomGenerator, positionLoss: UnsafeMutablePointer<Float>? = nil,
                     logits: UnsafeMutablePointer<Float>? = nil) -> (loss: Double, count: Int) {
         precondition(!backward || training)

@@ -93,7 +93,6 @@ public final class Study {
                 let trainer = try Trainer(settings: s, data: data, architecture: arch, layers: o.layers, hiddenSize: hidden[arch]!,
                                           embeddingSize: 0, dropout: o.dropout, runDirectory: dir, runName: name,
                                           overwrite: o.overwrite)
-                trainer.display = ProgressDisplay(quiet: true)
                 let summary = try trainer.run()
                 let best = try Checkpoint.load(trainer.bestPath)
                 let r = Evaluator(model: best.makeModel(), streams: min(64, max(1, test.count / 1000)))
@@ -106,7 +105,7 @@ public final class Study {
                 let left = elapsed / Double(done) * Double(total - done)
                 log(String(format: "[%d/%d] %@: test %.4f nats/char (best validation %.4f), %d steps, %.0f chars/s; ETA %@",
                            done, total, name, r.meanLoss, summary.bestValidationLoss ?? .nan, summary.steps,
-                           summary.charactersPerSecond, done == total ? "done" : ProgressDisplay.duration(left)))
+                           summary.charactersPerSecond, done == total ? "done" : formatDuration(left)))
             }
         }
         // Samples from each architecture's best model (lowest test loss).

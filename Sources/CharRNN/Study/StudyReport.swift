@@ -86,7 +86,7 @@ public struct StudyReport {
         }
         var md = "# LSTM vs GRU on \((o.file as NSString).lastPathComponent)\n\n"
         md += "**Verdict.** \(verdict)\n\n"
-        let budget = o.budgetSeconds.map { "\(ProgressDisplay.duration($0)) of training per run" } ?? "\(o.characters ?? 0) characters per run"
+        let budget = o.budgetSeconds.map { "\(formatDuration($0)) of training per run" } ?? "\(o.characters ?? 0) characters per run"
         md += "Setup: \(o.layers)-layer models matched to \(o.parameters) parameters (\(String(format: "%.2f", 100 * parameterGap))% apart), one-hot input, "
         md += "\(budget), \(o.seeds) seeds (the same for both), batch \(o.batch) × seq \(o.sequence), Adam \(o.learningRate) with warm-up and cosine decay, "
         md += "dropout \(o.dropout). Split: train \(split.train), validation \(split.validation) (model selection), "

@@ -2,20 +2,20 @@ import Foundation
 
 /// Adam in PyTorch's form (bias-corrected; ε added to √v̂), with optional decoupled weight decay
 /// (AdamW) on matrices only. The moments share the parameter layout, so the update is one loop.
-public final class Adam {
-    public var learningRate: Float
-    public let beta1: Float, beta2: Float, epsilon: Float
-    public var weightDecay: Float
-    public let m: FloatBuffer
-    public let v: FloatBuffer
+final class Adam {
+    var learningRate: Float
+    let beta1: Float, beta2: Float, epsilon: Float
+    var weightDecay: Float
+    let m: FloatBuffer
+    let v: FloatBuffer
     /// Number of updates taken so far (PyTorch's `step`).
-    public var step: Int = 0
+    var step: Int = 0
     /// 1 for weights that decay (matrices), 0 for biases and the embedding.
     private let decayMask: FloatBuffer?
     /// Threads sharing the update (each element is updated the same way by any of them).
-    public var threads = Threads.count
+    var threads = Threads.count
 
-    public init(layout: ParameterLayout, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
+    init(layout: ParameterLayout, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0) {
         self.learningRate = learningRate
         self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
@@ -33,7 +33,7 @@ public final class Adam {
         }
     }
 
-    public func update(parameters p: FloatBuffer, gradients g: FloatBuffer) {
+    func update(parameters p: FloatBuffer, gradients g: FloatBuffer) {
         step += 1
         let bc1 = 1 - Float(pow(Double(beta1), Double(step)))
         let bc2 = 1 - Float(pow(Double(beta2), Double(step)))
@@ -58,7 +58,7 @@ public final class Adam {
 }
 
 /// The global L2 norm of the gradients (computed in double precision).
-public func globalNorm(_ g: FloatBuffer) -> Double {
+func globalNorm(_ g: FloatBuffer) -> Double {
     var s = 0.0
     let p = g.pointer
     var i = 0
@@ -81,7 +81,7 @@ public func globalNorm(_ g: FloatBuffer) -> Double {
 /// torch.nn.utils.clip_grad_norm_: scales the gradients by maxNorm/(norm + 1e-6) when that is below 1.
 /// Returns the norm before clipping.
 @discardableResult
-public func clipGlobalNorm(_ g: FloatBuffer, maxNorm: Float) -> Double {
+func clipGlobalNorm(_ g: FloatBuffer, maxNorm: Float) -> Double {
     let norm = globalNorm(g)
     let coef = Double(maxNorm) / (norm + 1e-6)
     if coef < 1 {

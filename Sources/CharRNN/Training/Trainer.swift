@@ -40,7 +40,8 @@ public final class Trainer {
     let evaluator: Evaluator
     let batcher: StreamBatcher
     var random: RandomGenerator
-    public var display = ProgressDisplay(quiet: true)
+    /// Receives the run's progress, notes and warnings (the trainer itself prints nothing).
+    public var onEvent: (TrainingEvent) -> Void = { _ in }
     /// Called once per step; returning true stops the run after that step (Ctrl-C).
     public var shouldStop: () -> Bool = { false }
     /// Tests only: called with the step about to be taken and the gradients, before clipping
@@ -55,7 +56,7 @@ public final class Trainer {
     public static let divergenceLimit = 5
     /// The carried state before the current step (restored when a step fails).
     let savedStateH: FloatBuffer, savedStateC: FloatBuffer
-    var metricsFile: FileHandle?
+    lazy var metricsLog = MetricsLog(path: metricsPath)
     /// A resumed run whose validation text differs from the one its best loss was measured on
     /// (the best is then measured afresh).
     public private(set) var validationTextChanged = false
@@ -221,9 +222,9 @@ public final class Trainer {
         rememberGoodState()
         logCommand()
         if validationTextChanged {
-            display.message("note: the validation text differs from the one this run's best loss was measured on; the best starts afresh")
+            onEvent(.note("the validation text differs from the one this run's best loss was measured on; the best starts afresh"))
         }
-        display.message("training \(config.architecture.displayName) \(config.layers)×\(config.hiddenSize) (\(model.parameterCount) parameters, vocabulary \(vocabulary.count)) on \(data.train.count) characters, validating on \(data.validation.count); run folder \(runDirectory)")
+        onEvent(.started("training \(config.architecture.displayName) \(config.layers)×\(config.hiddenSize) (\(model.parameterCount) parameters, vocabulary \(vocabulary.count)) on \(data.train.count) characters, validating on \(data.validation.count); run folder \(runDirectory)"))
 
         func budgetDone() -> Bool {
             if let s = settings.steps, progress.step >= s { return true }
@@ -255,7 +256,8 @@ public final class Trainer {
                 progress.learningRateScale *= 0.5
                 let what = !loss.isFinite ? "non-finite loss" : !norm.isFinite ? "non-finite gradients"
                     : "loss \(String(format: "%.4g", loss)) far above the best \(String(format: "%.4f", bestStepLoss))"
-                display.message("warning: \(what) at step \(progress.step + 1); update skipped, rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)")
+                onEvent(.warning("\(what) at step \(progress.step + 1); update skipped, rolled back to the last good state, "
+                                 + "learning rate scaled by \(progress.learningRateScale)"))
                 if consecutiveFailures >= Self.divergenceLimit {
                     try saveLatest()
                     throw TrainingError.diverged(step: progress.step, checkpoint: latestPath)
@@ -298,7 +300,7 @@ public final class Trainer {
                                           seconds: progress.elapsedSeconds, trainLoss: lossSinceLog / Double(stepsSinceLog),
                                           validationLoss: validation, learningRate: lr, charactersPerSecond: rate)
                 metrics.append(record)
-                appendMetric(record)
+                metricsLog.append(record)
                 lossSinceLog = 0; stepsSinceLog = 0
             }
             let remaining: Double? = fraction.map { _ in
@@ -306,14 +308,15 @@ public final class Trainer {
                                                    batchesPerEpoch: batcher.batchesPerEpoch) ?? 0
                 return done > 0 ? progress.elapsedSeconds / done * (1 - done) : 0
             }
-            display.update(.init(step: progress.step, epoch: epochProgress, loss: loss, validationLoss: progress.lastValidationLoss,
-                                 charactersPerSecond: rate, fraction: fraction, remainingSeconds: remaining), force: validation != nil)
+            onEvent(.step(.init(step: progress.step, epoch: epochProgress, loss: loss, validationLoss: progress.lastValidationLoss,
+                                 charactersPerSecond: rate, fraction: fraction, remainingSeconds: remaining), validated: validation != nil))
             if let v = validation {
                 if !diverged(v, best: min(progress.bestValidationLoss ?? .infinity, bestStepLoss)) { rememberGoodState() } else {
                     consecutiveFailures += 1
                     rollBack()
                     progress.learningRateScale *= 0.5
-                    display.message("warning: validation loss \(String(format: "%.4g", v)) at step \(progress.step) (diverged); rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)")
+                    onEvent(.warning("validation loss \(String(format: "%.4g", v)) at step \(progress.step) (diverged); "
+                                     + "rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)"))
                 }
                 try saveCheckpoints()
             }
@@ -322,8 +325,7 @@ public final class Trainer {
                 break
             }
         }
-        display.finish()
-        if interrupted { display.message("stopped at step \(progress.step); wrote \(latestPath)") }
+        onEvent(.finished(step: progress.step, interrupted: interrupted, latestPath: latestPath))
         let secs = progress.elapsedSeconds - elapsedAtStart
         return Summary(steps: progress.step - stepAtStart, seconds: secs,
                        charactersPerSecond: Double((progress.step - stepAtStart) * B * T) / max(secs, 1e-9),
@@ -433,24 +435,10 @@ public final class Trainer {
     public func saveLatest() throws { try checkpoint().write(to: latestPath) }
 
     /// Appends one JSON line to metrics.jsonl (the file stays open for the run).
-    func appendMetric(_ m: MetricRecord) { appendLine(Checkpoint.json(m)) }
-
-    func appendLine(_ line: String) {
-        if metricsFile == nil {
-            if !FileManager.default.fileExists(atPath: metricsPath) { _ = FileManager.default.createFile(atPath: metricsPath, contents: nil) }
-            metricsFile = FileHandle(forWritingAtPath: metricsPath)
-            metricsFile?.seekToEndOfFile()
-        }
-        metricsFile?.write(Data((line + "\n").utf8))
-    }
-
-    /// The first line of a new run's metrics.jsonl: `{"command": …}`, the explicit command that
-    /// repeats the run (readers of metric records skip it).
+    /// The first line of a new run's log: the explicit command that repeats it.
     func logCommand() {
         guard progress.step == 0, let command = settings.command else { return }
-        struct Header: Encodable { var command: String }
-        appendLine(Checkpoint.json(Header(command: command)))
+        metricsLog.appendCommand(command)
     }
 
-    deinit { try? metricsFile?.close() }
 }

@@ -1,5 +1,9 @@
 import Foundation
 
+// The state of a training run as a checkpoint stores it: its settings, where it stands, and its
+// metric history. They live with the format, not with the trainer, so that the checkpoint code
+// depends on nothing in Training/ (the trainer depends on these).
+
 /// Hyper-parameters of a training run (stored in checkpoints so `--resume` continues it exactly).
 public struct TrainingSettings: Codable, Equatable, Sendable {
     public var trainFile: String

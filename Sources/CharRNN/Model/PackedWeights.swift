@@ -1,0 +1,98 @@
+import Foundation
+
+/// The weights in the layouts the kernels want, made once per optimizer step (weights do not
+/// change within a step) and shared read-only by the worker threads.
+final class PackedWeights {
+    let config: ModelConfig
+    let backward: Bool
+    /// One-hot models: the per-character table of layer-0 input contributions [V, G·H]
+    /// (row v = column v of W_ih).
+    let oneHotTable: FloatBuffer?
+    /// Panels of W_ihᵀ [In, G·H] (layers read by a product), W_hhᵀ [H, G·H], W_outᵀ [H, V].
+    let inputWeightsT: [FloatBuffer?]
+    let hiddenWeightsT: [FloatBuffer]
+    let outputWeightsT: FloatBuffer
+    /// Backward: panels of W_ih [G·H, In], W_hh [G·H, H], W_out [V, H].
+    let inputWeights: [FloatBuffer?]
+    let hiddenWeights: [FloatBuffer]
+    let outputWeights: FloatBuffer?
+    /// [G·H] per layer: b_ih + b_hh (LSTM); b_ih + [b_hr, b_hz, 0] (GRU).
+    let inputBias: [FloatBuffer]
+
+    init(config: ModelConfig, backward: Bool) {
+        self.config = config
+        self.backward = backward
+        let GH = config.gateWidth, H = config.hiddenSize, V = config.vocabularySize
+        let product = (0..<config.layers).map { $0 > 0 || config.usesEmbedding }
+        oneHotTable = config.usesEmbedding ? nil : FloatBuffer(count: V * GH)
+        inputWeightsT = (0..<config.layers).map { product[$0] ? FloatBuffer(count: Panels.floatCount(k: config.inputSize(layer: $0), n: GH)) : nil }
+        hiddenWeightsT = (0..<config.layers).map { _ in FloatBuffer(count: Panels.floatCount(k: H, n: GH)) }
+        outputWeightsT = FloatBuffer(count: Panels.floatCount(k: H, n: V))
+        inputWeights = (0..<config.layers).map { backward && product[$0] ? FloatBuffer(count: Panels.floatCount(k: GH, n: config.inputSize(layer: $0))) : nil }
+        hiddenWeights = backward ? (0..<config.layers).map { _ in FloatBuffer(count: Panels.floatCount(k: GH, n: H)) } : []
+        outputWeights = backward ? FloatBuffer(count: Panels.floatCount(k: V, n: H)) : nil
+        inputBias = (0..<config.layers).map { _ in FloatBuffer(count: GH) }
+    }
+
+    /// `hiddenWeights: false` leaves W_hh to `dropHiddenWeights`, which packs its masked copy.
+    /// The packings are independent, so up to `threads` threads share them.
+    func update(from model: LanguageModel, hiddenWeights: Bool = true, threads: Int = 1) {
+        let GH = config.gateWidth, H = config.hiddenSize, V = config.vocabularySize
+        var jobs: [() -> Void] = []
+        for l in 0..<config.layers {
+            let wih = model.pointer("rnn.weight_ih_l\(l)"), whh = model.pointer("rnn.weight_hh_l\(l)")
+            let inSize = config.inputSize(layer: l)
+            if let t = inputWeightsT[l] {
+                jobs.append { Panels.pack(transposeOf: wih, ld: inSize, k: inSize, n: GH, into: t.pointer) }
+            }
+            if let table = oneHotTable, l == 0 { jobs.append { transpose(wih, rows: GH, cols: inSize, into: table.pointer) } }
+            if hiddenWeights {
+                let t = hiddenWeightsT[l]
+                jobs.append { Panels.pack(transposeOf: whh, ld: H, k: H, n: GH, into: t.pointer) }
+            }
+            if backward {
+                if let w = inputWeights[l] {
+                    jobs.append { Panels.pack(rowMajor: wih, ld: inSize, k: GH, n: inSize, into: w.pointer) }
+                }
+                if hiddenWeights {
+                    let w = self.hiddenWeights[l]
+                    jobs.append { Panels.pack(rowMajor: whh, ld: H, k: GH, n: H, into: w.pointer) }
+                }
+            }
+            let bih = model.pointer("rnn.bias_ih_l\(l)"), bhh = model.pointer("rnn.bias_hh_l\(l)")
+            let dst = inputBias[l].pointer
+            let folded = config.architecture == .lstm ? GH : 2 * H
+            for j in 0..<GH { dst[j] = bih[j] + (j < folded ? bhh[j] : 0) }
+        }
+        let wout = model.pointer("out.weight")
+        let outT = outputWeightsT
+        jobs.append { Panels.pack(transposeOf: wout, ld: H, k: H, n: V, into: outT.pointer) }
+        if let w = outputWeights { jobs.append { Panels.pack(rowMajor: wout, ld: H, k: V, n: H, into: w.pointer) } }
+        let workers = min(threads, jobs.count)
+        parallel(workers) { p in for j in stride(from: p, to: jobs.count, by: workers) { jobs[j]() } }
+    }
+
+    /// Weight drop (DropConnect on the hidden-to-hidden weights, Merity et al. 2017): repacks
+    /// layer l's W_hh panels from W_hh ⊙ mask, where `mask` [G·H, H] is drawn here (0 with
+    /// probability p, else 1/(1−p)) and kept for the gradient (dW_hh = mask ⊙ dW_eff). One mask
+    /// per call, shared by all timesteps and streams. `scratch` holds G·H·H floats.
+    func dropHiddenWeights(layer l: Int, from model: LanguageModel, probability p: Float, mask: FloatBuffer,
+                           scratch: FloatBuffer, random: inout RandomGenerator) {
+        let H = config.hiddenSize, n = config.gateWidth * H
+        let whh = model.pointer("rnn.weight_hh_l\(l)"), m = mask.pointer, w = scratch.pointer
+        let keep = 1 - p, scale = 1 / keep
+        for i in 0..<n {
+            let mv: Float = random.nextFloat() < keep ? scale : 0
+            m[i] = mv; w[i] = whh[i] * mv
+        }
+        Panels.pack(transposeOf: w, ld: H, k: H, n: config.gateWidth, into: hiddenWeightsT[l].pointer)
+        if backward { Panels.pack(rowMajor: w, ld: H, k: config.gateWidth, n: H, into: hiddenWeights[l].pointer) }
+    }
+
+    func inputT(_ l: Int) -> Panels { Panels(base: inputWeightsT[l]!.pointer, k: config.inputSize(layer: l), n: config.gateWidth) }
+    func hiddenT(_ l: Int) -> Panels { Panels(base: hiddenWeightsT[l].pointer, k: config.hiddenSize, n: config.gateWidth) }
+    var outputT: Panels { Panels(base: outputWeightsT.pointer, k: config.hiddenSize, n: config.vocabularySize) }
+    func input(_ l: Int) -> Panels { Panels(base: inputWeights[l]!.pointer, k: config.gateWidth, n: config.inputSize(layer: l)) }
+    func hidden(_ l: Int) -> Panels { Panels(base: hiddenWeights[l].pointer, k: config.gateWidth, n: config.hiddenSize) }
+    var output: Panels { Panels(base: outputWeights!.pointer, k: config.vocabularySize, n: config.hiddenSize) }
+}

@@ -1,0 +1,242 @@
+import Foundation
+
+/// Everything one thread needs to run forward and backward over `batch` streams × `steps`
+/// timesteps: layer buffers, logits, and its own gradient buffer (summed once per step).
+final class Workspace {
+    let config: ModelConfig
+    let steps: Int, batch: Int
+    let layers: [LayerBuffers]
+    /// [T·B] token ids, time-major; −1 marks a character outside the vocabulary (zero input; not scored).
+    let inputs: UnsafeMutablePointer<Int32>
+    let targets: UnsafeMutablePointer<Int32>
+    /// Embedding input [T·B, E] and its gradient (embedding models only).
+    let embedded: FloatBuffer?
+    let embeddedGradient: FloatBuffer?
+    /// [T·B, V]: logits, then softmax probabilities, then the logits' gradient.
+    let logits: FloatBuffer
+    /// [T·B] cross-entropy of each position (0 where not scored).
+    let positionLoss: FloatBuffer
+    /// When set, [T·B, V] receives the raw logits (tests and interop checks).
+    var rawLogits: FloatBuffer?
+    let gradients: FloatBuffer
+    /// [V, G·H] gradient of the one-hot table (transposed dW_ih of layer 0).
+    let oneHotGradientT: FloatBuffer?
+    /// Panels of one activation matrix [T·B, ≤ max(H, E)] for the weight-gradient products.
+    let activationPanels: FloatBuffer
+    /// This thread's scratch for `gemm`'s packed blocks of A.
+    let gemmScratch = FloatBuffer(count: gemmScratchCount)
+
+    init(config: ModelConfig, steps: Int, batch: Int, training: Bool) {
+        self.config = config; self.steps = steps; self.batch = batch
+        let rows = steps * batch
+        layers = (0..<config.layers).map { _ in
+            LayerBuffers(architecture: config.architecture, steps: steps, batch: batch,
+                         hidden: config.hiddenSize, dropout: training && config.dropout > 0, training: training)
+        }
+        inputs = .allocate(capacity: rows); inputs.initialize(repeating: 0, count: rows)
+        targets = .allocate(capacity: rows); targets.initialize(repeating: -1, count: rows)
+        embedded = config.usesEmbedding ? FloatBuffer(count: rows * config.embeddingSize) : nil
+        embeddedGradient = config.usesEmbedding && training ? FloatBuffer(count: rows * config.embeddingSize) : nil
+        logits = FloatBuffer(count: rows * config.vocabularySize)
+        positionLoss = FloatBuffer(count: rows)
+        gradients = FloatBuffer(count: training ? ParameterLayout(config).totalCount : 0)
+        oneHotGradientT = !config.usesEmbedding && training ? FloatBuffer(count: config.vocabularySize * config.gateWidth) : nil
+        activationPanels = FloatBuffer(count: training ? Panels.floatCount(k: rows, n: max(config.hiddenSize, config.embeddingSize)) : 0)
+    }
+
+    func packActivations(_ x: ConstFloatPointer, rows: Int, cols: Int) -> Panels {
+        Panels.pack(rowMajor: x, ld: cols, k: rows, n: cols, into: activationPanels.pointer)
+    }
+
+    deinit { inputs.deallocate(); targets.deallocate() }
+
+    // MARK: forward
+
+    /// Runs the sequence from the initial states in each layer's block 0 of `h` (and `c`), and
+    /// returns the summed cross-entropy over scored positions and their count.
+    /// Shapes: inputs/targets [T·B]; logits [T·B, V].
+    /// Dropout masks (when `dropoutSeed` is set) come from one generator per layer and stream,
+    /// seeded by (`dropoutSeed`, layer, `firstStream` + b), so they do not depend on which worker
+    /// runs stream b.
+    func forward(model: LanguageModel, packed: PackedWeights, dropoutSeed: UInt64?,
+                 firstStream: Int) -> (loss: Double, count: Int) {
+        let cfg = config, B = batch, T = steps, rows = T * B, H = cfg.hiddenSize, GH = cfg.gateWidth, V = cfg.vocabularySize
+        for l in 0..<cfg.layers {
+            let L = layers[l]
+            let gv = L.gateValues.pointer
+            let bias = packed.inputBias[l].pointer
+            if l == 0 && !cfg.usesEmbedding {
+                // One-hot input: the projection is a row gather from the per-character table.
+                let table = packed.oneHotTable!.pointer
+                for r in 0..<rows {
+                    let dst = gv + r * GH
+                    let tok = Int(inputs[r])
+                    if tok >= 0 {
+                        let src = table + tok * GH
+                        for j in 0..<GH { dst[j] = src[j] + bias[j] }
+                    } else {
+                        dst.update(from: bias, count: GH)
+                    }
+                }
+            } else {
+                let input: ConstFloatPointer
+                let inSize = cfg.inputSize(layer: l)
+                if l == 0 {
+                    let emb = model.pointer("emb.weight"), x = embedded!.pointer
+                    for r in 0..<rows {
+                        let tok = Int(inputs[r])
+                        if tok >= 0 { (x + r * inSize).update(from: emb + tok * inSize, count: inSize) } else { (x + r * inSize).update(repeating: 0, count: inSize) }
+                    }
+                    input = ConstFloatPointer(x)
+                } else {
+                    input = ConstFloatPointer(layers[l - 1].layerOutput)
+                }
+                for r in 0..<rows { (gv + r * GH).update(from: bias, count: GH) }
+                gemm(m: rows, n: GH, k: inSize, a: input, aRowStride: inSize, aColStride: 1,
+                     b: packed.inputT(l), c: gv, ldc: GH, accumulate: true, scratch: gemmScratch.pointer)
+            }
+            switch cfg.architecture {
+            case .lstm: LSTMLayer.forward(L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer)
+            case .gru: GRULayer.forward(L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer, bhn: model.pointer("rnn.bias_hh_l\(l)") + 2 * H)
+            }
+            if let mask = L.mask, let dropped = L.dropped, let seed = dropoutSeed {
+                let keep = 1 - cfg.dropout, scale = 1 / keep
+                let out = L.outputs, m = mask.pointer, d = dropped.pointer
+                for b in 0..<B {
+                    var rng = RandomGenerator(seed: seed, layer: l, stream: firstStream + b)
+                    for t in 0..<T {
+                        let row = (t * B + b) * H
+                        for j in row..<(row + H) {
+                            let mv: Float = rng.nextFloat() < keep ? scale : 0
+                            m[j] = mv; d[j] = out[j] * mv
+                        }
+                    }
+                }
+            } else if let dropped = L.dropped {
+                dropped.pointer.update(from: L.outputs, count: rows * H)
+                L.mask!.pointer.update(repeating: 1, count: rows * H)
+            }
+        }
+        // Output layer and loss. Shapes: top [T·B, H] · W_outᵀ [H, V] + b_out.
+        let top = layers[cfg.layers - 1].layerOutput
+        let lg = logits.pointer, bOut = model.pointer("out.bias")
+        for r in 0..<rows { (lg + r * V).update(from: bOut, count: V) }
+        gemm(m: rows, n: V, k: H, a: top, aRowStride: H, aColStride: 1,
+             b: packed.outputT, c: lg, ldc: V, accumulate: true, scratch: gemmScratch.pointer)
+        var total = 0.0
+        var count = 0
+        for r in 0..<rows {
+            let row = lg + r * V
+            let y = Int(targets[r])
+            let target = y >= 0 ? row[y] : 0
+            if let raw = rawLogits { (raw.pointer + r * V).update(from: row, count: V) }
+            let logZ = softmaxInPlace(row, count: V)
+            if y >= 0 {
+                let l = logZ - target
+                positionLoss[r] = l
+                total += Double(l)
+                count += 1
+            } else {
+                positionLoss[r] = 0
+            }
+        }
+        return (total, count)
+    }
+
+    // MARK: backward
+
+    /// Accumulates d(loss·scale)/d(parameters) into `gradients` (zeroed first). `scale` is 1/N for a
+    /// mean over N scored positions across all threads. Requires `forward` to have run; uses the
+    /// final-state gradients already in each layer's `hNextGradient`/`cNextGradient` (normally zero)
+    /// and leaves dL/d(initial state) there.
+    func backward(model: LanguageModel, packed: PackedWeights, scale: Float) {
+        let cfg = config, B = batch, T = steps, rows = T * B, H = cfg.hiddenSize, GH = cfg.gateWidth, V = cfg.vocabularySize
+        let grads = gradients.pointer
+        let layout = model.layout
+        gradients.zero()
+        // d logits = (softmax − onehot)·scale, in place.
+        let lg = logits.pointer
+        for r in 0..<rows {
+            let row = lg + r * V
+            let y = Int(targets[r])
+            if y < 0 { row.update(repeating: 0, count: V); continue }
+            row[y] -= 1
+            for j in 0..<V { row[j] *= scale }
+        }
+        let top = layers[cfg.layers - 1]
+        // dW_out [V, H] += dlogitsᵀ · top ; db_out += Σ rows ; d top = dlogits · W_out.
+        gemm(m: V, n: H, k: rows, a: lg, aRowStride: 1, aColStride: V,
+             b: packActivations(top.layerOutput, rows: rows, cols: H), c: grads + layout.offset("out.weight"), ldc: H, accumulate: true, scratch: gemmScratch.pointer)
+        columnSums(lg, rows: rows, cols: V, into: grads + layout.offset("out.bias"))
+        gemm(m: rows, n: H, k: V, a: lg, aRowStride: V, aColStride: 1,
+             b: packed.output, c: top.outputGradients.pointer, ldc: H, accumulate: false, scratch: gemmScratch.pointer)
+        if let m = top.mask { multiply(top.outputGradients.pointer, by: m.pointer, count: rows * H) }
+
+        for l in stride(from: cfg.layers - 1, through: 0, by: -1) {
+            let L = layers[l]
+            switch cfg.architecture {
+            case .lstm: LSTMLayer.backward(L, whh: packed.hidden(l), scratch: gemmScratch.pointer)
+            case .gru: GRULayer.backward(L, whh: packed.hidden(l), scratch: gemmScratch.pointer)
+            }
+            let dgh = L.gateGradients.pointer, dgx = L.inputSideGateGradients
+            // Weight gradients batched over all timesteps. dW_hh [GH, H] += Σ_t dgates_tᵀ · h_{t-1}.
+            gemm(m: GH, n: H, k: rows, a: dgh, aRowStride: 1, aColStride: GH,
+                 b: packActivations(L.h.pointer, rows: rows, cols: H), c: grads + layout.offset("rnn.weight_hh_l\(l)"), ldc: H, accumulate: true, scratch: gemmScratch.pointer)
+            columnSums(dgh, rows: rows, cols: GH, into: grads + layout.offset("rnn.bias_hh_l\(l)"))
+            columnSums(dgx, rows: rows, cols: GH, into: grads + layout.offset("rnn.bias_ih_l\(l)"))
+            let dWih = grads + layout.offset("rnn.weight_ih_l\(l)")
+            let inSize = cfg.inputSize(layer: l)
+            if l == 0 && !cfg.usesEmbedding {
+                // One-hot: row v of the transposed gradient collects the gate gradients where input = v.
+                let gT = oneHotGradientT!.pointer
+                oneHotGradientT!.zero()
+                for r in 0..<rows {
+                    let tok = Int(inputs[r])
+                    guard tok >= 0 else { continue }
+                    let dst = gT + tok * GH, src = dgx + r * GH
+                    for j in 0..<GH { dst[j] += src[j] }
+                }
+                for g in 0..<GH { for v in 0..<V { dWih[g * V + v] += gT[v * GH + g] } }
+            } else {
+                let input: ConstFloatPointer = l == 0 ? ConstFloatPointer(embedded!.pointer) : ConstFloatPointer(layers[l - 1].layerOutput)
+                gemm(m: GH, n: inSize, k: rows, a: dgx, aRowStride: 1, aColStride: GH,
+                     b: packActivations(input, rows: rows, cols: inSize), c: dWih, ldc: inSize, accumulate: true, scratch: gemmScratch.pointer)
+                if l > 0 {
+                    let below = layers[l - 1]
+                    gemm(m: rows, n: H, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
+                         b: packed.input(l), c: below.outputGradients.pointer, ldc: H, accumulate: false, scratch: gemmScratch.pointer)
+                    if let m = below.mask { multiply(below.outputGradients.pointer, by: m.pointer, count: rows * H) }
+                } else {
+                    let E = cfg.embeddingSize
+                    let dx = embeddedGradient!.pointer
+                    gemm(m: rows, n: E, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
+                         b: packed.input(0), c: dx, ldc: E, accumulate: false, scratch: gemmScratch.pointer)
+                    let dEmb = grads + layout.offset("emb.weight")
+                    for r in 0..<rows {
+                        let tok = Int(inputs[r])
+                        guard tok >= 0 else { continue }
+                        let dst = dEmb + tok * E, src = dx + r * E
+                        for j in 0..<E { dst[j] += src[j] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+@inline(__always)
+func columnSums(_ a: ConstFloatPointer, rows: Int, cols: Int, into dst: FloatPointer) {
+    for r in 0..<rows {
+        let row = a + r * cols
+        var j = 0
+        while j + 16 <= cols { store16(load16(dst + j) + load16(row + j), dst + j); j += 16 }
+        while j < cols { dst[j] += row[j]; j += 1 }
+    }
+}
+
+@inline(__always)
+func multiply(_ a: FloatPointer, by m: ConstFloatPointer, count: Int) {
+    var i = 0
+    while i + 16 <= count { store16(load16(a + i) * load16(m + i), a + i); i += 16 }
+    while i < count { a[i] *= m[i]; i += 1 }
+}

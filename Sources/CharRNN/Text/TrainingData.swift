@@ -1,0 +1,39 @@
+import Foundation
+
+/// The training and validation parts of a corpus, as the `train` command splits it.
+public struct TrainingData: Sendable {
+    public let vocabulary: Vocabulary
+    public let train: TokenView
+    public let validation: TokenView
+
+    /// Vocabulary from the training file (and the validation file, if any, so it can be scored);
+    /// validation = the last `validationFraction` of the training file unless a file is given.
+    /// Streams the files (see `CorpusReader`): memory is 1–2 bytes per character.
+    ///
+    /// With `vocabulary` (fine-tuning from a checkpoint), the text must use only its characters;
+    /// otherwise `TextError.outsideVocabulary` lists the ones it lacks.
+    public static func load(trainFile: String, validationFile: String?, validationFraction: Double, bytes: Bool,
+                            vocabulary given: Vocabulary? = nil) throws -> TrainingData {
+        let kind: Vocabulary.Kind = given?.kind ?? (bytes ? .bytes : .unicode)
+        let scanned = try CorpusReader.scan(trainFile, kind: kind)
+        let valScanned = try validationFile.map { try CorpusReader.scan($0, kind: kind) }
+        let seen = Set(scanned.symbols).union(valScanned?.symbols ?? [])
+        if let v = given {
+            let outside = seen.subtracting(v.symbols).sorted()
+            if !outside.isEmpty {
+                throw TextError.outsideVocabulary(path: validationFile.map { "\(trainFile) and \($0)" } ?? trainFile,
+                                                  symbols: outside.map { Vocabulary.describe($0, kind: kind) })
+            }
+        }
+        let vocab = given ?? Vocabulary(kind: kind, symbols: seen.sorted())
+        if vocab.count > 65536 { throw TextError.tooManySymbols(path: trainFile, count: vocab.count) }
+        let all = try CorpusReader.encode(trainFile, kind: kind, vocabulary: vocab, count: scanned.count).tokens
+        if let v = validationFile, let vs = valScanned {
+            let val = try CorpusReader.encode(v, kind: kind, vocabulary: vocab, count: vs.count).tokens
+            return TrainingData(vocabulary: vocab, train: TokenView(all), validation: TokenView(val))
+        }
+        let nVal = Int((Double(all.count) * validationFraction).rounded())
+        let split = all.count - nVal
+        return TrainingData(vocabulary: vocab, train: TokenView(all, start: 0, count: split), validation: TokenView(all, start: split))
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+/// A checkpoint's cross-entropy on a text file, as `eval`, `compare`, `sample --eval` and the
+/// study report it: nats, bits and perplexity per character, over the characters the model can
+/// score. Built on `Evaluator`, which the trainer's validation uses too.
+public struct Score: Codable, Sendable {
+    public var checkpoint: String
+    public var architecture: String
+    public var layers: Int
+    public var hiddenSize: Int
+    public var parameters: Int
+    public var natsPerCharacter: Double
+    public var bitsPerCharacter: Double
+    public var perplexity: Double
+    public var charactersScored: Int
+    public var charactersNotScored: Int
+
+    public enum Failure: Error, CustomStringConvertible, Equatable {
+        case nothingToScore(text: String)
+        case nothingKnown(text: String, characters: Int, checkpoint: String)
+        public var description: String {
+            switch self {
+            case .nothingToScore(let t):
+                return "\(t): nothing to score (a text needs at least 2 characters; the first is only context)"
+            case .nothingKnown(let t, let n, let c):
+                return "\(t): none of its \(n) scored characters is in the vocabulary of \(c)"
+            }
+        }
+    }
+
+    /// Scores the checkpoint at `path` on the text file `text` (read with the checkpoint's own
+    /// vocabulary kind; `-` is standard input). `streams`: parallel streams (default one per 1000
+    /// characters, at most 64; 1 = exactly one pass from the start). With `positions`, also the
+    /// loss of every character (NaN where not scored), for paired comparisons.
+    /// Throws `Failure` when nothing can be scored: there is no mean of nothing to report.
+    public static func score(checkpoint path: String, text: String, streams: Int? = nil,
+                             positions: Bool = false) throws -> (score: Score, losses: [Float]) {
+        let ckpt = try Checkpoint.load(path)
+        let t = try ScoringText.load(text, vocabulary: ckpt.vocabulary)
+        let s = streams ?? min(64, max(1, t.count / 1000))
+        let r = Evaluator(model: ckpt.makeModel(), streams: s, burnIn: s == 1 ? 0 : 200)
+            .evaluate(count: t.count, keepPositionLosses: positions) { t.id($0) }
+        let score = Score(checkpoint: path, architecture: ckpt.config.architecture.rawValue, layers: ckpt.config.layers,
+                          hiddenSize: ckpt.config.hiddenSize, parameters: ckpt.parameterCount,
+                          natsPerCharacter: r.meanLoss, bitsPerCharacter: r.bitsPerCharacter, perplexity: r.perplexity,
+                          charactersScored: r.scored, charactersNotScored: r.unscored)
+        if r.scored == 0 {
+            if r.unscored == 0 { throw Failure.nothingToScore(text: text) }
+            throw Failure.nothingKnown(text: text, characters: r.unscored, checkpoint: path)
+        }
+        return (score, r.positionLosses ?? [])
+    }
+
+    /// The score over the positions where `keep` is true, from the per-character losses.
+    public func restricted(to keep: [Bool], losses: [Float]) -> Score {
+        var total = 0.0, n = 0
+        for (k, l) in zip(keep, losses) where k { total += Double(l); n += 1 }
+        var s = self
+        s.natsPerCharacter = n > 0 ? total / Double(n) : .nan
+        s.bitsPerCharacter = s.natsPerCharacter / log(2)
+        s.perplexity = exp(s.natsPerCharacter)
+        s.charactersNotScored += s.charactersScored - n
+        s.charactersScored = n
+        return s
+    }
+
+    /// The raw logits of one stream read from the start of `text`, [characters, V] row-major
+    /// (position i holds the logits after reading characters 0…i), for comparing with another
+    /// implementation of the same model.
+    public static func logits(checkpoint path: String, text: String) throws -> [Float] {
+        let ckpt = try Checkpoint.load(path)
+        let t = try ScoringText.load(text, vocabulary: ckpt.vocabulary)
+        let V = ckpt.config.vocabularySize, T = 256
+        let engine = SequenceEngine(model: ckpt.makeModel(), batch: 1, steps: T, training: false)
+        engine.parametersDidChange()
+        var out = [Float](repeating: 0, count: t.count * V)
+        var rng = RandomGenerator(seed: 0)
+        var x = [Int32](repeating: -1, count: T)
+        let y = [Int32](repeating: -1, count: T)
+        var chunk = [Float](repeating: 0, count: T * V)
+        var start = 0
+        while start < t.count {
+            let n = min(T, t.count - start)
+            for i in 0..<T { x[i] = i < n ? t.id(start + i) : -1 }
+            engine.run(inputs: x, targets: y, backward: false, random: &rng, logits: &chunk)
+            for i in 0..<(n * V) { out[start * V + i] = chunk[i] }
+            start += n
+        }
+        return out
+    }
+}

@@ -1,0 +1,69 @@
+import CharRNN
+import Foundation
+
+/// Renders a training run's events on stderr: a live bar when stderr is a terminal, plain
+/// periodic lines otherwise (one every `lineInterval` seconds, and at every validation).
+final class ProgressDisplay {
+    let live: Bool
+    let quiet: Bool
+    private var lastLine = Date.distantPast
+    private let lineInterval: TimeInterval
+    private var barShown = false
+
+    init(quiet: Bool = false, lineInterval: TimeInterval = 10) {
+        live = isatty(2) != 0 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        self.quiet = quiet
+        self.lineInterval = lineInterval
+    }
+
+    func render(_ event: TrainingEvent) {
+        switch event {
+        case .started(let text): if !quiet { message(text) }
+        case .note(let text): message("note: " + text)
+        case .warning(let text): message("warning: " + text)
+        case .step(let status, let validated): update(status, force: validated)
+        case .finished(let step, let interrupted, let latest):
+            if live && barShown { writeErr("\n"); barShown = false }
+            if interrupted { message("stopped at step \(step); wrote \(latest)") }
+        }
+    }
+
+    private func update(_ s: TrainingEvent.Status, force: Bool) {
+        guard !quiet else { return }
+        if live {
+            let width = 24
+            var line = ""
+            if let f = s.fraction {
+                let filled = Int((Double(width) * min(1, f)).rounded(.down))
+                line = "[" + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled) + "] "
+                    + String(format: "%3.0f%% ", 100 * f)
+            }
+            line += "step \(s.step) epoch \(String(format: "%.2f", s.epoch)) loss \(String(format: "%.4f", s.loss))"
+            if let v = s.validationLoss { line += " val \(String(format: "%.4f", v))" }
+            line += " \(Self.rate(s.charactersPerSecond)) chars/s"
+            if let r = s.remainingSeconds { line += " ETA \(formatDuration(r))" }
+            writeErr("\r\u{1B}[2K" + line)
+            barShown = true
+        } else if force || Date().timeIntervalSince(lastLine) >= lineInterval {
+            lastLine = Date()
+            var line = "step \(s.step) epoch \(String(format: "%.2f", s.epoch)) loss \(String(format: "%.4f", s.loss))"
+            if let v = s.validationLoss { line += " val_loss \(String(format: "%.4f", v))" }
+            line += " chars/s \(Int(s.charactersPerSecond))"
+            if let r = s.remainingSeconds { line += " eta \(formatDuration(r))" }
+            writeErr(line + "\n")
+        }
+    }
+
+    /// A message on its own line (the live bar is redrawn by the next update).
+    private func message(_ text: String) {
+        if live && barShown { writeErr("\r\u{1B}[2K"); barShown = false }
+        writeErr(text + "\n")
+    }
+
+    static func rate(_ x: Double) -> String { x >= 1000 ? String(format: "%.1fK", x / 1000) : String(format: "%.0f", x) }
+}
+
+/// Everything the CLI says besides results goes to stderr.
+func writeErr(_ s: String) {
+    FileHandle.standardError.write(Data(s.utf8))
+}
