@@ -192,145 +192,195 @@ public final class Trainer {
         public var interrupted: Bool
     }
 
-    /// Trains until the budget (steps, epochs or time) is used or `shouldStop` returns true.
+    /// The state of one call of `run`: buffers for a batch, clocks, and the running figures
+    /// the loop reports and judges divergence by.
+    struct Session {
+        var x: [Int32], y: [Int32]
+        let start = Date()
+        let elapsedAtStart: Double, stepAtStart: Int
+        /// Training time this call may use (the time budget less what earlier calls used).
+        let time: Double?
+        var evalEvery: Int, evalChosen: Bool
+        var lossSinceLog = 0.0, stepsSinceLog = 0
+        var charactersAtRate: Int, timeAtRate = Date(), rate = 0.0
+        var consecutiveFailures = 0
+        /// The lowest training loss of a step so far: a loss far above it counts as divergence.
+        var bestStepLoss = Double.infinity
+        var elapsed: Double { elapsedAtStart + Date().timeIntervalSince(start) }
+    }
+
+    /// How far above the best loss a loss must be to count as diverged: more than a uniform guess
+    /// over the vocabulary costs (ln V nats), which a finite explosion (4e30 after --lr 1e9) is.
+    var divergenceMargin: Double { max(1, log(Double(vocabulary.count))) }
+
+    func diverged(_ loss: Double, best: Double) -> Bool { !loss.isFinite || loss > best + divergenceMargin }
+
+    /// Trains until the budget (steps, epochs or time) is used or `shouldStop` returns true:
+    /// `step` takes one optimizer step, `recover` handles a step that diverged, and
+    /// `validateAndSave` runs at every validation.
     public func run() throws -> Summary {
         if lock == nil { lock = try RunLock(folder: runDirectory) }
         defer { lock = nil }
-        let B = settings.batch, T = settings.sequence
-        var x = [Int32](repeating: 0, count: B * T), y = [Int32](repeating: 0, count: B * T)
-        let sessionStart = Date()
-        let elapsedAtStart = progress.elapsedSeconds
-        let stepAtStart = progress.step
+        var session = startSession()
         var interrupted = false
-        var evalEvery = settings.evalEvery
-        var lossSinceLog = 0.0, stepsSinceLog = 0
-        var charsAtRate = progress.charactersSeen, timeAtRate = Date()
-        var rate = 0.0
-        var consecutiveFailures = 0
-        // Divergence: a loss that is not finite, or one far above the best seen (by more than a
-        // uniform guess over the vocabulary costs), even if finite (e.g. 4e30 after --lr 1e9).
-        var bestStepLoss = Double.infinity
-        let divergenceMargin = max(1, log(Double(vocabulary.count)))
-        func diverged(_ loss: Double, best: Double) -> Bool { !loss.isFinite || loss > best + divergenceMargin }
-        let sessionTime = settings.timeSeconds.map { max(0, $0 - elapsedAtStart) }
-        if evalEvery <= 0 {
-            if let s = settings.steps { evalEvery = max(1, (s - progress.step) / 10) }
-            else if let e = settings.epochs { evalEvery = max(1, Int(e * Double(batcher.batchesPerEpoch)) / 10) }
-            else { evalEvery = 1000 }
-        }
-        var evalChosen = settings.evalEvery > 0 || settings.timeSeconds == nil
-        rememberGoodState()
-        logCommand()
-        if validationTextChanged {
-            onEvent(.note("the validation text differs from the one this run's best loss was measured on; the best starts afresh"))
-        }
-        onEvent(.started("training \(config.architecture.displayName) \(config.layers)×\(config.hiddenSize) (\(model.parameterCount) parameters, vocabulary \(vocabulary.count)) on \(data.train.count) characters, validating on \(data.validation.count); run folder \(runDirectory)"))
-
-        func budgetDone() -> Bool {
-            if let s = settings.steps, progress.step >= s { return true }
-            if let e = settings.epochs, epochProgress >= e { return true }
-            if let t = sessionTime, Date().timeIntervalSince(sessionStart) >= t { return true }
-            return false
-        }
-
-        while !budgetDone() {
-            if progress.batchInEpoch >= batcher.batchesPerEpoch {
-                progress.batchInEpoch = 0
-                progress.epoch += 1
-                engine.resetState()
-            }
-            if progress.batchInEpoch == 0 { engine.resetState() }
-            batcher.fill(data.train, index: progress.batchInEpoch, x: &x, y: &y)
-            engine.parametersDidChange()
-            savedStateH.copy(from: engine.stateH); savedStateC.copy(from: engine.stateC)
-            let r = engine.run(inputs: x, targets: y, backward: true, random: &random)
-            let loss = r.loss / Double(r.count)
-            faultInjector?(progress.step + 1, engine.gradients)
-            let norm = clipGlobalNorm(engine.gradients, maxNorm: settings.clip)
-            let elapsed = elapsedAtStart + Date().timeIntervalSince(sessionStart)
-            if diverged(loss, best: bestStepLoss) || !norm.isFinite {
-                // Skip the update, roll back to the last good state, halve the learning rate.
-                consecutiveFailures += 1
-                engine.stateH.copy(from: savedStateH); engine.stateC.copy(from: savedStateC)
-                rollBack()
-                progress.learningRateScale *= 0.5
-                let what = !loss.isFinite ? "non-finite loss" : !norm.isFinite ? "non-finite gradients"
-                    : "loss \(String(format: "%.4g", loss)) far above the best \(String(format: "%.4f", bestStepLoss))"
-                onEvent(.warning("\(what) at step \(progress.step + 1); update skipped, rolled back to the last good state, "
-                                 + "learning rate scaled by \(progress.learningRateScale)"))
-                if consecutiveFailures >= Self.divergenceLimit {
+        while !budgetDone(session) {
+            guard let (loss, lr, fraction) = step(&session) else {
+                if session.consecutiveFailures >= Self.divergenceLimit {
                     try saveLatest()
                     throw TrainingError.diverged(step: progress.step, checkpoint: latestPath)
                 }
-                progress.batchInEpoch += 1
                 continue
             }
-            consecutiveFailures = 0
-            bestStepLoss = min(bestStepLoss, loss)
-            let fraction = settings.budgetFraction(step: progress.step, elapsed: elapsed, batchesPerEpoch: batcher.batchesPerEpoch)
-            let lr = settings.learningRate(step: progress.step, fraction: fraction) * progress.learningRateScale
-            adam.learningRate = lr
-            adam.update(parameters: model.parameters, gradients: engine.gradients)
-            updateAverage()
-            progress.step += 1
-            progress.batchInEpoch += 1
-            progress.charactersSeen += B * T
-            progress.elapsedSeconds = elapsed
-            progress.lastTrainingLoss = loss
-            lossSinceLog += loss; stepsSinceLog += 1
-
-            let now = Date()
-            if now.timeIntervalSince(timeAtRate) >= 1 || rate == 0 {
-                rate = Double(progress.charactersSeen - charsAtRate) / max(1e-9, now.timeIntervalSince(timeAtRate))
-                charsAtRate = progress.charactersSeen; timeAtRate = now
-            }
-            if !evalChosen, let t = settings.timeSeconds, progress.step - stepAtStart >= 5 {
-                // Validate about ten times over a time budget, from the measured step time.
-                let stepTime = (elapsed - elapsedAtStart) / Double(progress.step - stepAtStart)
-                evalEvery = max(1, Int((t / 10) / max(stepTime, 1e-6)))
-                evalChosen = true
-            }
-            let stopping = budgetDone() || shouldStop()
-            var validation: Double?
-            if progress.step % evalEvery == 0 || stopping {
-                validation = validate()
-            }
-            if progress.step % 10 == 0 || validation != nil {
-                let record = MetricRecord(step: progress.step, epoch: epochProgress, characters: progress.charactersSeen,
-                                          seconds: progress.elapsedSeconds, trainLoss: lossSinceLog / Double(stepsSinceLog),
-                                          validationLoss: validation, learningRate: lr, charactersPerSecond: rate)
-                metrics.append(record)
-                metricsLog.append(record)
-                lossSinceLog = 0; stepsSinceLog = 0
-            }
-            let remaining: Double? = fraction.map { _ in
-                let done = settings.budgetFraction(step: progress.step, elapsed: progress.elapsedSeconds,
-                                                   batchesPerEpoch: batcher.batchesPerEpoch) ?? 0
-                return done > 0 ? progress.elapsedSeconds / done * (1 - done) : 0
-            }
-            onEvent(.step(.init(step: progress.step, epoch: epochProgress, loss: loss, validationLoss: progress.lastValidationLoss,
-                                 charactersPerSecond: rate, fraction: fraction, remainingSeconds: remaining), validated: validation != nil))
-            if let v = validation {
-                if !diverged(v, best: min(progress.bestValidationLoss ?? .infinity, bestStepLoss)) { rememberGoodState() } else {
-                    consecutiveFailures += 1
-                    rollBack()
-                    progress.learningRateScale *= 0.5
-                    onEvent(.warning("validation loss \(String(format: "%.4g", v)) at step \(progress.step) (diverged); "
-                                     + "rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)"))
-                }
-                try saveCheckpoints()
-            }
+            let stopping = budgetDone(session) || shouldStop()
+            let validation = progress.step % session.evalEvery == 0 || stopping ? validate() : nil
+            report(&session, loss: loss, learningRate: lr, fraction: fraction, validation: validation)
+            if let v = validation { try validateAndSave(&session, loss: v) }
             if stopping {
-                interrupted = !budgetDone()
+                interrupted = !budgetDone(session)
                 break
             }
         }
         onEvent(.finished(step: progress.step, interrupted: interrupted, latestPath: latestPath))
-        let secs = progress.elapsedSeconds - elapsedAtStart
-        return Summary(steps: progress.step - stepAtStart, seconds: secs,
-                       charactersPerSecond: Double((progress.step - stepAtStart) * B * T) / max(secs, 1e-9),
+        let seconds = progress.elapsedSeconds - session.elapsedAtStart, steps = progress.step - session.stepAtStart
+        return Summary(steps: steps, seconds: seconds,
+                       charactersPerSecond: Double(steps * settings.batch * settings.sequence) / max(seconds, 1e-9),
                        bestValidationLoss: progress.bestValidationLoss, finalValidationLoss: progress.lastValidationLoss,
                        interrupted: interrupted)
+    }
+
+    func startSession() -> Session {
+        let n = settings.batch * settings.sequence
+        var evalEvery = settings.evalEvery
+        if evalEvery <= 0 {
+            if let s = settings.steps {
+                evalEvery = max(1, (s - progress.step) / 10)
+            } else if let e = settings.epochs {
+                evalEvery = max(1, Int(e * Double(batcher.batchesPerEpoch)) / 10)
+            } else {
+                evalEvery = 1000
+            }
+        }
+        let session = Session(x: [Int32](repeating: 0, count: n), y: [Int32](repeating: 0, count: n),
+                              elapsedAtStart: progress.elapsedSeconds, stepAtStart: progress.step,
+                              time: settings.timeSeconds.map { max(0, $0 - progress.elapsedSeconds) },
+                              evalEvery: evalEvery, evalChosen: settings.evalEvery > 0 || settings.timeSeconds == nil,
+                              charactersAtRate: progress.charactersSeen)
+        rememberGoodState()
+        logCommand()
+        if validationTextChanged {
+            onEvent(.note("the validation text differs from the one this run's best loss was measured on; "
+                          + "the best starts afresh"))
+        }
+        onEvent(.started("training \(config.architecture.displayName) \(config.layers)×\(config.hiddenSize) "
+                         + "(\(model.parameterCount) parameters, vocabulary \(vocabulary.count)) on \(data.train.count) "
+                         + "characters, validating on \(data.validation.count); run folder \(runDirectory)"))
+        return session
+    }
+
+    func budgetDone(_ session: Session) -> Bool {
+        if let s = settings.steps, progress.step >= s { return true }
+        if let e = settings.epochs, epochProgress >= e { return true }
+        if let t = session.time, Date().timeIntervalSince(session.start) >= t { return true }
+        return false
+    }
+
+    /// One optimizer step: forward and backward over the next batch, clipping, Adam, the weight
+    /// average. Returns the loss, the learning rate and the share of the budget used, or nil when
+    /// the step diverged and was undone (`recover`).
+    func step(_ session: inout Session) -> (loss: Double, learningRate: Float, fraction: Double?)? {
+        if progress.batchInEpoch >= batcher.batchesPerEpoch {
+            progress.batchInEpoch = 0
+            progress.epoch += 1
+        }
+        if progress.batchInEpoch == 0 { engine.resetState() }
+        batcher.fill(data.train, index: progress.batchInEpoch, x: &session.x, y: &session.y)
+        engine.parametersDidChange()
+        savedStateH.copy(from: engine.stateH); savedStateC.copy(from: engine.stateC)
+        let r = engine.run(inputs: session.x, targets: session.y, backward: true, random: &random)
+        let loss = r.loss / Double(r.count)
+        faultInjector?(progress.step + 1, engine.gradients)
+        let norm = clipGlobalNorm(engine.gradients, maxNorm: settings.clip)
+        let elapsed = session.elapsed
+        if diverged(loss, best: session.bestStepLoss) || !norm.isFinite {
+            recover(&session, loss: loss, norm: norm)
+            return nil
+        }
+        session.consecutiveFailures = 0
+        session.bestStepLoss = min(session.bestStepLoss, loss)
+        let fraction = settings.budgetFraction(step: progress.step, elapsed: elapsed, batchesPerEpoch: batcher.batchesPerEpoch)
+        let lr = settings.learningRate(step: progress.step, fraction: fraction) * progress.learningRateScale
+        adam.learningRate = lr
+        adam.update(parameters: model.parameters, gradients: engine.gradients)
+        updateAverage()
+        progress.step += 1
+        progress.batchInEpoch += 1
+        progress.charactersSeen += settings.batch * settings.sequence
+        progress.elapsedSeconds = elapsed
+        progress.lastTrainingLoss = loss
+        return (loss, lr, fraction)
+    }
+
+    /// A step whose loss or gradients diverged: the update is skipped, the carried state and the
+    /// weights go back to the last good state, the learning rate halves, and the batch is passed.
+    func recover(_ session: inout Session, loss: Double, norm: Double) {
+        session.consecutiveFailures += 1
+        engine.stateH.copy(from: savedStateH); engine.stateC.copy(from: savedStateC)
+        rollBack()
+        progress.learningRateScale *= 0.5
+        let what = !loss.isFinite ? "non-finite loss" : !norm.isFinite ? "non-finite gradients"
+            : "loss \(String(format: "%.4g", loss)) far above the best \(String(format: "%.4f", session.bestStepLoss))"
+        onEvent(.warning("\(what) at step \(progress.step + 1); update skipped, rolled back to the last good state, "
+                         + "learning rate scaled by \(progress.learningRateScale)"))
+        progress.batchInEpoch += 1
+    }
+
+    /// After a validation: a diverged validation loss rolls back like a diverged step; then
+    /// best.ckpt (if this is the best so far) and latest.ckpt are written.
+    func validateAndSave(_ session: inout Session, loss v: Double) throws {
+        if !diverged(v, best: min(progress.bestValidationLoss ?? .infinity, session.bestStepLoss)) {
+            rememberGoodState()
+        } else {
+            session.consecutiveFailures += 1
+            rollBack()
+            progress.learningRateScale *= 0.5
+            onEvent(.warning("validation loss \(String(format: "%.4g", v)) at step \(progress.step) (diverged); "
+                             + "rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)"))
+        }
+        try saveCheckpoints()
+    }
+
+    /// The metrics log (every 10 steps and at each validation) and the progress event.
+    func report(_ session: inout Session, loss: Double, learningRate lr: Float, fraction: Double?, validation: Double?) {
+        session.lossSinceLog += loss; session.stepsSinceLog += 1
+        let now = Date()
+        if now.timeIntervalSince(session.timeAtRate) >= 1 || session.rate == 0 {
+            session.rate = Double(progress.charactersSeen - session.charactersAtRate)
+                / max(1e-9, now.timeIntervalSince(session.timeAtRate))
+            session.charactersAtRate = progress.charactersSeen; session.timeAtRate = now
+        }
+        if !session.evalChosen, let t = settings.timeSeconds, progress.step - session.stepAtStart >= 5 {
+            // Validate about ten times over a time budget, from the measured step time.
+            let stepTime = (progress.elapsedSeconds - session.elapsedAtStart) / Double(progress.step - session.stepAtStart)
+            session.evalEvery = max(1, Int((t / 10) / max(stepTime, 1e-6)))
+            session.evalChosen = true
+        }
+        if progress.step % 10 == 0 || validation != nil {
+            let record = MetricRecord(step: progress.step, epoch: epochProgress, characters: progress.charactersSeen,
+                                      seconds: progress.elapsedSeconds,
+                                      trainLoss: session.lossSinceLog / Double(session.stepsSinceLog),
+                                      validationLoss: validation, learningRate: lr, charactersPerSecond: session.rate)
+            metrics.append(record)
+            metricsLog.append(record)
+            session.lossSinceLog = 0; session.stepsSinceLog = 0
+        }
+        let remaining: Double? = fraction.map { _ in
+            let done = settings.budgetFraction(step: progress.step, elapsed: progress.elapsedSeconds,
+                                               batchesPerEpoch: batcher.batchesPerEpoch) ?? 0
+            return done > 0 ? progress.elapsedSeconds / done * (1 - done) : 0
+        }
+        onEvent(.step(.init(step: progress.step, epoch: epochProgress, loss: loss, validationLoss: progress.lastValidationLoss,
+                            charactersPerSecond: session.rate, fraction: fraction, remainingSeconds: remaining),
+                      validated: validation != nil))
     }
 
     public static let validationLimit = 2_000_000
