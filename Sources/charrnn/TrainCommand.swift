@@ -103,82 +103,63 @@ struct TrainCommand: ParsableCommand {
     // MARK: new run
 
     func newTrainer() throws -> Trainer {
-        let source = try output.initFrom.map { try Checkpoint.load($0) }
-        if let c = source, let f = output.initFrom {
+        var request = TrainingRequest(trainFile: absolutePath(file!))
+        request.validationFile = corpus.valFile.map(absolutePath)
+        request.validationFraction = corpus.valFraction
+        request.bytes = corpus.bytes
+        request.architecture = model.arch; request.layers = model.layers; request.hiddenSize = model.hidden
+        request.embeddingSize = model.embedding; request.dropout = model.dropout; request.weightDrop = model.weightDrop
+        request.initOneHot = model.initOneHot; request.forgetBias = model.forgetBias
+        request.batch = optimisation.batch; request.sequence = optimisation.seq; request.learningRate = optimisation.lr
+        request.schedule = optimisation.lrSchedule; request.finalLearningRateFraction = optimisation.lrFinal
+        request.warmupSteps = optimisation.warmup; request.clip = optimisation.clip
+        request.weightDecay = optimisation.weightDecay; request.ema = optimisation.ema; request.seed = optimisation.seed
+        request.epochs = budget.epochs; request.steps = budget.steps; request.timeSeconds = budget.seconds
+        request.evalEvery = budget.evalEvery; request.keep = output.keep
+        if let f = output.initFrom {
+            let c = try Checkpoint.load(f)
             try refuseModelOptions(for: c, path: f)
+            request.initFrom = (absolutePath(f), c)
         }
-        var s = TrainingSettings(trainFile: absolutePath(file!))
-        s.validationFile = corpus.valFile.map(absolutePath)
-        s.validationFraction = corpus.valFraction ?? 0.1
-        s.bytes = corpus.bytes
-        s.schedule = optimisation.lrSchedule ?? .cosine
-        s.finalLearningRateFraction = optimisation.lrFinal ?? 0.1
-        s.clip = optimisation.clip ?? 5
-        s.seed = optimisation.seed ?? 1
-        s.evalEvery = budget.evalEvery ?? 0
-        s.keep = output.keep
-        s.epochs = budget.epochs; s.steps = budget.steps; s.timeSeconds = budget.seconds
-        if !budget.given { s.epochs = 10 }
-        s.batch = optimisation.batch ?? AutoConfiguration.batch
-        s.sequence = optimisation.seq ?? AutoConfiguration.sequence
-        let oneHot = model.initOneHot ?? AutoConfiguration.oneHotScale
-        s.initialization = .init(oneHotScale: oneHot > 0 ? oneHot : nil, forgetBias: model.forgetBias)
 
         // Refuse what cannot work before measuring or training anything, and leave nothing behind.
         let runFolderGiven = output.name.map { output.folder + "/" + $0 }
         try RunFolder.checkWritable(runFolderGiven ?? output.folder)
         if let f = runFolderGiven, !output.overwrite, RunFolder.holdsRun(f) { throw TrainingError.runExists(path: f) }
-        let data = try TrainingData.load(trainFile: s.trainFile, validationFile: s.validationFile,
-                                         validationFraction: s.validationFraction, bytes: s.bytes,
-                                         vocabulary: source?.vocabulary)
-        try Trainer.checkData(data, settings: s)
-
-        let arch = source?.config.architecture ?? model.arch ?? .lstm
-        let layers = source?.config.layers ?? model.layers ?? 2
-        let embedding = source?.config.embeddingSize ?? model.embedding ?? 0
-        let fixedHidden = source?.config.hiddenSize ?? model.hidden
-        if let h = fixedHidden {
-            let config = ModelConfig(architecture: arch, vocabularySize: data.vocabulary.count, hiddenSize: h,
-                                     layers: layers, embeddingSize: embedding, dropout: model.dropout ?? 0)
-            try MemoryEstimate.checkTraining(config: config, batch: s.batch, steps: s.sequence, threads: Threads.count)
+        let data = try TrainingData.load(trainFile: request.trainFile, validationFile: request.validationFile,
+                                         validationFraction: request.validationFraction ?? 0.1, bytes: request.bytes,
+                                         vocabulary: request.initFrom?.checkpoint.vocabulary)
+        var check = TrainingSettings(trainFile: request.trainFile)
+        check.batch = request.resolvedBatch; check.sequence = request.resolvedSequence
+        try Trainer.checkData(data, settings: check)
+        if let h = request.initFrom?.checkpoint.config.hiddenSize ?? request.hiddenSize {
+            var config = request.initFrom?.checkpoint.config
+                ?? ModelConfig(architecture: request.architecture ?? .lstm, vocabularySize: data.vocabulary.count,
+                               hiddenSize: h, layers: request.layers ?? 2, embeddingSize: request.embeddingSize ?? 0)
+            config.dropout = request.dropout ?? 0
+            try MemoryEstimate.checkTraining(config: config, batch: check.batch, steps: check.sequence, threads: Threads.count)
         }
 
-        // The automatic configuration fills in whatever was left out.
-        var budgetCharacters: Double?
-        if let n = s.steps { budgetCharacters = Double(n * s.batch * s.sequence) }
-        if let e = s.epochs { budgetCharacters = min(budgetCharacters ?? .infinity, e * Double(data.train.count)) }
-        if s.timeSeconds != nil && fixedHidden == nil && !output.quiet {
+        if TrainingPlan.measuresSpeed(request) && !output.quiet {
             writeErr("measuring this machine's training speed to choose the model size…\n")
         }
-        let choice = AutoConfiguration.choose(
-            architecture: arch, vocabularySize: data.vocabulary.count, trainCharacters: data.train.count,
-            layers: layers, batch: s.batch, sequence: s.sequence,
-            budgetCharacters: budgetCharacters, budgetSeconds: s.timeSeconds, fixedHiddenSize: fixedHidden) { config in
-                AutoConfiguration.measureSpeed(config, batch: s.batch, sequence: s.sequence)
-            }
-        let dropout = model.dropout ?? choice.dropout
-        s.learningRate = optimisation.lr ?? choice.learningRate
-        s.weightDecay = optimisation.weightDecay ?? choice.weightDecay
-        let weightDrop = model.weightDrop ?? choice.weightDrop
-        s.weightDrop = weightDrop > 0 ? weightDrop : nil
-        let ema = optimisation.ema ?? choice.emaDecay
-        s.emaDecay = ema > 0 ? ema : nil
-        s.warmupSteps = optimisation.warmup ?? choice.warmupSteps
-        if !output.quiet { writeErr("auto configuration: \(choice.explanation)\(givenNote)\n") }
-
-        let runName = output.name ?? defaultRunName(arch: arch, layers: layers, hidden: choice.hiddenSize)
-        let runDirectory = try RunFolder.path(checkpointDirectory: output.folder, name: runName)
-        s.command = explicitCommand(settings: s, arch: arch, layers: layers, hidden: choice.hiddenSize,
-                                    embedding: embedding, dropout: dropout, plannedSteps: choice.characters,
-                                    runName: runName)
-        if !output.quiet { writeErr("repeat this run exactly, without measuring speed: \(s.command!)\n") }
-        if let c = source {
-            return try Trainer(initFrom: c, settings: s, data: data, dropout: dropout, runDirectory: runDirectory,
-                               runName: runName, overwrite: output.overwrite)
+        let plan = TrainingPlan.resolve(request, data: data, checkpointDirectory: absolutePath(output.folder),
+                                        runName: { output.name ?? defaultRunName($0) }) { config in
+            AutoConfiguration.measureSpeed(config, batch: check.batch, sequence: check.sequence)
         }
-        return try Trainer(settings: s, data: data, architecture: arch, layers: layers, hiddenSize: choice.hiddenSize,
-                           embeddingSize: embedding, dropout: dropout, runDirectory: runDirectory, runName: runName,
-                           overwrite: output.overwrite)
+        if !output.quiet {
+            writeErr("auto configuration: \(plan.explanation)\n")
+            writeErr("repeat this run exactly, without measuring speed: \(plan.settings.command!)\n")
+        }
+        let runDirectory = try RunFolder.path(checkpointDirectory: output.folder, name: plan.runName)
+        if let (_, c) = request.initFrom {
+            return try Trainer(initFrom: c, settings: plan.settings, data: data, dropout: plan.config.dropout,
+                               runDirectory: runDirectory, runName: plan.runName, overwrite: output.overwrite)
+        }
+        let c = plan.config
+        return try Trainer(settings: plan.settings, data: data, architecture: c.architecture, layers: c.layers,
+                           hiddenSize: c.hiddenSize, embeddingSize: c.embeddingSize, dropout: c.dropout,
+                           runDirectory: runDirectory, runName: plan.runName, overwrite: output.overwrite)
     }
 
     /// A fine-tuned run takes its model from the checkpoint: refuse sizes that say otherwise.
@@ -195,60 +176,12 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// Which options were given and so used instead of the automatic choice.
-    var givenNote: String {
-        var given: [String] = []
-        if let h = model.hidden { given.append("--hidden \(h)") }
-        if let d = model.dropout { given.append("--dropout \(d)") }
-        if let w = optimisation.warmup { given.append("--warmup \(w)") }
-        if let v = optimisation.lr { given.append("--lr \(v)") }
-        if let v = optimisation.weightDecay { given.append("--weight-decay \(v)") }
-        if let v = model.weightDrop { given.append("--weight-drop \(v)") }
-        if let v = optimisation.ema { given.append("--ema \(v)") }
-        return given.isEmpty ? "" : " (given on the command line, used instead: \(given.joined(separator: ", ")))"
-    }
-
-    /// Every choice written out: a time budget becomes the step count the measured speed allows.
-    func explicitCommand(settings s: TrainingSettings, arch: Architecture, layers: Int, hidden: Int, embedding: Int,
-                         dropout: Float, plannedSteps characters: Double, runName: String) -> String {
-        var words = ["charrnn", "train", shellQuote(s.trainFile)]
-        func add(_ flag: String, _ value: String) { words += [flag, value] }
-        if let v = s.validationFile { add("--val-file", shellQuote(v)) } else { add("--val-fraction", "\(s.validationFraction)") }
-        if s.bytes { words.append("--bytes") }
-        add("--arch", arch.rawValue); add("--layers", "\(layers)"); add("--hidden", "\(hidden)")
-        add("--embedding", "\(embedding)"); add("--dropout", "\(dropout)"); add("--weight-drop", "\(s.weightDrop ?? 0)")
-        add("--init-one-hot", "\(s.initialization?.oneHotScale ?? 0)")
-        if let f = s.initialization?.forgetBias { add("--forget-bias", "\(f)") }
-        add("--batch", "\(s.batch)"); add("--seq", "\(s.sequence)"); add("--lr", "\(s.learningRate)")
-        add("--lr-schedule", s.schedule.rawValue); add("--lr-final", "\(s.finalLearningRateFraction)")
-        add("--warmup", "\(s.warmupSteps)"); add("--clip", "\(s.clip)"); add("--weight-decay", "\(s.weightDecay)")
-        add("--ema", "\(s.emaDecay ?? 0)"); add("--seed", "\(s.seed)")
-        if s.timeSeconds != nil {
-            add("--steps", "\(max(1, Int((characters / Double(s.batch * s.sequence)).rounded())))")
-        } else {
-            if let n = s.steps { add("--steps", "\(n)") }
-            if let e = s.epochs { add("--epochs", "\(e)") }
-        }
-        if s.evalEvery > 0 { add("--eval-every", "\(s.evalEvery)") }
-        if let k = s.keep, k > 0 { add("--keep", "\(k)") }
-        if let f = output.initFrom { add("--init-from", shellQuote(absolutePath(f))) }
-        add("--checkpoint-dir", shellQuote(absolutePath(output.folder))); add("--name", shellQuote(runName))
-        return words.joined(separator: " ")
-    }
-
-    func defaultRunName(arch: Architecture, layers: Int, hidden: Int) -> String {
+    func defaultRunName(_ c: ModelConfig) -> String {
         let base = ((file! as NSString).lastPathComponent as NSString).deletingPathExtension
         let f = DateFormatter()
         f.dateFormat = "yyyyMMdd-HHmmss"
-        return "\(base == "-" ? "stdin" : base)-\(arch.rawValue)-\(layers)x\(hidden)-\(f.string(from: Date()))"
+        return "\(base == "-" ? "stdin" : base)-\(c.architecture.rawValue)-\(c.layers)x\(c.hiddenSize)-\(f.string(from: Date()))"
     }
-}
-
-/// A word for a POSIX shell: as is when safe, else in single quotes.
-func shellQuote(_ s: String) -> String {
-    let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+,@%")
-    if !s.isEmpty && s.unicodeScalars.allSatisfy({ safe.contains($0) }) { return s }
-    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
 extension Architecture: ExpressibleByArgument {}

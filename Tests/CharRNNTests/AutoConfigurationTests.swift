@@ -51,3 +51,58 @@ final class AutoConfigurationTests: XCTestCase {
         XCTAssertEqual(AutoConfiguration.learningRate(hiddenSize: 512, weightDrop: 0.4), 3e-3)
     }
 }
+
+final class TrainingPlanTests: XCTestCase {
+    func data() throws -> TrainingData {
+        let file = NSTemporaryDirectory() + "charrnn-plan-\(UUID().uuidString).txt"
+        try String(repeating: "the quick brown fox jumps over the lazy dog.\n", count: 2000)
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        return try TrainingData.load(trainFile: file, validationFile: nil, validationFraction: 0.1, bytes: false)
+    }
+
+    /// A time budget is resolved with the measured speed, and the explicit command fixes every
+    /// choice, the budget as a step count, so it repeats the run without measuring.
+    func testAResolvedPlanWritesOutEveryChoice() throws {
+        let d = try data()
+        var r = TrainingRequest(trainFile: "/data/corpus.txt")
+        r.timeSeconds = 60
+        r.dropout = 0.3
+        var measured = 0
+        let plan = TrainingPlan.resolve(r, data: d, checkpointDirectory: "/runs", runName: { "lstm-\($0.hiddenSize)" }) { _ in
+            measured += 1
+            return 50_000
+        }
+        XCTAssertGreaterThan(measured, 0)
+        XCTAssertTrue(TrainingPlan.measuresSpeed(r))
+        XCTAssertEqual(plan.config.dropout, 0.3, "a given option wins over the automatic choice")
+        XCTAssertTrue(plan.explanation.contains("used instead: --dropout 0.3"), plan.explanation)
+        XCTAssertEqual(plan.runName, "lstm-\(plan.config.hiddenSize)")
+        let command = plan.settings.command!
+        let steps = Int((60.0 * 50_000 / Double(32 * 64)).rounded())
+        for part in ["charrnn train /data/corpus.txt ", "--hidden \(plan.config.hiddenSize) ", "--dropout 0.3 ",
+                     "--lr \(plan.settings.learningRate) ", "--steps \(steps) ", "--checkpoint-dir /runs --name lstm-"] {
+            XCTAssertTrue(command.contains(part), "\(part) in \(command)")
+        }
+        XCTAssertFalse(command.contains("--time"), command)
+        // Resolving the explicit command's choices needs no measurement and gives the same plan.
+        var again = TrainingRequest(trainFile: "/data/corpus.txt")
+        again.hiddenSize = plan.config.hiddenSize; again.dropout = 0.3; again.steps = steps
+        again.learningRate = plan.settings.learningRate; again.weightDecay = plan.settings.weightDecay
+        again.weightDrop = plan.settings.weightDrop ?? 0; again.ema = plan.settings.emaDecay ?? 0
+        again.warmupSteps = plan.settings.warmupSteps
+        XCTAssertFalse(TrainingPlan.measuresSpeed(again))
+        let repeated = TrainingPlan.resolve(again, data: d, checkpointDirectory: "/runs", runName: { _ in "x" }) { _ in
+            XCTFail("no measuring")
+            return 0
+        }
+        XCTAssertEqual(repeated.config, plan.config)
+        XCTAssertEqual(repeated.settings.learningRate, plan.settings.learningRate)
+        XCTAssertEqual(repeated.settings.warmupSteps, plan.settings.warmupSteps)
+    }
+
+    func testShellQuoting() {
+        XCTAssertEqual(shellQuote("/a/b-c.txt"), "/a/b-c.txt")
+        XCTAssertEqual(shellQuote("my file's.txt"), "'my file'\\''s.txt'")
+        XCTAssertEqual(shellQuote(""), "''")
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+
+/// What a user asks of a new training run: every field optional, so the automatic
+/// configuration can fill in exactly what was left out. The `train` command builds one from its
+/// flags; a program can build one directly.
+public struct TrainingRequest {
+    public var trainFile: String
+    public var validationFile: String?
+    public var validationFraction: Double?
+    public var bytes = false
+    public var architecture: Architecture?
+    public var layers: Int?, hiddenSize: Int?, embeddingSize: Int?
+    public var dropout: Float?, weightDrop: Float?, initOneHot: Float?, forgetBias: Float?
+    public var batch: Int?, sequence: Int?
+    public var learningRate: Float?, schedule: LearningRateSchedule?, finalLearningRateFraction: Float?
+    public var warmupSteps: Int?, clip: Float?, weightDecay: Float?, ema: Float?, seed: UInt64?
+    public var epochs: Double?, steps: Int?, timeSeconds: Double?, evalEvery: Int?
+    public var keep: Int?
+    /// Fine-tuning: the model (architecture, sizes, vocabulary) comes from this checkpoint.
+    public var initFrom: (path: String, checkpoint: Checkpoint)?
+    public init(trainFile: String) { self.trainFile = trainFile }
+
+    /// Batch shape as given or by default (what the data must hold at least one batch of).
+    public var resolvedBatch: Int { batch ?? AutoConfiguration.batch }
+    public var resolvedSequence: Int { sequence ?? AutoConfiguration.sequence }
+}
+
+/// A request resolved to a complete run: every setting, the model's configuration, the reasons
+/// for the automatic choices, and the explicit command line that repeats the run without
+/// measuring this machine's speed (a time budget written out as the step count it allows).
+public struct TrainingPlan: Sendable {
+    public var settings: TrainingSettings
+    public var config: ModelConfig
+    /// The automatic configuration's reasons, and the options given that replaced its choices.
+    public var explanation: String
+    public var runName: String
+    /// Whether choosing the size needs the speed of this machine (a time budget without --hidden).
+    public static func measuresSpeed(_ r: TrainingRequest) -> Bool {
+        r.timeSeconds != nil && r.hiddenSize == nil && r.initFrom == nil
+    }
+
+    /// Resolves `request` on `data` (loaded with the request's corpus options). `speed` measures a
+    /// configuration's training chars/s; it is called only when `measuresSpeed` is true.
+    /// `runName` names the run from its configuration (a default name shows the chosen size).
+    public static func resolve(_ r: TrainingRequest, data: TrainingData, checkpointDirectory: String,
+                               runName: (ModelConfig) -> String, speed: (ModelConfig) -> Double) -> TrainingPlan {
+        var s = TrainingSettings(trainFile: r.trainFile)
+        s.validationFile = r.validationFile
+        s.validationFraction = r.validationFraction ?? 0.1
+        s.bytes = r.bytes
+        s.schedule = r.schedule ?? .cosine
+        s.finalLearningRateFraction = r.finalLearningRateFraction ?? 0.1
+        s.clip = r.clip ?? 5
+        s.seed = r.seed ?? 1
+        s.evalEvery = r.evalEvery ?? 0
+        s.keep = r.keep
+        s.epochs = r.epochs; s.steps = r.steps; s.timeSeconds = r.timeSeconds
+        if r.epochs == nil && r.steps == nil && r.timeSeconds == nil { s.epochs = 10 }
+        s.batch = r.resolvedBatch
+        s.sequence = r.resolvedSequence
+        let oneHot = r.initOneHot ?? AutoConfiguration.oneHotScale
+        s.initialization = .init(oneHotScale: oneHot > 0 ? oneHot : nil, forgetBias: r.forgetBias)
+
+        let source = r.initFrom?.checkpoint.config
+        let arch = source?.architecture ?? r.architecture ?? .lstm
+        let layers = source?.layers ?? r.layers ?? 2
+        let embedding = source?.embeddingSize ?? r.embeddingSize ?? 0
+        var budget: Double?
+        if let n = s.steps { budget = Double(n * s.batch * s.sequence) }
+        if let e = s.epochs { budget = min(budget ?? .infinity, e * Double(data.train.count)) }
+        let choice = AutoConfiguration.choose(
+            architecture: arch, vocabularySize: data.vocabulary.count, trainCharacters: data.train.count,
+            layers: layers, batch: s.batch, sequence: s.sequence, budgetCharacters: budget,
+            budgetSeconds: s.timeSeconds, fixedHiddenSize: source?.hiddenSize ?? r.hiddenSize, speed: speed)
+        let dropout = r.dropout ?? choice.dropout
+        s.learningRate = r.learningRate ?? choice.learningRate
+        s.weightDecay = r.weightDecay ?? choice.weightDecay
+        let weightDrop = r.weightDrop ?? choice.weightDrop
+        s.weightDrop = weightDrop > 0 ? weightDrop : nil
+        let ema = r.ema ?? choice.emaDecay
+        s.emaDecay = ema > 0 ? ema : nil
+        s.warmupSteps = r.warmupSteps ?? choice.warmupSteps
+        let config = ModelConfig(architecture: arch, vocabularySize: data.vocabulary.count, hiddenSize: choice.hiddenSize,
+                                 layers: layers, embeddingSize: embedding, dropout: dropout)
+
+        var given: [String] = []
+        if let h = r.hiddenSize { given.append("--hidden \(h)") }
+        if let d = r.dropout { given.append("--dropout \(d)") }
+        if let w = r.warmupSteps { given.append("--warmup \(w)") }
+        if let v = r.learningRate { given.append("--lr \(v)") }
+        if let v = r.weightDecay { given.append("--weight-decay \(v)") }
+        if let v = r.weightDrop { given.append("--weight-drop \(v)") }
+        if let v = r.ema { given.append("--ema \(v)") }
+        let note = given.isEmpty ? "" : " (given on the command line, used instead: \(given.joined(separator: ", ")))"
+        var plan = TrainingPlan(settings: s, config: config, explanation: choice.explanation + note,
+                                runName: runName(config))
+        plan.settings.command = plan.command(plannedCharacters: choice.characters, initFrom: r.initFrom?.path,
+                                             checkpointDirectory: checkpointDirectory, runName: plan.runName)
+        return plan
+    }
+
+    /// Every choice written out as `charrnn train` flags.
+    func command(plannedCharacters: Double, initFrom: String?, checkpointDirectory: String, runName: String) -> String {
+        let s = settings, c = config
+        var words = ["charrnn", "train", shellQuote(s.trainFile)]
+        func add(_ flag: String, _ value: String) { words += [flag, value] }
+        if let v = s.validationFile { add("--val-file", shellQuote(v)) } else { add("--val-fraction", "\(s.validationFraction)") }
+        if s.bytes { words.append("--bytes") }
+        add("--arch", c.architecture.rawValue); add("--layers", "\(c.layers)"); add("--hidden", "\(c.hiddenSize)")
+        add("--embedding", "\(c.embeddingSize)"); add("--dropout", "\(c.dropout)"); add("--weight-drop", "\(s.weightDrop ?? 0)")
+        add("--init-one-hot", "\(s.initialization?.oneHotScale ?? 0)")
+        if let f = s.initialization?.forgetBias { add("--forget-bias", "\(f)") }
+        add("--batch", "\(s.batch)"); add("--seq", "\(s.sequence)"); add("--lr", "\(s.learningRate)")
+        add("--lr-schedule", s.schedule.rawValue); add("--lr-final", "\(s.finalLearningRateFraction)")
+        add("--warmup", "\(s.warmupSteps)"); add("--clip", "\(s.clip)"); add("--weight-decay", "\(s.weightDecay)")
+        add("--ema", "\(s.emaDecay ?? 0)"); add("--seed", "\(s.seed)")
+        if s.timeSeconds != nil {
+            add("--steps", "\(max(1, Int((plannedCharacters / Double(s.batch * s.sequence)).rounded())))")
+        } else {
+            if let n = s.steps { add("--steps", "\(n)") }
+            if let e = s.epochs { add("--epochs", "\(e)") }
+        }
+        if s.evalEvery > 0 { add("--eval-every", "\(s.evalEvery)") }
+        if let k = s.keep, k > 0 { add("--keep", "\(k)") }
+        if let f = initFrom { add("--init-from", shellQuote(f)) }
+        add("--checkpoint-dir", shellQuote(checkpointDirectory)); add("--name", shellQuote(runName))
+        return words.joined(separator: " ")
+    }
+}
+
+/// A word for a POSIX shell: as is when safe, else in single quotes.
+public func shellQuote(_ s: String) -> String {
+    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+,@%".unicodeScalars)
+    if !s.isEmpty && s.unicodeScalars.allSatisfy({ safe.contains($0) }) { return s }
+    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
