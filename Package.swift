@@ -20,13 +20,15 @@ let cpuFlags = ["-target-cpu", compilerCPU]
 // building machine's /proc/cpuinfo; Linux only, elsewhere the AVX2-sized kernel is used).
 func hostHasAVX512() -> Bool {
     guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return false }
-    return info.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").contains("avx512f") ?? false
+    return info.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").contains("avx512f")
+        ?? false
 }
 let avx512 = targetCPU == "native" ? hostHasAVX512() : targetCPU == "x86-64-v4"
-let fast: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked"] + cpuFlags, .when(configuration: .release)),
-    .unsafeFlags(["-O"] + cpuFlags, .when(configuration: .debug)),
-] + (avx512 ? [.define("CHARRNN_AVX512")] : [])
+let fast: [SwiftSetting] =
+    [
+        .unsafeFlags(["-Ounchecked"] + cpuFlags, .when(configuration: .release)),
+        .unsafeFlags(["-O"] + cpuFlags, .when(configuration: .debug)),
+    ] + (avx512 ? [.define("CHARRNN_AVX512")] : [])
 // The executable's start-up check refuses, in one line, a CPU below the level it was built for.
 let cpuLevel: [CSetting] = targetCPU == "native" ? [] : [.define("CHARRNN_REQUIRED_CPU", to: "\"\(targetCPU)\"")]
 
@@ -38,7 +40,7 @@ let package = Package(
         .executable(name: "charrnn", targets: ["charrnn"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["libz-dev"])]),

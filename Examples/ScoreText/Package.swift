@@ -11,10 +11,10 @@ let package = Package(
     name: "ScoreText",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(url: charrnnURL, from: "1.0.0"),
+        .package(url: charrnnURL, from: "1.0.0")
     ],
     targets: [
-        .executableTarget(name: "score-text", dependencies: [.product(name: "CharRNN", package: "charrnn")]),
+        .executableTarget(name: "score-text", dependencies: [.product(name: "CharRNN", package: "charrnn")])
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,24 +7,37 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure training, evaluation and sampling speed against a matrix-multiply ceiling.",
         discussion: """
-        Default configurations: LSTM and GRU at 2×128 (batch 50, seq 50) and 2×512 (batch 64, seq 64), one-hot
-        input, vocabulary 65 — the shapes of bench/torch_charlm.py. Build with -c release for figures.
-        """)
+            Default configurations: LSTM and GRU at 2×128 (batch 50, seq 50) and 2×512 (batch 64, seq 64), one-hot
+            input, vocabulary 65 — the shapes of bench/torch_charlm.py. Build with -c release for figures.
+            """)
 
     @Option(help: "Architectures to measure") var arch: [Architecture] = [.lstm, .gru]
-    @Option(help: "Sizes to measure: LAYERSxHIDDEN:BATCH:SEQ, e.g. 2x128:50:50") var size: [String] = ["2x128:50:50", "2x512:64:64"]
+    @Option(help: "Sizes to measure: LAYERSxHIDDEN:BATCH:SEQ, e.g. 2x128:50:50") var size: [String] = [
+        "2x128:50:50", "2x512:64:64",
+    ]
     @Option(parsing: .unconditional, help: "Timed training steps per configuration") var steps: Int = 20
-    @Option(parsing: .unconditional, help: "Embedding size (0 = one-hot input, the default model)") var embedding: Int = 0
+    @Option(parsing: .unconditional, help: "Embedding size (0 = one-hot input, the default model)") var embedding: Int =
+        0
     @OptionGroup var threadOptions: ThreadOptions
-    @Option(name: .customLong("sample-length"), parsing: .unconditional, help: "Characters to sample for the sampling figure") var sampleLength: Int = 2000
+    @Option(
+        name: .customLong("sample-length"), parsing: .unconditional,
+        help: "Characters to sample for the sampling figure") var sampleLength: Int = 2000
     @Option(help: "text or json") var format: OutputFormat = .text
-    @Flag(help: "Instead: the larger known-entropy check (a Markov chain's exact entropy rate against a trained GRU's held-out loss)") var markov = false
+    @Flag(
+        help:
+            """
+            Instead: the larger known-entropy check (a Markov chain's exact entropy rate against a trained GRU's \
+            held-out loss)
+            """
+    ) var markov = false
 
     func parseSize(_ s: String) throws -> (Int, Int, Int, Int) {
         let parts = s.split(separator: ":")
         let lh = parts.first?.split(separator: "x") ?? []
-        guard parts.count == 3, lh.count == 2, let l = Int(lh[0]), let h = Int(lh[1]), let b = Int(parts[1]), let t = Int(parts[2]),
-              l > 0, h > 0, b > 0, t > 0 else { throw ValidationError("--size '\(s)': expected LAYERSxHIDDEN:BATCH:SEQ, e.g. 2x128:50:50") }
+        guard parts.count == 3, lh.count == 2, let l = Int(lh[0]), let h = Int(lh[1]), let b = Int(parts[1]),
+            let t = Int(parts[2]),
+            l > 0, h > 0, b > 0, t > 0
+        else { throw ValidationError("--size '\(s)': expected LAYERSxHIDDEN:BATCH:SEQ, e.g. 2x128:50:50") }
         return (l, h, b, t)
     }
 
@@ -44,8 +57,12 @@ struct BenchCommand: ParsableCommand {
                 writeErr("training a 2×128 GRU on 2M characters of a second-order Markov chain over 12 letters…\n")
                 let r = try Benchmark.markov(folder: folder)
                 if format == .json { printJSON(r); return }
-                print(String(format: "Markov chain (%d letters): entropy rate %.4f nats/char; held-out loss %.4f after %d steps (%.2f%% above)",
-                             r.alphabet, r.entropyRate, r.heldOutLoss, r.steps, r.gapPercent))
+                print(
+                    String(
+                        format:
+                            "Markov chain (%d letters): entropy rate %.4f nats/char; held-out loss %.4f after %d "
+                                + "steps (%.2f%% above)",
+                        r.alphabet, r.entropyRate, r.heldOutLoss, r.steps, r.gapPercent))
                 return
             }
             writeErr("measuring the matrix-multiply ceiling…\n")
@@ -54,27 +71,40 @@ struct BenchCommand: ParsableCommand {
             for s in size {
                 let (l, h, b, t) = try parseSize(s)
                 for a in arch {
-                    let cfg = Benchmark.Configuration(architecture: a, layers: l, hiddenSize: h, batch: b, steps: t, embeddingSize: embedding)
+                    let cfg = Benchmark.Configuration(
+                        architecture: a, layers: l, hiddenSize: h, batch: b, steps: t, embeddingSize: embedding)
                     writeErr("\(cfg.name)…\n")
                     results.append(Benchmark.run(cfg, trainSteps: steps, threads: threads, sampleLength: sampleLength))
                 }
             }
             if format == .json {
-                struct Out: Codable { var threads: Int; var matmulCeilingGFLOPs: Double; var results: [Benchmark.Result] }
+                struct Out: Codable {
+                    var threads: Int; var matmulCeilingGFLOPs: Double; var results: [Benchmark.Result]
+                }
                 printJSON(Out(threads: threads, matmulCeilingGFLOPs: ceiling, results: results))
                 return
             }
-            print(String(format: "matrix-multiply ceiling (charrnn gemm, 1024³, %d threads): %.1f GFLOP/s", threads, ceiling))
+            print(
+                String(
+                    format: "matrix-multiply ceiling (charrnn gemm, 1024³, %d threads): %.1f GFLOP/s",
+                    threads, ceiling)
+            )
             let rows = results.map { r in
-                [r.configuration.name, formatCount(r.parameters), String(format: "%.0f", r.trainCharsPerSecond),
-                 String(format: "%.0f", r.evalCharsPerSecond), String(format: "%.0f", r.sampleCharsPerSecond),
-                 String(format: "%.0f / %.0f", r.sample8CharsPerSecond, r.sample64CharsPerSecond),
-                 String(format: "%.1f (%.0f%%)", r.trainGFLOPs, 100 * r.trainGFLOPs / ceiling),
-                 String(format: "%.0f MB", Double(r.peakResidentBytes) / 1e6)]
+                [
+                    r.configuration.name, formatCount(r.parameters), String(format: "%.0f", r.trainCharsPerSecond),
+                    String(format: "%.0f", r.evalCharsPerSecond), String(format: "%.0f", r.sampleCharsPerSecond),
+                    String(format: "%.0f / %.0f", r.sample8CharsPerSecond, r.sample64CharsPerSecond),
+                    String(format: "%.1f (%.0f%%)", r.trainGFLOPs, 100 * r.trainGFLOPs / ceiling),
+                    String(format: "%.0f MB", Double(r.peakResidentBytes) / 1e6),
+                ]
             }
-            print(renderTable(["config", "parameters", "train chars/s", "eval chars/s", "sample chars/s",
-                               "8 / 64 samples chars/s", "train GFLOP/s (of ceiling)", "peak RSS"],
-                              rows, rightAligned: [1, 2, 3, 4, 5, 6, 7]))
+            print(
+                renderTable(
+                    [
+                        "config", "parameters", "train chars/s", "eval chars/s", "sample chars/s",
+                        "8 / 64 samples chars/s", "train GFLOP/s (of ceiling)", "peak RSS",
+                    ],
+                    rows, rightAligned: [1, 2, 3, 4, 5, 6, 7]))
         }
     }
 }

@@ -8,8 +8,10 @@ struct CharRNNCommand: ParsableCommand {
         commandName: "charrnn",
         abstract: "Character-level LSTM and GRU language models: train, sample, evaluate, compare.",
         version: "1.0.0",
-        subcommands: [TrainCommand.self, SampleCommand.self, EvalCommand.self, CompareCommand.self,
-                      InspectCommand.self, ExportCommand.self, StudyCommand.self, PlotCommand.self, BenchCommand.self])
+        subcommands: [
+            TrainCommand.self, SampleCommand.self, EvalCommand.self, CompareCommand.self,
+            InspectCommand.self, ExportCommand.self, StudyCommand.self, PlotCommand.self, BenchCommand.self,
+        ])
 
     /// Parses and runs; every failure, argument errors included, ends as one line
     /// `charrnn: error: …` on stderr and exit status 1 (help and --version print as usual).

@@ -5,7 +5,9 @@ extension Checkpoint {
     /// "LSTM 2×256, one-hot input, 818,497 parameters"
     var summary: String {
         let input = config.usesEmbedding ? "embedding \(config.embeddingSize)" : "one-hot input"
-        return "\(config.architecture.displayName) \(config.layers)×\(config.hiddenSize), \(input), \(formatCount(parameterCount)) parameters"
+        return
+            "\(config.architecture.displayName) \(config.layers)×\(config.hiddenSize), \(input), "
+                + "\(formatCount(parameterCount)) parameters"
     }
 
     var validationLoss: Double? { training?.progress.lastValidationLoss }
@@ -32,5 +34,6 @@ func renderTable(_ header: [String], _ rows: [[String]], rightAligned: Set<Int>)
             return rightAligned.contains(i) ? pad + c : c + pad
         }.joined(separator: "  ").replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression)
     }
-    return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line)).joined(separator: "\n")
+    return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line))
+        .joined(separator: "\n")
 }

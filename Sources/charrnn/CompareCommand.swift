@@ -30,10 +30,13 @@ struct CompareCommand: ParsableCommand {
             // know (a model that knows fewer characters would otherwise skip the hard ones).
             let common = (0..<(losses.first?.count ?? 0)).map { i in losses.allSatisfy { $0[i].isFinite } }
             let commonCount = common.filter { $0 }.count
-            if commonCount == 0 { throw CLIError("\(text): no character is known to every checkpoint; nothing to compare") }
+            if commonCount == 0 {
+                throw CLIError("\(text): no character is known to every checkpoint; nothing to compare")
+            }
             if scores.contains(where: { $0.charactersScored != commonCount }) {
-                writeErr("note: the checkpoints know different characters; each is scored on the \(commonCount) characters "
-                         + "that all of them know\n")
+                writeErr(
+                    "note: the checkpoints know different characters; each is scored on the \(commonCount) characters "
+                        + "that all of them know\n")
                 scores = scores.indices.map { scores[$0].restricted(to: common, losses: losses[$0]) }
                 for i in losses.indices { for j in losses[i].indices where !common[j] { losses[i][j] = .nan } }
             }
@@ -43,15 +46,26 @@ struct CompareCommand: ParsableCommand {
             let paired: [Statistics.Interval?] = scores.indices.map { i in
                 guard let b = bestIndex, i != b else { return nil }
                 var d: [Double] = []
-                for (x, y) in zip(losses[i], losses[b]) where x.isFinite && y.isFinite { d.append(Double(x) - Double(y)) }
+                for (x, y) in zip(losses[i], losses[b]) where x.isFinite && y.isFinite {
+                    d.append(Double(x) - Double(y))
+                }
                 return d.isEmpty ? nil : Statistics.bootstrapMean(d, block: 200, resamples: 1000)
             }
-            func verdict(_ iv: Statistics.Interval) -> String { iv.containsZero ? "no significant difference" : "significantly worse" }
-            let header = ["", "checkpoint", "model", "parameters", "nats/char", "bits/char", "perplexity", "scored", "not scored"]
+            func verdict(_ iv: Statistics.Interval) -> String {
+                iv.containsZero ? "no significant difference" : "significantly worse"
+            }
+            let header = [
+                "", "checkpoint", "model", "parameters", "nats/char", "bits/char", "perplexity", "scored", "not scored",
+            ]
             let rows = scores.enumerated().map { i, s in
-                [i == bestIndex ? "*" : "", s.checkpoint, "\(s.architecture.uppercased()) \(s.layers)×\(s.hiddenSize)",
-                 formatCount(s.parameters), String(format: "%.4f", s.natsPerCharacter), String(format: "%.4f", s.bitsPerCharacter),
-                 String(format: "%.3f", s.perplexity), formatCount(s.charactersScored), formatCount(s.charactersNotScored)]
+                [
+                    i == bestIndex ? "*" : "", s.checkpoint,
+                    "\(s.architecture.uppercased()) \(s.layers)×\(s.hiddenSize)",
+                    formatCount(s.parameters), String(format: "%.4f", s.natsPerCharacter),
+                    String(format: "%.4f", s.bitsPerCharacter),
+                    String(format: "%.3f", s.perplexity), formatCount(s.charactersScored),
+                    formatCount(s.charactersNotScored),
+                ]
             }
             switch format {
             case .text:
@@ -59,27 +73,41 @@ struct CompareCommand: ParsableCommand {
                 if let b = bestIndex { print("* best: \(scores[b].checkpoint) (lowest nats/char on \(text))") }
                 for (i, iv) in paired.enumerated() {
                     guard let iv else { continue }
-                    print("  \(scores[i].checkpoint) − best: \(iv.text) nats/char (95% block-bootstrap interval over characters): \(verdict(iv))")
+                    print(
+                        "  \(scores[i].checkpoint) − best: \(iv.text) nats/char (95% block-bootstrap interval over "
+                            + "characters): \(verdict(iv))"
+                    )
                 }
             case .markdown:
                 print("| best | " + header.dropFirst().joined(separator: " | ") + " |")
                 print("|" + String(repeating: "---|", count: header.count))
-                for r in rows { print("| " + (r[0].isEmpty ? "" : "**best**") + " | " + r.dropFirst().joined(separator: " | ") + " |") }
+                for r in rows {
+                    print(
+                        "| " + (r[0].isEmpty ? "" : "**best**") + " | " + r.dropFirst().joined(separator: " | ") + " |")
+                }
                 for (i, iv) in paired.enumerated() {
                     guard let iv else { continue }
                     print("\n`\(scores[i].checkpoint)` − best: \(iv.text) nats/char (95% interval): \(verdict(iv))")
                 }
             case .csv:
                 print((["best"] + header.dropFirst()).joined(separator: ","))
-                for r in rows { print(([r[0].isEmpty ? "0" : "1"] + r.dropFirst().map(csvField)).joined(separator: ",")) }
+                for r in rows {
+                    print(([r[0].isEmpty ? "0" : "1"] + r.dropFirst().map(csvField)).joined(separator: ","))
+                }
             case .json:
-                struct Row: Codable { var best: Bool; var score: Score; var differenceFromBest: Statistics.Interval?; var significant: Bool? }
+                struct Row: Codable {
+                    var best: Bool; var score: Score; var differenceFromBest: Statistics.Interval?;
+                    var significant: Bool?
+                }
                 struct Out: Codable { var text: String; var best: String?; var checkpoints: [Row] }
-                printJSON(Out(text: text, best: bestIndex.map { scores[$0].checkpoint },
-                              checkpoints: scores.enumerated().map {
-                                  Row(best: $0.offset == bestIndex, score: $0.element, differenceFromBest: paired[$0.offset],
-                                      significant: paired[$0.offset].map { !$0.containsZero })
-                              }))
+                printJSON(
+                    Out(
+                        text: text, best: bestIndex.map { scores[$0].checkpoint },
+                        checkpoints: scores.enumerated().map {
+                            Row(
+                                best: $0.offset == bestIndex, score: $0.element, differenceFromBest: paired[$0.offset],
+                                significant: paired[$0.offset].map { !$0.containsZero })
+                        }))
             }
         }
     }

@@ -10,8 +10,17 @@ struct EvalCommand: ParsableCommand {
     @Argument(help: "Checkpoint files") var checkpoints: [String]
     @Option(help: "The text to score") var text: String
     @Option(help: "text, json, csv or markdown") var format: OutputFormat = .text
-    @Option(parsing: .unconditional, help: "Parallel streams (default: one per 1000 characters, at most 64; 1 = exactly one pass from the start)") var streams: Int?
-    @Option(help: "Also write the raw logits of the first checkpoint, one stream from the start: float32 little-endian [characters, V]") var logits: String?
+    @Option(
+        parsing: .unconditional,
+        help: "Parallel streams (default: one per 1000 characters, at most 64; 1 = exactly one pass from the start)")
+    var streams: Int?
+    @Option(
+        help:
+            """
+            Also write the raw logits of the first checkpoint, one stream from the start: float32 little-endian \
+            [characters, V]
+            """
+    ) var logits: String?
 
     @OptionGroup var threadOptions: ThreadOptions
 
@@ -31,12 +40,21 @@ struct EvalCommand: ParsableCommand {
             if let out = logits { try writeLogits(checkpoint: checkpoints[0], text: text, to: out) }
             if format == .json { printJSON(scores); return }
             let rows = scores.map { s in
-                [s.checkpoint, "\(s.architecture.uppercased()) \(s.layers)×\(s.hiddenSize)", formatCount(s.parameters),
-                 String(format: "%.4f", s.natsPerCharacter), String(format: "%.4f", s.bitsPerCharacter),
-                 String(format: "%.3f", s.perplexity), formatCount(s.charactersScored), formatCount(s.charactersNotScored)]
+                [
+                    s.checkpoint, "\(s.architecture.uppercased()) \(s.layers)×\(s.hiddenSize)",
+                    formatCount(s.parameters),
+                    String(format: "%.4f", s.natsPerCharacter), String(format: "%.4f", s.bitsPerCharacter),
+                    String(format: "%.3f", s.perplexity), formatCount(s.charactersScored),
+                    formatCount(s.charactersNotScored),
+                ]
             }
-            print(renderRows(format, header: ["checkpoint", "model", "parameters", "nats/char", "bits/char", "perplexity",
-                                              "scored", "not scored"], rows: rows, rightAligned: [2, 3, 4, 5, 6, 7]))
+            print(
+                renderRows(
+                    format,
+                    header: [
+                        "checkpoint", "model", "parameters", "nats/char", "bits/char", "perplexity",
+                        "scored", "not scored",
+                    ], rows: rows, rightAligned: [2, 3, 4, 5, 6, 7]))
         }
     }
 

@@ -10,7 +10,8 @@ struct ExportCommand: ParsableCommand {
 
     @Argument(help: "A checkpoint file") var checkpoint: String
     @Option(help: "f32, f16 or bf16") var dtype: DType = .f32
-    @Flag(name: .customLong("weights-only"), help: "Also drop the training record and metric history") var weightsOnly = false
+    @Flag(name: .customLong("weights-only"), help: "Also drop the training record and metric history") var weightsOnly =
+        false
     @Option(name: .shortAndLong, help: "Output file (default: CHECKPOINT with -DTYPE before .ckpt)") var output: String?
 
     enum DType: String, ExpressibleByArgument, CaseIterable {
@@ -29,7 +30,10 @@ struct ExportCommand: ParsableCommand {
             try OutputFile.write(c.serialized(), to: out, inputs: [checkpoint])
             let before = (try? FileManager.default.attributesOfItem(atPath: checkpoint)[.size] as? Int) ?? 0
             let after = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
-            writeErr("wrote \(out): \(c.summary), \(dtype.rawValue), \(formatCount(after)) bytes (from \(formatCount(before)))\n")
+            writeErr(
+                "wrote \(out): \(c.summary), \(dtype.rawValue), \(formatCount(after)) bytes (from "
+                    + "\(formatCount(before)))\n"
+            )
         }
     }
 }

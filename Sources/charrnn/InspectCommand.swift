@@ -34,36 +34,70 @@ struct InspectCommand: ParsableCommand {
             let c = try Checkpoint.load(checkpoint)
             let cfg = c.config
             if format == .json {
-                printJSON(Description(
-                    checkpoint: checkpoint, config: cfg, vocabularyKind: c.vocabulary.kind.rawValue,
-                    vocabulary: c.vocabulary.symbols, dtype: c.dtype.rawValue, optimizerStep: c.optimizer?.step,
-                    parameters: ParameterLayout(cfg).entries.map { .init(name: $0.name, shape: $0.shape, count: $0.count) },
-                    parameterCount: c.parameterCount, runName: c.training?.runName, settings: c.training?.settings,
-                    progress: c.training?.progress, metricRecords: c.metrics.count))
+                printJSON(
+                    Description(
+                        checkpoint: checkpoint, config: cfg, vocabularyKind: c.vocabulary.kind.rawValue,
+                        vocabulary: c.vocabulary.symbols, dtype: c.dtype.rawValue, optimizerStep: c.optimizer?.step,
+                        parameters: ParameterLayout(cfg).entries.map {
+                            .init(name: $0.name, shape: $0.shape, count: $0.count)
+                        },
+                        parameterCount: c.parameterCount, runName: c.training?.runName, settings: c.training?.settings,
+                        progress: c.training?.progress, metricRecords: c.metrics.count))
                 return
             }
             print("checkpoint:   \(checkpoint)")
             print("model:        \(c.summary)")
-            print("architecture: \(cfg.architecture.rawValue), layers \(cfg.layers), hidden \(cfg.hiddenSize), " +
-                  (cfg.usesEmbedding ? "embedding \(cfg.embeddingSize)" : "one-hot input") + ", dropout \(cfg.dropout)")
-            print("storage:      \(c.dtype.rawValue)" + (c.optimizer == nil ? ", weights only" : ", with Adam moments (step \(c.optimizer!.step))" + (c.optimizer!.weights == nil ? "" : " and the raw weights (the parameters are their moving average)")))
-            print("vocabulary:   \(c.vocabulary.count) \(c.vocabulary.kind == .bytes ? "bytes" : "characters"): " + vocabularyPreview(c.vocabulary))
+            print(
+                "architecture: \(cfg.architecture.rawValue), layers \(cfg.layers), hidden \(cfg.hiddenSize), "
+                    + (cfg.usesEmbedding ? "embedding \(cfg.embeddingSize)" : "one-hot input")
+                    + ", dropout \(cfg.dropout)")
+            print(
+                "storage:      \(c.dtype.rawValue)"
+                    + (c.optimizer == nil
+                        ? ", weights only"
+                        : ", with Adam moments (step \(c.optimizer!.step))"
+                            + (c.optimizer!.weights == nil
+                                ? "" : " and the raw weights (the parameters are their moving average)"))
+            )
+            print(
+                "vocabulary:   \(c.vocabulary.count) \(c.vocabulary.kind == .bytes ? "bytes" : "characters"): "
+                    + vocabularyPreview(c.vocabulary))
             print("parameters:")
             let layout = ParameterLayout(cfg)
             for e in layout.entries {
-                print("  \(e.name.padding(toLength: 20, withPad: " ", startingAt: 0)) [\(e.shape.map(String.init).joined(separator: ", "))]  \(formatCount(e.count))")
+                print(
+                    "  \(e.name.padding(toLength: 20, withPad: " ", startingAt: 0)) "
+                        + "[\(e.shape.map(String.init).joined(separator: ", "))]  \(formatCount(e.count))"
+                )
             }
             print("  total                \(formatCount(c.parameterCount))")
             if let t = c.training {
                 let p = t.progress, s = t.settings
-                print("training:     run \(t.runName), step \(p.step), epoch \(p.epoch) (batch \(p.batchInEpoch)), \(formatCount(p.charactersSeen)) characters seen, \(formatDuration(p.elapsedSeconds))")
-                if let v = p.lastValidationLoss { print(String(format: "validation:   %.4f nats/char, %.4f bits/char, perplexity %.3f", v, v / log(2), exp(v))) }
-                if let b = p.bestValidationLoss { print(String(format: "best:         %.4f nats/char at step %d", b, p.bestStep ?? 0)) }
+                print(
+                    "training:     run \(t.runName), step \(p.step), epoch \(p.epoch) (batch \(p.batchInEpoch)), "
+                        + "\(formatCount(p.charactersSeen)) characters seen, \(formatDuration(p.elapsedSeconds))"
+                )
+                if let v = p.lastValidationLoss {
+                    print(
+                        String(
+                            format: "validation:   %.4f nats/char, %.4f bits/char, perplexity %.3f", v, v / log(2),
+                            exp(v)))
+                }
+                if let b = p.bestValidationLoss {
+                    print(String(format: "best:         %.4f nats/char at step %d", b, p.bestStep ?? 0))
+                }
                 var stop: [String] = []
                 if let e = s.epochs { stop.append("\(e) epochs") }
                 if let n = s.steps { stop.append("\(n) steps") }
                 if let sec = s.timeSeconds { stop.append(formatDuration(sec)) }
-                print("settings:     data \(s.trainFile)\(s.validationFile.map { " (validation \($0))" } ?? " (validation last \(s.validationFraction))"), batch \(s.batch), seq \(s.sequence), lr \(s.learningRate) \(s.schedule.rawValue) → ×\(s.finalLearningRateFraction), warmup \(s.warmupSteps), clip \(s.clip), weight decay \(s.weightDecay)\(s.weightDrop.map { ", weight drop \($0)" } ?? "")\(s.emaDecay.map { ", weight average (EMA) decay \($0)" } ?? ""), seed \(s.seed), budget \(stop.joined(separator: ", "))")
+                let validation = s.validationFile.map { " (validation \($0))" }
+                    ?? " (validation last \(s.validationFraction))"
+                var line = "settings:     data \(s.trainFile)\(validation), batch \(s.batch), seq \(s.sequence), "
+                line += "lr \(s.learningRate) \(s.schedule.rawValue) → ×\(s.finalLearningRateFraction), "
+                line += "warmup \(s.warmupSteps), clip \(s.clip), weight decay \(s.weightDecay)"
+                line += s.weightDrop.map { ", weight drop \($0)" } ?? ""
+                line += s.emaDecay.map { ", weight average (EMA) decay \($0)" } ?? ""
+                print(line + ", seed \(s.seed), budget \(stop.joined(separator: ", "))")
                 if let command = s.command { print("command:      \(command)") }
                 print("metrics:      \(c.metrics.count) records")
             } else {

@@ -10,7 +10,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     /// Throws unless `self` is one of `allowed` (for `validate()`).
     func check(_ allowed: [OutputFormat]) throws {
         if !allowed.contains(self) {
-            throw ValidationError("--format \(rawValue): this command prints \(allowed.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--format \(rawValue): this command prints \(allowed.map(\.rawValue).joined(separator: ", "))")
         }
     }
 }
@@ -22,13 +23,15 @@ func renderRows(_ format: OutputFormat, header: [String], rows: [[String]], righ
         return ([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n")
     case .markdown:
         let align = header.indices.map { rightAligned.contains($0) ? "---:" : "---" }
-        return (["| " + header.joined(separator: " | ") + " |", "|" + align.joined(separator: "|") + "|"]
-                + rows.map { "| " + $0.joined(separator: " | ") + " |" }).joined(separator: "\n")
+        return
+            (["| " + header.joined(separator: " | ") + " |", "|" + align.joined(separator: "|") + "|"]
+            + rows.map { "| " + $0.joined(separator: " | ") + " |" }).joined(separator: "\n")
     case .text, .json:
         return renderTable(header, rows, rightAligned: rightAligned)
     }
 }
 
 func csvField(_ s: String) -> String {
-    s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    s.contains(",") || s.contains("\"") || s.contains("\n")
+        ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
 }

@@ -19,7 +19,9 @@ struct PlotCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let series = try runs.map { try LearningCurvePlot.series(runDirectory: $0, axis: x) }
-            if series.allSatisfy({ $0.points.isEmpty }) { throw CLIError("\(runs[0]): no validation records in metrics.jsonl yet") }
+            if series.allSatisfy({ $0.points.isEmpty }) {
+                throw CLIError("\(runs[0]): no validation records in metrics.jsonl yet")
+            }
             // The runs' logs and checkpoints are this command's inputs: never write over them.
             let inputs = runs.flatMap { [$0 + "/metrics.jsonl", $0 + "/latest.ckpt", $0 + "/best.ckpt"] }
             try OutputFile.write(LearningCurvePlot.svg(series, axis: x, title: title), to: out, inputs: inputs)

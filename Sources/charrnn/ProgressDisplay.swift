@@ -35,7 +35,9 @@ final class ProgressDisplay {
             var line = ""
             if let f = s.fraction {
                 let filled = Int((Double(width) * min(1, f)).rounded(.down))
-                line = "[" + String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled) + "] "
+                line =
+                    "[" + String(repeating: "█", count: filled)
+                    + String(repeating: "·", count: width - filled) + "] "
                     + String(format: "%3.0f%% ", 100 * f)
             }
             line += "step \(s.step) epoch \(String(format: "%.2f", s.epoch)) loss \(String(format: "%.4f", s.loss))"
@@ -60,7 +62,9 @@ final class ProgressDisplay {
         writeErr(text + "\n")
     }
 
-    static func rate(_ x: Double) -> String { x >= 1000 ? String(format: "%.1fK", x / 1000) : String(format: "%.0f", x) }
+    static func rate(_ x: Double) -> String {
+        x >= 1000 ? String(format: "%.1fK", x / 1000) : String(format: "%.0f", x)
+    }
 }
 
 /// Everything the CLI says besides results goes to stderr.

@@ -7,30 +7,35 @@ struct SampleCommand: ParsableCommand {
         commandName: "sample",
         abstract: "Generate text from checkpoints; the text streams to stdout.",
         discussion: """
-        For each checkpoint, stderr first reports its architecture, parameter count and validation \
-        perplexity. Without a prime the model starts as at the beginning of a line. --num-samples N \
-        generates N samples at once, sample i with seed SEED+i, separated by blank lines.
-        """)
+            For each checkpoint, stderr first reports its architecture, parameter count and validation \
+            perplexity. Without a prime the model starts as at the beginning of a line. --num-samples N \
+            generates N samples at once, sample i with seed SEED+i, separated by blank lines.
+            """)
 
     @Argument(help: "Checkpoint files") var checkpoints: [String]
     @Option(parsing: .unconditional, help: "Characters to generate per sample") var length: Int = 500
-    @Option(parsing: .unconditional,
-            help: "Softmax temperature; 0 always takes the most likely character (default: 0.8)", transform: finiteNumber)
+    @Option(
+        parsing: .unconditional,
+        help: "Softmax temperature; 0 always takes the most likely character (default: 0.8)", transform: finiteNumber)
     var temperature: Float = 0.8
-    @Option(name: .customLong("top-k"), parsing: .unconditional,
-            help: "Sample only among the k most likely characters; 0 = all")
+    @Option(
+        name: .customLong("top-k"), parsing: .unconditional,
+        help: "Sample only among the k most likely characters; 0 = all")
     var topK: Int = 0
-    @Option(name: .customLong("top-p"), parsing: .unconditional,
-            help: "Sample only among the most likely characters whose probabilities sum to p; 1 = all (default: 1)",
-            transform: finiteNumber)
+    @Option(
+        name: .customLong("top-p"), parsing: .unconditional,
+        help: "Sample only among the most likely characters whose probabilities sum to p; 1 = all (default: 1)",
+        transform: finiteNumber)
     var topP: Float = 1
     @Option(help: "Text to start from (printed, then continued)") var prime: String?
     @Option(name: .customLong("prime-file"), help: "Read the prime text from a file (- reads standard input)")
     var primeFile: String?
-    @Option(name: .customLong("num-samples"), parsing: .unconditional,
-            help: "Samples per checkpoint, generated together in one batched pass")
+    @Option(
+        name: .customLong("num-samples"), parsing: .unconditional,
+        help: "Samples per checkpoint, generated together in one batched pass")
     var numSamples: Int = 1
-    @Option(parsing: .unconditional, help: "Random seed (default: from the clock, reported on stderr)") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Random seed (default: from the clock, reported on stderr)") var seed:
+        UInt64?
     @Option(help: "Also report perplexity on this text") var eval: String?
     @Option(help: "text, or json: each sample's text, seed and mean surprisal") var format: OutputFormat = .text
 
@@ -42,7 +47,9 @@ struct SampleCommand: ParsableCommand {
         if !(temperature >= 0) { throw ValidationError("--temperature must be 0 or more (got \(temperature))") }
         if topK < 0 { throw ValidationError("--top-k must be 0 or more (got \(topK))") }
         if !(topP > 0 && topP <= 1) { throw ValidationError("--top-p must be in (0, 1] (got \(topP))") }
-        if !(1...4096).contains(numSamples) { throw ValidationError("--num-samples must be 1 to 4096 (got \(numSamples))") }
+        if !(1...4096).contains(numSamples) {
+            throw ValidationError("--num-samples must be 1 to 4096 (got \(numSamples))")
+        }
         if prime != nil && primeFile != nil { throw ValidationError("give --prime or --prime-file, not both") }
         try format.check([.text, .json])
     }
@@ -73,19 +80,27 @@ struct SampleCommand: ParsableCommand {
                     header += String(format: ", validation perplexity %.3f (%.4f nats/char)", exp(v), v)
                 }
                 writeErr(header + "\n")
-                if seed == nil && n == 0 { writeErr("seed: \(seedValue) (repeat this sample with --seed \(seedValue))\n") }
+                if seed == nil && n == 0 {
+                    writeErr("seed: \(seedValue) (repeat this sample with --seed \(seedValue))\n")
+                }
                 if let evalPath = eval, let s = evalScore {
-                    writeErr(String(format: "%@: perplexity %.3f (%.4f nats/char, %.4f bits/char) on %d characters, %d not scored\n",
-                                    evalPath, s.perplexity, s.natsPerCharacter, s.bitsPerCharacter, s.charactersScored,
-                                    s.charactersNotScored))
+                    writeErr(
+                        String(
+                            format:
+                                "%@: perplexity %.3f (%.4f nats/char, %.4f bits/char) on %d characters, %d not "
+                                    + "scored\n",
+                            evalPath, s.perplexity, s.natsPerCharacter, s.bitsPerCharacter, s.charactersScored,
+                            s.charactersNotScored))
                 }
                 let generator = Generator(model: ckpt.makeModel(), streams: numSamples)
                 let options = Generator.Options(temperature: temperature, topK: topK, topP: topP)
                 let primeText = primeIds.map { vocab.bytes(of: $0) }.joined()
                 let streaming = format == .text && numSamples == 1
                 if streaming { out.write(Array(primeText)) }
-                let samples = generator.generate(prime: primeIds.isEmpty ? [Generator.startToken(vocab)] : primeIds,
-                                                 length: length, seed: seedValue, options: options) { _, token in
+                let samples = generator.generate(
+                    prime: primeIds.isEmpty ? [Generator.startToken(vocab)] : primeIds,
+                    length: length, seed: seedValue, options: options
+                ) { _, token in
                     if streaming { out.write(vocab.bytes(of: token)) }
                     return true
                 }
@@ -93,9 +108,11 @@ struct SampleCommand: ParsableCommand {
                     let text = s.tokens.map { vocab.bytes(of: $0) }.joined()
                     switch format {
                     case .json:
-                        json.append(JSONSample(checkpoint: path, seed: s.seed, prime: String(decoding: primeText, as: UTF8.self),
-                                               text: String(decoding: text, as: UTF8.self), meanSurprisalNats: s.meanSurprisal,
-                                               meanSurprisalBits: s.meanSurprisal / log(2)))
+                        json.append(
+                            JSONSample(
+                                checkpoint: path, seed: s.seed, prime: String(decoding: primeText, as: UTF8.self),
+                                text: String(decoding: text, as: UTF8.self), meanSurprisalNats: s.meanSurprisal,
+                                meanSurprisalBits: s.meanSurprisal / log(2)))
                     case .text, .csv, .markdown:
                         if !streaming {
                             if i > 0 { out.write([0x0A]) }
@@ -121,8 +138,9 @@ struct SampleCommand: ParsableCommand {
         }
         return try symbols.enumerated().map { i, s in
             guard let id = vocab.id(of: s) else {
-                throw CLIError("\(prime != nil ? "--prime" : primeFile!): character \(Vocabulary.describe(s, kind: vocab.kind)) "
-                               + "at position \(i) is not in the vocabulary of \(path)")
+                throw CLIError(
+                    "\(prime != nil ? "--prime" : primeFile!): character \(Vocabulary.describe(s, kind: vocab.kind)) "
+                        + "at position \(i) is not in the vocabulary of \(path)")
             }
             return id
         }

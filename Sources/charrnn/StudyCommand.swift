@@ -5,13 +5,15 @@ import Foundation
 struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
-        abstract: "A fair LSTM-versus-GRU comparison: matched parameters, same data, budget and seeds; a report with statistics.",
+        abstract:
+            "A fair LSTM-versus-GRU comparison: matched parameters, same data, budget and seeds; a report with "
+                + "statistics.",
         discussion: """
-        Trains LSTM and GRU models whose parameter counts differ by less than 2%, on one split (train, validation for
-        model selection, and the last --test-fraction of the file scored only at the end), with the same seeds and other
-        hyper-parameters. Writes DIR/report.md (verdict, 95% intervals, paired LSTM − GRU differences), SVG learning
-        curves, results.json, and every run's folder under DIR/runs/.
-        """)
+            Trains LSTM and GRU models whose parameter counts differ by less than 2%, on one split (train, \
+            validation for model selection, and the last --test-fraction of the file scored only at the end), \
+            with the same seeds and other hyper-parameters. Writes DIR/report.md (verdict, 95% intervals, paired \
+            LSTM − GRU differences), SVG learning curves, results.json, and every run's folder under DIR/runs/.
+            """)
 
     @Argument(help: "The text file") var file: String
     @Option(help: "Training time per run, e.g. 5m") var budget: String?
@@ -24,8 +26,13 @@ struct StudyCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Parallel streams per batch") var batch: Int = 32
     @Option(parsing: .unconditional, help: "Truncated BPTT length") var seq: Int = 64
     @Option(parsing: .unconditional, help: "Peak learning rate", transform: finiteNumber) var lr: Float = 3e-3
-    @Option(name: .customLong("test-fraction"), parsing: .unconditional, help: "Last fraction of the file held out as the test set", transform: finiteNumber) var testFraction: Double = 0.1
-    @Option(name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction before it used for validation", transform: finiteNumber) var valFraction: Double = 0.1
+    @Option(
+        name: .customLong("test-fraction"), parsing: .unconditional,
+        help: "Last fraction of the file held out as the test set", transform: finiteNumber) var testFraction: Double =
+            0.1
+    @Option(
+        name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction before it used for validation",
+        transform: finiteNumber) var valFraction: Double = 0.1
     @Flag(help: "Train on raw bytes") var bytes = false
     @Flag(help: "Replace an earlier study in --out") var overwrite = false
     @Option(help: "text, markdown or json") var format: OutputFormat = .text
@@ -38,9 +45,14 @@ struct StudyCommand: ParsableCommand {
         if let c = chars, c <= 0 { throw ValidationError("--chars must be positive") }
         if params < 1000 { throw ValidationError("--params must be at least 1000 (got \(params))") }
         if seeds <= 0 { throw ValidationError("--seeds must be positive (got \(seeds))") }
-        if layers <= 0 || batch <= 0 || seq <= 0 { throw ValidationError("--layers, --batch and --seq must be positive") }
+        if layers <= 0 || batch <= 0 || seq <= 0 {
+            throw ValidationError("--layers, --batch and --seq must be positive")
+        }
         if !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
-        if !(testFraction > 0 && valFraction > 0 && testFraction + valFraction < 0.9) { throw ValidationError("--test-fraction and --val-fraction must be positive and leave most of the file for training") }
+        if !(testFraction > 0 && valFraction > 0 && testFraction + valFraction < 0.9) {
+            throw ValidationError(
+                "--test-fraction and --val-fraction must be positive and leave most of the file for training")
+        }
     }
 
     func run() throws {
@@ -52,7 +64,10 @@ struct StudyCommand: ParsableCommand {
             o.batch = batch; o.sequence = seq; o.learningRate = lr
             o.testFraction = testFraction; o.validationFraction = valFraction; o.bytes = bytes
             o.overwrite = overwrite
-            if !overwrite, FileManager.default.fileExists(atPath: out + "/report.md") || FileManager.default.fileExists(atPath: out + "/runs") {
+            if !overwrite,
+                FileManager.default.fileExists(atPath: out + "/report.md")
+                    || FileManager.default.fileExists(atPath: out + "/runs")
+            {
                 throw CLIError("\(out): holds an earlier study; give --overwrite to replace it, or another --out")
             }
             let study = Study(o)
@@ -64,17 +79,28 @@ struct StudyCommand: ParsableCommand {
                     var differenceOverCharacters: Statistics.Interval, differenceOverSeeds: Statistics.Interval
                     var verdict: String
                 }
-                printJSON(Out(summaries: report.summaries, differenceOverCharacters: report.differenceOverCharacters,
-                              differenceOverSeeds: report.differenceOverSeedsT, verdict: report.verdict))
+                printJSON(
+                    Out(
+                        summaries: report.summaries, differenceOverCharacters: report.differenceOverCharacters,
+                        differenceOverSeeds: report.differenceOverSeedsT, verdict: report.verdict))
             } else {
                 let rows = report.summaries.map { s in
-                    ["\(s.architecture.displayName) \(layers)×\(s.hiddenSize)", formatCount(s.parameters), s.testNats.text,
-                     s.testBits.text, s.testPerplexity.text, formatCount(Int(s.charactersPerSecond))]
+                    [
+                        "\(s.architecture.displayName) \(layers)×\(s.hiddenSize)", formatCount(s.parameters),
+                        s.testNats.text,
+                        s.testBits.text, s.testPerplexity.text, formatCount(Int(s.charactersPerSecond)),
+                    ]
                 }
-                print(renderRows(format, header: ["architecture", "parameters", "test nats/char (95% CI over seeds)",
-                                                  "bits/char", "perplexity", "chars/s"], rows: rows, rightAligned: [1, 5]))
-                print("\nLSTM − GRU: \(report.differenceOverCharacters.text) nats/char over characters; "
-                      + "\(report.differenceOverSeedsT.text) over seeds")
+                print(
+                    renderRows(
+                        format,
+                        header: [
+                            "architecture", "parameters", "test nats/char (95% CI over seeds)",
+                            "bits/char", "perplexity", "chars/s",
+                        ], rows: rows, rightAligned: [1, 5]))
+                print(
+                    "\nLSTM − GRU: \(report.differenceOverCharacters.text) nats/char over characters; "
+                        + "\(report.differenceOverSeedsT.text) over seeds")
                 print(report.verdict)
             }
             writeErr("report: \(out)/report.md\n")

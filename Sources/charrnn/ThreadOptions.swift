@@ -3,8 +3,9 @@ import CharRNN
 
 /// `--threads N`, shared by every command that computes.
 struct ThreadOptions: ParsableArguments {
-    @Option(parsing: .unconditional,
-            help: "Worker threads, 1 to \(Threads.maximum) (default: every core this process may use)")
+    @Option(
+        parsing: .unconditional,
+        help: "Worker threads, 1 to \(Threads.maximum) (default: every core this process may use)")
     var threads: Int?
 
     func validate() throws {

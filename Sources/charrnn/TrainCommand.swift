@@ -7,13 +7,13 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train an LSTM or GRU character model on a text file.",
         discussion: """
-        Checkpoints go to CHECKPOINT-DIR/RUN-NAME/: best.ckpt (lowest validation loss), latest.ckpt \
-        and metrics.jsonl. An existing run folder is refused unless --overwrite is given. Ctrl-C \
-        finishes the current step, writes latest.ckpt and exits; a second Ctrl-C exits at once. Stop \
-        by --epochs, --steps or --time (the first reached); without any, 10 epochs. Options left out \
-        are chosen by the automatic configuration, which prints the explicit command that repeats \
-        the run without measuring this machine's speed.
-        """)
+            Checkpoints go to CHECKPOINT-DIR/RUN-NAME/: best.ckpt (lowest validation loss), latest.ckpt \
+            and metrics.jsonl. An existing run folder is refused unless --overwrite is given. Ctrl-C \
+            finishes the current step, writes latest.ckpt and exits; a second Ctrl-C exits at once. Stop \
+            by --epochs, --steps or --time (the first reached); without any, 10 epochs. Options left out \
+            are chosen by the automatic configuration, which prints the explicit command that repeats \
+            the run without measuring this machine's speed.
+            """)
 
     @Argument(help: "The training text (UTF-8, or any bytes with --bytes; - reads standard input)")
     var file: String?
@@ -38,10 +38,12 @@ struct TrainCommand: ParsableCommand {
             Interrupts.install()
             trainer.shouldStop = { Interrupts.requested }
             let summary = try trainer.run()
-            var line = "done: \(summary.steps) steps in \(formatDuration(summary.seconds)), "
+            var line =
+                "done: \(summary.steps) steps in \(formatDuration(summary.seconds)), "
                 + "\(Int(summary.charactersPerSecond)) chars/s"
             if let v = summary.finalValidationLoss {
-                line += String(format: "; validation %.4f nats/char (%.4f bits/char, perplexity %.3f)", v, v / log(2), exp(v))
+                line += String(
+                    format: "; validation %.4f nats/char (%.4f bits/char, perplexity %.3f)", v, v / log(2), exp(v))
             }
             if let b = summary.bestValidationLoss { line += String(format: "; best %.4f", b) }
             writeErr(line + "\n")
@@ -69,8 +71,9 @@ struct TrainCommand: ParsableCommand {
     func refuseConflicts(with s: TrainingSettings, config c: ModelConfig, checkpoint: String) throws {
         func check<T: Equatable>(_ flag: String, _ given: T?, _ stored: T) throws {
             if let g = given, g != stored {
-                throw CLIError("\(flag) \(g) conflicts with \(checkpoint), which was trained with \(flag) \(stored); "
-                               + "a resumed run keeps its settings (use --init-from to start a new run from its weights)")
+                throw CLIError(
+                    "\(flag) \(g) conflicts with \(checkpoint), which was trained with \(flag) \(stored); "
+                        + "a resumed run keeps its settings (use --init-from to start a new run from its weights)")
             }
         }
         try check("--arch", model.arch, c.architecture)
@@ -96,7 +99,8 @@ struct TrainCommand: ParsableCommand {
             throw CLIError("--init-one-hot and --forget-bias set up a new model; a resumed run keeps its weights")
         }
         if output.name != nil || output.checkpointDir != nil {
-            throw CLIError("--name and --checkpoint-dir name a new run; a resumed run stays in the folder of \(checkpoint)")
+            throw CLIError(
+                "--name and --checkpoint-dir name a new run; a resumed run stays in the folder of \(checkpoint)")
         }
     }
 
@@ -126,25 +130,31 @@ struct TrainCommand: ParsableCommand {
         let runFolderGiven = output.name.map { output.folder + "/" + $0 }
         try RunFolder.checkWritable(runFolderGiven ?? output.folder)
         if let f = runFolderGiven, !output.overwrite, RunFolder.holdsRun(f) { throw TrainingError.runExists(path: f) }
-        let data = try TrainingData.load(trainFile: request.trainFile, validationFile: request.validationFile,
-                                         validationFraction: request.validationFraction ?? 0.1, bytes: request.bytes,
-                                         vocabulary: request.initFrom?.checkpoint.vocabulary)
+        let data = try TrainingData.load(
+            trainFile: request.trainFile, validationFile: request.validationFile,
+            validationFraction: request.validationFraction ?? 0.1, bytes: request.bytes,
+            vocabulary: request.initFrom?.checkpoint.vocabulary)
         var check = TrainingSettings(trainFile: request.trainFile)
         check.batch = request.resolvedBatch; check.sequence = request.resolvedSequence
         try Trainer.checkData(data, settings: check)
         if let h = request.initFrom?.checkpoint.config.hiddenSize ?? request.hiddenSize {
-            var config = request.initFrom?.checkpoint.config
-                ?? ModelConfig(architecture: request.architecture ?? .lstm, vocabularySize: data.vocabulary.count,
-                               hiddenSize: h, layers: request.layers ?? 2, embeddingSize: request.embeddingSize ?? 0)
+            var config =
+                request.initFrom?.checkpoint.config
+                ?? ModelConfig(
+                    architecture: request.architecture ?? .lstm, vocabularySize: data.vocabulary.count,
+                    hiddenSize: h, layers: request.layers ?? 2, embeddingSize: request.embeddingSize ?? 0)
             config.dropout = request.dropout ?? 0
-            try MemoryEstimate.checkTraining(config: config, batch: check.batch, steps: check.sequence, threads: Threads.count)
+            try MemoryEstimate.checkTraining(
+                config: config, batch: check.batch, steps: check.sequence, threads: Threads.count)
         }
 
         if TrainingPlan.measuresSpeed(request) && !output.quiet {
             writeErr("measuring this machine's training speed to choose the model size…\n")
         }
-        let plan = TrainingPlan.resolve(request, data: data, checkpointDirectory: absolutePath(output.folder),
-                                        runName: { output.name ?? defaultRunName($0) }) { config in
+        let plan = TrainingPlan.resolve(
+            request, data: data, checkpointDirectory: absolutePath(output.folder),
+            runName: { output.name ?? defaultRunName($0) }
+        ) { config in
             AutoConfiguration.measureSpeed(config, batch: check.batch, sequence: check.sequence)
         }
         if !output.quiet {
@@ -153,13 +163,15 @@ struct TrainCommand: ParsableCommand {
         }
         let runDirectory = try RunFolder.path(checkpointDirectory: output.folder, name: plan.runName)
         if let (_, c) = request.initFrom {
-            return try Trainer(initFrom: c, settings: plan.settings, data: data, dropout: plan.config.dropout,
-                               runDirectory: runDirectory, runName: plan.runName, overwrite: output.overwrite)
+            return try Trainer(
+                initFrom: c, settings: plan.settings, data: data, dropout: plan.config.dropout,
+                runDirectory: runDirectory, runName: plan.runName, overwrite: output.overwrite)
         }
         let c = plan.config
-        return try Trainer(settings: plan.settings, data: data, architecture: c.architecture, layers: c.layers,
-                           hiddenSize: c.hiddenSize, embeddingSize: c.embeddingSize, dropout: c.dropout,
-                           runDirectory: runDirectory, runName: plan.runName, overwrite: output.overwrite)
+        return try Trainer(
+            settings: plan.settings, data: data, architecture: c.architecture, layers: c.layers,
+            hiddenSize: c.hiddenSize, embeddingSize: c.embeddingSize, dropout: c.dropout,
+            runDirectory: runDirectory, runName: plan.runName, overwrite: output.overwrite)
     }
 
     /// A fine-tuned run takes its model from the checkpoint: refuse sizes that say otherwise.
@@ -172,7 +184,10 @@ struct TrainCommand: ParsableCommand {
             ("--bytes", corpus.bytes != (c.vocabulary.kind == .bytes)),
         ]
         if let (flag, _) = given.first(where: { $0.1 }) {
-            throw CLIError("\(flag) conflicts with \(path): --init-from takes the model's architecture, sizes and vocabulary from it")
+            throw CLIError(
+                "\(flag) conflicts with \(path): --init-from takes the model's architecture, sizes and vocabulary "
+                    + "from it"
+            )
         }
     }
 
@@ -180,7 +195,9 @@ struct TrainCommand: ParsableCommand {
         let base = ((file! as NSString).lastPathComponent as NSString).deletingPathExtension
         let f = DateFormatter()
         f.dateFormat = "yyyyMMdd-HHmmss"
-        return "\(base == "-" ? "stdin" : base)-\(c.architecture.rawValue)-\(c.layers)x\(c.hiddenSize)-\(f.string(from: Date()))"
+        return
+            "\(base == "-" ? "stdin" : base)-\(c.architecture.rawValue)-\(c.layers)x\(c.hiddenSize)-"
+            + f.string(from: Date())
     }
 }
 

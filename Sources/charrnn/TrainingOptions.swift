@@ -9,8 +9,9 @@ import Foundation
 
 /// The text: `--val-file`, `--val-fraction`, `--bytes`.
 struct CorpusOptions: ParsableArguments {
-    @Option(name: .customLong("val-fraction"), parsing: .unconditional,
-            help: "Validation = this last fraction of FILE (default: 0.1)", transform: finiteNumber)
+    @Option(
+        name: .customLong("val-fraction"), parsing: .unconditional,
+        help: "Validation = this last fraction of FILE (default: 0.1)", transform: finiteNumber)
     var valFraction: Double?
     @Option(name: .customLong("val-file"), help: "Validate on this file instead of the end of FILE")
     var valFile: String?
@@ -31,28 +32,33 @@ struct ModelOptions: ParsableArguments {
     var arch: Architecture?
     @Option(parsing: .unconditional, help: "Recurrent layers (default: 2)")
     var layers: Int?
-    @Option(parsing: .unconditional,
-            help: "Hidden units per layer (default: chosen from the corpus, the budget and this machine's speed)")
+    @Option(
+        parsing: .unconditional,
+        help: "Hidden units per layer (default: chosen from the corpus, the budget and this machine's speed)")
     var hidden: Int?
     @Option(parsing: .unconditional, help: "Embedding size; 0 feeds layer 0 the one-hot character (default: 0)")
     var embedding: Int?
-    @Option(parsing: .unconditional,
-            help: "Dropout on every layer's output, 0 ≤ p < 1 (default: chosen from the passes over the data)",
-            transform: finiteNumber)
+    @Option(
+        parsing: .unconditional,
+        help: "Dropout on every layer's output, 0 ≤ p < 1 (default: chosen from the passes over the data)",
+        transform: finiteNumber)
     var dropout: Float?
-    @Option(name: .customLong("weight-drop"), parsing: .unconditional,
-            help: """
+    @Option(
+        name: .customLong("weight-drop"), parsing: .unconditional,
+        help: """
             Drop each hidden-to-hidden weight with this probability, a new mask per step (DropConnect) \
             (default: 0.3 for an LSTM, 0.25 for a GRU, in runs of 10 passes or more; else 0)
             """,
-            transform: finiteNumber)
+        transform: finiteNumber)
     var weightDrop: Float?
-    @Option(name: .customLong("init-one-hot"), parsing: .unconditional,
-            help: "Initialise the one-hot input weights U(-s, s); 0 = PyTorch's 1/sqrt(H) (default: 1)",
-            transform: finiteNumber)
+    @Option(
+        name: .customLong("init-one-hot"), parsing: .unconditional,
+        help: "Initialise the one-hot input weights U(-s, s); 0 = PyTorch's 1/sqrt(H) (default: 1)",
+        transform: finiteNumber)
     var initOneHot: Float?
-    @Option(name: .customLong("forget-bias"), parsing: .unconditional,
-            help: "LSTM forget-gate bias at initialisation (default: PyTorch's uniform)", transform: finiteNumber)
+    @Option(
+        name: .customLong("forget-bias"), parsing: .unconditional,
+        help: "LSTM forget-gate bias at initialisation (default: PyTorch's uniform)", transform: finiteNumber)
     var forgetBias: Float?
 
     func validate() throws {
@@ -78,29 +84,40 @@ struct OptimisationOptions: ParsableArguments {
     var batch: Int?
     @Option(parsing: .unconditional, help: "Timesteps of truncated backpropagation through time (default: 64)")
     var seq: Int?
-    @Option(parsing: .unconditional,
-            help: "Peak Adam learning rate (default: 3e-3; 2e-3·512/hidden above 384 units without weight drop)",
-            transform: finiteNumber)
+    @Option(
+        parsing: .unconditional,
+        help: "Peak Adam learning rate (default: 3e-3; 2e-3·512/hidden above 384 units without weight drop)",
+        transform: finiteNumber)
     var lr: Float?
-    @Option(name: .customLong("lr-schedule"), help: "cosine, linear or constant decay over the budget (default: cosine)")
+    @Option(
+        name: .customLong("lr-schedule"), help: "cosine, linear or constant decay over the budget (default: cosine)")
     var lrSchedule: LearningRateSchedule?
-    @Option(name: .customLong("lr-final"), parsing: .unconditional,
-            help: "Final learning rate as a fraction of --lr (default: 0.1)", transform: finiteNumber)
+    @Option(
+        name: .customLong("lr-final"), parsing: .unconditional,
+        help: "Final learning rate as a fraction of --lr (default: 0.1)", transform: finiteNumber)
     var lrFinal: Float?
     @Option(parsing: .unconditional, help: "Linear learning-rate warm-up steps (default: 1% of the run, 10 to 200)")
     var warmup: Int?
-    @Option(parsing: .unconditional, help: "Clip the global gradient norm to this (default: 5)", transform: finiteNumber)
+    @Option(
+        parsing: .unconditional, help: "Clip the global gradient norm to this (default: 5)", transform: finiteNumber)
     var clip: Float?
-    @Option(name: .customLong("weight-decay"), parsing: .unconditional,
-            help: "Decoupled (AdamW) weight decay on matrices (default: 0.1 in runs of 10 passes or more; else 0)",
-            transform: finiteNumber)
+    @Option(
+        name: .customLong("weight-decay"), parsing: .unconditional,
+        help: "Decoupled (AdamW) weight decay on matrices (default: 0.1 in runs of 10 passes or more; else 0)",
+        transform: finiteNumber)
     var weightDecay: Float?
-    @Option(parsing: .unconditional,
-            help: "Validate, save and sample a moving average of the weights with this decay per step; 0 = off (default: 0.998)",
-            transform: finiteNumber)
+    @Option(
+        parsing: .unconditional,
+        help:
+            """
+            Validate, save and sample a moving average of the weights with this decay per step; 0 = off \
+            (default: 0.998)
+            """,
+        transform: finiteNumber)
     var ema: Float?
-    @Option(parsing: .unconditional,
-            help: "Random seed (initialisation, dropout); the same seed repeats a run exactly (default: 1)")
+    @Option(
+        parsing: .unconditional,
+        help: "Random seed (initialisation, dropout); the same seed repeats a run exactly (default: 1)")
     var seed: UInt64?
 
     func validate() throws {
@@ -117,15 +134,17 @@ struct OptimisationOptions: ParsableArguments {
 
 /// When to stop and how often to validate.
 struct BudgetOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Stop after this many epochs (default: 10 when no budget is given)",
-            transform: finiteNumber)
+    @Option(
+        parsing: .unconditional, help: "Stop after this many epochs (default: 10 when no budget is given)",
+        transform: finiteNumber)
     var epochs: Double?
     @Option(parsing: .unconditional, help: "Stop after this many optimizer steps (in total, counting resumed ones)")
     var steps: Int?
     @Option(help: "Stop after this much training time, e.g. 90s, 10m, 1h30m (with --resume: this much more)")
     var time: String?
-    @Option(name: .customLong("eval-every"), parsing: .unconditional,
-            help: "Validate every N steps (default: about 10 times per run)")
+    @Option(
+        name: .customLong("eval-every"), parsing: .unconditional,
+        help: "Validate every N steps (default: about 10 times per run)")
     var evalEvery: Int?
 
     var seconds: Double? { time.flatMap(parseDuration) }
@@ -151,8 +170,9 @@ struct RunOptions: ParsableArguments {
     var keep: Int?
     @Option(help: "Continue the run saved in this checkpoint (FILE, if given, replaces its stored corpus path)")
     var resume: String?
-    @Option(name: .customLong("init-from"),
-            help: "Start a new run from this checkpoint's weights (fine-tuning; any f32, f16 or bf16 checkpoint)")
+    @Option(
+        name: .customLong("init-from"),
+        help: "Start a new run from this checkpoint's weights (fine-tuning; any f32, f16 or bf16 checkpoint)")
     var initFrom: String?
     @Flag(help: "No progress output")
     var quiet = false
@@ -164,7 +184,9 @@ struct RunOptions: ParsableArguments {
         if checkpointDir?.isEmpty == true { throw ValidationError("--checkpoint-dir: the path is empty") }
         if let k = keep, k < 0 { throw ValidationError("--keep must be 0 or more (got \(k))") }
         if resume != nil && initFrom != nil { throw ValidationError("give --resume or --init-from, not both") }
-        if resume != nil && overwrite { throw ValidationError("--overwrite starts a new run; it cannot be used with --resume") }
+        if resume != nil && overwrite {
+            throw ValidationError("--overwrite starts a new run; it cannot be used with --resume")
+        }
     }
 }
 

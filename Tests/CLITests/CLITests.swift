@@ -27,7 +27,9 @@ final class CLITests: XCTestCase {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self))
     }
 
     func temp(_ name: String) -> String { NSTemporaryDirectory() + "charrnn-cli-\(UUID().uuidString)-\(name)" }
@@ -52,7 +54,10 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.status, 0)
         for c in ["train", "sample", "eval", "compare", "inspect", "bench"] { XCTAssertTrue(r.stdout.contains(c), c) }
         let t = try run(["train", "--help"])
-        for flag in ["--arch", "--layers", "--hidden", "--embedding", "--batch", "--seq", "--time", "--resume", "--val-file", "--bytes"] {
+        for flag in [
+            "--arch", "--layers", "--hidden", "--embedding", "--batch", "--seq", "--time", "--resume", "--val-file",
+            "--bytes",
+        ] {
             XCTAssertTrue(t.stdout.contains(flag), flag)
         }
     }
@@ -61,8 +66,10 @@ final class CLITests: XCTestCase {
         let corpus = temp("corpus.txt")
         try Self.generatedText(characters: 30_000).write(toFile: corpus, atomically: true, encoding: .utf8)
         let dir = temp("runs")
-        let train = try run(["train", corpus, "--arch", "gru", "--layers", "1", "--hidden", "48", "--batch", "8", "--seq", "32",
-                             "--lr", "0.01", "--time", "5s", "--name", "e2e", "--checkpoint-dir", dir])
+        let train = try run([
+            "train", corpus, "--arch", "gru", "--layers", "1", "--hidden", "48", "--batch", "8", "--seq", "32",
+            "--lr", "0.01", "--time", "5s", "--name", "e2e", "--checkpoint-dir", dir,
+        ])
         XCTAssertEqual(train.status, 0, train.stderr)
         XCTAssertTrue(train.stderr.contains("validation"), train.stderr)
         XCTAssertEqual(train.stdout, "", "training writes only to stderr")
@@ -77,7 +84,8 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(s1.stdout.unicodeScalars.count, 4 + 300 + 1)
         let words = Set(["cat", "dog", "the", "sees", "likes", "river.", "moon."])
         let produced = s1.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
-        XCTAssertGreaterThan(produced.filter(words.contains).count, 10, "the sample reuses the corpus's words: \(s1.stdout)")
+        XCTAssertGreaterThan(
+            produced.filter(words.contains).count, 10, "the sample reuses the corpus's words: \(s1.stdout)")
         let s2 = try run(["sample", best, "--length", "300", "--seed", "7", "--prime", "the "])
         XCTAssertEqual(s1.stdout, s2.stdout, "same seed, same sample")
         let greedy = try run(["sample", best, "--length", "50", "--temperature", "0"])
@@ -90,21 +98,28 @@ final class CLITests: XCTestCase {
         let nats = rows[0]["natsPerCharacter"] as! Double
         XCTAssertLessThan(nats, 1.2, "a learned model beats the uniform 3.2 nats/char easily")
         XCTAssertEqual(rows[0]["perplexity"] as! Double, exp(nats), accuracy: 1e-6)
-        XCTAssertEqual(rows[0]["charactersScored"] as? Int, 29_999 + (Self.generatedText(characters: 30_000).count - 30_000))
+        XCTAssertEqual(
+            rows[0]["charactersScored"] as? Int, 29_999 + (Self.generatedText(characters: 30_000).count - 30_000))
         let table = try run(["eval", best, latest, "--text", corpus])
         XCTAssertTrue(table.stdout.contains("bits/char") && table.stdout.contains("perplexity"))
 
         let other = temp("other.txt")
-        try (Self.generatedText(characters: 3000) + "Zebra ü\n").write(toFile: other, atomically: true, encoding: .utf8)
+        try (Self.generatedText(characters: 3000) + "Zebra ü\n")
+            .write(toFile: other, atomically: true, encoding: .utf8)
         let cmp = try run(["compare", best, latest, "--text", other, "--format", "json"])
         XCTAssertEqual(cmp.status, 0, cmp.stderr)
         let c = try JSONSerialization.jsonObject(with: Data(cmp.stdout.utf8)) as! [String: Any]
         let entries = c["checkpoints"] as! [[String: Any]]
         XCTAssertEqual(entries.filter { $0["best"] as! Bool }.count, 1)
-        XCTAssertGreaterThan((entries[0]["score"] as! [String: Any])["charactersNotScored"] as! Int, 0, "Z and ü are outside the vocabulary")
-        XCTAssertNotNil(entries.first { !($0["best"] as! Bool) }?["differenceFromBest"], "paired difference against the best")
+        XCTAssertGreaterThan(
+            (entries[0]["score"] as! [String: Any])["charactersNotScored"] as! Int, 0,
+            "Z and ü are outside the vocabulary")
+        XCTAssertNotNil(
+            entries.first { !($0["best"] as! Bool) }?["differenceFromBest"], "paired difference against the best")
         let paired = try run(["compare", best, latest, "--text", other])
-        XCTAssertTrue(paired.stdout.contains("no significant difference") || paired.stdout.contains("significantly worse"), paired.stdout)
+        XCTAssertTrue(
+            paired.stdout.contains("no significant difference") || paired.stdout.contains("significantly worse"),
+            paired.stdout)
         let svg = temp("curves.svg")
         let plot = try run(["plot", dir + "/e2e", "--out", svg])
         XCTAssertEqual(plot.status, 0, plot.stderr)
@@ -123,7 +138,9 @@ final class CLITests: XCTestCase {
 
         let inspect = try run(["inspect", best])
         XCTAssertEqual(inspect.status, 0)
-        for s in ["gru", "rnn.weight_hh_l0", "[144, 48]", "vocabulary:", "step"] { XCTAssertTrue(inspect.stdout.contains(s), s) }
+        for s in ["gru", "rnn.weight_hh_l0", "[144, 48]", "vocabulary:", "step"] {
+            XCTAssertTrue(inspect.stdout.contains(s), s)
+        }
 
         // Resume continues the run.
         let resumed = try run(["train", "--resume", latest, "--time", "2s"])
@@ -146,8 +163,11 @@ final class CLITests: XCTestCase {
         let invalid = try run(["train", bad])
         XCTAssertTrue(invalid.stderr.contains("invalid UTF-8 at byte offset 2"), invalid.stderr)
 
-        for args in [["train", small, "--batch", "0"], ["train", small, "--seq", "0"], ["sample", "x.ckpt", "--length", "0"],
-                     ["sample", "x.ckpt", "--temperature=-1"], ["train", small, "--ema", "1"], ["train", small, "--weight-drop", "1"]] {
+        for args in [
+            ["train", small, "--batch", "0"], ["train", small, "--seq", "0"], ["sample", "x.ckpt", "--length", "0"],
+            ["sample", "x.ckpt", "--temperature=-1"], ["train", small, "--ema", "1"],
+            ["train", small, "--weight-drop", "1"],
+        ] {
             let r = try run(args)
             XCTAssertNotEqual(r.status, 0, "\(args)")
             XCTAssertTrue(r.stderr.contains("must be"), "\(args): \(r.stderr)")
@@ -164,8 +184,11 @@ final class CLITests: XCTestCase {
 
     func testThreadsFlagIsCheckedAndNeverChangesTheRun() throws {
         for value in ["0", "-2", "1025"] {
-            let commands = [["train", "a.txt"], ["eval", "a.ckpt", "--text", "a.txt"], ["compare", "a.ckpt", "b.ckpt", "--text", "a.txt"],
-                            ["sample", "a.ckpt"], ["study", "a.txt"], ["bench"]]
+            let commands = [
+                ["train", "a.txt"], ["eval", "a.ckpt", "--text", "a.txt"],
+                ["compare", "a.ckpt", "b.ckpt", "--text", "a.txt"],
+                ["sample", "a.ckpt"], ["study", "a.txt"], ["bench"],
+            ]
             for command in commands {
                 let r = try run(command + ["--threads", value])
                 XCTAssertEqual(r.status, 1, "\(command) --threads \(value)")
@@ -177,12 +200,16 @@ final class CLITests: XCTestCase {
         try Self.generatedText(characters: 30_000).write(toFile: corpus, atomically: true, encoding: .utf8)
         var validation: [String] = []
         for threads in ["1", "3"] {
-            let r = try run(["train", corpus, "--threads", threads, "--steps", "20", "--seed", "1", "--hidden", "48",
-                             "--batch", "12", "--seq", "32", "--dropout", "0.2", "--weight-drop", "0.3",
-                             "--checkpoint-dir", temp("runs"), "--name", "t"])
+            let r = try run([
+                "train", corpus, "--threads", threads, "--steps", "20", "--seed", "1", "--hidden", "48",
+                "--batch", "12", "--seq", "32", "--dropout", "0.2", "--weight-drop", "0.3",
+                "--checkpoint-dir", temp("runs"), "--name", "t",
+            ])
             XCTAssertEqual(r.status, 0, r.stderr)
             let line = r.stderr.split(separator: "\n").first { $0.hasPrefix("done:") }
-            validation.append(line.flatMap { $0.components(separatedBy: "validation ").last?.components(separatedBy: " ").first } ?? "")
+            validation.append(
+                line.flatMap { $0.components(separatedBy: "validation ").last?.components(separatedBy: " ").first }
+                    ?? "")
         }
         XCTAssertFalse(validation[0].isEmpty)
         XCTAssertEqual(validation[0], validation[1], "validation loss on 1 and 3 threads")
@@ -191,13 +218,16 @@ final class CLITests: XCTestCase {
     func testRunFoldersAreNotReusedByAccidentAndResumeIsChecked() throws {
         let corpus = temp("corpus.txt"), runs = temp("runs")
         try Self.generatedText(characters: 20_000).write(toFile: corpus, atomically: true, encoding: .utf8)
-        let base = ["train", corpus, "--layers", "1", "--hidden", "24", "--batch", "8", "--seq", "16", "--steps", "20",
-                    "--eval-every", "5", "--checkpoint-dir", runs, "--name", "r", "--quiet"]
+        let base = [
+            "train", corpus, "--layers", "1", "--hidden", "24", "--batch", "8", "--seq", "16", "--steps", "20",
+            "--eval-every", "5", "--checkpoint-dir", runs, "--name", "r", "--quiet",
+        ]
         let first = try run(base + ["--keep", "2"])
         XCTAssertEqual(first.status, 0, first.stderr)
         let folder = runs + "/r"
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }.sorted()
-        XCTAssertEqual(files, ["best.ckpt", "latest.ckpt", "metrics.jsonl", "step-15.ckpt", "step-20.ckpt"], "--keep 2")
+        XCTAssertEqual(
+            files, ["best.ckpt", "latest.ckpt", "metrics.jsonl", "step-15.ckpt", "step-20.ckpt"], "--keep 2")
         // The explicit command: printed, first line of the log, in the checkpoint, shown by inspect.
         let log = try String(contentsOfFile: folder + "/metrics.jsonl", encoding: .utf8)
         XCTAssertTrue(log.hasPrefix("{\"command\":\"charrnn train \(corpus) "), String(log.prefix(200)))
@@ -209,8 +239,9 @@ final class CLITests: XCTestCase {
         // A second run of the same name is refused and changes nothing; --overwrite replaces it.
         let again = try run(base)
         XCTAssertEqual(again.status, 1)
-        XCTAssertTrue(again.stderr.hasPrefix("charrnn: error: \(folder): a run folder with checkpoints already exists"),
-                      again.stderr)
+        XCTAssertTrue(
+            again.stderr.hasPrefix("charrnn: error: \(folder): a run folder with checkpoints already exists"),
+            again.stderr)
         XCTAssertEqual(try String(contentsOfFile: folder + "/metrics.jsonl", encoding: .utf8), metricsBefore)
         let replaced = try run(base + ["--overwrite", "--steps", "10"])
         XCTAssertEqual(replaced.status, 0, replaced.stderr)
@@ -231,14 +262,20 @@ final class CLITests: XCTestCase {
         // --init-from: a new run from the weights, on new text; characters it lacks are listed.
         let other = temp("other.txt")
         try "the cat sees the moon.\n".write(toFile: other, atomically: true, encoding: .utf8)
-        try String(repeating: "the cat sees the moon.\n", count: 200).write(toFile: other, atomically: true, encoding: .utf8)
-        let tuned = try run(["train", other, "--init-from", folder + "/best.ckpt", "--steps", "5", "--batch", "4",
-                             "--seq", "16", "--checkpoint-dir", runs, "--name", "tuned", "--quiet"])
+        try String(repeating: "the cat sees the moon.\n", count: 200).write(
+            toFile: other, atomically: true, encoding: .utf8)
+        let tuned = try run([
+            "train", other, "--init-from", folder + "/best.ckpt", "--steps", "5", "--batch", "4",
+            "--seq", "16", "--checkpoint-dir", runs, "--name", "tuned", "--quiet",
+        ])
         XCTAssertEqual(tuned.status, 0, tuned.stderr)
         let strange = temp("strange.txt")
-        try String(repeating: "Zebras QUIZ jackdaws.\n", count: 200).write(toFile: strange, atomically: true, encoding: .utf8)
-        let refused = try run(["train", strange, "--init-from", folder + "/best.ckpt", "--steps", "5",
-                               "--checkpoint-dir", runs, "--name", "refused"])
+        try String(repeating: "Zebras QUIZ jackdaws.\n", count: 200).write(
+            toFile: strange, atomically: true, encoding: .utf8)
+        let refused = try run([
+            "train", strange, "--init-from", folder + "/best.ckpt", "--steps", "5",
+            "--checkpoint-dir", runs, "--name", "refused",
+        ])
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("characters are not in the checkpoint's vocabulary: "), refused.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: runs + "/refused"), "a refused run leaves nothing behind")
@@ -247,8 +284,11 @@ final class CLITests: XCTestCase {
     func testSamplingSeveralAtOncePrimesFromStandardInputAndReportsJSON() throws {
         let corpus = temp("corpus.txt"), runs = temp("runs")
         try Self.generatedText(characters: 20_000).write(toFile: corpus, atomically: true, encoding: .utf8)
-        XCTAssertEqual(try run(["train", corpus, "--layers", "1", "--hidden", "24", "--batch", "8", "--seq", "16",
-                                "--steps", "30", "--checkpoint-dir", runs, "--name", "s", "--quiet"]).status, 0)
+        XCTAssertEqual(
+            try run([
+                "train", corpus, "--layers", "1", "--hidden", "24", "--batch", "8", "--seq", "16",
+                "--steps", "30", "--checkpoint-dir", runs, "--name", "s", "--quiet",
+            ]).status, 0)
         let ckpt = runs + "/s/best.ckpt"
         let three = try run(["sample", ckpt, "--num-samples", "3", "--length", "40", "--seed", "5"])
         XCTAssertEqual(three.status, 0, three.stderr)
@@ -283,13 +323,18 @@ final class CLITests: XCTestCase {
         let corpus = temp("corpus.txt"), runs = temp("runs")
         try Self.generatedText(characters: 20_000).write(toFile: corpus, atomically: true, encoding: .utf8)
         for name in ["a", "b"] {
-            XCTAssertEqual(try run(["train", corpus, "--layers", "1", "--hidden", "16", "--batch", "8", "--seq", "16",
-                                    "--steps", "10", "--checkpoint-dir", runs, "--name", name, "--quiet"]).status, 0)
+            XCTAssertEqual(
+                try run([
+                    "train", corpus, "--layers", "1", "--hidden", "16", "--batch", "8", "--seq", "16",
+                    "--steps", "10", "--checkpoint-dir", runs, "--name", name, "--quiet",
+                ]).status, 0)
         }
         let table = try run(["compare", runs + "/a/best.ckpt", runs + "/b/best.ckpt", "--text", corpus]).stdout
         let lines = table.split(separator: "\n").prefix(4).map(String.init)
         // Every row of the table has the same width up to its last column, and counts have separators.
-        XCTAssertTrue(lines[2].hasPrefix("   ") || lines[2].hasPrefix("*  "), "the empty best column keeps its width: \(lines[2])")
+        XCTAssertTrue(
+            lines[2].hasPrefix("   ") || lines[2].hasPrefix("*  "), "the empty best column keeps its width: \(lines[2])"
+        )
         XCTAssertNotNil(lines[2].range(of: #"\d{1,3},\d{3}  "#, options: .regularExpression), lines[2])
         XCTAssertEqual(Set(lines[1...3].map { $0.count }).count, 1, "aligned rows:\n\(lines.joined(separator: "\n"))")
 
@@ -297,7 +342,9 @@ final class CLITests: XCTestCase {
         try FileManager.default.createDirectory(atPath: out + "/runs", withIntermediateDirectories: true)
         let refused = try run(["study", corpus, "--chars", "5000", "--seeds", "1", "--out", out])
         XCTAssertEqual(refused.status, 1)
-        XCTAssertEqual(refused.stderr, "charrnn: error: \(out): holds an earlier study; give --overwrite to replace it, or another --out\n")
+        XCTAssertEqual(
+            refused.stderr,
+            "charrnn: error: \(out): holds an earlier study; give --overwrite to replace it, or another --out\n")
     }
 
     /// Starts a 5-minute training run of a small model on generated text (to be interrupted).
@@ -306,8 +353,11 @@ final class CLITests: XCTestCase {
         try Self.generatedText(characters: 20_000).write(toFile: corpus, atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = Self.binary
-        p.arguments = ["train", corpus, "--layers", "1", "--hidden", "32", "--batch", "8", "--seq", "32", "--time", "5m",
-                       "--name", name, "--checkpoint-dir", folder] + extra
+        p.arguments =
+            [
+                "train", corpus, "--layers", "1", "--hidden", "32", "--batch", "8", "--seq", "32", "--time", "5m",
+                "--name", name, "--checkpoint-dir", folder,
+            ] + extra
         p.standardError = stderr
         try p.run()
         return p
@@ -319,7 +369,9 @@ final class CLITests: XCTestCase {
         let p = try startLongTraining(name: "int", folder: dir, stderr: err)
         // Wait until training is under way (the metrics log appears after 10 steps).
         let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: dir + "/int/metrics.jsonl") && Date() < deadline { usleep(50_000) }
+        while !FileManager.default.fileExists(atPath: dir + "/int/metrics.jsonl") && Date() < deadline {
+            usleep(50_000)
+        }
         p.interrupt()
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
@@ -345,9 +397,14 @@ final class CLITests: XCTestCase {
             let p = Process()
             p.executableURL = Self.binary
             let resume = FileManager.default.fileExists(atPath: latest)
-            p.arguments = resume ? ["train", "--resume", latest, "--steps", "100000", "--quiet"]
-                : ["train", corpus, "--layers", "2", "--hidden", "64", "--batch", "8", "--seq", "32", "--eval-every", "2",
-                   "--steps", "100000", "--name", "k", "--checkpoint-dir", dir, "--quiet"]
+            p.arguments =
+                resume
+                ? ["train", "--resume", latest, "--steps", "100000", "--quiet"]
+                : [
+                    "train", corpus, "--layers", "2", "--hidden", "64", "--batch", "8", "--seq", "32", "--eval-every",
+                    "2",
+                    "--steps", "100000", "--name", "k", "--checkpoint-dir", dir, "--quiet",
+                ]
             p.standardError = FileHandle.nullDevice
             try p.run()
             state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -371,7 +428,8 @@ final class CLITests: XCTestCase {
 
     func testSecondCtrlCExitsAtOnceWithoutDamagingFiles() throws {
         let dir = temp("runs")
-        let p = try startLongTraining(name: "int2", folder: dir, stderr: FileHandle.nullDevice, extra: ["--eval-every", "5", "--quiet"])
+        let p = try startLongTraining(
+            name: "int2", folder: dir, stderr: FileHandle.nullDevice, extra: ["--eval-every", "5", "--quiet"])
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: dir + "/int2/latest.ckpt") && Date() < deadline { usleep(50_000) }
         p.interrupt(); p.interrupt()
@@ -383,7 +441,8 @@ final class CLITests: XCTestCase {
     func testBadInputMatrixRows() throws {
         let dirPath = temp("a-directory")
         try FileManager.default.createDirectory(atPath: dirPath, withIntermediateDirectories: true)
-        XCTAssertEqual(try run(["train", dirPath]).stderr, "charrnn: error: \(dirPath): is a directory, not a text file\n")
+        XCTAssertEqual(
+            try run(["train", dirPath]).stderr, "charrnn: error: \(dirPath): is a directory, not a text file\n")
         let empty = temp("empty.txt")
         XCTAssertTrue(FileManager.default.createFile(atPath: empty, contents: Data()))
         XCTAssertEqual(try run(["train", empty]).stderr, "charrnn: error: \(empty): the file is empty\n")
@@ -392,9 +451,14 @@ final class CLITests: XCTestCase {
         var bytes = Array(Self.generatedText(characters: 5000).utf8)
         bytes[100] = 0xFF
         XCTAssertTrue(FileManager.default.createFile(atPath: binary, contents: Data(bytes)))
-        XCTAssertTrue(try run(["train", binary, "--checkpoint-dir", temp("r")]).stderr.contains("invalid UTF-8 at byte offset 100"))
-        let ok = try run(["train", binary, "--bytes", "--layers", "1", "--hidden", "16", "--batch", "4", "--seq", "16", "--steps", "3",
-                          "--checkpoint-dir", temp("r"), "--name", "b"])
+        XCTAssertTrue(
+            try run(["train", binary, "--checkpoint-dir", temp("r")]).stderr.contains(
+                "invalid UTF-8 at byte offset 100"))
+        let ok = try run([
+            "train", binary, "--bytes", "--layers", "1", "--hidden", "16", "--batch", "4", "--seq", "16", "--steps",
+            "3",
+            "--checkpoint-dir", temp("r"), "--name", "b",
+        ])
         XCTAssertEqual(ok.status, 0, ok.stderr)
         // A checkpoint folder that cannot be created is refused before training starts.
         let blocker = temp("blocker")
@@ -407,8 +471,11 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(unwritable.stderr.contains("training "), "refused before training started")
         // Eval text with characters outside the vocabulary: scored around them, counted.
         let runDir = temp("r2")
-        XCTAssertEqual(try run(["train", corpus, "--layers", "1", "--hidden", "16", "--batch", "4", "--seq", "16", "--steps", "3",
-                                "--checkpoint-dir", runDir, "--name", "v"]).status, 0)
+        XCTAssertEqual(
+            try run([
+                "train", corpus, "--layers", "1", "--hidden", "16", "--batch", "4", "--seq", "16", "--steps", "3",
+                "--checkpoint-dir", runDir, "--name", "v",
+            ]).status, 0)
         let strange = temp("strange.txt")
         try "the cat sees ΩΩΩ the moon.\n".write(toFile: strange, atomically: true, encoding: .utf8)
         let eval = try run(["eval", runDir + "/v/best.ckpt", "--text", strange, "--format", "json"])

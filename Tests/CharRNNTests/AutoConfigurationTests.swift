@@ -6,20 +6,24 @@ import XCTest
 final class AutoConfigurationTests: XCTestCase {
     /// chars/s ≈ 6e10 / parameters (about what 2-layer models run at on the 2-core machine).
     func choose(_ arch: Architecture = .lstm, seconds: Double, corpus: Int = 1_000_000) -> AutoConfiguration.Choice {
-        AutoConfiguration.choose(architecture: arch, vocabularySize: 65, trainCharacters: corpus,
-                                 budgetCharacters: nil, budgetSeconds: seconds) { Double(6e10) / Double($0.parameterCount) }
+        AutoConfiguration.choose(
+            architecture: arch, vocabularySize: 65, trainCharacters: corpus,
+            budgetCharacters: nil, budgetSeconds: seconds
+        ) { Double(6e10) / Double($0.parameterCount) }
     }
 
     func testSizeGrowsWithTheBudgetAndEachChoiceSeesEnoughCharacters() {
         let short = choose(seconds: 180), long = choose(seconds: 900)
         XCTAssertLessThan(short.hiddenSize, long.hiddenSize)
         for (c, seconds) in [(short, 180.0), (long, 900.0)] {
-            let p = ModelConfig(architecture: .lstm, vocabularySize: 65, hiddenSize: c.hiddenSize, layers: 2).parameterCount
+            let p = ModelConfig(architecture: .lstm, vocabularySize: 65, hiddenSize: c.hiddenSize, layers: 2)
+                .parameterCount
             XCTAssertGreaterThanOrEqual(c.characters, AutoConfiguration.charactersPerParameter * Double(p))
             // The next candidate size would not have seen enough.
             if let next = AutoConfiguration.candidateHiddenSizes.first(where: { $0 > c.hiddenSize }) {
                 let q = ModelConfig(architecture: .lstm, vocabularySize: 65, hiddenSize: next, layers: 2).parameterCount
-                XCTAssertLessThan(Double(6e10) / Double(q) * seconds, AutoConfiguration.charactersPerParameter * Double(q))
+                XCTAssertLessThan(
+                    Double(6e10) / Double(q) * seconds, AutoConfiguration.charactersPerParameter * Double(q))
             }
         }
     }
@@ -31,12 +35,16 @@ final class AutoConfigurationTests: XCTestCase {
         XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 11), 0.196, accuracy: 1e-3)
         XCTAssertEqual(AutoConfiguration.dropoutRate(passes: 16), 0.2, accuracy: 1e-6)
         // A short run: no weight drop or decay. A run of many passes gets both.
-        let few = AutoConfiguration.choose(architecture: .gru, vocabularySize: 65, trainCharacters: 1_000_000,
-                                           budgetCharacters: 4e6, budgetSeconds: nil) { _ in 1 }
+        let few = AutoConfiguration.choose(
+            architecture: .gru, vocabularySize: 65, trainCharacters: 1_000_000,
+            budgetCharacters: 4e6, budgetSeconds: nil
+        ) { _ in 1 }
         XCTAssertEqual(few.weightDrop, 0); XCTAssertEqual(few.weightDecay, 0)
         XCTAssertEqual(few.dropout, 0.1, accuracy: 1e-6)
-        let many = AutoConfiguration.choose(architecture: .gru, vocabularySize: 65, trainCharacters: 1_000_000,
-                                            budgetCharacters: 20e6, budgetSeconds: nil) { _ in 1 }
+        let many = AutoConfiguration.choose(
+            architecture: .gru, vocabularySize: 65, trainCharacters: 1_000_000,
+            budgetCharacters: 20e6, budgetSeconds: nil
+        ) { _ in 1 }
         XCTAssertEqual(many.weightDrop, AutoConfiguration.longRunWeightDrop(.gru))
         XCTAssertEqual(many.weightDecay, AutoConfiguration.longRunWeightDecay)
         XCTAssertEqual(many.learningRate, AutoConfiguration.learningRate)
@@ -68,7 +76,8 @@ final class TrainingPlanTests: XCTestCase {
         r.timeSeconds = 60
         r.dropout = 0.3
         var measured = 0
-        let plan = TrainingPlan.resolve(r, data: d, checkpointDirectory: "/runs", runName: { "lstm-\($0.hiddenSize)" }) { _ in
+        let plan = TrainingPlan.resolve(r, data: d, checkpointDirectory: "/runs", runName: { "lstm-\($0.hiddenSize)" })
+        { _ in
             measured += 1
             return 50_000
         }
@@ -79,8 +88,10 @@ final class TrainingPlanTests: XCTestCase {
         XCTAssertEqual(plan.runName, "lstm-\(plan.config.hiddenSize)")
         let command = plan.settings.command!
         let steps = Int((60.0 * 50_000 / Double(32 * 64)).rounded())
-        for part in ["charrnn train /data/corpus.txt ", "--hidden \(plan.config.hiddenSize) ", "--dropout 0.3 ",
-                     "--lr \(plan.settings.learningRate) ", "--steps \(steps) ", "--checkpoint-dir /runs --name lstm-"] {
+        for part in [
+            "charrnn train /data/corpus.txt ", "--hidden \(plan.config.hiddenSize) ", "--dropout 0.3 ",
+            "--lr \(plan.settings.learningRate) ", "--steps \(steps) ", "--checkpoint-dir /runs --name lstm-",
+        ] {
             XCTAssertTrue(command.contains(part), "\(part) in \(command)")
         }
         XCTAssertFalse(command.contains("--time"), command)

@@ -4,20 +4,27 @@ import XCTest
 final class CheckpointTests: XCTestCase {
     func sampleCheckpoint(_ arch: Architecture = .lstm, embedding: Int = 0) -> Checkpoint {
         var rng = RandomGenerator(seed: 3)
-        let config = ModelConfig(architecture: arch, vocabularySize: 5, hiddenSize: 7, layers: 2, embeddingSize: embedding, dropout: 0.1)
+        let config = ModelConfig(
+            architecture: arch, vocabularySize: 5, hiddenSize: 7, layers: 2, embeddingSize: embedding, dropout: 0.1)
         let model = LanguageModel(config: config, random: &rng)
         let n = model.parameterCount
         var progress = TrainingProgress()
-        progress.step = 12; progress.random = rng.hexState; progress.bestValidationLoss = 1.25; progress.lastValidationLoss = 1.5
+        progress.step = 12; progress.random = rng.hexState; progress.bestValidationLoss = 1.25;
+        progress.lastValidationLoss = 1.5
         var settings = TrainingSettings(trainFile: "corpus.txt")
         settings.timeSeconds = 90
         return Checkpoint(
             config: config, vocabulary: Vocabulary(kind: .unicode, symbols: [10, 65, 0xE9, 0x65E5, 0x1F600]),
             parameters: model.parameters.array,
             optimizer: .init(step: 12, m: (0..<n).map { Float($0) * 1e-3 }, v: (0..<n).map { Float($0) * 1e-6 }),
-            carriedState: .init(batch: 3, h: (0..<42).map { Float($0) / 42 }, c: arch == .lstm ? (0..<42).map { -Float($0) / 42 } : []),
+            carriedState: .init(
+                batch: 3, h: (0..<42).map { Float($0) / 42 }, c: arch == .lstm ? (0..<42).map { -Float($0) / 42 } : []),
             training: TrainingRecord(settings: settings, progress: progress, runName: "unit"),
-            metrics: [MetricRecord(step: 10, epoch: 0.5, characters: 640, seconds: 1.5, trainLoss: 2, validationLoss: 1.9, learningRate: 1e-3, charactersPerSecond: 400)])
+            metrics: [
+                MetricRecord(
+                    step: 10, epoch: 0.5, characters: 640, seconds: 1.5, trainLoss: 2, validationLoss: 1.9,
+                    learningRate: 1e-3, charactersPerSecond: 400)
+            ])
     }
 
     func path(_ name: String) -> String { NSTemporaryDirectory() + "charrnn-ckpt-\(UUID().uuidString)-\(name)" }
@@ -58,7 +65,10 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
-    func assertError(_ bytes: [UInt8], _ check: (CheckpointError) -> Bool, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertError(
+        _ bytes: [UInt8], _ check: (CheckpointError) -> Bool, _ what: String, file: StaticString = #filePath,
+        line: UInt = #line
+    ) {
         XCTAssertThrowsError(try Checkpoint.decode(bytes, path: "bad.ckpt"), what, file: file, line: line) { e in
             guard let ce = e as? CheckpointError else { return XCTFail("\(what): \(e)", file: file, line: line) }
             XCTAssertTrue(check(ce), "\(what): got \(ce)", file: file, line: line)
@@ -67,34 +77,84 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
-    func rewrap(_ c: Checkpoint, _ edit: (inout [String: Safetensors.Tensor], inout [String: String]) -> Void) -> [UInt8] {
+    func rewrap(
+        _ c: Checkpoint, _ edit: (inout [String: Safetensors.Tensor], inout [String: String]) -> Void
+    ) -> [UInt8] {
         var (tensors, meta) = try! Safetensors.parse(try! Gzip.decompress(c.serialized()))
         edit(&tensors, &meta)
-        return Gzip.compress(Safetensors.serialize(tensors: tensors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, metadata: meta))
+        return Gzip.compress(
+            Safetensors.serialize(
+                tensors: tensors.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, metadata: meta))
     }
 
     func testEachKindOfDamageGivesItsOwnError() throws {
         let c = sampleCheckpoint()
         let good = c.serialized()
-        XCTAssertThrowsError(try Checkpoint.load("/nonexistent/best.ckpt")) { XCTAssertEqual($0 as? FileError, .missing(path: "/nonexistent/best.ckpt")) }
-        XCTAssertThrowsError(try Checkpoint.load(NSTemporaryDirectory())) { XCTAssertEqual($0 as? FileError, .isDirectory(path: NSTemporaryDirectory(), expected: "checkpoint file")) }
-        assertError([], { if case .truncated = $0 { return true }; return false }, "empty")
+        XCTAssertThrowsError(try Checkpoint.load("/nonexistent/best.ckpt")) {
+            XCTAssertEqual($0 as? FileError, .missing(path: "/nonexistent/best.ckpt"))
+        }
+        XCTAssertThrowsError(try Checkpoint.load(NSTemporaryDirectory())) {
+            XCTAssertEqual($0 as? FileError, .isDirectory(path: NSTemporaryDirectory(), expected: "checkpoint file"))
+        }
+        assertError(
+            [],
+            {
+                if case .truncated = $0 { return true }; return false
+            }, "empty")
         assertError(Array("hello, not gzip".utf8), { $0 == .notGzip(path: "bad.ckpt") }, "plain text")
-        assertError(Array(good.prefix(good.count / 2)), { if case .truncated = $0 { return true }; return false }, "truncated")
+        assertError(
+            Array(good.prefix(good.count / 2)),
+            {
+                if case .truncated = $0 { return true }; return false
+            }, "truncated")
         var flipped = good
         flipped[good.count - 6] ^= 0xFF  // inside the CRC32 trailer
-        assertError(flipped, { if case .corrupt = $0 { return true }; return false }, "corrupt CRC")
-        assertError(Gzip.compress(Array("just some text in a gzip".utf8)), { if case .notCharRNN = $0 { return true }; return false }, "gzip but not safetensors")
-        assertError(rewrap(c) { _, m in m["format"] = nil }, { if case .notCharRNN = $0 { return true }; return false }, "safetensors but not charrnn")
-        assertError(rewrap(c) { _, m in m["format_version"] = "2" }, { $0 == .newerVersion(path: "bad.ckpt", found: 2, supported: 1) }, "newer version")
-        assertError(rewrap(c) { t, _ in t["rnn.weight_hh_l0"]!.shape = [7, 28] }, { if case .inconsistent(_, let d) = $0 { return d.contains("rnn.weight_hh_l0") }; return false }, "wrong shape")
-        assertError(rewrap(c) { t, _ in t["out.bias"] = nil }, { if case .inconsistent(_, let d) = $0 { return d.contains("out.bias is missing") }; return false }, "missing tensor")
-        assertError(rewrap(c) { _, m in m["vocabulary"] = "{\"kind\":\"unicode\",\"symbols\":[1,2]}" }, { if case .inconsistent(_, let d) = $0 { return d.contains("vocabulary") }; return false }, "vocabulary size")
-        assertError(rewrap(c) { _, m in m["config"] = "{" }, { if case .inconsistent(_, let d) = $0 { return d.contains("config") }; return false }, "bad config JSON")
+        assertError(
+            flipped,
+            {
+                if case .corrupt = $0 { return true }; return false
+            }, "corrupt CRC")
+        assertError(
+            Gzip.compress(Array("just some text in a gzip".utf8)),
+            {
+                if case .notCharRNN = $0 { return true }; return false
+            }, "gzip but not safetensors")
+        assertError(
+            rewrap(c) { _, m in m["format"] = nil },
+            {
+                if case .notCharRNN = $0 { return true }; return false
+            }, "safetensors but not charrnn")
+        assertError(
+            rewrap(c) { _, m in m["format_version"] = "2" },
+            { $0 == .newerVersion(path: "bad.ckpt", found: 2, supported: 1) }, "newer version")
+        assertError(
+            rewrap(c) { t, _ in t["rnn.weight_hh_l0"]!.shape = [7, 28] },
+            {
+                if case .inconsistent(_, let d) = $0 { return d.contains("rnn.weight_hh_l0") }; return false
+            }, "wrong shape")
+        assertError(
+            rewrap(c) { t, _ in t["out.bias"] = nil },
+            {
+                if case .inconsistent(_, let d) = $0 { return d.contains("out.bias is missing") }; return false
+            }, "missing tensor")
+        assertError(
+            rewrap(c) { _, m in m["vocabulary"] = "{\"kind\":\"unicode\",\"symbols\":[1,2]}" },
+            {
+                if case .inconsistent(_, let d) = $0 { return d.contains("vocabulary") }; return false
+            }, "vocabulary size")
+        assertError(
+            rewrap(c) { _, m in m["config"] = "{" },
+            {
+                if case .inconsistent(_, let d) = $0 { return d.contains("config") }; return false
+            }, "bad config JSON")
         // A forged header length must not allocate or crash.
         var st = try Gzip.decompress(good)
         for i in 0..<8 { st[i] = 0xFF }
-        assertError(Gzip.compress(st), { if case .notCharRNN(_, let d) = $0 { return d.contains("header length") }; return false }, "forged header length")
+        assertError(
+            Gzip.compress(st),
+            {
+                if case .notCharRNN(_, let d) = $0 { return d.contains("header length") }; return false
+            }, "forged header length")
     }
 
     func testAtomicWriteNeverReplacesAGoodFileWithAFailedOne() throws {
@@ -105,34 +165,37 @@ final class CheckpointTests: XCTestCase {
         let before = FileManager.default.contents(atPath: p)
         XCTAssertThrowsError(try sampleCheckpoint().write(to: dir + "/missing-folder/best.ckpt"))
         XCTAssertEqual(FileManager.default.contents(atPath: p), before)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["best.ckpt"], "no temporary files left behind")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: dir), ["best.ckpt"], "no temporary files left behind")
     }
 }
 
 final class HalfTests: XCTestCase {
     #if !(os(macOS) && arch(x86_64))
-    /// The hand-written conversions agree with Swift's Float16 bit for bit.
-    func testHalfConversionsMatchFloat16() {
-        for h in 0...UInt16.max {
-            let expected = Float(Float16(bitPattern: h)), got = Half.float(h)
-            if expected.isNaN { XCTAssertTrue(got.isNaN); continue }
-            XCTAssertEqual(got.bitPattern, expected.bitPattern, "half \(h)")
+        /// The hand-written conversions agree with Swift's Float16 bit for bit.
+        func testHalfConversionsMatchFloat16() {
+            for h in 0...UInt16.max {
+                let expected = Float(Float16(bitPattern: h)), got = Half.float(h)
+                if expected.isNaN { XCTAssertTrue(got.isNaN); continue }
+                XCTAssertEqual(got.bitPattern, expected.bitPattern, "half \(h)")
+            }
+            var rng = RandomGenerator(seed: 4)
+            var samples: [Float] = [
+                0, -0, 1, -1, 65504, 65519.99, 65520, 1e-8, 2.98e-8, 2.99e-8, 6.1e-5, .infinity,
+                -.infinity, .greatestFiniteMagnitude, .leastNonzeroMagnitude,
+            ]
+            for _ in 0..<200_000 {
+                samples.append(Float(bitPattern: UInt32(truncatingIfNeeded: rng.next())))
+            }
+            for _ in 0..<200_000 {
+                // Values in half's range, where the rounding matters.
+                samples.append(Float(rng.nextDouble() * 2 - 1) * Float(1 << Int(rng.nextInt(below: 32))) / 32768)
+            }
+            for x in samples {
+                let expected = Float16(x).bitPattern, got = Half.bits(x)
+                if x.isNaN { XCTAssertEqual(got & 0x7C00, 0x7C00); XCTAssertNotEqual(got & 0x3FF, 0); continue }
+                XCTAssertEqual(got, expected, "float \(x) (\(x.bitPattern))")
+            }
         }
-        var rng = RandomGenerator(seed: 4)
-        var samples: [Float] = [0, -0, 1, -1, 65504, 65519.99, 65520, 1e-8, 2.98e-8, 2.99e-8, 6.1e-5, .infinity,
-                                -.infinity, .greatestFiniteMagnitude, .leastNonzeroMagnitude]
-        for _ in 0..<200_000 {
-            samples.append(Float(bitPattern: UInt32(truncatingIfNeeded: rng.next())))
-        }
-        for _ in 0..<200_000 {
-            // Values in half's range, where the rounding matters.
-            samples.append(Float(rng.nextDouble() * 2 - 1) * Float(1 << Int(rng.nextInt(below: 32))) / 32768)
-        }
-        for x in samples {
-            let expected = Float16(x).bitPattern, got = Half.bits(x)
-            if x.isNaN { XCTAssertEqual(got & 0x7C00, 0x7C00); XCTAssertNotEqual(got & 0x3FF, 0); continue }
-            XCTAssertEqual(got, expected, "float \(x) (\(x.bitPattern))")
-        }
-    }
     #endif
 }

@@ -13,10 +13,12 @@ final class FuzzTests: XCTestCase {
         let config = ModelConfig(architecture: .lstm, vocabularySize: 6, hiddenSize: 5, layers: 2, embeddingSize: 3)
         let m = LanguageModel(config: config, random: &rng)
         var progress = TrainingProgress(); progress.random = rng.hexState
-        return Checkpoint(config: config, vocabulary: Vocabulary(kind: .unicode, symbols: [10, 32, 97, 98, 99, 0x4E2D]),
-                          parameters: m.parameters.array,
-                          optimizer: .init(step: 3, m: m.parameters.array, v: m.parameters.array),
-                          training: TrainingRecord(settings: TrainingSettings(trainFile: "t.txt"), progress: progress, runName: "f")).serialized()
+        return Checkpoint(
+            config: config, vocabulary: Vocabulary(kind: .unicode, symbols: [10, 32, 97, 98, 99, 0x4E2D]),
+            parameters: m.parameters.array,
+            optimizer: .init(step: 3, m: m.parameters.array, v: m.parameters.array),
+            training: TrainingRecord(settings: TrainingSettings(trainFile: "t.txt"), progress: progress, runName: "f")
+        ).serialized()
     }
 
     /// One random mutation: flip, overwrite, insert, delete, truncate, or splice a big number.
@@ -51,7 +53,7 @@ final class FuzzTests: XCTestCase {
             let candidate: [UInt8]
             switch n % 3 {
             case 0:
-                candidate = mutate(good, &rng)                      // the gzip layer
+                candidate = mutate(good, &rng)  // the gzip layer
             case 1:
                 // The safetensors header (JSON: names, dtypes, shapes, offsets, metadata) re-wrapped in valid gzip.
                 var p = payload
@@ -60,7 +62,7 @@ final class FuzzTests: XCTestCase {
                 p.replaceSubrange(i..<min(p.count, i + 64), with: mutatedHeader)
                 candidate = Gzip.compress(p)
             default:
-                candidate = Gzip.compress(mutate(payload, &rng))   // anywhere in the payload
+                candidate = Gzip.compress(mutate(payload, &rng))  // anywhere in the payload
             }
             do {
                 let c = try Checkpoint.decode(candidate, path: "fuzz.ckpt")
@@ -82,7 +84,9 @@ final class FuzzTests: XCTestCase {
         for i in 0..<8 { forged[i] = i == 7 ? 0x10 : 0 }
         XCTAssertThrowsError(try Checkpoint.decode(Gzip.compress(forged), path: "f"))
         var (tensors, meta) = try Safetensors.parse(payload)
-        meta["config"] = #"{"architecture":"lstm","vocabularySize":2000000,"hiddenSize":65536,"layers":64,"embeddingSize":0,"dropout":0}"#
+        meta["config"] =
+            #"{"architecture":"lstm","vocabularySize":2000000,"hiddenSize":65536,"layers":64,"#
+                + #""embeddingSize":0,"dropout":0}"#
         meta["vocabulary"] = #"{"kind":"unicode","symbols":[1,2]}"#
         tensors["out.bias"]!.shape = [1 << 40]
         let bytes = Gzip.compress(Safetensors.serialize(tensors: tensors.map { ($0.key, $0.value) }, metadata: meta))
@@ -90,7 +94,9 @@ final class FuzzTests: XCTestCase {
         // A gzip bomb: 64 MB of zeros compresses to ~64 KB; inflating stops at the limit.
         let zeros = [UInt8](repeating: 0, count: 1 << 26)
         let bomb = Gzip.compress(zeros, level: 9)
-        XCTAssertThrowsError(try Gzip.decompress(bomb, limit: 1 << 20)) { XCTAssertEqual($0 as? Gzip.Failure, .tooLarge) }
+        XCTAssertThrowsError(try Gzip.decompress(bomb, limit: 1 << 20)) {
+            XCTAssertEqual($0 as? Gzip.Failure, .tooLarge)
+        }
     }
 
     func testCorpusReaderSurvivesMutatedText() throws {
@@ -111,10 +117,16 @@ final class FuzzTests: XCTestCase {
                     XCTAssertLessThan(offset, bytes.count)
                     XCTAssertNil(String(bytes: bytes, encoding: .utf8), "only invalid text is refused")
                     invalid += 1
-                } else if case .empty = e { XCTAssertTrue(bytes.isEmpty) }
-                else { XCTFail("\(e)") }
+                } else if case .empty = e {
+                    XCTAssertTrue(bytes.isEmpty)
+                } else {
+                    XCTFail("\(e)")
+                }
             }
-            if !bytes.isEmpty { XCTAssertEqual(try TextDecoding.readFile(path, kind: .bytes).count, bytes.count, "--bytes reads anything") }
+            if !bytes.isEmpty {
+                XCTAssertEqual(
+                    try TextDecoding.readFile(path, kind: .bytes).count, bytes.count, "--bytes reads anything")
+            }
         }
         XCTAssertGreaterThan(invalid, 0)
     }

@@ -5,12 +5,15 @@ import XCTest
 /// derivatives along random directions, one per tensor: (L(θ+εd) − L(θ−εd)) / 2ε against g·d).
 /// Hidden size 19 exercises both the 16-wide SIMD path and the scalar tail of every fused kernel.
 final class GradientCheckTests: XCTestCase {
-    func check(_ arch: Architecture, embedding: Int, dropout: Float, layers: Int = 2, hidden: Int = 19,
-               weightDrop: Float = 0, file: StaticString = #filePath, line: UInt = #line) {
+    func check(
+        _ arch: Architecture, embedding: Int, dropout: Float, layers: Int = 2, hidden: Int = 19,
+        weightDrop: Float = 0, file: StaticString = #filePath, line: UInt = #line
+    ) {
         var rng = RandomGenerator(seed: 42)
         let V = 11, B = 3, T = 7
-        let config = ModelConfig(architecture: arch, vocabularySize: V, hiddenSize: hidden, layers: layers,
-                                 embeddingSize: embedding, dropout: dropout)
+        let config = ModelConfig(
+            architecture: arch, vocabularySize: V, hiddenSize: hidden, layers: layers,
+            embeddingSize: embedding, dropout: dropout)
         let model = LanguageModel(config: config, random: &rng)
         // Larger weights than the default initialisation make the check more demanding.
         for i in 0..<model.parameters.count { model.parameters[i] *= 2.5 }
@@ -45,7 +48,8 @@ final class GradientCheckTests: XCTestCase {
             for i in 0..<e.count { p[i] = original[i] }
             let numeric = (lp - lm) / (2 * Double(eps))
             let rel = abs(numeric - analytic) / max(abs(numeric) + abs(analytic), 1e-3)
-            XCTAssertLessThan(rel, 1e-2, "\(arch) \(e.name): numeric \(numeric) analytic \(analytic)", file: file, line: line)
+            XCTAssertLessThan(
+                rel, 1e-2, "\(arch) \(e.name): numeric \(numeric) analytic \(analytic)", file: file, line: line)
         }
         // The initial hidden state along a random direction.
         let dir = (0..<h0.count).map { _ in rng.nextFloat() - 0.5 }
@@ -59,7 +63,9 @@ final class GradientCheckTests: XCTestCase {
             return r.loss / Double(r.count)
         }
         let numeric = (lossAt(eps) - lossAt(-eps)) / (2 * Double(eps))
-        XCTAssertLessThan(abs(numeric - analytic) / max(abs(numeric) + abs(analytic), 1e-3), 1e-2, "\(arch) initial h", file: file, line: line)
+        XCTAssertLessThan(
+            abs(numeric - analytic) / max(abs(numeric) + abs(analytic), 1e-3), 1e-2, "\(arch) initial h", file: file,
+            line: line)
     }
 
     func testLSTMOneHot() { check(.lstm, embedding: 0, dropout: 0) }

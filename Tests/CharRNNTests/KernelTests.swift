@@ -20,9 +20,15 @@ final class KernelTests: XCTestCase {
                     var fast = c0, slow = c0
                     // A row-major [M,K] (A·B) or stored [K,M] (Aᵀ·B).
                     let (rs, cs) = transposedA ? (1, m) : (k, 1)
-                    gemm(m: m, n: n, k: k, a: a, aRowStride: rs, aColStride: cs, b: b, ldb: n, c: &fast, ldc: n, accumulate: accumulate)
-                    gemmReference(m: m, n: n, k: k, a: a, aRowStride: rs, aColStride: cs, b: b, ldb: n, c: &slow, ldc: n, accumulate: accumulate)
-                    XCTAssertLessThan(maxRelativeDifference(fast, slow), 1e-5, "gemm \(m)×\(n)×\(k) transposedA=\(transposedA) accumulate=\(accumulate)")
+                    gemm(
+                        m: m, n: n, k: k, a: a, aRowStride: rs, aColStride: cs, b: b, ldb: n, c: &fast, ldc: n,
+                        accumulate: accumulate)
+                    gemmReference(
+                        m: m, n: n, k: k, a: a, aRowStride: rs, aColStride: cs, b: b, ldb: n, c: &slow, ldc: n,
+                        accumulate: accumulate)
+                    XCTAssertLessThan(
+                        maxRelativeDifference(fast, slow), 1e-5,
+                        "gemm \(m)×\(n)×\(k) transposedA=\(transposedA) accumulate=\(accumulate)")
                 }
             }
         }
@@ -37,7 +43,11 @@ final class KernelTests: XCTestCase {
         var fast = [Float](repeating: 0, count: m * n)
         gemm(m: m, n: n, k: k, a: a, aRowStride: k, aColStride: 1, b: wT, ldb: n, c: &fast, ldc: n, accumulate: false)
         var slow = [Float](repeating: 0, count: m * n)
-        for i in 0..<m { for j in 0..<n { var s: Float = 0; for p in 0..<k { s += a[i * k + p] * w[j * k + p] }; slow[i * n + j] = s } }
+        for i in 0..<m {
+            for j in 0..<n {
+                var s: Float = 0; for p in 0..<k { s += a[i * k + p] * w[j * k + p] }; slow[i * n + j] = s
+            }
+        }
         XCTAssertLessThan(maxRelativeDifference(fast, slow), 1e-5)
     }
 

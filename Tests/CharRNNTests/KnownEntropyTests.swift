@@ -22,12 +22,16 @@ final class KnownEntropyTests: XCTestCase {
         var s = TrainingSettings(trainFile: train)
         s.validationFile = val
         s.batch = 16; s.sequence = 32; s.learningRate = 1e-2; s.warmupSteps = 20; s.steps = 600; s.evalEvery = 600
-        let trainer = try Trainer(settings: s, architecture: .gru, layers: 1, hiddenSize: 32, embeddingSize: 0, dropout: 0,
-                                  runDirectory: NSTemporaryDirectory() + "charrnn-markov-run-\(UUID().uuidString)", runName: "markov")
+        let trainer = try Trainer(
+            settings: s, architecture: .gru, layers: 1, hiddenSize: 32, embeddingSize: 0, dropout: 0,
+            runDirectory: NSTemporaryDirectory() + "charrnn-markov-run-\(UUID().uuidString)", runName: "markov")
         let summary = try trainer.run()
         let loss = summary.finalValidationLoss!
         XCTAssertGreaterThan(loss, rate * 0.98, "no model beats the entropy rate by more than sampling noise")
         XCTAssertLessThan(loss, rate * 1.02, "held-out loss \(loss) vs entropy rate \(rate)")
-        print(String(format: "Markov chain: entropy rate %.4f nats/char, held-out loss %.4f (%.2f%% above)", rate, loss, 100 * (loss / rate - 1)))
+        print(
+            String(
+                format: "Markov chain: entropy rate %.4f nats/char, held-out loss %.4f (%.2f%% above)", rate, loss,
+                100 * (loss / rate - 1)))
     }
 }

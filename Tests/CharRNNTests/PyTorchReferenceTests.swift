@@ -2,7 +2,8 @@ import XCTest
 @testable import CharRNN
 
 /// Every case of PyTorch's float64 reference (Fixtures/pytorch_reference.json: values computed by
-/// PyTorch's own LSTM/GRU modules in float64, committed with the tests) reproduced in float32: logits, loss, final states,
+/// PyTorch's own LSTM/GRU modules in float64, committed with the tests) reproduced in float32: logits, loss,
+/// final states,
 /// every parameter gradient, initial-state gradients, and five Adam steps with clipping.
 final class PyTorchReferenceTests: XCTestCase {
     // Safe: written once by the lazy initialiser, then only read.
@@ -12,17 +13,22 @@ final class PyTorchReferenceTests: XCTestCase {
     }()
 
     /// Largest |a − b| over the tensor, relative to the tensor's largest |b|.
-    func assertClose(_ actual: [Float], _ expected: [Double], _ what: String, tolerance: Double = 1e-4,
-                     file: StaticString = #filePath, line: UInt = #line) {
+    func assertClose(
+        _ actual: [Float], _ expected: [Double], _ what: String, tolerance: Double = 1e-4,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(actual.count, expected.count, "\(what): size", file: file, line: line)
         guard actual.count == expected.count else { return }
         let scale = max(expected.map { abs($0) }.max() ?? 0, 1e-6)
         var worst = 0.0
         for (a, b) in zip(actual, expected) { worst = max(worst, abs(Double(a) - b)) }
-        XCTAssertLessThanOrEqual(worst / scale, tolerance, "\(what): max |diff| \(worst) at scale \(scale)", file: file, line: line)
+        XCTAssertLessThanOrEqual(
+            worst / scale, tolerance, "\(what): max |diff| \(worst) at scale \(scale)", file: file, line: line)
     }
 
-    func values(_ tensor: Any?) -> [Double] { ((tensor as! [String: Any])["values"] as! [NSNumber]).map { $0.doubleValue } }
+    func values(_ tensor: Any?) -> [Double] {
+        ((tensor as! [String: Any])["values"] as! [NSNumber]).map { $0.doubleValue }
+    }
 
     func model(for c: [String: Any], parameters key: String = "parameters") -> LanguageModel {
         let config = ModelConfig(
@@ -54,22 +60,34 @@ final class PyTorchReferenceTests: XCTestCase {
         let x = flat(c["inputs"]), y = flat(c["targets"])
         var logits = [Float](repeating: 0, count: B * T * V)
         var rng = RandomGenerator(seed: 1)
-        let r = x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in
-            logits.withUnsafeMutableBufferPointer { lp in
-                engine.run(inputs: xp.baseAddress!, targets: yp.baseAddress!, backward: true, random: &rng, logits: lp.baseAddress!)
+        let r = x.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
+                logits.withUnsafeMutableBufferPointer { lp in
+                    engine.run(
+                        inputs: xp.baseAddress!, targets: yp.baseAddress!, backward: true, random: &rng,
+                        logits: lp.baseAddress!)
+                }
             }
-        } }
+        }
         let loss = r.loss / Double(r.count)
-        XCTAssertEqual(loss, (c["loss"] as! NSNumber).doubleValue, accuracy: 1e-4 * (c["loss"] as! NSNumber).doubleValue, "\(name) loss")
+        XCTAssertEqual(
+            loss, (c["loss"] as! NSNumber).doubleValue, accuracy: 1e-4 * (c["loss"] as! NSNumber).doubleValue,
+            "\(name) loss")
         assertClose(logits, values(c["logits"]), "\(name) logits")
         assertClose(engine.stateH.array, values(c["final_h"]), "\(name) final_h")
         if let fc = c["final_c"] { assertClose(engine.stateC.array, values(fc), "\(name) final_c") }
         let grads = c["gradients"] as! [String: Any]
         for e in m.layout.entries {
-            assertClose(Array(engine.gradients.buffer[e.offset..<(e.offset + e.count)]), values(grads[e.name]), "\(name) d\(e.name)")
+            assertClose(
+                Array(engine.gradients.buffer[e.offset..<(e.offset + e.count)]), values(grads[e.name]),
+                "\(name) d\(e.name)")
         }
-        if let gh = c["grad_initial_h"] { assertClose(engine.initialStateGradientH.array, values(gh), "\(name) d initial_h") }
-        if let gc = c["grad_initial_c"] { assertClose(engine.initialStateGradientC.array, values(gc), "\(name) d initial_c") }
+        if let gh = c["grad_initial_h"] {
+            assertClose(engine.initialStateGradientH.array, values(gh), "\(name) d initial_h")
+        }
+        if let gc = c["grad_initial_c"] {
+            assertClose(engine.initialStateGradientC.array, values(gc), "\(name) d initial_c")
+        }
     }
 
     func testEveryForwardBackwardCaseOneThread() {
@@ -102,10 +120,14 @@ final class PyTorchReferenceTests: XCTestCase {
                 adam.update(parameters: m.parameters, gradients: engine.gradients)
             }
             let expected = (c["losses"] as! [NSNumber]).map(\.doubleValue)
-            for (a, b) in zip(losses, expected) { XCTAssertEqual(a, b, accuracy: 1e-4 * b, "\(name) losses \(losses) vs \(expected)") }
+            for (a, b) in zip(losses, expected) {
+                XCTAssertEqual(a, b, accuracy: 1e-4 * b, "\(name) losses \(losses) vs \(expected)")
+            }
             let final = c["final_parameters"] as! [String: Any]
             for e in m.layout.entries {
-                assertClose(Array(m.parameters.buffer[e.offset..<(e.offset + e.count)]), values(final[e.name]), "\(name) \(e.name)")
+                assertClose(
+                    Array(m.parameters.buffer[e.offset..<(e.offset + e.count)]), values(final[e.name]),
+                    "\(name) \(e.name)")
             }
         }
     }

@@ -84,8 +84,9 @@ final class ReliabilityTests: XCTestCase {
     }
 
     func testJSONNeverFailsOnNonFiniteNumbers() throws {
-        var m = MetricRecord(step: 1, epoch: 0, characters: 10, seconds: 1, trainLoss: .nan, validationLoss: .infinity,
-                             learningRate: 1e-3, charactersPerSecond: 1)
+        var m = MetricRecord(
+            step: 1, epoch: 0, characters: 10, seconds: 1, trainLoss: .nan, validationLoss: .infinity,
+            learningRate: 1e-3, charactersPerSecond: 1)
         let line = JSONCoding.string(m)
         XCTAssertTrue(line.contains("\"trainLoss\":\"NaN\""), line)
         XCTAssertTrue(line.contains("\"validationLoss\":\"Infinity\""), line)
@@ -97,11 +98,13 @@ final class ReliabilityTests: XCTestCase {
     }
 
     func testMemoryIsCheckedBeforeAllocation() {
-        let huge = ModelConfig(architecture: .lstm, vocabularySize: 65, hiddenSize: 100_000, layers: 2, embeddingSize: 0, dropout: 0)
+        let huge = ModelConfig(
+            architecture: .lstm, vocabularySize: 65, hiddenSize: 100_000, layers: 2, embeddingSize: 0, dropout: 0)
         XCTAssertThrowsError(try MemoryEstimate.checkTraining(config: huge, batch: 32, steps: 64, threads: 2)) {
             XCTAssertTrue("\($0)".contains("this run needs about"), "\($0)")
         }
-        let small = ModelConfig(architecture: .gru, vocabularySize: 65, hiddenSize: 128, layers: 2, embeddingSize: 0, dropout: 0)
+        let small = ModelConfig(
+            architecture: .gru, vocabularySize: 65, hiddenSize: 128, layers: 2, embeddingSize: 0, dropout: 0)
         XCTAssertNoThrow(try MemoryEstimate.checkTraining(config: small, batch: 32, steps: 64, threads: 2))
         // The estimate covers at least the parameters' copies the trainer really holds.
         let p = Double(ParameterLayout(small).totalCount)
@@ -112,13 +115,15 @@ final class ReliabilityTests: XCTestCase {
     /// with an error, and its best checkpoint, if any, holds a sane loss.
     func testFiniteDivergenceIsCaught() throws {
         let file = temp("corpus.txt")
-        try String(repeating: "the quick brown fox jumps over the lazy dog.\n", count: 60).write(toFile: file, atomically: true,
-                                                                                             encoding: .utf8)
+        try String(repeating: "the quick brown fox jumps over the lazy dog.\n", count: 60).write(
+            toFile: file, atomically: true,
+            encoding: .utf8)
         var s = TrainingSettings(trainFile: file)
         s.batch = 4; s.sequence = 16; s.learningRate = 1e9; s.warmupSteps = 0; s.steps = 30; s.evalEvery = 5
         let dir = temp("run")
-        let t = try Trainer(settings: s, architecture: .lstm, layers: 1, hiddenSize: 16, embeddingSize: 0, dropout: 0,
-                            runDirectory: dir, runName: "div")
+        let t = try Trainer(
+            settings: s, architecture: .lstm, layers: 1, hiddenSize: 16, embeddingSize: 0, dropout: 0,
+            runDirectory: dir, runName: "div")
         // Either it stops ("diverged repeatedly") or it recovers with a much lower learning rate;
         // never does an exploded loss reach a checkpoint.
         do { _ = try t.run() } catch { XCTAssertTrue("\(error)".contains("diverged"), "\(error)") }

@@ -4,12 +4,17 @@ import XCTest
 final class SamplerTests: XCTestCase {
     func model(_ arch: Architecture, embedding: Int = 0, hidden: Int = 20, seed: UInt64 = 11) -> LanguageModel {
         var rng = RandomGenerator(seed: seed)
-        let m = LanguageModel(config: ModelConfig(architecture: arch, vocabularySize: 13, hiddenSize: hidden, layers: 2, embeddingSize: embedding), random: &rng)
+        let m = LanguageModel(
+            config: ModelConfig(
+                architecture: arch, vocabularySize: 13, hiddenSize: hidden, layers: 2, embeddingSize: embedding),
+            random: &rng)
         for i in 0..<m.parameters.count { m.parameters[i] *= 4 }  // peakier distributions
         return m
     }
 
-    func generate(_ s: Sampler, first: Int, count: Int, temperature: Float, topK: Int = 0, topP: Float = 1, seed: UInt64) -> [Int] {
+    func generate(
+        _ s: Sampler, first: Int, count: Int, temperature: Float, topK: Int = 0, topP: Float = 1, seed: UInt64
+    ) -> [Int] {
         var rng = RandomGenerator(seed: seed)
         s.reset()
         var out = [first]
@@ -27,20 +32,25 @@ final class SamplerTests: XCTestCase {
         let a = generate(s, first: 0, count: 300, temperature: 1, seed: 5)
         XCTAssertEqual(a, generate(s, first: 0, count: 300, temperature: 1, seed: 5))
         XCTAssertNotEqual(a, generate(s, first: 0, count: 300, temperature: 1, seed: 6))
-        XCTAssertEqual(generate(s, first: 0, count: 100, temperature: 0.7, topK: 3, topP: 0.9, seed: 8),
-                       generate(s, first: 0, count: 100, temperature: 0.7, topK: 3, topP: 0.9, seed: 8))
+        XCTAssertEqual(
+            generate(s, first: 0, count: 100, temperature: 0.7, topK: 3, topP: 0.9, seed: 8),
+            generate(s, first: 0, count: 100, temperature: 0.7, topK: 3, topP: 0.9, seed: 8))
     }
 
     /// Temperature 0 follows the argmax of the batch engine's logits at every step, and the
     /// single-stream sampler's logits agree with the batched forward pass.
     func testTemperatureZeroIsTheArgmaxPath() {
         // Hidden 80 runs each step on two cores (units split 48 + 32); 20 runs on one.
-        for (arch, emb, hidden) in [(Architecture.lstm, 0, 20), (.gru, 0, 20), (.lstm, 5, 20), (.gru, 5, 20), (.lstm, 0, 80), (.gru, 7, 80)] {
+        for (arch, emb, hidden) in [
+            (Architecture.lstm, 0, 20), (.gru, 0, 20), (.lstm, 5, 20), (.gru, 5, 20), (.lstm, 0, 80), (.gru, 7, 80),
+        ] {
             let m = model(arch, embedding: emb, hidden: hidden)
             let s = Sampler(model: m, threads: 2)
             let n = 40
             let greedy = generate(s, first: 3, count: n, temperature: 0, seed: 1)
-            XCTAssertEqual(greedy, generate(s, first: 3, count: n, temperature: 0, seed: 99), "seed does not matter at temperature 0")
+            XCTAssertEqual(
+                greedy, generate(s, first: 3, count: n, temperature: 0, seed: 99),
+                "seed does not matter at temperature 0")
             let engine = SequenceEngine(model: m, batch: 1, steps: n, training: false)
             engine.parametersDidChange()
             let x = greedy.prefix(n).map(Int32.init), y = [Int32](repeating: 0, count: n)
@@ -84,8 +94,10 @@ final class SamplerTests: XCTestCase {
 final class GeneratorTests: XCTestCase {
     func model(_ arch: Architecture, hidden: Int = 24) -> LanguageModel {
         var rng = RandomGenerator(seed: 3)
-        let m = LanguageModel(config: ModelConfig(architecture: arch, vocabularySize: 11, hiddenSize: hidden, layers: 2,
-                                                  embeddingSize: 0), random: &rng)
+        let m = LanguageModel(
+            config: ModelConfig(
+                architecture: arch, vocabularySize: 11, hiddenSize: hidden, layers: 2,
+                embeddingSize: 0), random: &rng)
         for i in 0..<m.parameters.count { m.parameters[i] *= 4 }
         return m
     }
@@ -100,9 +112,11 @@ final class GeneratorTests: XCTestCase {
                     .generate(prime: [2, 5], length: 40, seed: 100, options: .init(temperature: temperature))
                 for i in 0..<4 {
                     let single = Generator(model: m, streams: 1, threads: 1)
-                        .generate(prime: [2, 5], length: 40, seed: 100 + UInt64(i), options: .init(temperature: temperature))
+                        .generate(
+                            prime: [2, 5], length: 40, seed: 100 + UInt64(i), options: .init(temperature: temperature))
                     XCTAssertEqual(batched[i].seed, 100 + UInt64(i))
-                    XCTAssertEqual(batched[i].tokens, single[0].tokens, "\(arch) stream \(i) at temperature \(temperature)")
+                    XCTAssertEqual(
+                        batched[i].tokens, single[0].tokens, "\(arch) stream \(i) at temperature \(temperature)")
                     XCTAssertEqual(batched[i].meanSurprisal, single[0].meanSurprisal, accuracy: 1e-4)
                 }
                 if temperature > 0 { XCTAssertNotEqual(batched[0].tokens, batched[1].tokens, "streams differ") }
@@ -136,7 +150,8 @@ final class GeneratorTests: XCTestCase {
 
     func testEmitCanStopEarly() {
         var seen = 0
-        let s = Generator(model: model(.gru), streams: 3).generate(prime: [0], length: 50, seed: 1, options: .init()) { _, _ in
+        let s = Generator(model: model(.gru), streams: 3).generate(prime: [0], length: 50, seed: 1, options: .init()) {
+            _, _ in
             seen += 1
             return seen < 10
         }

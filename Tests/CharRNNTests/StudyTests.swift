@@ -31,9 +31,11 @@ final class StudyTests: XCTestCase {
 
     func testSmallStudyWritesAReportWithVerdictCurvesAndSamples() throws {
         let file = NSTemporaryDirectory() + "charrnn-study-\(UUID().uuidString).txt"
-        try MarkovSource(alphabet: "abcdef \n", seed: 4).generate(count: 40_000, seed: 1).write(toFile: file, atomically: true, encoding: .utf8)
+        try MarkovSource(alphabet: "abcdef \n", seed: 4).generate(count: 40_000, seed: 1).write(
+            toFile: file, atomically: true, encoding: .utf8)
         var o = Study.Options(file: file, out: NSTemporaryDirectory() + "charrnn-study-out-\(UUID().uuidString)")
-        o.characters = 40 * 16 * 32; o.parameters = 12_000; o.seeds = 2; o.batch = 16; o.sequence = 32; o.learningRate = 1e-2
+        o.characters = 40 * 16 * 32; o.parameters = 12_000; o.seeds = 2; o.batch = 16; o.sequence = 32;
+        o.learningRate = 1e-2
         let study = Study(o)
         study.log = { _ in }
         let report = try study.run()
@@ -41,12 +43,16 @@ final class StudyTests: XCTestCase {
         XCTAssertEqual(Set(report.runs.map(\.seed)), [1, 2])
         let s = report.summaries
         XCTAssertLessThan(abs(Double(s[0].parameters - s[1].parameters)) / 12_000, 0.02)
-        for r in report.runs { XCTAssertTrue(r.testLoss.isFinite && r.testLoss < log(8.0), "learned something: \(r.testLoss)") }
+        for r in report.runs {
+            XCTAssertTrue(r.testLoss.isFinite && r.testLoss < log(8.0), "learned something: \(r.testLoss)")
+        }
         let md = try String(contentsOfFile: o.out + "/report.md", encoding: .utf8)
         XCTAssertTrue(md.contains("**Verdict.**") && md.contains("95%") && md.contains("Sample from the best LSTM"))
         for axis in ["characters", "seconds"] {
             let svg = try String(contentsOfFile: o.out + "/curves-\(axis).svg", encoding: .utf8)
-            XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("nats per character") && svg.contains("LSTM seed 2") && svg.contains("hsl("))
+            XCTAssertTrue(
+                svg.hasPrefix("<svg") && svg.contains("nats per character") && svg.contains("LSTM seed 2")
+                    && svg.contains("hsl("))
             XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 4, "one line per run")
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: o.out + "/results.json"))
@@ -59,15 +65,18 @@ final class StudyTests: XCTestCase {
         XCTAssertTrue(one.containsZero)
         XCTAssertEqual(one.text, "0.0200 (no interval)")
         let file = NSTemporaryDirectory() + "charrnn-study1-\(UUID().uuidString).txt"
-        try MarkovSource(alphabet: "abcdef \n", seed: 4).generate(count: 30_000, seed: 1).write(toFile: file, atomically: true,
-                                                                                             encoding: .utf8)
+        try MarkovSource(alphabet: "abcdef \n", seed: 4).generate(count: 30_000, seed: 1).write(
+            toFile: file, atomically: true,
+            encoding: .utf8)
         var o = Study.Options(file: file, out: NSTemporaryDirectory() + "charrnn-study1-out-\(UUID().uuidString)")
-        o.characters = 20 * 16 * 32; o.parameters = 8_000; o.seeds = 1; o.batch = 16; o.sequence = 32; o.learningRate = 1e-2
+        o.characters = 20 * 16 * 32; o.parameters = 8_000; o.seeds = 1; o.batch = 16; o.sequence = 32;
+        o.learningRate = 1e-2
         var lines: [String] = []
         let study = Study(o)
         study.log = { lines.append($0) }
         let report = try study.run()
-        XCTAssertTrue(report.verdict.contains("No significant difference") || report.verdict.contains("one seed"), report.verdict)
+        XCTAssertTrue(
+            report.verdict.contains("No significant difference") || report.verdict.contains("one seed"), report.verdict)
         XCTAssertFalse(report.verdict.contains("performs better"), report.verdict)
         let progress = lines.filter { $0.hasPrefix("[") }
         XCTAssertEqual(progress.count, 2, "one line per run: \(lines)")

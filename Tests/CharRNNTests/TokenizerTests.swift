@@ -31,9 +31,14 @@ final class TokenizerTests: XCTestCase {
             XCTAssertEqual(e as? TextError, .invalidUTF8(path: path, byteOffset: 10))
             XCTAssertTrue("\(e)".contains("byte offset 10") && "\(e)".contains("--bytes"))
         }
-        for (bytes, offset) in [([0x41, 0xFF], 1), ([0xE2, 0x82], 0), ([0xED, 0xA0, 0x80], 0), ([0xC0, 0x80], 0), ([0x41, 0x42, 0xF4, 0x90, 0x80, 0x80], 2)] as [([UInt8], Int)] {
+        for (bytes, offset) in [
+            ([0x41, 0xFF], 1), ([0xE2, 0x82], 0), ([0xED, 0xA0, 0x80], 0), ([0xC0, 0x80], 0),
+            ([0x41, 0x42, 0xF4, 0x90, 0x80, 0x80], 2),
+        ] as [([UInt8], Int)] {
             let p = tempFile(bytes)
-            XCTAssertThrowsError(try TextDecoding.readFile(p, kind: .unicode)) { XCTAssertEqual($0 as? TextError, .invalidUTF8(path: p, byteOffset: offset)) }
+            XCTAssertThrowsError(try TextDecoding.readFile(p, kind: .unicode)) {
+                XCTAssertEqual($0 as? TextError, .invalidUTF8(path: p, byteOffset: offset))
+            }
         }
         // --bytes reads anything; the vocabulary is the bytes present.
         let symbols = try! TextDecoding.readFile(path, kind: .bytes)
@@ -43,10 +48,16 @@ final class TokenizerTests: XCTestCase {
     }
 
     func testFileErrors() {
-        XCTAssertThrowsError(try TextDecoding.readFile("/nonexistent/x.txt", kind: .unicode)) { XCTAssertEqual($0 as? FileError, .missing(path: "/nonexistent/x.txt")) }
-        XCTAssertThrowsError(try TextDecoding.readFile(NSTemporaryDirectory(), kind: .unicode)) { XCTAssertEqual($0 as? FileError, .isDirectory(path: NSTemporaryDirectory(), expected: "text file")) }
+        XCTAssertThrowsError(try TextDecoding.readFile("/nonexistent/x.txt", kind: .unicode)) {
+            XCTAssertEqual($0 as? FileError, .missing(path: "/nonexistent/x.txt"))
+        }
+        XCTAssertThrowsError(try TextDecoding.readFile(NSTemporaryDirectory(), kind: .unicode)) {
+            XCTAssertEqual($0 as? FileError, .isDirectory(path: NSTemporaryDirectory(), expected: "text file"))
+        }
         let empty = tempFile([])
-        XCTAssertThrowsError(try TextDecoding.readFile(empty, kind: .unicode)) { XCTAssertEqual($0 as? TextError, .empty(path: empty)) }
+        XCTAssertThrowsError(try TextDecoding.readFile(empty, kind: .unicode)) {
+            XCTAssertEqual($0 as? TextError, .empty(path: empty))
+        }
     }
 
     func testSplitAndStreamBatches() throws {

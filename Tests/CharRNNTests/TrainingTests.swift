@@ -20,8 +20,9 @@ final class TrainingTests: XCTestCase {
 
     func testTinyModelLearnsARepeatingText() throws {
         let dir = folder()
-        let t = try Trainer(settings: settings(corpus(Self.pangrams), steps: 150), architecture: .lstm, layers: 1, hiddenSize: 32,
-                            embeddingSize: 0, dropout: 0, runDirectory: dir, runName: "t")
+        let t = try Trainer(
+            settings: settings(corpus(Self.pangrams), steps: 150), architecture: .lstm, layers: 1, hiddenSize: 32,
+            embeddingSize: 0, dropout: 0, runDirectory: dir, runName: "t")
         let summary = try t.run()
         XCTAssertLessThan(summary.finalValidationLoss!, 0.6, "a 45-character cycle is easy to learn")
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/best.ckpt"))
@@ -37,7 +38,9 @@ final class TrainingTests: XCTestCase {
         func make(_ steps: Int, _ dir: String) throws -> Trainer {
             var s = settings(file, steps: steps)
             s.evalEvery = 10
-            return try Trainer(settings: s, architecture: .gru, layers: 2, hiddenSize: 24, embeddingSize: 0, dropout: 0.2, runDirectory: dir, runName: "r")
+            return try Trainer(
+                settings: s, architecture: .gru, layers: 2, hiddenSize: 24, embeddingSize: 0, dropout: 0.2,
+                runDirectory: dir, runName: "r")
         }
         let full = try make(40, folder())
         _ = try full.run()
@@ -54,16 +57,18 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(resumed.progress.step, 20)
         _ = try resumed.run()
         XCTAssertEqual(resumed.progress.step, 40)
-        XCTAssertEqual(resumed.model.parameters.array.map(\.bitPattern), full.model.parameters.array.map(\.bitPattern),
-                       "20 + 20 resumed steps = 40 uninterrupted steps, with dropout on")
+        XCTAssertEqual(
+            resumed.model.parameters.array.map(\.bitPattern), full.model.parameters.array.map(\.bitPattern),
+            "20 + 20 resumed steps = 40 uninterrupted steps, with dropout on")
         XCTAssertEqual(resumed.progress.lastValidationLoss, full.progress.lastValidationLoss)
     }
 
     func testWeightAverageFollowsTheWeightsEarlyOn() throws {
         var s = settings(corpus(Self.pangrams), steps: 1)
         s.emaDecay = 0.999
-        let t = try Trainer(settings: s, architecture: .lstm, layers: 1, hiddenSize: 16, embeddingSize: 0, dropout: 0,
-                            runDirectory: folder(), runName: "a")
+        let t = try Trainer(
+            settings: s, architecture: .lstm, layers: 1, hiddenSize: 16, embeddingSize: 0, dropout: 0,
+            runDirectory: folder(), runName: "a")
         let initial = t.model.parameters.array
         _ = try t.run()
         let weights = t.model.parameters.array, average = t.average!.array
@@ -81,7 +86,9 @@ final class TrainingTests: XCTestCase {
         func make(_ steps: Int, _ dir: String) throws -> Trainer {
             var s = settings(file, steps: steps)
             s.evalEvery = 10; s.emaDecay = 0.9; s.weightDrop = 0.3
-            return try Trainer(settings: s, architecture: .lstm, layers: 2, hiddenSize: 24, embeddingSize: 0, dropout: 0.1, runDirectory: dir, runName: "e")
+            return try Trainer(
+                settings: s, architecture: .lstm, layers: 2, hiddenSize: 24, embeddingSize: 0, dropout: 0.1,
+                runDirectory: dir, runName: "e")
         }
         let fullDir = folder()
         let full = try make(40, fullDir)
@@ -95,12 +102,16 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(ckpt.training?.settings.emaDecay, 0.9)
         let model = ckpt.makeModel()
         let v = full.data.validation
-        let r = Evaluator(model: model, streams: full.evaluator.streams, chunk: full.evaluator.chunk, burnIn: full.evaluator.burnIn)
-            .evaluate(count: v.count) { Int32(v[$0]) }
+        let r = Evaluator(
+            model: model, streams: full.evaluator.streams, chunk: full.evaluator.chunk, burnIn: full.evaluator.burnIn
+        )
+        .evaluate(count: v.count) { Int32(v[$0]) }
         XCTAssertEqual(r.meanLoss, full.progress.lastValidationLoss!, accuracy: 1e-12, "validation scores the average")
         let rawModel = LanguageModel(config: model.config, parameters: FloatBuffer(full.model.parameters.array))
-        let rawLoss = Evaluator(model: rawModel, streams: full.evaluator.streams, chunk: full.evaluator.chunk, burnIn: full.evaluator.burnIn)
-            .evaluate(count: v.count) { Int32(v[$0]) }.meanLoss
+        let rawLoss = Evaluator(
+            model: rawModel, streams: full.evaluator.streams, chunk: full.evaluator.chunk, burnIn: full.evaluator.burnIn
+        )
+        .evaluate(count: v.count) { Int32(v[$0]) }.meanLoss
         XCTAssertNotEqual(rawLoss, r.meanLoss)
 
         let dir = folder()
@@ -116,8 +127,11 @@ final class TrainingTests: XCTestCase {
     }
 
     func testCorpusTooSmallForOneBatchIsRefusedWithTheCountNeeded() {
-        XCTAssertThrowsError(try Trainer(settings: settings(corpus(String(repeating: "ab", count: 30)), steps: 1), architecture: .lstm,
-                                         layers: 1, hiddenSize: 8, embeddingSize: 0, dropout: 0, runDirectory: folder(), runName: "x")) { e in
+        XCTAssertThrowsError(
+            try Trainer(
+                settings: settings(corpus(String(repeating: "ab", count: 30)), steps: 1), architecture: .lstm,
+                layers: 1, hiddenSize: 8, embeddingSize: 0, dropout: 0, runDirectory: folder(), runName: "x")
+        ) { e in
             XCTAssertTrue("\(e)".contains("needs at least 65"), "\(e)")
         }
     }
@@ -125,20 +139,25 @@ final class TrainingTests: XCTestCase {
     func testUnwritableFolderIsRefusedBeforeTraining() {
         let file = corpus(Self.pangrams)
         let blocker = corpus("x")  // a file where the folder should be
-        XCTAssertThrowsError(try Trainer(settings: settings(file, steps: 1), architecture: .lstm, layers: 1, hiddenSize: 8,
-                                         embeddingSize: 0, dropout: 0, runDirectory: blocker + "/run", runName: "x")) { e in
+        XCTAssertThrowsError(
+            try Trainer(
+                settings: settings(file, steps: 1), architecture: .lstm, layers: 1, hiddenSize: 8,
+                embeddingSize: 0, dropout: 0, runDirectory: blocker + "/run", runName: "x")
+        ) { e in
             XCTAssertTrue("\(e)".contains("cannot write checkpoints"), "\(e)")
         }
     }
 
     func testMultiStreamEvaluationMatchesOneStream() {
         var rng = RandomGenerator(seed: 2)
-        let m = LanguageModel(config: ModelConfig(architecture: .lstm, vocabularySize: 9, hiddenSize: 16, layers: 2), random: &rng)
+        let m = LanguageModel(
+            config: ModelConfig(architecture: .lstm, vocabularySize: 9, hiddenSize: 16, layers: 2), random: &rng)
         let ids = (0..<3000).map { _ in Int32(rng.nextInt(below: 9)) }
         let one = Evaluator(model: m, streams: 1, chunk: 64, burnIn: 0).evaluate(ids)
         let many = Evaluator(model: m, streams: 8, chunk: 50, burnIn: 3000).evaluate(ids)
         XCTAssertEqual(one.scored, 2999); XCTAssertEqual(many.scored, 2999)
-        XCTAssertEqual(many.meanLoss, one.meanLoss, accuracy: 1e-5, "with burn-in covering the text, streams see the same context")
+        XCTAssertEqual(
+            many.meanLoss, one.meanLoss, accuracy: 1e-5, "with burn-in covering the text, streams see the same context")
         let withUnknown = ids.enumerated().map { $0.offset % 100 == 7 ? -1 : $0.element }
         let r = Evaluator(model: m, streams: 4, chunk: 32, burnIn: 10).evaluate(withUnknown)
         XCTAssertEqual(r.unscored, 30); XCTAssertEqual(r.scored, 2999 - 30)
@@ -166,7 +185,9 @@ final class TrainingTests: XCTestCase {
         let dir = folder()
         var s = settings(corpus(Self.pangrams), steps: 60)
         s.evalEvery = 10
-        let t = try Trainer(settings: s, architecture: .lstm, layers: 1, hiddenSize: 16, embeddingSize: 0, dropout: 0, runDirectory: dir, runName: "nan")
+        let t = try Trainer(
+            settings: s, architecture: .lstm, layers: 1, hiddenSize: 16, embeddingSize: 0, dropout: 0,
+            runDirectory: dir, runName: "nan")
         var calls = 0
         t.faultInjector = { _, g in
             calls += 1
@@ -185,7 +206,9 @@ final class TrainingTests: XCTestCase {
         let dir = folder()
         var s = settings(corpus(Self.pangrams), steps: 100)
         s.evalEvery = 10
-        let t = try Trainer(settings: s, architecture: .gru, layers: 1, hiddenSize: 16, embeddingSize: 0, dropout: 0, runDirectory: dir, runName: "div")
+        let t = try Trainer(
+            settings: s, architecture: .gru, layers: 1, hiddenSize: 16, embeddingSize: 0, dropout: 0, runDirectory: dir,
+            runName: "div")
         t.faultInjector = { step, g in if step > 25 { g[1] = .nan } }
         XCTAssertThrowsError(try t.run()) { e in
             XCTAssertTrue("\(e)".contains("diverged") && "\(e)".contains(dir + "/latest.ckpt"), "\(e)")
@@ -199,10 +222,12 @@ final class TrainingTests: XCTestCase {
     }
 
     func testLargeVocabulariesUseTwoBytesPerCharacter() throws {
-        let ascii = try TrainingData.load(trainFile: corpus(Self.pangrams), validationFile: nil, validationFraction: 0.1, bytes: false)
+        let ascii = try TrainingData.load(
+            trainFile: corpus(Self.pangrams), validationFile: nil, validationFraction: 0.1, bytes: false)
         XCTAssertEqual(ascii.train.tokens.bytesPerToken, 1)
         let wide = String((0..<400).map { Character(Unicode.Scalar(0x4E00 + $0)!) }) + Self.pangrams
-        let cjk = try TrainingData.load(trainFile: corpus(wide), validationFile: nil, validationFraction: 0.1, bytes: false)
+        let cjk = try TrainingData.load(
+            trainFile: corpus(wide), validationFile: nil, validationFraction: 0.1, bytes: false)
         XCTAssertEqual(cjk.train.tokens.bytesPerToken, 2)
         XCTAssertEqual(cjk.vocabulary.decode((0..<5).map { cjk.train[$0] }), String(wide.prefix(5)))
     }
@@ -224,8 +249,9 @@ final class ThreadCountTests: XCTestCase {
             s.batch = 6; s.sequence = 16; s.learningRate = 1e-2; s.warmupSteps = 3; s.steps = 24; s.evalEvery = 8
             s.weightDrop = 0.3
             let dir = NSTemporaryDirectory() + "charrnn-threads-run-\(UUID().uuidString)"
-            let t = try Trainer(settings: s, architecture: .lstm, layers: 2, hiddenSize: 20,
-                                embeddingSize: 0, dropout: 0.25, runDirectory: dir, runName: "t\(n)")
+            let t = try Trainer(
+                settings: s, architecture: .lstm, layers: 2, hiddenSize: 20,
+                embeddingSize: 0, dropout: 0.25, runDirectory: dir, runName: "t\(n)")
             XCTAssertEqual(t.engine.threads, n)
             _ = try t.run()
             results.append((n, t.metrics.map(\.trainLoss), t.progress.lastValidationLoss!))
@@ -237,13 +263,15 @@ final class ThreadCountTests: XCTestCase {
             for (a, b) in zip(r.losses, reference.losses) {
                 XCTAssertEqual(a, b, accuracy: 1e-4, "training loss with \(r.threads) threads")
             }
-            XCTAssertEqual(r.validation, reference.validation, accuracy: 1e-4, "validation loss with \(r.threads) threads")
+            XCTAssertEqual(
+                r.validation, reference.validation, accuracy: 1e-4, "validation loss with \(r.threads) threads")
         }
     }
 
     func testDropoutMasksDoNotDependOnTheSplit() {
-        let config = ModelConfig(architecture: .gru, vocabularySize: 7, hiddenSize: 12, layers: 2, embeddingSize: 0,
-                                 dropout: 0.5)
+        let config = ModelConfig(
+            architecture: .gru, vocabularySize: 7, hiddenSize: 12, layers: 2, embeddingSize: 0,
+            dropout: 0.5)
         var init1 = RandomGenerator(seed: 3)
         let model = LanguageModel(config: config, random: &init1)
         let B = 5, T = 6
@@ -254,8 +282,12 @@ final class ThreadCountTests: XCTestCase {
             engine.parametersDidChange()
             var r = RandomGenerator(seed: 9)
             losses.append(engine.run(inputs: x, targets: y, backward: true, random: &r).loss)
-            XCTAssertEqual(r, { var q = RandomGenerator(seed: 9); _ = q.next(); return q }(),
-                           "one draw from the run's generator, whatever the split")
+            XCTAssertEqual(
+                r,
+                {
+                    var q = RandomGenerator(seed: 9); _ = q.next(); return q
+                }(),
+                "one draw from the run's generator, whatever the split")
         }
         XCTAssertEqual(losses[0], losses[1], accuracy: 1e-9)
         XCTAssertEqual(losses[0], losses[2], accuracy: 1e-9)

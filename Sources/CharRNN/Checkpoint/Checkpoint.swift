@@ -69,9 +69,11 @@ public struct Checkpoint {
     /// Storage type of the parameters in the file.
     public var dtype: Safetensors.DType
 
-    public init(config: ModelConfig, vocabulary: Vocabulary, parameters: [Float], optimizer: OptimizerState? = nil,
-                carriedState: CarriedState? = nil, training: TrainingRecord? = nil, metrics: [MetricRecord] = [],
-                dtype: Safetensors.DType = .f32) {
+    public init(
+        config: ModelConfig, vocabulary: Vocabulary, parameters: [Float], optimizer: OptimizerState? = nil,
+        carriedState: CarriedState? = nil, training: TrainingRecord? = nil, metrics: [MetricRecord] = [],
+        dtype: Safetensors.DType = .f32
+    ) {
         self.config = config; self.vocabulary = vocabulary; self.parameters = parameters
         self.optimizer = optimizer; self.carriedState = carriedState; self.training = training
         self.metrics = metrics; self.dtype = dtype
@@ -94,10 +96,16 @@ public struct Checkpoint {
         }
         for e in layout.entries { add(e.name, parameters[e.offset..<(e.offset + e.count)], e.shape, dtype: dtype) }
         if let o = optimizer {
-            for e in layout.entries { add("optimizer.exp_avg.\(e.name)", o.m[e.offset..<(e.offset + e.count)], e.shape) }
-            for e in layout.entries { add("optimizer.exp_avg_sq.\(e.name)", o.v[e.offset..<(e.offset + e.count)], e.shape) }
+            for e in layout.entries {
+                add("optimizer.exp_avg.\(e.name)", o.m[e.offset..<(e.offset + e.count)], e.shape)
+            }
+            for e in layout.entries {
+                add("optimizer.exp_avg_sq.\(e.name)", o.v[e.offset..<(e.offset + e.count)], e.shape)
+            }
             if let w = o.weights {
-                for e in layout.entries { add("optimizer.weights.\(e.name)", w[e.offset..<(e.offset + e.count)], e.shape) }
+                for e in layout.entries {
+                    add("optimizer.weights.\(e.name)", w[e.offset..<(e.offset + e.count)], e.shape)
+                }
             }
         }
         if let s = carriedState {
@@ -137,7 +145,8 @@ public struct Checkpoint {
         if bytes.isEmpty { throw CheckpointError.truncated(path: path, detail: "the file is empty") }
         let payload: [UInt8]
         // No real checkpoint expands more than ~2000×: cap what a forged stream can make us allocate.
-        do { payload = try Gzip.decompress(bytes, limit: max(1 << 28, bytes.count * 2000)) } catch let e as Gzip.Failure {
+        do { payload = try Gzip.decompress(bytes, limit: max(1 << 28, bytes.count * 2000)) } catch let e as Gzip.Failure
+        {
             switch e {
             case .notGzip: throw CheckpointError.notGzip(path: path)
             case .truncated: throw CheckpointError.truncated(path: path, detail: "the gzip stream ends early")
@@ -156,36 +165,52 @@ public struct Checkpoint {
         guard let vs = meta["format_version"], let version = Int(vs) else {
             throw CheckpointError.notCharRNN(path: path, detail: "missing format_version")
         }
-        if version > formatVersion { throw CheckpointError.newerVersion(path: path, found: version, supported: formatVersion) }
+        if version > formatVersion {
+            throw CheckpointError.newerVersion(path: path, found: version, supported: formatVersion)
+        }
         func decodeJSON<T: Decodable>(_ key: String, as: T.Type) throws -> T {
-            guard let s = meta[key] else { throw CheckpointError.inconsistent(path: path, detail: "metadata \(key) is missing") }
+            guard let s = meta[key] else {
+                throw CheckpointError.inconsistent(path: path, detail: "metadata \(key) is missing")
+            }
             do { return try JSONCoding.decoder().decode(T.self, from: Data(s.utf8)) } catch {
-                throw CheckpointError.inconsistent(path: path, detail: "metadata \(key) is not valid: \(error.shortDescription)")
+                throw CheckpointError.inconsistent(
+                    path: path, detail: "metadata \(key) is not valid: \(error.shortDescription)")
             }
         }
         let config = try decodeJSON("config", as: ModelConfig.self)
         guard config.layers >= 1, config.layers <= 64, config.hiddenSize >= 1, config.hiddenSize <= 1 << 16,
-              config.vocabularySize >= 1, config.vocabularySize <= 1 << 21, config.embeddingSize >= 0,
-              config.embeddingSize <= 1 << 16, config.dropout >= 0, config.dropout < 1 else {
+            config.vocabularySize >= 1, config.vocabularySize <= 1 << 21, config.embeddingSize >= 0,
+            config.embeddingSize <= 1 << 16, config.dropout >= 0, config.dropout < 1
+        else {
             throw CheckpointError.inconsistent(path: path, detail: "config out of range: \(config)")
         }
         let vr = try decodeJSON("vocabulary", as: VocabularyRecord.self)
         guard vr.symbols.count == config.vocabularySize else {
-            throw CheckpointError.inconsistent(path: path, detail: "vocabulary has \(vr.symbols.count) symbols but config says \(config.vocabularySize)")
+            throw CheckpointError.inconsistent(
+                path: path,
+                detail: "vocabulary has \(vr.symbols.count) symbols but config says \(config.vocabularySize)")
         }
         guard zip(vr.symbols, vr.symbols.dropFirst()).allSatisfy({ $0 < $1 }),
-              vr.symbols.allSatisfy({ vr.kind == .bytes ? $0 < 256 : Unicode.Scalar($0) != nil }) else {
-            throw CheckpointError.inconsistent(path: path, detail: "vocabulary symbols are not ascending valid characters")
+            vr.symbols.allSatisfy({ vr.kind == .bytes ? $0 < 256 : Unicode.Scalar($0) != nil })
+        else {
+            throw CheckpointError.inconsistent(
+                path: path, detail: "vocabulary symbols are not ascending valid characters")
         }
         let layout = ParameterLayout(config)
         // The config must not promise more parameters than the file holds (at 2 bytes each at least).
-        guard layout.totalCount.multipliedReportingOverflow(by: 2).partialValue <= payload.count, layout.totalCount > 0 else {
-            throw CheckpointError.inconsistent(path: path, detail: "the config needs \(layout.totalCount) parameters but the file is \(payload.count) bytes")
+        guard layout.totalCount.multipliedReportingOverflow(by: 2).partialValue <= payload.count, layout.totalCount > 0
+        else {
+            throw CheckpointError.inconsistent(
+                path: path,
+                detail: "the config needs \(layout.totalCount) parameters but the file is \(payload.count) bytes")
         }
         func tensor(_ name: String, shape: [Int]) throws -> [Float] {
-            guard let t = parsed.tensors[name] else { throw CheckpointError.inconsistent(path: path, detail: "tensor \(name) is missing") }
+            guard let t = parsed.tensors[name] else {
+                throw CheckpointError.inconsistent(path: path, detail: "tensor \(name) is missing")
+            }
             guard t.shape == shape else {
-                throw CheckpointError.inconsistent(path: path, detail: "tensor \(name) has shape \(t.shape), expected \(shape) from the config")
+                throw CheckpointError.inconsistent(
+                    path: path, detail: "tensor \(name) has shape \(t.shape), expected \(shape) from the config")
             }
             return t.floats()
         }
@@ -193,7 +218,8 @@ public struct Checkpoint {
         for e in layout.entries { params += try tensor(e.name, shape: e.shape) }
         let dtype = parsed.tensors[layout.entries[0].name]!.dtype
         let known = Set(layout.entries.map(\.name))
-        for name in parsed.tensors.keys where !known.contains(name) && !name.hasPrefix("optimizer.") && !name.hasPrefix("state.") {
+        for name in parsed.tensors.keys
+        where !known.contains(name) && !name.hasPrefix("optimizer.") && !name.hasPrefix("state.") {
             throw CheckpointError.inconsistent(path: path, detail: "unexpected tensor \(name) for this config")
         }
         var optimizer: OptimizerState?
@@ -222,8 +248,9 @@ public struct Checkpoint {
         }
         let training = meta["training"] == nil ? nil : try decodeJSON("training", as: TrainingRecord.self)
         let metrics = meta["metrics"] == nil ? [] : try decodeJSON("metrics", as: [MetricRecord].self)
-        return Checkpoint(config: config, vocabulary: Vocabulary(kind: vr.kind, symbols: vr.symbols), parameters: params,
-                          optimizer: optimizer, carriedState: carried, training: training, metrics: metrics, dtype: dtype)
+        return Checkpoint(
+            config: config, vocabulary: Vocabulary(kind: vr.kind, symbols: vr.symbols), parameters: params,
+            optimizer: optimizer, carriedState: carried, training: training, metrics: metrics, dtype: dtype)
     }
 
     // MARK: helpers
@@ -237,11 +264,15 @@ public struct Checkpoint {
         JSONCoding.string(value)
     }
 
-    static func narrow(_ values: UnsafeBufferPointer<Float>, shape: [Int], to dtype: Safetensors.DType) -> Safetensors.Tensor {
+    static func narrow(
+        _ values: UnsafeBufferPointer<Float>, shape: [Int], to dtype: Safetensors.DType
+    ) -> Safetensors.Tensor {
         var bytes = [UInt8](); bytes.reserveCapacity(values.count * 2)
         for x in values {
             let bits: UInt16
-            if dtype == .f16 { bits = Half.bits(x) } else {
+            if dtype == .f16 {
+                bits = Half.bits(x)
+            } else {
                 // Round to nearest even on the upper 16 bits.
                 let u = x.bitPattern
                 bits = x.isNaN ? 0x7FC0 : UInt16((u &+ 0x7FFF &+ ((u >> 16) & 1)) >> 16)

@@ -13,7 +13,9 @@ public enum Safetensors {
         public var data: [UInt8]
         public var elementCount: Int { shape.reduce(1, *) }
 
-        public init(dtype: DType, shape: [Int], data: [UInt8]) { self.dtype = dtype; self.shape = shape; self.data = data }
+        public init(dtype: DType, shape: [Int], data: [UInt8]) {
+            self.dtype = dtype; self.shape = shape; self.data = data
+        }
 
         public init(f32 values: UnsafeBufferPointer<Float>, shape: [Int]) {
             dtype = .f32; self.shape = shape
@@ -27,9 +29,13 @@ public enum Safetensors {
                 case .f32:
                     return (0..<elementCount).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
                 case .f16:
-                    return (0..<elementCount).map { Half.float(raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) }
+                    return (0..<elementCount).map {
+                        Half.float(raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))
+                    }
                 case .bf16:
-                    return (0..<elementCount).map { Float(bitPattern: UInt32(raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) << 16) }
+                    return (0..<elementCount).map {
+                        Float(bitPattern: UInt32(raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) << 16)
+                    }
                 }
             }
         }
@@ -45,7 +51,9 @@ public enum Safetensors {
         var header = "{\"__metadata__\":" + jsonObject(metadata)
         var offset = 0
         for (name, t) in tensors {
-            header += ",\(jsonString(name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + t.data.count)]}"
+            let shape = t.shape.map(String.init).joined(separator: ",")
+            header += ",\(jsonString(name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],"
+            header += "\"data_offsets\":[\(offset),\(offset + t.data.count)]}"
             offset += t.data.count
         }
         header += "}"
@@ -85,10 +93,13 @@ public enum Safetensors {
                 continue
             }
             guard let t = value as? [String: Any], let ds = t["dtype"] as? String,
-                  let shapeAny = t["shape"] as? [Any], let offsAny = t["data_offsets"] as? [Any], offsAny.count == 2 else {
+                let shapeAny = t["shape"] as? [Any], let offsAny = t["data_offsets"] as? [Any], offsAny.count == 2
+            else {
                 throw Failure.malformed("tensor \(key): needs dtype, shape and data_offsets")
             }
-            guard let dtype = DType(rawValue: ds) else { throw Failure.malformed("tensor \(key): unsupported dtype \(ds)") }
+            guard let dtype = DType(rawValue: ds) else {
+                throw Failure.malformed("tensor \(key): unsupported dtype \(ds)")
+            }
             var shape: [Int] = []
             var count = 1
             for s in shapeAny {
@@ -101,7 +112,8 @@ public enum Safetensors {
                 shape.append(d)
             }
             guard let b = (offsAny[0] as? NSNumber)?.intValue, let e = (offsAny[1] as? NSNumber)?.intValue,
-                  b >= 0, e >= b, e <= dataCount else {
+                b >= 0, e >= b, e <= dataCount
+            else {
                 throw Failure.malformed("tensor \(key): data_offsets outside the \(dataCount) data bytes")
             }
             guard e - b == count * elementSize(dtype) else {

@@ -85,8 +85,10 @@ public struct MetricRecord: Codable, Equatable, Sendable {
     public var validationLoss: Double?
     public var learningRate: Float
     public var charactersPerSecond: Double?
-    public init(step: Int, epoch: Double, characters: Int, seconds: Double, trainLoss: Double,
-                validationLoss: Double?, learningRate: Float, charactersPerSecond: Double?) {
+    public init(
+        step: Int, epoch: Double, characters: Int, seconds: Double, trainLoss: Double,
+        validationLoss: Double?, learningRate: Float, charactersPerSecond: Double?
+    ) {
         self.step = step; self.epoch = epoch; self.characters = characters; self.seconds = seconds
         self.trainLoss = trainLoss; self.validationLoss = validationLoss; self.learningRate = learningRate
         self.charactersPerSecond = charactersPerSecond

@@ -21,7 +21,9 @@ public enum FileError: Error, CustomStringConvertible, Equatable {
         case .missing(let p): return "\(p): no such file"
         case .isDirectory(let p, let expected): return "\(p): is a directory, not a \(expected)"
         case .notRegular(let p, let kind):
-            return "\(p): is \(kind), not a regular file (charrnn reads and writes regular files only; use - for standard input)"
+            return
+                "\(p): is \(kind), not a regular file (charrnn reads and writes regular files only; use - for "
+                    + "standard input)"
         case .outputNotRegular(let p, let kind):
             return "\(p): is \(kind); charrnn writes only regular files, and never replaces anything else"
         case .unreadable(let p, let r): return "\(p): cannot be read (\(r))"

@@ -24,10 +24,10 @@ typealias ConstFloatPointer = UnsafePointer<Float>
 @usableFromInline let mc = 192
 @usableFromInline let nr = 32
 #if CHARRNN_AVX512
-@usableFromInline let kc = 256
+    @usableFromInline let kc = 256
 #else
-/// Half the depth: the panel slice (16 KB) then shares a 32 KB L1 with the stream of A.
-@usableFromInline let kc = 128
+    /// Half the depth: the panel slice (16 KB) then shares a 32 KB L1 with the stream of A.
+    @usableFromInline let kc = 128
 #endif
 
 @inline(__always) func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
@@ -56,7 +56,9 @@ struct Panels {
             let panel = dst + p * k * nr
             for kk in 0..<k {
                 let d = panel + kk * nr, s = src + kk * ld + j0
-                if w == nr { d.update(from: s, count: nr) } else {
+                if w == nr {
+                    d.update(from: s, count: nr)
+                } else {
                     d.update(from: s, count: w); (d + w).update(repeating: 0, count: nr - w)
                 }
             }
@@ -112,7 +114,9 @@ func gemm(
         var i0 = 0
         while i0 < m {
             let mLen = min(mc, m - i0)
-            packA(rows: mLen, k: kLen, a: a + i0 * aRowStride + k0 * aColStride, ars: aRowStride, acs: aColStride, into: scratch)
+            packA(
+                rows: mLen, k: kLen, a: a + i0 * aRowStride + k0 * aColStride, ars: aRowStride, acs: aColStride,
+                into: scratch)
             for p in 0..<b.panelCount {
                 let j = p * nr
                 let cols = min(nr, n - j)
@@ -122,26 +126,29 @@ func gemm(
                     let rows = min(mr, mLen - i)
                     let cBlock = c + (i0 + i) * ldc + j, aBlock = scratch + i * kLen
                     #if CHARRNN_AVX512
-                    // A tail of ≤ 4 rows (e.g. 25 streams per core) takes the half-height kernel.
-                    if rows <= 4 {
-                        microkernel4x32(rows: rows, cols: cols, k: kLen, a: aBlock, b: bp,
-                                        c: cBlock, ldc: ldc, accumulate: acc)
-                    } else {
-                        microkernel8x32(rows: rows, cols: cols, k: kLen, a: aBlock, b: bp,
-                                        c: cBlock, ldc: ldc, accumulate: acc)
-                    }
-                    #else
-                    var r = 0
-                    while r < rows {
-                        var q = 0
-                        while q < cols {
-                            microkernel4x16(rows: min(4, rows - r), cols: min(16, cols - q), k: kLen,
-                                            a: aBlock + r, b: bp + q, c: cBlock + r * ldc + q, ldc: ldc,
-                                            accumulate: acc)
-                            q += 16
+                        // A tail of ≤ 4 rows (e.g. 25 streams per core) takes the half-height kernel.
+                        if rows <= 4 {
+                            microkernel4x32(
+                                rows: rows, cols: cols, k: kLen, a: aBlock, b: bp,
+                                c: cBlock, ldc: ldc, accumulate: acc)
+                        } else {
+                            microkernel8x32(
+                                rows: rows, cols: cols, k: kLen, a: aBlock, b: bp,
+                                c: cBlock, ldc: ldc, accumulate: acc)
                         }
-                        r += 4
-                    }
+                    #else
+                        var r = 0
+                        while r < rows {
+                            var q = 0
+                            while q < cols {
+                                microkernel4x16(
+                                    rows: min(4, rows - r), cols: min(16, cols - q), k: kLen,
+                                    a: aBlock + r, b: bp + q, c: cBlock + r * ldc + q, ldc: ldc,
+                                    accumulate: acc)
+                                q += 16
+                            }
+                            r += 4
+                        }
                     #endif
                     i += mr
                 }
@@ -194,8 +201,9 @@ func gemm(
     let scratch = FloatPointer.allocate(capacity: gemmScratchCount)
     defer { tmp.deallocate(); scratch.deallocate() }
     let panels = Panels.pack(rowMajor: b, ld: ldb, k: k, n: n, into: tmp)
-    gemm(m: m, n: n, k: k, a: a, aRowStride: aRowStride, aColStride: aColStride, b: panels, c: c, ldc: ldc,
-         accumulate: accumulate, scratch: scratch)
+    gemm(
+        m: m, n: n, k: k, a: a, aRowStride: aRowStride, aColStride: aColStride, b: panels, c: c, ldc: ldc,
+        accumulate: accumulate, scratch: scratch)
 }
 
 /// C[0..<rows, 0..<cols] (+)= Σ_p A(i,p)·B(p, 0..<32): A packed 8 values per p, B one panel
@@ -289,7 +297,11 @@ func gemv(n: Int, k: Int, w: ConstFloatPointer, x: ConstFloatPointer, y: FloatPo
         }
         var r0 = s0.sum(), r1 = s1.sum(), r2 = s2.sum(), r3 = s3.sum()
         while p < k { let xv = x[p]; r0 += w0[p] * xv; r1 += w1[p] * xv; r2 += w2[p] * xv; r3 += w3[p] * xv; p += 1 }
-        if accumulate { y[i] += r0; y[i + 1] += r1; y[i + 2] += r2; y[i + 3] += r3 } else { y[i] = r0; y[i + 1] = r1; y[i + 2] = r2; y[i + 3] = r3 }
+        if accumulate {
+            y[i] += r0; y[i + 1] += r1; y[i + 2] += r2; y[i + 3] += r3
+        } else {
+            y[i] = r0; y[i + 1] = r1; y[i + 2] = r2; y[i + 3] = r3
+        }
         i += 4
     }
     while i < n {

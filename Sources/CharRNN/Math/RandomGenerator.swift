@@ -60,8 +60,9 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
     /// The generator of one stream's dropout masks in one layer: a function of the three numbers
     /// only, so masks do not depend on which thread runs the stream.
     public init(seed: UInt64, layer: Int, stream: Int) {
-        self.init(seed: seed ^ (UInt64(truncatingIfNeeded: layer) &* 0xD6E8_FEB8_6659_FD93)
-                       ^ (UInt64(truncatingIfNeeded: stream) &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019))
+        self.init(
+            seed: seed ^ (UInt64(truncatingIfNeeded: layer) &* 0xD6E8_FEB8_6659_FD93)
+                ^ (UInt64(truncatingIfNeeded: stream) &* 0x9E37_79B9_7F4A_7C15 &+ 0x632B_E59B_D9B4_E019))
     }
 
     /// An independent generator derived from this one (for a second thread or purpose).

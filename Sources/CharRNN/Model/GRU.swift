@@ -13,20 +13,24 @@ enum GRULayer {
         let h = L.h.pointer, hn = L.hn!.pointer, hp = L.hiddenProjection!.pointer
         for t in 0..<L.steps {
             let g = L.gateValues.pointer + t * B * G3
-            gemm(m: B, n: G3, k: H, a: h + t * B * H, aRowStride: H, aColStride: 1,
-                 b: whhT, c: hp, ldc: G3, accumulate: false, scratch: scratch)
+            gemm(
+                m: B, n: G3, k: H, a: h + t * B * H, aRowStride: H, aColStride: 1,
+                b: whhT, c: hp, ldc: G3, accumulate: false, scratch: scratch)
             for b in 0..<B {
                 let row = (t * B + b) * H
-                cellForward(gates: g + b * G3, hiddenProjection: hp + b * G3, bhn: bhn, hPrev: h + row,
-                            hn: hn + row, hOut: h + row + B * H, count: H, gateStride: H)
+                cellForward(
+                    gates: g + b * G3, hiddenProjection: hp + b * G3, bhn: bhn, hPrev: h + row,
+                    hn: hn + row, hOut: h + row + B * H, count: H, gateStride: H)
             }
         }
     }
 
     /// Units 0..<count of one row; gate blocks are `gateStride` apart in `gates` and `hiddenProjection`.
     @inline(__always)
-    static func cellForward(gates gr: FloatPointer, hiddenProjection hp: ConstFloatPointer, bhn: ConstFloatPointer,
-                            hPrev: ConstFloatPointer, hn: FloatPointer, hOut: FloatPointer, count n: Int, gateStride H: Int) {
+    static func cellForward(
+        gates gr: FloatPointer, hiddenProjection hp: ConstFloatPointer, bhn: ConstFloatPointer,
+        hPrev: ConstFloatPointer, hn: FloatPointer, hOut: FloatPointer, count n: Int, gateStride H: Int
+    ) {
         var j = 0
         while j + 16 <= n {
             let r = vsigmoid(load16(gr + j) + load16(hp + j))
@@ -61,21 +65,25 @@ enum GRULayer {
             let dgx = L.inputGateGradients!.pointer + t * B * G3
             for b in 0..<B {
                 let row = (t * B + b) * H
-                cellBackward(gates: g + b * G3, dGatesHidden: dgh + b * G3, dGatesInput: dgx + b * G3,
-                             hPrev: h + row, hn: hn + row, dhAbove: L.outputGradients.pointer + row,
-                             dh: dhNext + b * H, count: H)
+                cellBackward(
+                    gates: g + b * G3, dGatesHidden: dgh + b * G3, dGatesInput: dgx + b * G3,
+                    hPrev: h + row, hn: hn + row, dhAbove: L.outputGradients.pointer + row,
+                    dh: dhNext + b * H, count: H)
             }
-            gemm(m: B, n: H, k: G3, a: dgh, aRowStride: G3, aColStride: 1,
-                 b: whh, c: dhNext, ldc: H, accumulate: true, scratch: scratch)
+            gemm(
+                m: B, n: H, k: G3, a: dgh, aRowStride: G3, aColStride: 1,
+                b: whh, c: dhNext, ldc: H, accumulate: true, scratch: scratch)
         }
     }
 
     /// On entry `dh` holds the gradient from step t+1; on exit the direct part z ⊙ dh' (the
     /// product with W_hh is added by the caller).
     @inline(__always)
-    static func cellBackward(gates gr: ConstFloatPointer, dGatesHidden dgh: FloatPointer, dGatesInput dgx: FloatPointer,
-                             hPrev: ConstFloatPointer, hn: ConstFloatPointer, dhAbove: ConstFloatPointer,
-                             dh: FloatPointer, count H: Int) {
+    static func cellBackward(
+        gates gr: ConstFloatPointer, dGatesHidden dgh: FloatPointer, dGatesInput dgx: FloatPointer,
+        hPrev: ConstFloatPointer, hn: ConstFloatPointer, dhAbove: ConstFloatPointer,
+        dh: FloatPointer, count H: Int
+    ) {
         let one = Vec(repeating: 1)
         var j = 0
         while j + 16 <= H {

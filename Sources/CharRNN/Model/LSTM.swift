@@ -15,13 +15,15 @@ enum LSTMLayer {
         let c = L.c!.pointer, tanhC = L.tanhC!.pointer, h = L.h.pointer
         for t in 0..<L.steps {
             let g = L.gateValues.pointer + t * B * G4
-            gemm(m: B, n: G4, k: H, a: h + t * B * H, aRowStride: H, aColStride: 1,
-                 b: whhT, c: g, ldc: G4, accumulate: true, scratch: scratch)
+            gemm(
+                m: B, n: G4, k: H, a: h + t * B * H, aRowStride: H, aColStride: 1,
+                b: whhT, c: g, ldc: G4, accumulate: true, scratch: scratch)
             for b in 0..<B {
                 let gr = g + b * G4
                 let row = (t * B + b) * H
-                cellForward(gates: gr, cPrev: c + row, cOut: c + row + B * H, tanhC: tanhC + row,
-                            hOut: h + row + B * H, count: H, gateStride: H)
+                cellForward(
+                    gates: gr, cPrev: c + row, cOut: c + row + B * H, tanhC: tanhC + row,
+                    hOut: h + row + B * H, count: H, gateStride: H)
             }
         }
     }
@@ -29,8 +31,10 @@ enum LSTMLayer {
     /// Units 0..<count of one row; gate blocks are `gateStride` apart in `gates` (H for a whole
     /// row; the sampler passes a slice of the units with the full stride).
     @inline(__always)
-    static func cellForward(gates gr: FloatPointer, cPrev: FloatPointer, cOut: FloatPointer,
-                            tanhC: FloatPointer, hOut: FloatPointer, count n: Int, gateStride H: Int) {
+    static func cellForward(
+        gates gr: FloatPointer, cPrev: FloatPointer, cOut: FloatPointer,
+        tanhC: FloatPointer, hOut: FloatPointer, count n: Int, gateStride H: Int
+    ) {
         var j = 0
         while j + 16 <= n {
             let i = vsigmoid(load16(gr + j)), f = vsigmoid(load16(gr + H + j))
@@ -64,19 +68,23 @@ enum LSTMLayer {
             let dg = L.gateGradients.pointer + t * B * G4
             for b in 0..<B {
                 let row = (t * B + b) * H
-                cellBackward(gates: g + b * G4, dGates: dg + b * G4, cPrev: c + row, tanhC: tanhC + row,
-                             dhAbove: L.outputGradients.pointer + row, dh: dhNext + b * H, dc: dcNext + b * H, count: H)
+                cellBackward(
+                    gates: g + b * G4, dGates: dg + b * G4, cPrev: c + row, tanhC: tanhC + row,
+                    dhAbove: L.outputGradients.pointer + row, dh: dhNext + b * H, dc: dcNext + b * H, count: H)
             }
-            gemm(m: B, n: H, k: G4, a: dg, aRowStride: G4, aColStride: 1,
-                 b: whh, c: dhNext, ldc: H, accumulate: false, scratch: scratch)
+            gemm(
+                m: B, n: H, k: G4, a: dg, aRowStride: G4, aColStride: 1,
+                b: whh, c: dhNext, ldc: H, accumulate: false, scratch: scratch)
         }
     }
 
     /// On entry `dh` holds the gradient from step t+1 and `dc` dL/dc_t; on exit `dc` holds dL/dc_{t-1}.
     @inline(__always)
-    static func cellBackward(gates gr: FloatPointer, dGates dg: FloatPointer, cPrev: FloatPointer,
-                             tanhC: FloatPointer, dhAbove: FloatPointer, dh: FloatPointer,
-                             dc: FloatPointer, count H: Int) {
+    static func cellBackward(
+        gates gr: FloatPointer, dGates dg: FloatPointer, cPrev: FloatPointer,
+        tanhC: FloatPointer, dhAbove: FloatPointer, dh: FloatPointer,
+        dc: FloatPointer, count H: Int
+    ) {
         var j = 0
         let one = Vec(repeating: 1)
         while j + 16 <= H {

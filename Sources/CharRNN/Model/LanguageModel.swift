@@ -21,7 +21,9 @@ public final class LanguageModel: @unchecked Sendable {
     /// PyTorch's default initialisation: recurrent weights and biases U(−1/√H, 1/√H), the embedding
     /// N(0, 1), the output layer U(−1/√H, 1/√H). Two options (`Initialization`): the one-hot
     /// table (W_ih of layer 0 in one-hot models) at U(−s, s), and the LSTM forget-gate bias.
-    public convenience init(config: ModelConfig, random rng: inout RandomGenerator, initialization: Initialization = .pytorch) {
+    public convenience init(
+        config: ModelConfig, random rng: inout RandomGenerator, initialization: Initialization = .pytorch
+    ) {
         let layout = ParameterLayout(config)
         let p = FloatBuffer(count: layout.totalCount)
         let bound = 1 / Float(config.hiddenSize).squareRoot()
@@ -38,7 +40,9 @@ public final class LanguageModel: @unchecked Sendable {
                     i += 2
                 }
             } else {
-                let scale = e.name == "rnn.weight_ih_l0" && !config.usesEmbedding ? (initialization.oneHotScale ?? bound) : bound
+                let scale =
+                    e.name == "rnn.weight_ih_l0" && !config.usesEmbedding
+                    ? (initialization.oneHotScale ?? bound) : bound
                 for i in 0..<e.count { dst[i] = (rng.nextFloat() * 2 - 1) * scale }
             }
         }
@@ -46,7 +50,8 @@ public final class LanguageModel: @unchecked Sendable {
             // b_ih + b_hh of the forget gate (rows H..<2H) = f.
             let H = config.hiddenSize
             for l in 0..<config.layers {
-                let bih = p.pointer + layout.offset("rnn.bias_ih_l\(l)"), bhh = p.pointer + layout.offset("rnn.bias_hh_l\(l)")
+                let bih = p.pointer + layout.offset("rnn.bias_ih_l\(l)"),
+                    bhh = p.pointer + layout.offset("rnn.bias_hh_l\(l)")
                 for j in H..<(2 * H) { bih[j] = f; bhh[j] = 0 }
             }
         }
@@ -59,7 +64,9 @@ public final class LanguageModel: @unchecked Sendable {
         public var oneHotScale: Float?
         /// LSTM forget-gate bias (b_ih + b_hh); nil = PyTorch's uniform initialisation.
         public var forgetBias: Float?
-        public init(oneHotScale: Float? = nil, forgetBias: Float? = nil) { self.oneHotScale = oneHotScale; self.forgetBias = forgetBias }
+        public init(oneHotScale: Float? = nil, forgetBias: Float? = nil) {
+            self.oneHotScale = oneHotScale; self.forgetBias = forgetBias
+        }
         public static let pytorch = Initialization()
     }
 

@@ -19,8 +19,10 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Dropout probability on every recurrent layer's output (training only).
     public var dropout: Float
 
-    public init(architecture: Architecture, vocabularySize: Int, hiddenSize: Int, layers: Int,
-                embeddingSize: Int = 0, dropout: Float = 0) {
+    public init(
+        architecture: Architecture, vocabularySize: Int, hiddenSize: Int, layers: Int,
+        embeddingSize: Int = 0, dropout: Float = 0
+    ) {
         self.architecture = architecture
         self.vocabularySize = vocabularySize
         self.hiddenSize = hiddenSize

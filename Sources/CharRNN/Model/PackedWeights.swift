@@ -25,11 +25,16 @@ final class PackedWeights {
         let GH = config.gateWidth, H = config.hiddenSize, V = config.vocabularySize
         let product = (0..<config.layers).map { $0 > 0 || config.usesEmbedding }
         oneHotTable = config.usesEmbedding ? nil : FloatBuffer(count: V * GH)
-        inputWeightsT = (0..<config.layers).map { product[$0] ? FloatBuffer(count: Panels.floatCount(k: config.inputSize(layer: $0), n: GH)) : nil }
+        inputWeightsT = (0..<config.layers).map {
+            product[$0] ? FloatBuffer(count: Panels.floatCount(k: config.inputSize(layer: $0), n: GH)) : nil
+        }
         hiddenWeightsT = (0..<config.layers).map { _ in FloatBuffer(count: Panels.floatCount(k: H, n: GH)) }
         outputWeightsT = FloatBuffer(count: Panels.floatCount(k: H, n: V))
-        inputWeights = (0..<config.layers).map { backward && product[$0] ? FloatBuffer(count: Panels.floatCount(k: GH, n: config.inputSize(layer: $0))) : nil }
-        hiddenWeights = backward ? (0..<config.layers).map { _ in FloatBuffer(count: Panels.floatCount(k: GH, n: H)) } : []
+        inputWeights = (0..<config.layers).map {
+            backward && product[$0] ? FloatBuffer(count: Panels.floatCount(k: GH, n: config.inputSize(layer: $0))) : nil
+        }
+        hiddenWeights =
+            backward ? (0..<config.layers).map { _ in FloatBuffer(count: Panels.floatCount(k: GH, n: H)) } : []
         outputWeights = backward ? FloatBuffer(count: Panels.floatCount(k: V, n: H)) : nil
         inputBias = (0..<config.layers).map { _ in FloatBuffer(count: GH) }
     }
@@ -45,7 +50,9 @@ final class PackedWeights {
             if let t = inputWeightsT[l] {
                 jobs.append { Panels.pack(transposeOf: wih, ld: inSize, k: inSize, n: GH, into: t.pointer) }
             }
-            if let table = oneHotTable, l == 0 { jobs.append { transpose(wih, rows: GH, cols: inSize, into: table.pointer) } }
+            if let table = oneHotTable, l == 0 {
+                jobs.append { transpose(wih, rows: GH, cols: inSize, into: table.pointer) }
+            }
             if hiddenWeights {
                 let t = hiddenWeightsT[l]
                 jobs.append { Panels.pack(transposeOf: whh, ld: H, k: H, n: GH, into: t.pointer) }
@@ -76,8 +83,10 @@ final class PackedWeights {
     /// layer l's W_hh panels from W_hh ⊙ mask, where `mask` [G·H, H] is drawn here (0 with
     /// probability p, else 1/(1−p)) and kept for the gradient (dW_hh = mask ⊙ dW_eff). One mask
     /// per call, shared by all timesteps and streams. `scratch` holds G·H·H floats.
-    func dropHiddenWeights(layer l: Int, from model: LanguageModel, probability p: Float, mask: FloatBuffer,
-                           scratch: FloatBuffer, random: inout RandomGenerator) {
+    func dropHiddenWeights(
+        layer l: Int, from model: LanguageModel, probability p: Float, mask: FloatBuffer,
+        scratch: FloatBuffer, random: inout RandomGenerator
+    ) {
         let H = config.hiddenSize, n = config.gateWidth * H
         let whh = model.pointer("rnn.weight_hh_l\(l)"), m = mask.pointer, w = scratch.pointer
         let keep = 1 - p, scale = 1 / keep
@@ -89,10 +98,18 @@ final class PackedWeights {
         if backward { Panels.pack(rowMajor: w, ld: H, k: config.gateWidth, n: H, into: hiddenWeights[l].pointer) }
     }
 
-    func inputT(_ l: Int) -> Panels { Panels(base: inputWeightsT[l]!.pointer, k: config.inputSize(layer: l), n: config.gateWidth) }
-    func hiddenT(_ l: Int) -> Panels { Panels(base: hiddenWeightsT[l].pointer, k: config.hiddenSize, n: config.gateWidth) }
+    func inputT(_ l: Int) -> Panels {
+        Panels(base: inputWeightsT[l]!.pointer, k: config.inputSize(layer: l), n: config.gateWidth)
+    }
+    func hiddenT(_ l: Int) -> Panels {
+        Panels(base: hiddenWeightsT[l].pointer, k: config.hiddenSize, n: config.gateWidth)
+    }
     var outputT: Panels { Panels(base: outputWeightsT.pointer, k: config.hiddenSize, n: config.vocabularySize) }
-    func input(_ l: Int) -> Panels { Panels(base: inputWeights[l]!.pointer, k: config.gateWidth, n: config.inputSize(layer: l)) }
-    func hidden(_ l: Int) -> Panels { Panels(base: hiddenWeights[l].pointer, k: config.gateWidth, n: config.hiddenSize) }
+    func input(_ l: Int) -> Panels {
+        Panels(base: inputWeights[l]!.pointer, k: config.gateWidth, n: config.inputSize(layer: l))
+    }
+    func hidden(_ l: Int) -> Panels {
+        Panels(base: hiddenWeights[l].pointer, k: config.gateWidth, n: config.hiddenSize)
+    }
     var output: Panels { Panels(base: outputWeights!.pointer, k: config.vocabularySize, n: config.hiddenSize) }
 }

@@ -44,7 +44,8 @@ final class SequenceEngine {
         var start = 0
         for p in 0..<parts {
             let count = batch / parts + (p < batch % parts ? 1 : 0)
-            chunks.append((start, count, Workspace(config: model.config, steps: steps, batch: count, training: training)))
+            chunks.append(
+                (start, count, Workspace(config: model.config, steps: steps, batch: count, training: training)))
             start += count
         }
         self.chunks = chunks
@@ -73,9 +74,11 @@ final class SequenceEngine {
     /// - Returns the summed cross-entropy and the number of scored positions. With `backward`, the
     ///   mean-loss gradients are in `gradients` afterwards and the carried state has advanced.
     @discardableResult
-    func run(inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, backward: Bool,
-                    random: inout RandomGenerator, positionLoss: UnsafeMutablePointer<Float>? = nil,
-                    logits: UnsafeMutablePointer<Float>? = nil) -> (loss: Double, count: Int) {
+    func run(
+        inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, backward: Bool,
+        random: inout RandomGenerator, positionLoss: UnsafeMutablePointer<Float>? = nil,
+        logits: UnsafeMutablePointer<Float>? = nil
+    ) -> (loss: Double, count: Int) {
         precondition(!backward || training)
         let cfg = model.config, H = cfg.hiddenSize, T = steps, B = batch
         // One draw per call, whatever the thread count; each stream's masks derive from it.
@@ -83,7 +86,9 @@ final class SequenceEngine {
         let dropWeights = dropsWeights
         if dropWeights {
             if weightDropBuffers.isEmpty {
-                weightDropBuffers = (0..<cfg.layers).map { _ in (FloatBuffer(count: cfg.gateWidth * H), FloatBuffer(count: cfg.gateWidth * H)) }
+                weightDropBuffers = (0..<cfg.layers).map { _ in
+                    (FloatBuffer(count: cfg.gateWidth * H), FloatBuffer(count: cfg.gateWidth * H))
+                }
             }
             let layerSeeds = (0..<cfg.layers).map { _ in random.split() }
             let workers = min(cfg.layers, threads)
@@ -91,7 +96,9 @@ final class SequenceEngine {
                 for l in stride(from: p, to: cfg.layers, by: workers) {
                     var r = layerSeeds[l]
                     let (mask, scratch) = self.weightDropBuffers[l]
-                    self.packed.dropHiddenWeights(layer: l, from: self.model, probability: self.weightDrop, mask: mask, scratch: scratch, random: &r)
+                    self.packed.dropHiddenWeights(
+                        layer: l, from: self.model, probability: self.weightDrop, mask: mask, scratch: scratch,
+                        random: &r)
                 }
             }
         }
@@ -108,12 +115,18 @@ final class SequenceEngine {
                 ws.layers[l].h.pointer.update(from: self.stateH.pointer + src, count: count * H)
                 ws.layers[l].c?.pointer.update(from: self.stateC.pointer + src, count: count * H)
             }
-            if logits != nil && ws.rawLogits == nil { ws.rawLogits = FloatBuffer(count: T * count * cfg.vocabularySize) }
+            if logits != nil && ws.rawLogits == nil {
+                ws.rawLogits = FloatBuffer(count: T * count * cfg.vocabularySize)
+            }
             let r = ws.forward(model: self.model, packed: self.packed, dropoutSeed: dropoutSeed, firstStream: start)
             self.results[p] = r
             if let out = logits, let raw = ws.rawLogits {
                 let V = cfg.vocabularySize
-                for t in 0..<T { for b in 0..<count { (out + ((start + b) * T + t) * V).update(from: raw.pointer + (t * count + b) * V, count: V) } }
+                for t in 0..<T {
+                    for b in 0..<count {
+                        (out + ((start + b) * T + t) * V).update(from: raw.pointer + (t * count + b) * V, count: V)
+                    }
+                }
             }
             if let pl = positionLoss {
                 for t in 0..<T { for b in 0..<count { pl[(start + b) * T + t] = ws.positionLoss[t * count + b] } }
@@ -122,7 +135,9 @@ final class SequenceEngine {
                 let dst = (l * B + start) * H
                 let L = ws.layers[l]
                 self.stateH.pointer.advanced(by: dst).update(from: L.h.pointer + T * count * H, count: count * H)
-                if let c = L.c { self.stateC.pointer.advanced(by: dst).update(from: c.pointer + T * count * H, count: count * H) }
+                if let c = L.c {
+                    self.stateC.pointer.advanced(by: dst).update(from: c.pointer + T * count * H, count: count * H)
+                }
             }
         }
         parallel(chunks.count, work)
@@ -136,16 +151,20 @@ final class SequenceEngine {
                 ws.backward(model: self.model, packed: self.packed, scale: scale)
                 for l in 0..<cfg.layers {
                     let dst = (l * B + start) * H
-                    self.initialStateGradientH.pointer.advanced(by: dst).update(from: ws.layers[l].hNextGradient.pointer, count: n * H)
+                    self.initialStateGradientH.pointer.advanced(by: dst).update(
+                        from: ws.layers[l].hNextGradient.pointer, count: n * H)
                     if cfg.architecture == .lstm {
-                        self.initialStateGradientC.pointer.advanced(by: dst).update(from: ws.layers[l].cNextGradient.pointer, count: n * H)
+                        self.initialStateGradientC.pointer.advanced(by: dst).update(
+                            from: ws.layers[l].cNextGradient.pointer, count: n * H)
                     }
                 }
             }
             sumGradients()
             if dropWeights {
                 for l in 0..<cfg.layers {
-                    multiply(gradients.pointer + model.layout.offset("rnn.weight_hh_l\(l)"), by: weightDropBuffers[l].mask.pointer, count: cfg.gateWidth * H)
+                    multiply(
+                        gradients.pointer + model.layout.offset("rnn.weight_hh_l\(l)"),
+                        by: weightDropBuffers[l].mask.pointer, count: cfg.gateWidth * H)
                 }
             }
         }

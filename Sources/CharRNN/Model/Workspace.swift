@@ -30,8 +30,9 @@ final class Workspace {
         self.config = config; self.steps = steps; self.batch = batch
         let rows = steps * batch
         layers = (0..<config.layers).map { _ in
-            LayerBuffers(architecture: config.architecture, steps: steps, batch: batch,
-                         hidden: config.hiddenSize, dropout: training && config.dropout > 0, training: training)
+            LayerBuffers(
+                architecture: config.architecture, steps: steps, batch: batch,
+                hidden: config.hiddenSize, dropout: training && config.dropout > 0, training: training)
         }
         inputs = .allocate(capacity: rows); inputs.initialize(repeating: 0, count: rows)
         targets = .allocate(capacity: rows); targets.initialize(repeating: -1, count: rows)
@@ -40,8 +41,10 @@ final class Workspace {
         logits = FloatBuffer(count: rows * config.vocabularySize)
         positionLoss = FloatBuffer(count: rows)
         gradients = FloatBuffer(count: training ? ParameterLayout(config).totalCount : 0)
-        oneHotGradientT = !config.usesEmbedding && training ? FloatBuffer(count: config.vocabularySize * config.gateWidth) : nil
-        activationPanels = FloatBuffer(count: training ? Panels.floatCount(k: rows, n: max(config.hiddenSize, config.embeddingSize)) : 0)
+        oneHotGradientT =
+            !config.usesEmbedding && training ? FloatBuffer(count: config.vocabularySize * config.gateWidth) : nil
+        activationPanels = FloatBuffer(
+            count: training ? Panels.floatCount(k: rows, n: max(config.hiddenSize, config.embeddingSize)) : 0)
     }
 
     func packActivations(_ x: ConstFloatPointer, rows: Int, cols: Int) -> Panels {
@@ -58,9 +61,12 @@ final class Workspace {
     /// Dropout masks (when `dropoutSeed` is set) come from one generator per layer and stream,
     /// seeded by (`dropoutSeed`, layer, `firstStream` + b), so they do not depend on which worker
     /// runs stream b.
-    func forward(model: LanguageModel, packed: PackedWeights, dropoutSeed: UInt64?,
-                 firstStream: Int) -> (loss: Double, count: Int) {
-        let cfg = config, B = batch, T = steps, rows = T * B, H = cfg.hiddenSize, GH = cfg.gateWidth, V = cfg.vocabularySize
+    func forward(
+        model: LanguageModel, packed: PackedWeights, dropoutSeed: UInt64?,
+        firstStream: Int
+    ) -> (loss: Double, count: Int) {
+        let cfg = config, B = batch, T = steps, rows = T * B, H = cfg.hiddenSize, GH = cfg.gateWidth,
+            V = cfg.vocabularySize
         for l in 0..<cfg.layers {
             let L = layers[l]
             let gv = L.gateValues.pointer
@@ -85,19 +91,27 @@ final class Workspace {
                     let emb = model.pointer("emb.weight"), x = embedded!.pointer
                     for r in 0..<rows {
                         let tok = Int(inputs[r])
-                        if tok >= 0 { (x + r * inSize).update(from: emb + tok * inSize, count: inSize) } else { (x + r * inSize).update(repeating: 0, count: inSize) }
+                        if tok >= 0 {
+                            (x + r * inSize).update(from: emb + tok * inSize, count: inSize)
+                        } else {
+                            (x + r * inSize).update(repeating: 0, count: inSize)
+                        }
                     }
                     input = ConstFloatPointer(x)
                 } else {
                     input = ConstFloatPointer(layers[l - 1].layerOutput)
                 }
                 for r in 0..<rows { (gv + r * GH).update(from: bias, count: GH) }
-                gemm(m: rows, n: GH, k: inSize, a: input, aRowStride: inSize, aColStride: 1,
-                     b: packed.inputT(l), c: gv, ldc: GH, accumulate: true, scratch: gemmScratch.pointer)
+                gemm(
+                    m: rows, n: GH, k: inSize, a: input, aRowStride: inSize, aColStride: 1,
+                    b: packed.inputT(l), c: gv, ldc: GH, accumulate: true, scratch: gemmScratch.pointer)
             }
             switch cfg.architecture {
             case .lstm: LSTMLayer.forward(L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer)
-            case .gru: GRULayer.forward(L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer, bhn: model.pointer("rnn.bias_hh_l\(l)") + 2 * H)
+            case .gru:
+                GRULayer.forward(
+                    L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer,
+                    bhn: model.pointer("rnn.bias_hh_l\(l)") + 2 * H)
             }
             if let mask = L.mask, let dropped = L.dropped, let seed = dropoutSeed {
                 let keep = 1 - cfg.dropout, scale = 1 / keep
@@ -121,8 +135,9 @@ final class Workspace {
         let top = layers[cfg.layers - 1].layerOutput
         let lg = logits.pointer, bOut = model.pointer("out.bias")
         for r in 0..<rows { (lg + r * V).update(from: bOut, count: V) }
-        gemm(m: rows, n: V, k: H, a: top, aRowStride: H, aColStride: 1,
-             b: packed.outputT, c: lg, ldc: V, accumulate: true, scratch: gemmScratch.pointer)
+        gemm(
+            m: rows, n: V, k: H, a: top, aRowStride: H, aColStride: 1,
+            b: packed.outputT, c: lg, ldc: V, accumulate: true, scratch: gemmScratch.pointer)
         var total = 0.0
         var count = 0
         for r in 0..<rows {
@@ -150,7 +165,8 @@ final class Workspace {
     /// final-state gradients already in each layer's `hNextGradient`/`cNextGradient` (normally zero)
     /// and leaves dL/d(initial state) there.
     func backward(model: LanguageModel, packed: PackedWeights, scale: Float) {
-        let cfg = config, B = batch, T = steps, rows = T * B, H = cfg.hiddenSize, GH = cfg.gateWidth, V = cfg.vocabularySize
+        let cfg = config, B = batch, T = steps, rows = T * B, H = cfg.hiddenSize, GH = cfg.gateWidth,
+            V = cfg.vocabularySize
         let grads = gradients.pointer
         let layout = model.layout
         gradients.zero()
@@ -165,11 +181,14 @@ final class Workspace {
         }
         let top = layers[cfg.layers - 1]
         // dW_out [V, H] += dlogitsᵀ · top ; db_out += Σ rows ; d top = dlogits · W_out.
-        gemm(m: V, n: H, k: rows, a: lg, aRowStride: 1, aColStride: V,
-             b: packActivations(top.layerOutput, rows: rows, cols: H), c: grads + layout.offset("out.weight"), ldc: H, accumulate: true, scratch: gemmScratch.pointer)
+        gemm(
+            m: V, n: H, k: rows, a: lg, aRowStride: 1, aColStride: V,
+            b: packActivations(top.layerOutput, rows: rows, cols: H), c: grads + layout.offset("out.weight"), ldc: H,
+            accumulate: true, scratch: gemmScratch.pointer)
         columnSums(lg, rows: rows, cols: V, into: grads + layout.offset("out.bias"))
-        gemm(m: rows, n: H, k: V, a: lg, aRowStride: V, aColStride: 1,
-             b: packed.output, c: top.outputGradients.pointer, ldc: H, accumulate: false, scratch: gemmScratch.pointer)
+        gemm(
+            m: rows, n: H, k: V, a: lg, aRowStride: V, aColStride: 1,
+            b: packed.output, c: top.outputGradients.pointer, ldc: H, accumulate: false, scratch: gemmScratch.pointer)
         if let m = top.mask { multiply(top.outputGradients.pointer, by: m.pointer, count: rows * H) }
 
         for l in stride(from: cfg.layers - 1, through: 0, by: -1) {
@@ -180,8 +199,10 @@ final class Workspace {
             }
             let dgh = L.gateGradients.pointer, dgx = L.inputSideGateGradients
             // Weight gradients batched over all timesteps. dW_hh [GH, H] += Σ_t dgates_tᵀ · h_{t-1}.
-            gemm(m: GH, n: H, k: rows, a: dgh, aRowStride: 1, aColStride: GH,
-                 b: packActivations(L.h.pointer, rows: rows, cols: H), c: grads + layout.offset("rnn.weight_hh_l\(l)"), ldc: H, accumulate: true, scratch: gemmScratch.pointer)
+            gemm(
+                m: GH, n: H, k: rows, a: dgh, aRowStride: 1, aColStride: GH,
+                b: packActivations(L.h.pointer, rows: rows, cols: H), c: grads + layout.offset("rnn.weight_hh_l\(l)"),
+                ldc: H, accumulate: true, scratch: gemmScratch.pointer)
             columnSums(dgh, rows: rows, cols: GH, into: grads + layout.offset("rnn.bias_hh_l\(l)"))
             columnSums(dgx, rows: rows, cols: GH, into: grads + layout.offset("rnn.bias_ih_l\(l)"))
             let dWih = grads + layout.offset("rnn.weight_ih_l\(l)")
@@ -198,19 +219,25 @@ final class Workspace {
                 }
                 for g in 0..<GH { for v in 0..<V { dWih[g * V + v] += gT[v * GH + g] } }
             } else {
-                let input: ConstFloatPointer = l == 0 ? ConstFloatPointer(embedded!.pointer) : ConstFloatPointer(layers[l - 1].layerOutput)
-                gemm(m: GH, n: inSize, k: rows, a: dgx, aRowStride: 1, aColStride: GH,
-                     b: packActivations(input, rows: rows, cols: inSize), c: dWih, ldc: inSize, accumulate: true, scratch: gemmScratch.pointer)
+                let input: ConstFloatPointer =
+                    l == 0 ? ConstFloatPointer(embedded!.pointer) : ConstFloatPointer(layers[l - 1].layerOutput)
+                gemm(
+                    m: GH, n: inSize, k: rows, a: dgx, aRowStride: 1, aColStride: GH,
+                    b: packActivations(input, rows: rows, cols: inSize), c: dWih, ldc: inSize, accumulate: true,
+                    scratch: gemmScratch.pointer)
                 if l > 0 {
                     let below = layers[l - 1]
-                    gemm(m: rows, n: H, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
-                         b: packed.input(l), c: below.outputGradients.pointer, ldc: H, accumulate: false, scratch: gemmScratch.pointer)
+                    gemm(
+                        m: rows, n: H, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
+                        b: packed.input(l), c: below.outputGradients.pointer, ldc: H, accumulate: false,
+                        scratch: gemmScratch.pointer)
                     if let m = below.mask { multiply(below.outputGradients.pointer, by: m.pointer, count: rows * H) }
                 } else {
                     let E = cfg.embeddingSize
                     let dx = embeddedGradient!.pointer
-                    gemm(m: rows, n: E, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
-                         b: packed.input(0), c: dx, ldc: E, accumulate: false, scratch: gemmScratch.pointer)
+                    gemm(
+                        m: rows, n: E, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
+                        b: packed.input(0), c: dx, ldc: E, accumulate: false, scratch: gemmScratch.pointer)
                     let dEmb = grads + layout.offset("emb.weight")
                     for r in 0..<rows {
                         let tok = Int(inputs[r])

@@ -63,8 +63,10 @@ public final class Generator {
     /// stream. `emit(stream, token)` is called for each character as it is drawn (all streams'
     /// n-th characters before any (n+1)-th); return false to stop early.
     @discardableResult
-    public func generate(prime: [Int], length: Int, seed: UInt64, options: Options,
-                         emit: (Int, Int) -> Bool = { _, _ in true }) -> [Sample] {
+    public func generate(
+        prime: [Int], length: Int, seed: UInt64, options: Options,
+        emit: (Int, Int) -> Bool = { _, _ in true }
+    ) -> [Sample] {
         precondition(!prime.isEmpty, "prime with at least one token (see startToken)")
         let V = model.config.vocabularySize, N = streams
         var randoms = (0..<N).map { RandomGenerator(seed: seed &+ UInt64($0)) }
@@ -83,15 +85,18 @@ public final class Generator {
         generation: for i in 0..<length {
             for b in 0..<N {
                 let row = ConstFloatPointer(logits.pointer + b * V)
-                next[b] = draws[b].draw(row, temperature: options.temperature, topK: options.topK, topP: options.topP,
-                                        random: &randoms[b])
+                next[b] = draws[b].draw(
+                    row, temperature: options.temperature, topK: options.topK, topP: options.topP,
+                    random: &randoms[b])
                 surprisal[b] += TokenDraw.surprisal(row, count: V, token: next[b])
                 samples[b].tokens.append(next[b])
                 if !emit(b, next[b]) { break generation }
             }
             if i + 1 < length { feed(next) }
         }
-        for b in 0..<N { samples[b].meanSurprisal = samples[b].tokens.isEmpty ? 0 : surprisal[b] / Double(samples[b].tokens.count) }
+        for b in 0..<N {
+            samples[b].meanSurprisal = samples[b].tokens.isEmpty ? 0 : surprisal[b] / Double(samples[b].tokens.count)
+        }
         return samples
     }
 }

@@ -63,8 +63,11 @@ public final class Sampler {
         let hPrev = h[current].pointer, hNew = h[1 - current].pointer
         for l in 0..<cfg.layers {
             let inSize = cfg.inputSize(layer: l)
-            let x: ConstFloatPointer? = l > 0 ? ConstFloatPointer(hNew + (l - 1) * H)
-                : (cfg.usesEmbedding && token >= 0 ? ConstFloatPointer(model.pointer("emb.weight") + token * inSize) : nil)
+            let x: ConstFloatPointer? =
+                l > 0
+                ? ConstFloatPointer(hNew + (l - 1) * H)
+                : (cfg.usesEmbedding && token >= 0
+                    ? ConstFloatPointer(model.pointer("emb.weight") + token * inSize) : nil)
             let wih = model.pointer("rnn.weight_ih_l\(l)"), whh = model.pointer("rnn.weight_hh_l\(l)")
             let bias = inputBias[l].pointer
             let hl = hPrev + l * H, hOut = hNew + l * H, cl = c.pointer + l * H
@@ -95,11 +98,13 @@ public final class Sampler {
                 }
                 switch cfg.architecture {
                 case .lstm:
-                    LSTMLayer.cellForward(gates: g + j0, cPrev: cl + j0, cOut: cl + j0, tanhC: scratch.pointer + j0,
-                                          hOut: hOut + j0, count: n, gateStride: H)
+                    LSTMLayer.cellForward(
+                        gates: g + j0, cPrev: cl + j0, cOut: cl + j0, tanhC: scratch.pointer + j0,
+                        hOut: hOut + j0, count: n, gateStride: H)
                 case .gru:
-                    GRULayer.cellForward(gates: g + j0, hiddenProjection: hp + j0, bhn: bhn + j0, hPrev: hl + j0,
-                                         hn: scratch.pointer + j0, hOut: hOut + j0, count: n, gateStride: H)
+                    GRULayer.cellForward(
+                        gates: g + j0, hiddenProjection: hp + j0, bhn: bhn + j0, hPrev: hl + j0,
+                        hn: scratch.pointer + j0, hOut: hOut + j0, count: n, gateStride: H)
                 }
             }
         }

@@ -15,8 +15,10 @@ struct TokenDraw {
     }
 
     /// temperature 0 = argmax; topK 0 = off; topP 1 = off.
-    mutating func draw(_ lg: ConstFloatPointer, temperature: Float, topK: Int, topP: Float,
-                       random: inout RandomGenerator) -> Int {
+    mutating func draw(
+        _ lg: ConstFloatPointer, temperature: Float, topK: Int, topP: Float,
+        random: inout RandomGenerator
+    ) -> Int {
         let V = count
         if temperature <= 0 {
             var best = 0

@@ -15,19 +15,24 @@ public enum LearningCurvePlot {
 
     public enum XAxis: String, CaseIterable { case characters, seconds }
 
-
     /// Series from a run folder's metrics.jsonl (records with a validation loss).
-    public static func series(runDirectory: String, axis: XAxis, label: String? = nil, group: String? = nil) throws -> Series {
+    public static func series(
+        runDirectory: String, axis: XAxis, label: String? = nil, group: String? = nil
+    ) throws -> Series {
         let path = runDirectory + "/metrics.jsonl"
         let text = String(decoding: try InputFile.read(path, expected: "metrics log"), as: UTF8.self)
         var points: [(Double, Double)] = []
         for line in text.split(separator: "\n") {
-            guard let r = try? JSONCoding.decoder().decode(MetricRecord.self, from: Data(line.utf8)), let v = r.validationLoss, v.isFinite else { continue }
+            guard let r = try? JSONCoding.decoder().decode(MetricRecord.self, from: Data(line.utf8)),
+                let v = r.validationLoss, v.isFinite
+            else { continue }
             points.append((axis == .characters ? Double(r.characters) : r.seconds, v))
         }
         let name = (runDirectory as NSString).lastPathComponent
         var arch = group
-        if arch == nil, let c = try? Checkpoint.load(runDirectory + "/latest.ckpt") { arch = c.config.architecture.displayName }
+        if arch == nil, let c = try? Checkpoint.load(runDirectory + "/latest.ckpt") {
+            arch = c.config.architecture.displayName
+        }
         return Series(label: label ?? name, group: arch ?? name, points: points)
     }
 
@@ -38,16 +43,20 @@ public enum LearningCurvePlot {
         let xMax = max(xs.max() ?? 1, 1e-9)
         let (yLo, yHi) = niceRange(ys.min() ?? 0, ys.max() ?? 1)
         let scaleX: Double = axis == .characters ? (xMax >= 1e6 ? 1e6 : 1e3) : (xMax >= 300 ? 60 : 1)
-        let xUnit = axis == .characters ? (scaleX == 1e6 ? "millions of characters seen" : "thousands of characters seen")
+        let xUnit =
+            axis == .characters
+            ? (scaleX == 1e6 ? "millions of characters seen" : "thousands of characters seen")
             : (scaleX == 60 ? "wall time (minutes)" : "wall time (seconds)")
         func px(_ x: Double) -> Double { left + x / xMax * pw }
         func py(_ y: Double) -> Double { top + (1 - (y - yLo) / (yHi - yLo)) * ph }
         var s = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="13">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(left + pw / 2)" y="28" text-anchor="middle" font-size="16" font-weight="bold">\(escape(title))</text>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \
+            \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="13">
+            <rect width="100%" height="100%" fill="white"/>
+            <text x="\(left + pw / 2)" y="28" text-anchor="middle" font-size="16" \
+            font-weight="bold">\(escape(title))</text>
 
-        """
+            """
         // Grid, ticks and labels.
         for t in ticks(0, xMax / scaleX) {
             let x = px(t * scaleX)
@@ -59,22 +68,29 @@ public enum LearningCurvePlot {
             s += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + pw))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>\n"
             s += "<text x=\"\(f(left - 8))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(label(t))</text>\n"
         }
-        s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" stroke=\"#333\"/>\n"
+        s +=
+            "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" "
+                + "stroke=\"#333\"/>\n"
         s += "<text x=\"\(f(left + pw / 2))\" y=\"\(f(height - 22))\" text-anchor=\"middle\">\(xUnit)</text>\n"
-        s += "<text transform=\"translate(22 \(f(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">validation loss (nats per character)</text>\n"
+        s +=
+            "<text transform=\"translate(22 \(f(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">validation "
+                + "loss (nats per character)</text>\n"
         // Lines: every run its own colour, within its architecture's family of hues.
         let colours = Self.colours(for: series.map(\.group))
         let drawn = series.indices.filter { !series[$0].points.isEmpty }
         for i in drawn {
             let d = series[i].points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-            s += "<polyline fill=\"none\" stroke=\"\(colours[i])\" stroke-width=\"2\" points=\"\(d)\">"
+            s +=
+                "<polyline fill=\"none\" stroke=\"\(colours[i])\" stroke-width=\"2\" points=\"\(d)\">"
                 + "<title>\(escape(series[i].label))</title></polyline>\n"
         }
         // Legend: one entry per run, named.
         var y = top + 10
         for i in drawn {
             let x = left + pw + 15
-            s += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 28))\" y2=\"\(f(y))\" stroke=\"\(colours[i])\" stroke-width=\"3\"/>\n"
+            s +=
+                "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 28))\" y2=\"\(f(y))\" stroke=\"\(colours[i])\" "
+                    + "stroke-width=\"3\"/>\n"
             s += "<text x=\"\(f(x + 34))\" y=\"\(f(y + 4))\">\(escape(series[i].label))</text>\n"
             y += 20
         }
@@ -104,10 +120,15 @@ public enum LearningCurvePlot {
 
     static func f(_ x: Double) -> String { String(format: "%.1f", x) }
     static func label(_ t: Double) -> String {
-        t == t.rounded() && abs(t) < 1e6 ? String(Int(t)) : (abs(t) >= 10 ? String(format: "%.0f", t) : String(format: "%.2f", t).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression))
+        t == t.rounded() && abs(t) < 1e6
+            ? String(Int(t))
+            : (abs(t) >= 10
+                ? String(format: "%.0f", t)
+                : String(format: "%.2f", t).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression))
     }
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+            of: ">", with: "&gt;")
     }
 
     /// About five round tick values covering [lo, hi].

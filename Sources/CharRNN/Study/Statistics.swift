@@ -9,7 +9,8 @@ public enum Statistics {
         /// False for the unbounded "interval" of a single value: one sample measures no spread.
         public var isBounded: Bool { low.isFinite && high.isFinite }
         public var text: String {
-            isBounded ? String(format: "%.4f [%.4f, %.4f]", mean, low, high) : String(format: "%.4f (no interval)", mean)
+            isBounded
+                ? String(format: "%.4f [%.4f, %.4f]", mean, low, high) : String(format: "%.4f (no interval)", mean)
         }
     }
 
@@ -23,8 +24,10 @@ public enum Statistics {
 
     /// Two-sided 97.5% quantile of Student's t with `df` degrees of freedom.
     public static func tQuantile975(_ df: Int) -> Double {
-        let table: [Double] = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                               2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086]
+        let table: [Double] = [
+            12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+            2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+        ]
         return df >= 1 && df <= table.count ? table[df - 1] : 1.96
     }
 
@@ -39,7 +42,8 @@ public enum Statistics {
 
     /// Percentile bootstrap 95% interval of the mean of `x`, resampling blocks of `block`
     /// consecutive values (block = 1: ordinary bootstrap).
-    public static func bootstrapMean(_ x: [Double], block: Int = 1, resamples: Int = 2000, seed: UInt64 = 1) -> Interval {
+    public static func bootstrapMean(_ x: [Double], block: Int = 1, resamples: Int = 2000, seed: UInt64 = 1) -> Interval
+    {
         let n = x.count
         let m = mean(x)
         guard n > 1 else { return Interval(mean: m, low: -.infinity, high: .infinity) }
@@ -61,6 +65,8 @@ public enum Statistics {
             means.append(sum / Double(count))
         }
         means.sort()
-        return Interval(mean: m, low: means[Int(0.025 * Double(resamples))], high: means[min(resamples - 1, Int(0.975 * Double(resamples)))])
+        return Interval(
+            mean: m, low: means[Int(0.025 * Double(resamples))],
+            high: means[min(resamples - 1, Int(0.975 * Double(resamples)))])
     }
 }

@@ -41,10 +41,13 @@ public final class Study {
     public init(_ options: Options) { self.options = options }
 
     /// The hidden size whose parameter count is closest to `target`.
-    public static func hiddenSize(for target: Int, architecture: Architecture, vocabularySize: Int, layers: Int) -> Int {
+    public static func hiddenSize(for target: Int, architecture: Architecture, vocabularySize: Int, layers: Int) -> Int
+    {
         var best = 1, bestGap = Int.max
         for h in 1...4096 {
-            let p = ModelConfig(architecture: architecture, vocabularySize: vocabularySize, hiddenSize: h, layers: layers).parameterCount
+            let p = ModelConfig(
+                architecture: architecture, vocabularySize: vocabularySize, hiddenSize: h, layers: layers
+            ).parameterCount
             if abs(p - target) < bestGap { best = h; bestGap = abs(p - target) }
             if p > target { break }
         }
@@ -55,12 +58,16 @@ public final class Study {
         let o = options
         try FileManager.default.createDirectory(atPath: o.out, withIntermediateDirectories: true)
         // One split for every run: train | validation | test (the last testFraction).
-        let all = try TrainingData.load(trainFile: o.file, validationFile: nil, validationFraction: o.validationFraction + o.testFraction, bytes: o.bytes)
+        let all = try TrainingData.load(
+            trainFile: o.file, validationFile: nil, validationFraction: o.validationFraction + o.testFraction,
+            bytes: o.bytes)
         let tokens = all.train.tokens, n = tokens.count
-        let testCount = Int((Double(n) * o.testFraction).rounded()), valCount = Int((Double(n) * o.validationFraction).rounded())
+        let testCount = Int((Double(n) * o.testFraction).rounded()),
+            valCount = Int((Double(n) * o.validationFraction).rounded())
         let trainCount = n - testCount - valCount
-        let data = TrainingData(vocabulary: all.vocabulary, train: TokenView(tokens, start: 0, count: trainCount),
-                                validation: TokenView(tokens, start: trainCount, count: valCount))
+        let data = TrainingData(
+            vocabulary: all.vocabulary, train: TokenView(tokens, start: 0, count: trainCount),
+            validation: TokenView(tokens, start: trainCount, count: valCount))
         let test = TokenView(tokens, start: trainCount + valCount, count: testCount)
         var check = TrainingSettings(trainFile: o.file)
         check.batch = o.batch; check.sequence = o.sequence
@@ -70,11 +77,18 @@ public final class Study {
         var hidden: [Architecture: Int] = [:], counts: [Architecture: Int] = [:]
         for arch in Architecture.allCases {
             hidden[arch] = Self.hiddenSize(for: o.parameters, architecture: arch, vocabularySize: V, layers: o.layers)
-            counts[arch] = ModelConfig(architecture: arch, vocabularySize: V, hiddenSize: hidden[arch]!, layers: o.layers).parameterCount
+            counts[arch] =
+                ModelConfig(architecture: arch, vocabularySize: V, hiddenSize: hidden[arch]!, layers: o.layers)
+                .parameterCount
         }
         let gap = abs(Double(counts[.lstm]! - counts[.gru]!)) / Double(o.parameters)
-        log(String(format: "study: LSTM %d×%d (%d parameters) vs GRU %d×%d (%d parameters), %.2f%% apart; %d seeds; train %d / validation %d / test %d characters",
-                   o.layers, hidden[.lstm]!, counts[.lstm]!, o.layers, hidden[.gru]!, counts[.gru]!, 100 * gap, o.seeds, trainCount, valCount, testCount))
+        log(
+            String(
+                format:
+                    "study: LSTM %d×%d (%d parameters) vs GRU %d×%d (%d parameters), %.2f%% apart; %d seeds; train "
+                        + "%d / validation %d / test %d characters",
+                o.layers, hidden[.lstm]!, counts[.lstm]!, o.layers, hidden[.gru]!, counts[.gru]!, 100 * gap, o.seeds,
+                trainCount, valCount, testCount))
         var runs: [Run] = []
         var positionLosses: [Architecture: [[Float]]] = [:]
         let total = o.seeds * Architecture.allCases.count
@@ -90,35 +104,46 @@ public final class Study {
                 if let c = o.characters { s.steps = max(1, c / (o.batch * o.sequence)) }
                 let name = "\(arch.rawValue)-seed\(seed)"
                 let dir = o.out + "/runs/" + name
-                let trainer = try Trainer(settings: s, data: data, architecture: arch, layers: o.layers, hiddenSize: hidden[arch]!,
-                                          embeddingSize: 0, dropout: o.dropout, runDirectory: dir, runName: name,
-                                          overwrite: o.overwrite)
+                let trainer = try Trainer(
+                    settings: s, data: data, architecture: arch, layers: o.layers, hiddenSize: hidden[arch]!,
+                    embeddingSize: 0, dropout: o.dropout, runDirectory: dir, runName: name,
+                    overwrite: o.overwrite)
                 let summary = try trainer.run()
                 let best = try Checkpoint.load(trainer.bestPath)
                 let r = Evaluator(model: best.makeModel(), streams: min(64, max(1, test.count / 1000)))
                     .evaluate(count: test.count, keepPositionLosses: true) { Int32(test[$0]) }
                 positionLosses[arch, default: []].append(r.positionLosses!)
-                runs.append(Run(architecture: arch, seed: seed, hiddenSize: hidden[arch]!, parameters: counts[arch]!, steps: summary.steps,
-                                seconds: summary.seconds, charactersPerSecond: summary.charactersPerSecond,
-                                bestValidationLoss: summary.bestValidationLoss ?? .nan, testLoss: r.meanLoss, runDirectory: dir))
+                runs.append(
+                    Run(
+                        architecture: arch, seed: seed, hiddenSize: hidden[arch]!, parameters: counts[arch]!,
+                        steps: summary.steps,
+                        seconds: summary.seconds, charactersPerSecond: summary.charactersPerSecond,
+                        bestValidationLoss: summary.bestValidationLoss ?? .nan, testLoss: r.meanLoss, runDirectory: dir)
+                )
                 let done = runs.count, elapsed = Date().timeIntervalSince(started)
                 let left = elapsed / Double(done) * Double(total - done)
-                log(String(format: "[%d/%d] %@: test %.4f nats/char (best validation %.4f), %d steps, %.0f chars/s; ETA %@",
-                           done, total, name, r.meanLoss, summary.bestValidationLoss ?? .nan, summary.steps,
-                           summary.charactersPerSecond, done == total ? "done" : formatDuration(left)))
+                log(
+                    String(
+                        format:
+                            "[%d/%d] %@: test %.4f nats/char (best validation %.4f), %d steps, %.0f chars/s; ETA %@",
+                        done, total, name, r.meanLoss, summary.bestValidationLoss ?? .nan, summary.steps,
+                        summary.charactersPerSecond, done == total ? "done" : formatDuration(left)))
             }
         }
         // Samples from each architecture's best model (lowest test loss).
         var samples: [Architecture: String] = [:]
         for arch in Architecture.allCases {
-            guard let bestRun = runs.filter({ $0.architecture == arch }).min(by: { $0.testLoss < $1.testLoss }) else { continue }
+            guard let bestRun = runs.filter({ $0.architecture == arch }).min(by: { $0.testLoss < $1.testLoss }) else {
+                continue
+            }
             let ckpt = try Checkpoint.load(bestRun.runDirectory + "/best.ckpt")
             let sample = Generator(model: ckpt.makeModel()).generate(
                 prime: [Generator.startToken(ckpt.vocabulary)], length: 400, seed: 1, options: .init(temperature: 0.8))
             samples[arch] = ckpt.vocabulary.decode(sample[0].tokens)
         }
-        let report = StudyReport(options: o, runs: runs, positionLosses: positionLosses, samples: samples,
-                                 parameterGap: gap, split: (trainCount, valCount, testCount))
+        let report = StudyReport(
+            options: o, runs: runs, positionLosses: positionLosses, samples: samples,
+            parameterGap: gap, split: (trainCount, valCount, testCount))
         try report.write()
         return report
     }

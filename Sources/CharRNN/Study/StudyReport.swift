@@ -21,10 +21,11 @@ public struct StudyReport {
             let rs = runs.filter { $0.architecture == arch }
             guard let first = rs.first else { return nil }
             let nats = rs.map(\.testLoss)
-            return Summary(architecture: arch, hiddenSize: first.hiddenSize, parameters: first.parameters,
-                           testNats: Statistics.tInterval(nats), testBits: Statistics.tInterval(nats.map { $0 / log(2) }),
-                           testPerplexity: Statistics.tInterval(nats.map { exp($0) }),
-                           charactersPerSecond: Statistics.mean(rs.map(\.charactersPerSecond)))
+            return Summary(
+                architecture: arch, hiddenSize: first.hiddenSize, parameters: first.parameters,
+                testNats: Statistics.tInterval(nats), testBits: Statistics.tInterval(nats.map { $0 / log(2) }),
+                testPerplexity: Statistics.tInterval(nats.map { exp($0) }),
+                charactersPerSecond: Statistics.mean(rs.map(\.charactersPerSecond)))
         }
     }
 
@@ -59,58 +60,99 @@ public struct StudyReport {
     public var verdict: String {
         let c = differenceOverCharacters, s = differenceOverSeedsT
         let better = c.mean < 0 ? "LSTM" : "GRU", worse = c.mean < 0 ? "GRU" : "LSTM"
-        let size = String(format: "%.4f nats/char (%.1f%%)", abs(c.mean), 100 * abs(c.mean) / max(1e-9, summaries.map(\.testNats.mean).max() ?? 1))
+        let size = String(
+            format: "%.4f nats/char (%.1f%%)", abs(c.mean),
+            100 * abs(c.mean) / max(1e-9, summaries.map(\.testNats.mean).max() ?? 1))
         if c.containsZero {
-            return "No significant difference: the paired LSTM − GRU test loss is \(c.text) nats/char over characters, an interval that contains 0."
+            return
+                "No significant difference: the paired LSTM − GRU test loss is \(c.text) nats/char over "
+                    + "characters, an interval that contains 0."
         }
         if !s.isBounded {
-            return "\(better) scores lower test loss than \(worse) by \(size) on this text (95% interval over characters "
+            return
+                "\(better) scores lower test loss than \(worse) by \(size) on this text (95% interval over characters "
                 + "\(c.text)); with one seed per architecture nothing measures seed-to-seed variation, so this says "
                 + "nothing about training runs in general (give --seeds 3 or more)."
         }
         if runs.count / 2 >= 2 && !s.containsZero {
-            return "\(better) performs better than \(worse) at this size and budget: lower test loss by \(size); the 95% intervals over characters \(c.text) and over seeds \(s.text) both exclude 0."
+            return
+                "\(better) performs better than \(worse) at this size and budget: lower test loss by \(size); the "
+                    + "95% intervals over characters \(c.text) and over seeds \(s.text) both exclude 0."
         }
-        return "\(better) scores lower test loss than \(worse) by \(size) on this text (95% interval over characters \(c.text)), but the difference is within the seed-to-seed variation (interval over seeds \(s.text)): suggestive, not significant across training runs."
+        return
+            "\(better) scores lower test loss than \(worse) by \(size) on this text (95% interval over characters "
+                + "\(c.text)), but the difference is within the seed-to-seed variation (interval over seeds "
+                    + "\(s.text)): suggestive, not significant across training runs."
     }
 
     func write() throws {
         let o = options
         for axis in LearningCurvePlot.XAxis.allCases {
             let series = try runs.map { r in
-                try LearningCurvePlot.series(runDirectory: r.runDirectory, axis: axis, label: "\(r.architecture.displayName) seed \(r.seed)",
-                                             group: r.architecture.displayName)
+                try LearningCurvePlot.series(
+                    runDirectory: r.runDirectory, axis: axis, label: "\(r.architecture.displayName) seed \(r.seed)",
+                    group: r.architecture.displayName)
             }
-            let title = "Validation loss, LSTM vs GRU (\(String(format: "%.2f", Double(o.parameters) / 1e6))M parameters)"
-            try OutputFile.write(LearningCurvePlot.svg(series, axis: axis, title: title), to: o.out + "/curves-\(axis.rawValue).svg")
+            let title =
+                "Validation loss, LSTM vs GRU (\(String(format: "%.2f", Double(o.parameters) / 1e6))M parameters)"
+            try OutputFile.write(
+                LearningCurvePlot.svg(series, axis: axis, title: title), to: o.out + "/curves-\(axis.rawValue).svg")
         }
         var md = "# LSTM vs GRU on \((o.file as NSString).lastPathComponent)\n\n"
         md += "**Verdict.** \(verdict)\n\n"
-        let budget = o.budgetSeconds.map { "\(formatDuration($0)) of training per run" } ?? "\(o.characters ?? 0) characters per run"
-        md += "Setup: \(o.layers)-layer models matched to \(o.parameters) parameters (\(String(format: "%.2f", 100 * parameterGap))% apart), one-hot input, "
-        md += "\(budget), \(o.seeds) seeds (the same for both), batch \(o.batch) × seq \(o.sequence), Adam \(o.learningRate) with warm-up and cosine decay, "
+        let budget =
+            o.budgetSeconds.map { "\(formatDuration($0)) of training per run" }
+            ?? "\(o.characters ?? 0) characters per run"
+        md +=
+            "Setup: \(o.layers)-layer models matched to \(o.parameters) parameters "
+                + "(\(String(format: "%.2f", 100 * parameterGap))% apart), one-hot input, "
+        md +=
+            "\(budget), \(o.seeds) seeds (the same for both), batch \(o.batch) × seq \(o.sequence), Adam "
+                + "\(o.learningRate) with warm-up and cosine decay, "
         md += "dropout \(o.dropout). Split: train \(split.train), validation \(split.validation) (model selection), "
-        md += "test \(split.test) characters (the last \(Int(o.testFraction * 100))% of the file, scored once at the end by each run's best-validation checkpoint).\n\n"
-        md += "| architecture | hidden | parameters | test nats/char (95% CI over seeds) | bits/char | perplexity | training chars/s |\n|---|---|---|---|---|---|---|\n"
+        md +=
+            "test \(split.test) characters (the last \(Int(o.testFraction * 100))% of the file, scored once at the "
+                + "end by each run's best-validation checkpoint).\n\n"
+        md +=
+            "| architecture | hidden | parameters | test nats/char (95% CI over seeds) | bits/char | perplexity | "
+                + "training chars/s |\n|---|---|---|---|---|---|---|\n"
         for s in summaries {
-            md += "| \(s.architecture.displayName) | \(s.hiddenSize) | \(s.parameters) | \(s.testNats.text) | \(s.testBits.text) | \(s.testPerplexity.text) | \(Int(s.charactersPerSecond)) |\n"
+            md +=
+                "| \(s.architecture.displayName) | \(s.hiddenSize) | \(s.parameters) | \(s.testNats.text) | "
+                    + "\(s.testBits.text) | \(s.testPerplexity.text) | \(Int(s.charactersPerSecond)) |\n"
         }
         md += "\nPaired difference LSTM − GRU in test nats/char (negative: LSTM better):\n\n"
-        md += "- over characters (per-character losses averaged over seeds, block bootstrap, blocks of 200 characters): \(differenceOverCharacters.text)\n"
-        md += "- over seeds (paired by seed): \(differenceOverSeedsT.text) (t-interval); bootstrap \(differenceOverSeeds.text)\n\n"
+        md +=
+            "- over characters (per-character losses averaged over seeds, block bootstrap, blocks of 200 "
+                + "characters): \(differenceOverCharacters.text)\n"
+        md +=
+            "- over seeds (paired by seed): \(differenceOverSeedsT.text) (t-interval); bootstrap "
+                + "\(differenceOverSeeds.text)\n\n"
         md += "| run | steps | seconds | chars/s | best validation | test nats/char |\n|---|---|---|---|---|---|\n"
         for r in runs {
-            md += String(format: "| %@ seed %d | %d | %.0f | %.0f | %.4f | %.4f |\n", r.architecture.displayName, r.seed, r.steps, r.seconds,
-                         r.charactersPerSecond, r.bestValidationLoss, r.testLoss)
+            md += String(
+                format: "| %@ seed %d | %d | %.0f | %.0f | %.4f | %.4f |\n", r.architecture.displayName, r.seed,
+                r.steps, r.seconds,
+                r.charactersPerSecond, r.bestValidationLoss, r.testLoss)
         }
-        md += "\nLearning curves (every run): ![against characters seen](curves-characters.svg) ![against wall time](curves-seconds.svg)\n\n"
+        md +=
+            "\nLearning curves (every run): ![against characters seen](curves-characters.svg) ![against wall "
+                + "time](curves-seconds.svg)\n\n"
         for arch in Architecture.allCases {
-            if let s = samples[arch] { md += "Sample from the best \(arch.displayName) (temperature 0.8):\n\n```\n\(s)\n```\n\n" }
+            if let s = samples[arch] {
+                md += "Sample from the best \(arch.displayName) (temperature 0.8):\n\n```\n\(s)\n```\n\n"
+            }
         }
         try OutputFile.write(md, to: o.out + "/report.md")
-        struct JSONOut: Codable { var runs: [Study.Run]; var summaries: [Summary]; var differenceOverCharacters: Statistics.Interval; var differenceOverSeeds: Statistics.Interval; var verdict: String }
-        try OutputFile.write(JSONCoding.string(JSONOut(runs: runs, summaries: summaries, differenceOverCharacters: differenceOverCharacters,
-                                                       differenceOverSeeds: differenceOverSeedsT, verdict: verdict), pretty: true),
-                             to: o.out + "/results.json")
+        struct JSONOut: Codable {
+            var runs: [Study.Run]; var summaries: [Summary]; var differenceOverCharacters: Statistics.Interval;
+            var differenceOverSeeds: Statistics.Interval; var verdict: String
+        }
+        try OutputFile.write(
+            JSONCoding.string(
+                JSONOut(
+                    runs: runs, summaries: summaries, differenceOverCharacters: differenceOverCharacters,
+                    differenceOverSeeds: differenceOverSeedsT, verdict: verdict), pretty: true),
+            to: o.out + "/results.json")
     }
 }

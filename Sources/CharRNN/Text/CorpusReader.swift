@@ -22,7 +22,9 @@ public enum CorpusReader {
     }
 
     /// The text as ids of `vocabulary`, −1 for symbols outside it, in `count` positions.
-    public static func encode(_ path: String, kind: Vocabulary.Kind, vocabulary: Vocabulary, count: Int) throws -> (tokens: TokenArray, unknown: [Int]) {
+    public static func encode(
+        _ path: String, kind: Vocabulary.Kind, vocabulary: Vocabulary, count: Int
+    ) throws -> (tokens: TokenArray, unknown: [Int]) {
         var table = [Int32](repeating: -1, count: kind == .bytes ? 256 : 0x110000)
         for (i, s) in vocabulary.symbols.enumerated() where Int(s) < table.count { table[Int(s)] = Int32(i) }
         var tokens = TokenArray(count: count, vocabularySize: vocabulary.count)
@@ -52,8 +54,8 @@ public enum CorpusReader {
         }
         defer { try? handle?.close() }
         var stdinOffset = 0
-        var pending: [UInt8] = []   // an incomplete UTF-8 sequence carried into the next chunk
-        var offset = 0              // file offset of pending[0] / the chunk start
+        var pending: [UInt8] = []  // an incomplete UTF-8 sequence carried into the next chunk
+        var offset = 0  // file offset of pending[0] / the chunk start
         var first = true
         var total = 0
         while true {
@@ -76,7 +78,9 @@ public enum CorpusReader {
             var start = 0
             if first {
                 first = false
-                if kind == .unicode && bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
+                if kind == .unicode && bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
+                    start = 3
+                }
             }
             if kind == .bytes {
                 for b in bytes { try body(UInt32(b)) }
@@ -96,8 +100,10 @@ public enum CorpusReader {
     /// Decodes buf[from...]; returns how many bytes were consumed (an incomplete sequence at the
     /// end is left for the next chunk unless `final`).
     @inline(__always)
-    static func decodeUTF8(_ buf: UnsafeBufferPointer<UInt8>, from start: Int, final: Bool, baseOffset: Int, path: String,
-                           _ body: (UInt32) throws -> Void) throws -> Int {
+    static func decodeUTF8(
+        _ buf: UnsafeBufferPointer<UInt8>, from start: Int, final: Bool, baseOffset: Int, path: String,
+        _ body: (UInt32) throws -> Void
+    ) throws -> Int {
         var i = start
         let n = buf.count
         while i < n {
@@ -112,7 +118,9 @@ public enum CorpusReader {
             }
             if i + need >= n {
                 // Check the continuation bytes we do have, then wait for more (or fail at the end).
-                for j in (i + 1)..<n where buf[j] & 0xC0 != 0x80 { throw TextError.invalidUTF8(path: path, byteOffset: baseOffset + i) }
+                for j in (i + 1)..<n where buf[j] & 0xC0 != 0x80 {
+                    throw TextError.invalidUTF8(path: path, byteOffset: baseOffset + i)
+                }
                 if final { throw TextError.invalidUTF8(path: path, byteOffset: baseOffset + i) }
                 return i
             }

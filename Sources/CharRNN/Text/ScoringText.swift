@@ -9,7 +9,8 @@ public struct ScoringText: Sendable {
 
     public static func load(_ path: String, vocabulary: Vocabulary) throws -> ScoringText {
         let count = try CorpusReader.scan(path, kind: vocabulary.kind).count
-        let (tokens, unknown) = try CorpusReader.encode(path, kind: vocabulary.kind, vocabulary: vocabulary, count: count)
+        let (tokens, unknown) = try CorpusReader.encode(
+            path, kind: vocabulary.kind, vocabulary: vocabulary, count: count)
         var bits = [UInt64](repeating: 0, count: unknown.isEmpty ? 0 : count / 64 + 1)
         for i in unknown { bits[i >> 6] |= 1 << UInt64(i & 63) }
         return ScoringText(tokens: tokens, unknownBits: bits, unknownCount: unknown.count)

@@ -15,7 +15,9 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
         case .tooManySymbols(let p, let n): return "\(p): \(n) distinct characters; at most 65536 are supported"
         case .outsideVocabulary(let p, let s):
             let shown = s.prefix(20).joined(separator: ", ") + (s.count > 20 ? ", …" : "")
-            return "\(p): \(s.count) character\(s.count == 1 ? " is" : "s are") not in the checkpoint's vocabulary: \(shown)"
+            return
+                "\(p): \(s.count) character\(s.count == 1 ? " is" : "s are") not in the checkpoint's vocabulary: "
+                    + "\(shown)"
         }
     }
 }

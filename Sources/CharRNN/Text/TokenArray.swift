@@ -15,7 +15,9 @@ public struct TokenArray: Sendable {
     public subscript(i: Int) -> Int {
         get { bytesPerToken == 1 ? Int(storage[i]) : Int(storage[2 * i]) | Int(storage[2 * i + 1]) << 8 }
         set {
-            if bytesPerToken == 1 { storage[i] = UInt8(newValue) } else {
+            if bytesPerToken == 1 {
+                storage[i] = UInt8(newValue)
+            } else {
                 storage[2 * i] = UInt8(newValue & 0xFF); storage[2 * i + 1] = UInt8(newValue >> 8)
             }
         }

@@ -12,8 +12,10 @@ public struct TrainingData: Sendable {
     ///
     /// With `vocabulary` (fine-tuning from a checkpoint), the text must use only its characters;
     /// otherwise `TextError.outsideVocabulary` lists the ones it lacks.
-    public static func load(trainFile: String, validationFile: String?, validationFraction: Double, bytes: Bool,
-                            vocabulary given: Vocabulary? = nil) throws -> TrainingData {
+    public static func load(
+        trainFile: String, validationFile: String?, validationFraction: Double, bytes: Bool,
+        vocabulary given: Vocabulary? = nil
+    ) throws -> TrainingData {
         let kind: Vocabulary.Kind = given?.kind ?? (bytes ? .bytes : .unicode)
         let scanned = try CorpusReader.scan(trainFile, kind: kind)
         let valScanned = try validationFile.map { try CorpusReader.scan($0, kind: kind) }
@@ -21,8 +23,9 @@ public struct TrainingData: Sendable {
         if let v = given {
             let outside = seen.subtracting(v.symbols).sorted()
             if !outside.isEmpty {
-                throw TextError.outsideVocabulary(path: validationFile.map { "\(trainFile) and \($0)" } ?? trainFile,
-                                                  symbols: outside.map { Vocabulary.describe($0, kind: kind) })
+                throw TextError.outsideVocabulary(
+                    path: validationFile.map { "\(trainFile) and \($0)" } ?? trainFile,
+                    symbols: outside.map { Vocabulary.describe($0, kind: kind) })
             }
         }
         let vocab = given ?? Vocabulary(kind: kind, symbols: seen.sorted())
@@ -34,6 +37,7 @@ public struct TrainingData: Sendable {
         }
         let nVal = Int((Double(all.count) * validationFraction).rounded())
         let split = all.count - nVal
-        return TrainingData(vocabulary: vocab, train: TokenView(all, start: 0, count: split), validation: TokenView(all, start: split))
+        return TrainingData(
+            vocabulary: vocab, train: TokenView(all, start: 0, count: split), validation: TokenView(all, start: split))
     }
 }

@@ -15,8 +15,10 @@ final class Adam {
     /// Threads sharing the update (each element is updated the same way by any of them).
     var threads = Threads.count
 
-    init(layout: ParameterLayout, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
-                epsilon: Float = 1e-8, weightDecay: Float = 0) {
+    init(
+        layout: ParameterLayout, learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999,
+        epsilon: Float = 1e-8, weightDecay: Float = 0
+    ) {
         self.learningRate = learningRate
         self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
         self.weightDecay = weightDecay

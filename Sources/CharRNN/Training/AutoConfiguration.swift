@@ -39,7 +39,8 @@ public enum AutoConfiguration {
 
     public struct Choice: Equatable {
         public var hiddenSize: Int, layers: Int, batch: Int, sequence: Int
-        public var learningRate: Float, dropout: Float, weightDrop: Float, weightDecay: Float, emaDecay: Float, warmupSteps: Int
+        public var learningRate: Float, dropout: Float, weightDrop: Float, weightDecay: Float, emaDecay: Float,
+            warmupSteps: Int
         /// Expected characters seen and passes over the corpus under this choice.
         public var characters: Double, epochs: Double
         public var explanation: String
@@ -48,10 +49,12 @@ public enum AutoConfiguration {
     /// - Parameters:
     ///   - budgetCharacters: the character budget that steps or epochs set, if any.
     ///   - budgetSeconds: the time budget, if any; then `speed` measures training chars/s.
-    public static func choose(architecture: Architecture, vocabularySize: Int, trainCharacters: Int, layers: Int = 2,
-                              batch: Int = batch, sequence: Int = sequence,
-                              budgetCharacters: Double?, budgetSeconds: Double?, fixedHiddenSize: Int? = nil,
-                              speed: (ModelConfig) -> Double) -> Choice {
+    public static func choose(
+        architecture: Architecture, vocabularySize: Int, trainCharacters: Int, layers: Int = 2,
+        batch: Int = batch, sequence: Int = sequence,
+        budgetCharacters: Double?, budgetSeconds: Double?, fixedHiddenSize: Int? = nil,
+        speed: (ModelConfig) -> Double
+    ) -> Choice {
         func config(_ h: Int) -> ModelConfig {
             ModelConfig(architecture: architecture, vocabularySize: vocabularySize, hiddenSize: h, layers: layers)
         }
@@ -66,9 +69,13 @@ public enum AutoConfiguration {
                 c = min(c, s * t)
                 measured.append("\(h): \(Int(s / 1000))K chars/s")
             }
-            if fixedHiddenSize != nil || c >= charactersPerParameter * Double(config(h).parameterCount) || h == candidateHiddenSizes[0] {
+            if fixedHiddenSize != nil || c >= charactersPerParameter * Double(config(h).parameterCount)
+                || h == candidateHiddenSizes[0]
+            {
                 chosen = h; chars = c
-            } else { break }
+            } else {
+                break
+            }
         }
         let epochs = chars / Double(max(1, trainCharacters))
         let dropout = (dropoutRate(passes: epochs) * 100).rounded() / 100
@@ -83,17 +90,20 @@ public enum AutoConfiguration {
         if fixedHiddenSize != nil {
             why = "\(layers)×\(chosen) as given "
         } else if chars < charactersPerParameter * Double(config(chosen).parameterCount) {
-            why = "\(layers)×\(chosen): the smallest size (the budget is too small for \(rho) characters per parameter) "
+            why =
+                "\(layers)×\(chosen): the smallest size (the budget is too small for \(rho) characters per parameter) "
         } else {
             why = "\(layers)×\(chosen): the largest size that sees ≥ \(rho) characters per parameter "
         }
-        why += String(format: "(%.1fM characters, %.1f passes over the corpus); dropout %.2f", chars / 1e6, epochs, dropout)
+        why += String(
+            format: "(%.1fM characters, %.1f passes over the corpus); dropout %.2f", chars / 1e6, epochs, dropout)
         if longRun { why += String(format: ", weight drop %.2f, weight decay %.2f", weightDrop, decay) }
         why += "; learning rate \(rate); weight average decay \(emaDecay)"
         if !measured.isEmpty { why += "; measured " + measured.joined(separator: ", ") }
-        return Choice(hiddenSize: chosen, layers: layers, batch: batch, sequence: sequence, learningRate: rate,
-                      dropout: dropout, weightDrop: weightDrop, weightDecay: decay, emaDecay: emaDecay, warmupSteps: warmup,
-                      characters: chars, epochs: epochs, explanation: why)
+        return Choice(
+            hiddenSize: chosen, layers: layers, batch: batch, sequence: sequence, learningRate: rate,
+            dropout: dropout, weightDrop: weightDrop, weightDecay: decay, emaDecay: emaDecay, warmupSteps: warmup,
+            characters: chars, epochs: epochs, explanation: why)
     }
 
     /// Dropout for E passes: 0 up to 1 pass, +0.05 per doubling up to 8 passes, then +0.1 per

@@ -9,12 +9,15 @@ public enum Benchmark {
         public var layers: Int, hiddenSize: Int, batch: Int, steps: Int
         public var vocabularySize: Int = 65
         public var embeddingSize: Int = 0
-        public init(architecture: Architecture, layers: Int, hiddenSize: Int, batch: Int, steps: Int, embeddingSize: Int = 0) {
+        public init(
+            architecture: Architecture, layers: Int, hiddenSize: Int, batch: Int, steps: Int, embeddingSize: Int = 0
+        ) {
             self.architecture = architecture; self.layers = layers; self.hiddenSize = hiddenSize
             self.batch = batch; self.steps = steps; self.embeddingSize = embeddingSize
         }
         public var name: String {
-            "\(architecture.rawValue) \(layers)x\(hiddenSize) B\(batch) T\(steps)" + (embeddingSize > 0 ? " emb\(embeddingSize)" : "")
+            "\(architecture.rawValue) \(layers)x\(hiddenSize) B\(batch) T\(steps)"
+                + (embeddingSize > 0 ? " emb\(embeddingSize)" : "")
         }
     }
 
@@ -47,8 +50,9 @@ public enum Benchmark {
         let rowsPer = n / threads
         func once() {
             parallel(threads) { t in
-                gemm(m: rowsPer, n: n, k: n, a: a.pointer + t * rowsPer * n, aRowStride: n, aColStride: 1,
-                     b: panels, c: c[t].pointer, ldc: n, accumulate: false, scratch: scratch[t].pointer)
+                gemm(
+                    m: rowsPer, n: n, k: n, a: a.pointer + t * rowsPer * n, aRowStride: n, aColStride: 1,
+                    b: panels, c: c[t].pointer, ldc: n, accumulate: false, scratch: scratch[t].pointer)
             }
         }
         once()
@@ -61,8 +65,9 @@ public enum Benchmark {
 
     public static func run(_ cfg: Configuration, trainSteps: Int, threads: Int, sampleLength: Int = 2000) -> Result {
         resetPeakResident()
-        let config = ModelConfig(architecture: cfg.architecture, vocabularySize: cfg.vocabularySize, hiddenSize: cfg.hiddenSize,
-                                 layers: cfg.layers, embeddingSize: cfg.embeddingSize)
+        let config = ModelConfig(
+            architecture: cfg.architecture, vocabularySize: cfg.vocabularySize, hiddenSize: cfg.hiddenSize,
+            layers: cfg.layers, embeddingSize: cfg.embeddingSize)
         let B = cfg.batch, T = cfg.steps
         let probe = TrainingProbe(config: config, batch: B, steps: T, threads: threads)
         let trainCPS = probe.charactersPerSecond(steps: trainSteps, warmUp: 3)
@@ -90,10 +95,12 @@ public enum Benchmark {
         }
         let sampleCPS = sampling(streams: 1), sample8 = sampling(streams: 8), sample64 = sampling(streams: 64)
         let macs = Double(config.forwardMACsPerCharacter)
-        return Result(configuration: cfg, parameters: model.parameterCount, trainCharsPerSecond: trainCPS, evalCharsPerSecond: evalCPS,
-                      sampleCharsPerSecond: sampleCPS, sample8CharsPerSecond: sample8, sample64CharsPerSecond: sample64,
-                      trainGFLOPs: 6 * macs * trainCPS / 1e9, evalGFLOPs: 2 * macs * evalCPS / 1e9,
-                      peakResidentBytes: peak)
+        return Result(
+            configuration: cfg, parameters: model.parameterCount, trainCharsPerSecond: trainCPS,
+            evalCharsPerSecond: evalCPS,
+            sampleCharsPerSecond: sampleCPS, sample8CharsPerSecond: sample8, sample64CharsPerSecond: sample64,
+            trainGFLOPs: 6 * macs * trainCPS / 1e9, evalGFLOPs: 2 * macs * evalCPS / 1e9,
+            peakResidentBytes: peak)
     }
 
     public struct MarkovResult: Codable, Sendable {
@@ -114,34 +121,36 @@ public enum Benchmark {
         s.validationFile = val
         s.batch = 32; s.sequence = 64; s.learningRate = 3e-3; s.warmupSteps = 50; s.steps = steps; s.evalEvery = steps
         s.initialization = .init(oneHotScale: 1)
-        let trainer = try Trainer(settings: s, architecture: .gru, layers: 2, hiddenSize: 128, embeddingSize: 0, dropout: 0,
-                                  runDirectory: folder + "/run", runName: "markov")
+        let trainer = try Trainer(
+            settings: s, architecture: .gru, layers: 2, hiddenSize: 128, embeddingSize: 0, dropout: 0,
+            runDirectory: folder + "/run", runName: "markov")
         let summary = try trainer.run()
-        return MarkovResult(alphabet: source.alphabet.count, trainCharacters: 2_000_000, heldOutCharacters: 200_000, steps: steps,
-                            entropyRate: source.entropyRate, heldOutLoss: summary.finalValidationLoss ?? .nan)
+        return MarkovResult(
+            alphabet: source.alphabet.count, trainCharacters: 2_000_000, heldOutCharacters: 200_000, steps: steps,
+            entropyRate: source.entropyRate, heldOutLoss: summary.finalValidationLoss ?? .nan)
     }
 
     /// Resets the kernel's peak-RSS counter (Linux: writing 5 to /proc/self/clear_refs; elsewhere
     /// the peak cannot be reset, so figures are peaks since the process started).
     static func resetPeakResident() {
         #if os(Linux)
-        if let h = FileHandle(forWritingAtPath: "/proc/self/clear_refs") { h.write(Data("5".utf8)); try? h.close() }
+            if let h = FileHandle(forWritingAtPath: "/proc/self/clear_refs") { h.write(Data("5".utf8)); try? h.close() }
         #endif
     }
 
     /// Peak resident memory in bytes: VmHWM from /proc/self/status on Linux, else `getrusage`.
     public static func peakResidentBytes() -> Int {
         #if os(Linux)
-        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kb = Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
-            return kb * 1024
-        }
-        return 0
+            guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+            for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+                let kb = Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
+                return kb * 1024
+            }
+            return 0
         #else
-        var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
-        return Int(usage.ru_maxrss)  // bytes on macOS
+            var usage = rusage()
+            getrusage(RUSAGE_SELF, &usage)
+            return Int(usage.ru_maxrss)  // bytes on macOS
         #endif
     }
 }

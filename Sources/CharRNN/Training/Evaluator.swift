@@ -28,14 +28,18 @@ public final class Evaluator {
     }
 
     public func evaluate(_ ids: [Int32], keepPositionLosses: Bool = false) -> EvaluationResult {
-        ids.withUnsafeBufferPointer { p in evaluate(count: ids.count, keepPositionLosses: keepPositionLosses) { p[$0] } }
+        ids.withUnsafeBufferPointer { p in evaluate(count: ids.count, keepPositionLosses: keepPositionLosses) { p[$0] }
+        }
     }
 
     /// Scores `count` characters; `token(i)` is the id of character i (−1 outside the vocabulary).
-    public func evaluate(count n: Int, keepPositionLosses: Bool = false, token ids: (Int) -> Int32) -> EvaluationResult {
+    public func evaluate(count n: Int, keepPositionLosses: Bool = false, token ids: (Int) -> Int32) -> EvaluationResult
+    {
         var unscoredTargets = 0
         if n > 1 { for i in 1..<n where ids(i) < 0 { unscoredTargets += 1 } }
-        guard n >= 2 else { return EvaluationResult(totalLoss: 0, scored: 0, unscored: 0, positionLosses: keepPositionLosses ? [] : nil) }
+        guard n >= 2 else {
+            return EvaluationResult(totalLoss: 0, scored: 0, unscored: 0, positionLosses: keepPositionLosses ? [] : nil)
+        }
         engine.parametersDidChange()
         engine.resetState()
         let S = min(streams, n - 1)
@@ -65,13 +69,18 @@ public final class Evaluator {
                     if pos + 1 >= a[b] { y[i] = ids(pos + 1) }
                 }
             }
-            let r = engine.run(inputs: x, targets: y, backward: false, random: &rng, positionLoss: keepPositionLosses ? pl.pointer : nil)
+            let r = engine.run(
+                inputs: x, targets: y, backward: false, random: &rng,
+                positionLoss: keepPositionLosses ? pl.pointer : nil)
             total += r.loss; scored += r.count
             if keepPositionLosses {
-                for b in 0..<S { for t in 0..<T where y[b * T + t] >= 0 { positionLosses![f[b] + start + t] = pl[b * T + t] } }
+                for b in 0..<S {
+                    for t in 0..<T where y[b * T + t] >= 0 { positionLosses![f[b] + start + t] = pl[b * T + t] }
+                }
             }
             start += T
         }
-        return EvaluationResult(totalLoss: total, scored: scored, unscored: unscoredTargets, positionLosses: positionLosses)
+        return EvaluationResult(
+            totalLoss: total, scored: scored, unscored: unscoredTargets, positionLosses: positionLosses)
     }
 }

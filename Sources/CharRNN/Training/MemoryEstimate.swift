@@ -6,8 +6,11 @@ public enum MemoryEstimate {
     public struct TooLarge: Error, CustomStringConvertible, Equatable {
         public var neededBytes: Double, availableBytes: Double
         public var description: String {
-            String(format: "this run needs about %@ of memory and %@ is available; choose a smaller --hidden, --layers, --batch or --seq",
-                   format(neededBytes), format(availableBytes))
+            String(
+                format:
+                    "this run needs about %@ of memory and %@ is available; choose a smaller --hidden, --layers, "
+                        + "--batch or --seq",
+                format(neededBytes), format(availableBytes))
         }
         func format(_ b: Double) -> String {
             b >= 1e9 ? String(format: "%.1f GB", b / 1e9) : String(format: "%.0f MB", b / 1e6)
@@ -32,11 +35,11 @@ public enum MemoryEstimate {
     /// Memory this process may still take: MemAvailable on Linux, physical memory elsewhere.
     public static var availableBytes: Double {
         #if os(Linux)
-        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {
-            for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
-                if let kb = Double(line.split(separator: " ").dropFirst().first ?? "") { return kb * 1024 }
+            if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {
+                for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+                    if let kb = Double(line.split(separator: " ").dropFirst().first ?? "") { return kb * 1024 }
+                }
             }
-        }
         #endif
         return Double(ProcessInfo.processInfo.physicalMemory)
     }

@@ -21,7 +21,9 @@ final class MetricsLog {
 
     private func write(_ line: String) {
         if handle == nil {
-            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: path) {
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
+            }
             handle = FileHandle(forWritingAtPath: path)
             handle?.seekToEndOfFile()
         }

@@ -57,7 +57,9 @@ public enum RunFolder {
         if folder.isEmpty { throw Failure.emptyCheckpointDirectory }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw TrainingError.unwritableFolder(path: folder, reason: "not a directory") }
+            guard isDirectory.boolValue else {
+                throw TrainingError.unwritableFolder(path: folder, reason: "not a directory")
+            }
             let probe = folder + "/.write-test-\(getpid())"
             guard FileManager.default.createFile(atPath: probe, contents: Data("ok".utf8)) else {
                 throw TrainingError.unwritableFolder(path: folder, reason: "permission denied")
@@ -66,11 +68,17 @@ public enum RunFolder {
             return
         }
         var ancestor = OutputFile.folder(of: folder)
-        while !FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory) && ancestor != "/" && ancestor != "." {
+        while !FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory) && ancestor != "/"
+            && ancestor != "."
+        {
             ancestor = OutputFile.folder(of: ancestor)
         }
-        guard isDirectory.boolValue else { throw TrainingError.unwritableFolder(path: folder, reason: "\(ancestor) is not a directory") }
-        guard access(ancestor, W_OK) == 0 else { throw TrainingError.unwritableFolder(path: folder, reason: "permission denied") }
+        guard isDirectory.boolValue else {
+            throw TrainingError.unwritableFolder(path: folder, reason: "\(ancestor) is not a directory")
+        }
+        guard access(ancestor, W_OK) == 0 else {
+            throw TrainingError.unwritableFolder(path: folder, reason: "permission denied")
+        }
     }
 
     /// Creates the folder and proves it is writable before any training time is spent.
@@ -89,7 +97,8 @@ public enum RunFolder {
     /// Temporary files left by a process killed while writing a checkpoint. Call only while
     /// holding the folder's lock: another process's temporary file may be in use.
     static func removeStaleTemporaryFiles(_ folder: String) {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.contains(".ckpt.tmp-") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where name.contains(".ckpt.tmp-") {
             try? FileManager.default.removeItem(atPath: folder + "/" + name)
         }
     }

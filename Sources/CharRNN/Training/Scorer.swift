@@ -33,17 +33,20 @@ public struct Score: Codable, Sendable {
     /// characters, at most 64; 1 = exactly one pass from the start). With `positions`, also the
     /// loss of every character (NaN where not scored), for paired comparisons.
     /// Throws `Failure` when nothing can be scored: there is no mean of nothing to report.
-    public static func score(checkpoint path: String, text: String, streams: Int? = nil,
-                             positions: Bool = false) throws -> (score: Score, losses: [Float]) {
+    public static func score(
+        checkpoint path: String, text: String, streams: Int? = nil,
+        positions: Bool = false
+    ) throws -> (score: Score, losses: [Float]) {
         let ckpt = try Checkpoint.load(path)
         let t = try ScoringText.load(text, vocabulary: ckpt.vocabulary)
         let s = streams ?? min(64, max(1, t.count / 1000))
         let r = Evaluator(model: ckpt.makeModel(), streams: s, burnIn: s == 1 ? 0 : 200)
             .evaluate(count: t.count, keepPositionLosses: positions) { t.id($0) }
-        let score = Score(checkpoint: path, architecture: ckpt.config.architecture.rawValue, layers: ckpt.config.layers,
-                          hiddenSize: ckpt.config.hiddenSize, parameters: ckpt.parameterCount,
-                          natsPerCharacter: r.meanLoss, bitsPerCharacter: r.bitsPerCharacter, perplexity: r.perplexity,
-                          charactersScored: r.scored, charactersNotScored: r.unscored)
+        let score = Score(
+            checkpoint: path, architecture: ckpt.config.architecture.rawValue, layers: ckpt.config.layers,
+            hiddenSize: ckpt.config.hiddenSize, parameters: ckpt.parameterCount,
+            natsPerCharacter: r.meanLoss, bitsPerCharacter: r.bitsPerCharacter, perplexity: r.perplexity,
+            charactersScored: r.scored, charactersNotScored: r.unscored)
         if r.scored == 0 {
             if r.unscored == 0 { throw Failure.nothingToScore(text: text) }
             throw Failure.nothingKnown(text: text, characters: r.unscored, checkpoint: path)

@@ -11,16 +11,22 @@ public enum TrainingError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .corpusTooSmall(let p, let n, let need, let b, let t):
-            return "\(p): \(n) training characters is too small for one batch; --batch \(b) × --seq \(t) needs at least \(need) (lower --batch or --seq, or use a larger file)"
+            return
+                "\(p): \(n) training characters is too small for one batch; --batch \(b) × --seq \(t) needs at "
+                    + "least \(need) (lower --batch or --seq, or use a larger file)"
         case .validationTooSmall(let n):
-            return "the validation text has \(n) characters; at least 2 are needed (raise --val-fraction or give --val-file)"
+            return
+                "the validation text has \(n) characters; at least 2 are needed (raise --val-fraction or give "
+                    + "--val-file)"
         case .unwritableFolder(let p, let r): return "\(p): cannot write checkpoints there (\(r))"
         case .resumeMismatch(let m): return m
         case .runExists(let p):
             return "\(p): a run folder with checkpoints already exists; give --overwrite to replace it, "
                 + "--resume \(p)/latest.ckpt to continue it, or another --name"
         case .diverged(let s, let c):
-            return "training diverged repeatedly (a non-finite or exploding loss) at step \(s); the last good state is in \(c)"
+            return
+                "training diverged repeatedly (a non-finite or exploding loss) at step \(s); the last good state "
+                    + "is in \(c)"
         }
     }
 }
@@ -48,7 +54,8 @@ public final class Trainer {
     /// (to inject a NaN or an infinity).
     public var faultInjector: ((Int, FloatBuffer) -> Void)?
     /// The last state that validated with a finite loss: parameters, Adam moments and step.
-    var goodParameters: [Float] = [], goodM: [Float] = [], goodV: [Float] = [], goodAdamStep = 0, goodAverage: [Float] = []
+    var goodParameters: [Float] = [], goodM: [Float] = [], goodV: [Float] = [], goodAdamStep = 0,
+        goodAverage: [Float] = []
     /// The moving average of the weights (`TrainingSettings.emaDecay`), and room to set the raw
     /// weights aside while the average is validated.
     let average: FloatBuffer?, setAside: FloatBuffer?
@@ -69,69 +76,90 @@ public final class Trainer {
     public var metricsPath: String { runDirectory + "/metrics.jsonl" }
 
     /// A new run. An existing run folder (with checkpoints) is refused unless `overwrite`.
-    public convenience init(settings: TrainingSettings, architecture: Architecture, layers: Int, hiddenSize: Int,
-                embeddingSize: Int, dropout: Float, runDirectory: String, runName: String, overwrite: Bool = false) throws {
-        let data = try TrainingData.load(trainFile: settings.trainFile, validationFile: settings.validationFile,
-                                         validationFraction: settings.validationFraction, bytes: settings.bytes)
-        try self.init(settings: settings, data: data, architecture: architecture, layers: layers, hiddenSize: hiddenSize,
-                      embeddingSize: embeddingSize, dropout: dropout, runDirectory: runDirectory, runName: runName,
-                      overwrite: overwrite)
+    public convenience init(
+        settings: TrainingSettings, architecture: Architecture, layers: Int, hiddenSize: Int,
+        embeddingSize: Int, dropout: Float, runDirectory: String, runName: String, overwrite: Bool = false
+    ) throws {
+        let data = try TrainingData.load(
+            trainFile: settings.trainFile, validationFile: settings.validationFile,
+            validationFraction: settings.validationFraction, bytes: settings.bytes)
+        try self.init(
+            settings: settings, data: data, architecture: architecture, layers: layers, hiddenSize: hiddenSize,
+            embeddingSize: embeddingSize, dropout: dropout, runDirectory: runDirectory, runName: runName,
+            overwrite: overwrite)
     }
 
     /// A new run on already loaded data.
-    public convenience init(settings: TrainingSettings, data: TrainingData, architecture: Architecture, layers: Int, hiddenSize: Int,
-                embeddingSize: Int, dropout: Float, runDirectory: String, runName: String, overwrite: Bool = false) throws {
+    public convenience init(
+        settings: TrainingSettings, data: TrainingData, architecture: Architecture, layers: Int, hiddenSize: Int,
+        embeddingSize: Int, dropout: Float, runDirectory: String, runName: String, overwrite: Bool = false
+    ) throws {
         var random = RandomGenerator(seed: settings.seed)
-        let config = ModelConfig(architecture: architecture, vocabularySize: data.vocabulary.count, hiddenSize: hiddenSize,
-                                 layers: layers, embeddingSize: embeddingSize, dropout: dropout)
-        try MemoryEstimate.checkTraining(config: config, batch: settings.batch, steps: settings.sequence, threads: Threads.count)
+        let config = ModelConfig(
+            architecture: architecture, vocabularySize: data.vocabulary.count, hiddenSize: hiddenSize,
+            layers: layers, embeddingSize: embeddingSize, dropout: dropout)
+        try MemoryEstimate.checkTraining(
+            config: config, batch: settings.batch, steps: settings.sequence, threads: Threads.count)
         let model = LanguageModel(config: config, random: &random, initialization: settings.initialization ?? .pytorch)
-        try self.init(settings: settings, data: data, model: model, random: random, progress: TrainingProgress(),
-                      metrics: [], runDirectory: runDirectory, runName: runName, newRun: true, overwrite: overwrite)
+        try self.init(
+            settings: settings, data: data, model: model, random: random, progress: TrainingProgress(),
+            metrics: [], runDirectory: runDirectory, runName: runName, newRun: true, overwrite: overwrite)
     }
 
     /// A new run that starts from the weights of `checkpoint` (fine-tuning, as `init_from` in
     /// char-rnn and nanoGPT): its architecture, sizes and vocabulary, new optimizer state.
     /// `data` must have been loaded with the checkpoint's vocabulary. Any dtype loads.
-    public convenience init(initFrom checkpoint: Checkpoint, settings: TrainingSettings, data: TrainingData, dropout: Float,
-                            runDirectory: String, runName: String, overwrite: Bool = false) throws {
+    public convenience init(
+        initFrom checkpoint: Checkpoint, settings: TrainingSettings, data: TrainingData, dropout: Float,
+        runDirectory: String, runName: String, overwrite: Bool = false
+    ) throws {
         guard data.vocabulary == checkpoint.vocabulary else {
             throw TrainingError.resumeMismatch("\(settings.trainFile): its vocabulary differs from the checkpoint's")
         }
         var config = checkpoint.config
         config.dropout = dropout
-        try MemoryEstimate.checkTraining(config: config, batch: settings.batch, steps: settings.sequence, threads: Threads.count)
+        try MemoryEstimate.checkTraining(
+            config: config, batch: settings.batch, steps: settings.sequence, threads: Threads.count)
         let model = LanguageModel(config: config, parameters: FloatBuffer(checkpoint.parameters))
-        try self.init(settings: settings, data: data, model: model, random: RandomGenerator(seed: settings.seed),
-                      progress: TrainingProgress(), metrics: [], runDirectory: runDirectory, runName: runName,
-                      newRun: true, overwrite: overwrite)
+        try self.init(
+            settings: settings, data: data, model: model, random: RandomGenerator(seed: settings.seed),
+            progress: TrainingProgress(), metrics: [], runDirectory: runDirectory, runName: runName,
+            newRun: true, overwrite: overwrite)
     }
 
     /// Continues the run saved in `checkpoint` (weights, optimizer moments, step, data position,
     /// carried state and random state); `override` may replace the stopping conditions, given
     /// where the run stands.
-    public convenience init(resuming path: String, override: (inout TrainingSettings, TrainingProgress) -> Void) throws {
+    public convenience init(resuming path: String, override: (inout TrainingSettings, TrainingProgress) -> Void) throws
+    {
         let ckpt = try Checkpoint.load(path)
         guard let record = ckpt.training, let opt = ckpt.optimizer else {
-            throw TrainingError.resumeMismatch("\(path): has no training state to resume (it was exported without optimizer state)")
+            throw TrainingError.resumeMismatch(
+                "\(path): has no training state to resume (it was exported without optimizer state)")
         }
         var settings = record.settings
         override(&settings, record.progress)
-        let data = try TrainingData.load(trainFile: settings.trainFile, validationFile: settings.validationFile,
-                                         validationFraction: settings.validationFraction, bytes: settings.bytes)
+        let data = try TrainingData.load(
+            trainFile: settings.trainFile, validationFile: settings.validationFile,
+            validationFraction: settings.validationFraction, bytes: settings.bytes)
         guard data.vocabulary == ckpt.vocabulary else {
-            throw TrainingError.resumeMismatch("\(settings.trainFile): its vocabulary differs from the checkpoint's; resume needs the same training text")
+            throw TrainingError.resumeMismatch(
+                "\(settings.trainFile): its vocabulary differs from the checkpoint's; resume needs the same "
+                    + "training text"
+            )
         }
         guard let random = RandomGenerator(hexState: record.progress.random) else {
-            throw CheckpointError.inconsistent(path: path, detail: "training.progress.random is not a valid generator state")
+            throw CheckpointError.inconsistent(
+                path: path, detail: "training.progress.random is not a valid generator state")
         }
         let dir = (path as NSString).deletingLastPathComponent
         // A checkpoint of an averaging run holds the average as its parameters and the raw weights
         // with the optimizer state.
         let model = LanguageModel(config: ckpt.config, parameters: FloatBuffer(opt.weights ?? ckpt.parameters))
-        try self.init(settings: settings, data: data, model: model, random: random, progress: record.progress,
-                      metrics: ckpt.metrics, runDirectory: dir.isEmpty ? "." : dir, runName: record.runName,
-                      newRun: false, overwrite: false)
+        try self.init(
+            settings: settings, data: data, model: model, random: random, progress: record.progress,
+            metrics: ckpt.metrics, runDirectory: dir.isEmpty ? "." : dir, runName: record.runName,
+            newRun: false, overwrite: false)
         if let a = average, opt.weights != nil { a.copy(from: ckpt.parameters) }
         adam.step = opt.step
         adam.m.copy(from: opt.m)
@@ -144,9 +172,11 @@ public final class Trainer {
 
     /// `newRun`: the folder must not hold another run's checkpoints unless `overwrite`, which
     /// removes them once the folder is locked.
-    init(settings: TrainingSettings, data: TrainingData, model: LanguageModel, random: RandomGenerator,
-         progress: TrainingProgress, metrics: [MetricRecord], runDirectory: String, runName: String,
-         newRun: Bool, overwrite: Bool) throws {
+    init(
+        settings: TrainingSettings, data: TrainingData, model: LanguageModel, random: RandomGenerator,
+        progress: TrainingProgress, metrics: [MetricRecord], runDirectory: String, runName: String,
+        newRun: Bool, overwrite: Bool
+    ) throws {
         try Self.checkData(data, settings: settings)
         self.settings = settings; self.data = data; self.model = model; self.random = random
         self.progress = progress; self.metrics = metrics
@@ -158,7 +188,9 @@ public final class Trainer {
         }
         self.progress.validationFingerprint = fingerprint
         self.runDirectory = runDirectory; self.runName = runName
-        if newRun && !overwrite && RunFolder.holdsRun(runDirectory) { throw TrainingError.runExists(path: runDirectory) }
+        if newRun && !overwrite && RunFolder.holdsRun(runDirectory) {
+            throw TrainingError.runExists(path: runDirectory)
+        }
         try RunFolder.prepare(runDirectory)
         lock = try RunLock(folder: runDirectory)
         RunFolder.removeStaleTemporaryFiles(runDirectory)
@@ -166,7 +198,8 @@ public final class Trainer {
         engine = SequenceEngine(model: model, batch: settings.batch, steps: settings.sequence, training: true)
         engine.weightDrop = settings.weightDrop ?? 0
         adam = Adam(layout: model.layout, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
-        evaluator = Evaluator(model: model, streams: min(64, max(1, data.validation.count / 1000)), chunk: 128, burnIn: 200)
+        evaluator = Evaluator(
+            model: model, streams: min(64, max(1, data.validation.count / 1000)), chunk: 128, burnIn: 200)
         batcher = StreamBatcher(count: data.train.count, batch: settings.batch, steps: settings.sequence)
         savedStateH = FloatBuffer(count: engine.stateH.count)
         savedStateC = FloatBuffer(count: engine.stateC.count)
@@ -178,10 +211,11 @@ public final class Trainer {
         }
     }
 
-
     public var config: ModelConfig { model.config }
     public var vocabulary: Vocabulary { data.vocabulary }
-    var epochProgress: Double { Double(progress.epoch) + Double(progress.batchInEpoch) / Double(max(1, batcher.batchesPerEpoch)) }
+    var epochProgress: Double {
+        Double(progress.epoch) + Double(progress.batchInEpoch) / Double(max(1, batcher.batchesPerEpoch))
+    }
 
     public struct Summary {
         public var steps: Int
@@ -242,10 +276,11 @@ public final class Trainer {
         }
         onEvent(.finished(step: progress.step, interrupted: interrupted, latestPath: latestPath))
         let seconds = progress.elapsedSeconds - session.elapsedAtStart, steps = progress.step - session.stepAtStart
-        return Summary(steps: steps, seconds: seconds,
-                       charactersPerSecond: Double(steps * settings.batch * settings.sequence) / max(seconds, 1e-9),
-                       bestValidationLoss: progress.bestValidationLoss, finalValidationLoss: progress.lastValidationLoss,
-                       interrupted: interrupted)
+        return Summary(
+            steps: steps, seconds: seconds,
+            charactersPerSecond: Double(steps * settings.batch * settings.sequence) / max(seconds, 1e-9),
+            bestValidationLoss: progress.bestValidationLoss, finalValidationLoss: progress.lastValidationLoss,
+            interrupted: interrupted)
     }
 
     func startSession() -> Session {
@@ -260,20 +295,25 @@ public final class Trainer {
                 evalEvery = 1000
             }
         }
-        let session = Session(x: [Int32](repeating: 0, count: n), y: [Int32](repeating: 0, count: n),
-                              elapsedAtStart: progress.elapsedSeconds, stepAtStart: progress.step,
-                              time: settings.timeSeconds.map { max(0, $0 - progress.elapsedSeconds) },
-                              evalEvery: evalEvery, evalChosen: settings.evalEvery > 0 || settings.timeSeconds == nil,
-                              charactersAtRate: progress.charactersSeen)
+        let session = Session(
+            x: [Int32](repeating: 0, count: n), y: [Int32](repeating: 0, count: n),
+            elapsedAtStart: progress.elapsedSeconds, stepAtStart: progress.step,
+            time: settings.timeSeconds.map { max(0, $0 - progress.elapsedSeconds) },
+            evalEvery: evalEvery, evalChosen: settings.evalEvery > 0 || settings.timeSeconds == nil,
+            charactersAtRate: progress.charactersSeen)
         rememberGoodState()
         logCommand()
         if validationTextChanged {
-            onEvent(.note("the validation text differs from the one this run's best loss was measured on; "
-                          + "the best starts afresh"))
+            onEvent(
+                .note(
+                    "the validation text differs from the one this run's best loss was measured on; "
+                        + "the best starts afresh"))
         }
-        onEvent(.started("training \(config.architecture.displayName) \(config.layers)×\(config.hiddenSize) "
-                         + "(\(model.parameterCount) parameters, vocabulary \(vocabulary.count)) on \(data.train.count) "
-                         + "characters, validating on \(data.validation.count); run folder \(runDirectory)"))
+        onEvent(
+            .started(
+                "training \(config.architecture.displayName) \(config.layers)×\(config.hiddenSize) "
+                    + "(\(model.parameterCount) parameters, vocabulary \(vocabulary.count)) on \(data.train.count) "
+                    + "characters, validating on \(data.validation.count); run folder \(runDirectory)"))
         return session
     }
 
@@ -307,7 +347,8 @@ public final class Trainer {
         }
         session.consecutiveFailures = 0
         session.bestStepLoss = min(session.bestStepLoss, loss)
-        let fraction = settings.budgetFraction(step: progress.step, elapsed: elapsed, batchesPerEpoch: batcher.batchesPerEpoch)
+        let fraction = settings.budgetFraction(
+            step: progress.step, elapsed: elapsed, batchesPerEpoch: batcher.batchesPerEpoch)
         let lr = settings.learningRate(step: progress.step, fraction: fraction) * progress.learningRateScale
         adam.learningRate = lr
         adam.update(parameters: model.parameters, gradients: engine.gradients)
@@ -327,10 +368,17 @@ public final class Trainer {
         engine.stateH.copy(from: savedStateH); engine.stateC.copy(from: savedStateC)
         rollBack()
         progress.learningRateScale *= 0.5
-        let what = !loss.isFinite ? "non-finite loss" : !norm.isFinite ? "non-finite gradients"
-            : "loss \(String(format: "%.4g", loss)) far above the best \(String(format: "%.4f", session.bestStepLoss))"
-        onEvent(.warning("\(what) at step \(progress.step + 1); update skipped, rolled back to the last good state, "
-                         + "learning rate scaled by \(progress.learningRateScale)"))
+        let what =
+            !loss.isFinite
+            ? "non-finite loss"
+            : !norm.isFinite
+                ? "non-finite gradients"
+                : "loss \(String(format: "%.4g", loss)) far above the best "
+                    + "\(String(format: "%.4f", session.bestStepLoss))"
+        onEvent(
+            .warning(
+                "\(what) at step \(progress.step + 1); update skipped, rolled back to the last good state, "
+                    + "learning rate scaled by \(progress.learningRateScale)"))
         progress.batchInEpoch += 1
     }
 
@@ -343,44 +391,55 @@ public final class Trainer {
             session.consecutiveFailures += 1
             rollBack()
             progress.learningRateScale *= 0.5
-            onEvent(.warning("validation loss \(String(format: "%.4g", v)) at step \(progress.step) (diverged); "
-                             + "rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)"))
+            onEvent(
+                .warning(
+                    "validation loss \(String(format: "%.4g", v)) at step \(progress.step) (diverged); "
+                        + "rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)"))
         }
         try saveCheckpoints()
     }
 
     /// The metrics log (every 10 steps and at each validation) and the progress event.
-    func report(_ session: inout Session, loss: Double, learningRate lr: Float, fraction: Double?, validation: Double?) {
+    func report(_ session: inout Session, loss: Double, learningRate lr: Float, fraction: Double?, validation: Double?)
+    {
         session.lossSinceLog += loss; session.stepsSinceLog += 1
         let now = Date()
         if now.timeIntervalSince(session.timeAtRate) >= 1 || session.rate == 0 {
-            session.rate = Double(progress.charactersSeen - session.charactersAtRate)
+            session.rate =
+                Double(progress.charactersSeen - session.charactersAtRate)
                 / max(1e-9, now.timeIntervalSince(session.timeAtRate))
             session.charactersAtRate = progress.charactersSeen; session.timeAtRate = now
         }
         if !session.evalChosen, let t = settings.timeSeconds, progress.step - session.stepAtStart >= 5 {
             // Validate about ten times over a time budget, from the measured step time.
-            let stepTime = (progress.elapsedSeconds - session.elapsedAtStart) / Double(progress.step - session.stepAtStart)
+            let stepTime =
+                (progress.elapsedSeconds - session.elapsedAtStart) / Double(progress.step - session.stepAtStart)
             session.evalEvery = max(1, Int((t / 10) / max(stepTime, 1e-6)))
             session.evalChosen = true
         }
         if progress.step % 10 == 0 || validation != nil {
-            let record = MetricRecord(step: progress.step, epoch: epochProgress, characters: progress.charactersSeen,
-                                      seconds: progress.elapsedSeconds,
-                                      trainLoss: session.lossSinceLog / Double(session.stepsSinceLog),
-                                      validationLoss: validation, learningRate: lr, charactersPerSecond: session.rate)
+            let record = MetricRecord(
+                step: progress.step, epoch: epochProgress, characters: progress.charactersSeen,
+                seconds: progress.elapsedSeconds,
+                trainLoss: session.lossSinceLog / Double(session.stepsSinceLog),
+                validationLoss: validation, learningRate: lr, charactersPerSecond: session.rate)
             metrics.append(record)
             metricsLog.append(record)
             session.lossSinceLog = 0; session.stepsSinceLog = 0
         }
         let remaining: Double? = fraction.map { _ in
-            let done = settings.budgetFraction(step: progress.step, elapsed: progress.elapsedSeconds,
-                                               batchesPerEpoch: batcher.batchesPerEpoch) ?? 0
+            let done =
+                settings.budgetFraction(
+                    step: progress.step, elapsed: progress.elapsedSeconds,
+                    batchesPerEpoch: batcher.batchesPerEpoch) ?? 0
             return done > 0 ? progress.elapsedSeconds / done * (1 - done) : 0
         }
-        onEvent(.step(.init(step: progress.step, epoch: epochProgress, loss: loss, validationLoss: progress.lastValidationLoss,
-                            charactersPerSecond: session.rate, fraction: fraction, remainingSeconds: remaining),
-                      validated: validation != nil))
+        onEvent(
+            .step(
+                .init(
+                    step: progress.step, epoch: epochProgress, loss: loss, validationLoss: progress.lastValidationLoss,
+                    charactersPerSecond: session.rate, fraction: fraction, remainingSeconds: remaining),
+                validated: validation != nil))
     }
 
     public static let validationLimit = 2_000_000
@@ -390,10 +449,13 @@ public final class Trainer {
     public static func checkData(_ data: TrainingData, settings: TrainingSettings) throws {
         let need = StreamBatcher.minimumCharacters(batch: settings.batch, steps: settings.sequence)
         guard data.train.count >= need else {
-            throw TrainingError.corpusTooSmall(path: settings.trainFile, characters: data.train.count, needed: need,
-                                               batch: settings.batch, steps: settings.sequence)
+            throw TrainingError.corpusTooSmall(
+                path: settings.trainFile, characters: data.train.count, needed: need,
+                batch: settings.batch, steps: settings.sequence)
         }
-        guard data.validation.count >= 2 else { throw TrainingError.validationTooSmall(characters: data.validation.count) }
+        guard data.validation.count >= 2 else {
+            throw TrainingError.validationTooSmall(characters: data.validation.count)
+        }
     }
 
     /// "N:HASH": the length and FNV-1a hash of the first `limit` tokens of `text`.
@@ -449,8 +511,12 @@ public final class Trainer {
         progress.random = random.hexState
         return Checkpoint(
             config: config, vocabulary: vocabulary, parameters: (average ?? model.parameters).array,
-            optimizer: .init(step: adam.step, m: adam.m.array, v: adam.v.array, weights: average == nil ? nil : model.parameters.array),
-            carriedState: .init(batch: settings.batch, h: engine.stateH.array, c: config.architecture == .lstm ? engine.stateC.array : []),
+            optimizer: .init(
+                step: adam.step, m: adam.m.array, v: adam.v.array,
+                weights: average == nil ? nil : model.parameters.array),
+            carriedState: .init(
+                batch: settings.batch, h: engine.stateH.array,
+                c: config.architecture == .lstm ? engine.stateC.array : []),
             training: TrainingRecord(settings: settings, progress: progress, runName: runName), metrics: metrics)
     }
 
@@ -472,10 +538,13 @@ public final class Trainer {
     func keepHistory() throws {
         guard let n = settings.keep, n > 0 else { return }
         let name = "step-\(progress.step).ckpt"
-        try Checkpoint.atomicWrite(InputFile.read(latestPath, expected: "checkpoint file"), to: runDirectory + "/" + name)
+        try Checkpoint.atomicWrite(
+            InputFile.read(latestPath, expected: "checkpoint file"), to: runDirectory + "/" + name)
         let kept = ((try? FileManager.default.contentsOfDirectory(atPath: runDirectory)) ?? [])
             .compactMap { f -> (Int, String)? in
-                guard f.hasPrefix("step-"), f.hasSuffix(".ckpt"), let s = Int(f.dropFirst(5).dropLast(5)) else { return nil }
+                guard f.hasPrefix("step-"), f.hasSuffix(".ckpt"), let s = Int(f.dropFirst(5).dropLast(5)) else {
+                    return nil
+                }
                 return (s, f)
             }
             .sorted { $0.0 > $1.0 }

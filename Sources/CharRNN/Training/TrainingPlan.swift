@@ -42,8 +42,10 @@ public struct TrainingPlan: Sendable {
     /// Resolves `request` on `data` (loaded with the request's corpus options). `speed` measures a
     /// configuration's training chars/s; it is called only when `measuresSpeed` is true.
     /// `runName` names the run from its configuration (a default name shows the chosen size).
-    public static func resolve(_ r: TrainingRequest, data: TrainingData, checkpointDirectory: String,
-                               runName: (ModelConfig) -> String, speed: (ModelConfig) -> Double) -> TrainingPlan {
+    public static func resolve(
+        _ r: TrainingRequest, data: TrainingData, checkpointDirectory: String,
+        runName: (ModelConfig) -> String, speed: (ModelConfig) -> Double
+    ) -> TrainingPlan {
         var s = TrainingSettings(trainFile: r.trainFile)
         s.validationFile = r.validationFile
         s.validationFraction = r.validationFraction ?? 0.1
@@ -80,8 +82,9 @@ public struct TrainingPlan: Sendable {
         let ema = r.ema ?? choice.emaDecay
         s.emaDecay = ema > 0 ? ema : nil
         s.warmupSteps = r.warmupSteps ?? choice.warmupSteps
-        let config = ModelConfig(architecture: arch, vocabularySize: data.vocabulary.count, hiddenSize: choice.hiddenSize,
-                                 layers: layers, embeddingSize: embedding, dropout: dropout)
+        let config = ModelConfig(
+            architecture: arch, vocabularySize: data.vocabulary.count, hiddenSize: choice.hiddenSize,
+            layers: layers, embeddingSize: embedding, dropout: dropout)
 
         var given: [String] = []
         if let h = r.hiddenSize { given.append("--hidden \(h)") }
@@ -92,10 +95,12 @@ public struct TrainingPlan: Sendable {
         if let v = r.weightDrop { given.append("--weight-drop \(v)") }
         if let v = r.ema { given.append("--ema \(v)") }
         let note = given.isEmpty ? "" : " (given on the command line, used instead: \(given.joined(separator: ", ")))"
-        var plan = TrainingPlan(settings: s, config: config, explanation: choice.explanation + note,
-                                runName: runName(config))
-        plan.settings.command = plan.command(plannedCharacters: choice.characters, initFrom: r.initFrom?.path,
-                                             checkpointDirectory: checkpointDirectory, runName: plan.runName)
+        var plan = TrainingPlan(
+            settings: s, config: config, explanation: choice.explanation + note,
+            runName: runName(config))
+        plan.settings.command = plan.command(
+            plannedCharacters: choice.characters, initFrom: r.initFrom?.path,
+            checkpointDirectory: checkpointDirectory, runName: plan.runName)
         return plan
     }
 
@@ -104,10 +109,15 @@ public struct TrainingPlan: Sendable {
         let s = settings, c = config
         var words = ["charrnn", "train", shellQuote(s.trainFile)]
         func add(_ flag: String, _ value: String) { words += [flag, value] }
-        if let v = s.validationFile { add("--val-file", shellQuote(v)) } else { add("--val-fraction", "\(s.validationFraction)") }
+        if let v = s.validationFile {
+            add("--val-file", shellQuote(v))
+        } else {
+            add("--val-fraction", "\(s.validationFraction)")
+        }
         if s.bytes { words.append("--bytes") }
         add("--arch", c.architecture.rawValue); add("--layers", "\(c.layers)"); add("--hidden", "\(c.hiddenSize)")
-        add("--embedding", "\(c.embeddingSize)"); add("--dropout", "\(c.dropout)"); add("--weight-drop", "\(s.weightDrop ?? 0)")
+        add("--embedding", "\(c.embeddingSize)"); add("--dropout", "\(c.dropout)");
+        add("--weight-drop", "\(s.weightDrop ?? 0)")
         add("--init-one-hot", "\(s.initialization?.oneHotScale ?? 0)")
         if let f = s.initialization?.forgetBias { add("--forget-bias", "\(f)") }
         add("--batch", "\(s.batch)"); add("--seq", "\(s.sequence)"); add("--lr", "\(s.learningRate)")
