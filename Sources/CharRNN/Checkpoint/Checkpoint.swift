@@ -36,39 +36,59 @@ import Foundation
 /// Files are written atomically: a temporary file in the same folder, flushed, then renamed.
 /// Loading checks every layer of the file and names what is wrong (`CheckpointError`).
 public struct Checkpoint {
+    /// The format version this build writes and the newest it reads.
     public static let formatVersion = 1
+    /// The file extension charrnn uses for checkpoints.
     public static let fileExtension = "ckpt"
 
+    /// Adam's state, stored in training checkpoints so `--resume` continues exactly.
     public struct OptimizerState: Equatable {
+        /// Adam's step count (PyTorch's `step`).
         public var step: Int
+        /// First moments, in the parameter layout.
         public var m: [Float]
+        /// Second moments, in the parameter layout.
         public var v: [Float]
         /// The raw weights the optimizer updates, when the checkpoint's parameters are their
         /// moving average (`TrainingSettings.emaDecay`); nil otherwise.
         public var weights: [Float]?
+        /// Adam's state; `weights` are the raw weights when the parameters hold their moving average.
         public init(step: Int, m: [Float], v: [Float], weights: [Float]? = nil) {
             self.step = step; self.m = m; self.v = v; self.weights = weights
         }
     }
 
+    /// The hidden (and cell) state carried from one batch to the next, so a resumed run continues
+    /// its streams where they stopped.
     public struct CarriedState: Equatable {
+        /// Streams in the batch the state belongs to.
         public var batch: Int
+        /// Hidden state, [layers, batch, hidden].
         public var h: [Float]
+        /// LSTM cell state, [layers, batch, hidden] (empty for a GRU).
         public var c: [Float]
+        /// A carried state of `batch` streams.
         public init(batch: Int, h: [Float], c: [Float]) { self.batch = batch; self.h = h; self.c = c }
     }
 
+    /// The model's architecture and sizes.
     public var config: ModelConfig
+    /// The characters (or bytes) the model reads and writes, in id order.
     public var vocabulary: Vocabulary
     /// All parameters in `ParameterLayout` order.
     public var parameters: [Float]
+    /// Adam's moments and step (training checkpoints only).
     public var optimizer: OptimizerState?
+    /// The hidden state carried between batches (training checkpoints only).
     public var carriedState: CarriedState?
+    /// The run's settings and where it stands (training checkpoints only).
     public var training: TrainingRecord?
+    /// The run's metric history (one record per 10 steps and per validation).
     public var metrics: [MetricRecord]
     /// Storage type of the parameters in the file.
     public var dtype: Safetensors.DType
 
+    /// A checkpoint of a model; training state is optional.
     public init(
         config: ModelConfig, vocabulary: Vocabulary, parameters: [Float], optimizer: OptimizerState? = nil,
         carriedState: CarriedState? = nil, training: TrainingRecord? = nil, metrics: [MetricRecord] = [],
@@ -79,11 +99,14 @@ public struct Checkpoint {
         self.metrics = metrics; self.dtype = dtype
     }
 
+    /// Parameters in the model.
     public var parameterCount: Int { parameters.count }
+    /// A model holding these parameters.
     public func makeModel() -> LanguageModel { LanguageModel(config: config, parameters: FloatBuffer(parameters)) }
 
     // MARK: writing
 
+    /// The checkpoint file's bytes: gzip around safetensors, as the format above specifies.
     public func serialized() -> [UInt8] {
         let layout = ParameterLayout(config)
         var tensors: [(String, Safetensors.Tensor)] = []
@@ -131,16 +154,19 @@ public struct Checkpoint {
         try Self.atomicWrite(serialized(), to: path)
     }
 
+    /// Writes `bytes` to `path` atomically and only as a regular file (see `OutputFile.write`).
     public static func atomicWrite(_ bytes: [UInt8], to path: String, inputs: [String] = []) throws {
         try OutputFile.write(bytes, to: path, inputs: inputs)
     }
 
     // MARK: reading
 
+    /// Reads and checks a checkpoint file (any dtype; f16 and bf16 widen to f32). `-` is standard input.
     public static func load(_ path: String) throws -> Checkpoint {
         return try decode(InputFile.read(path, expected: "checkpoint file"), path: path)
     }
 
+    /// Decodes checkpoint bytes; `path` names the source in errors.
     public static func decode(_ bytes: [UInt8], path: String) throws -> Checkpoint {
         if bytes.isEmpty { throw CheckpointError.truncated(path: path, detail: "the file is empty") }
         let payload: [UInt8]
@@ -292,6 +318,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable {
     case newerVersion(path: String, found: Int, supported: Int)
     case inconsistent(path: String, detail: String)
 
+    /// One line that names the file and says what is wrong with it.
     public var description: String {
         switch self {
         case .notGzip(let p): return "\(p): not a charrnn checkpoint (not a gzip file)"

@@ -2,15 +2,15 @@ import CZlib
 import Foundation
 
 /// gzip streams (RFC 1952) through the system zlib.
-public enum Gzip {
-    public enum Failure: Error, Equatable {
+enum Gzip {
+    enum Failure: Error, Equatable {
         case notGzip
         case truncated
         case corrupt(String)
         case tooLarge
     }
 
-    public static func compress(_ input: [UInt8], level: Int32 = 6) -> [UInt8] {
+    static func compress(_ input: [UInt8], level: Int32 = 6) -> [UInt8] {
         var stream = z_stream()
         // windowBits 15 + 16 selects the gzip wrapper.
         let initResult = deflateInit2_(
@@ -36,7 +36,7 @@ public enum Gzip {
 
     /// Decompresses a whole gzip stream. Output grows as data arrives (never from a size field),
     /// up to `limit` bytes.
-    public static func decompress(_ input: [UInt8], limit: Int = 1 << 36) throws -> [UInt8] {
+    static func decompress(_ input: [UInt8], limit: Int = 1 << 36) throws -> [UInt8] {
         guard input.count >= 2, input[0] == 0x1F, input[1] == 0x8B else { throw Failure.notGzip }
         var stream = z_stream()
         guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {

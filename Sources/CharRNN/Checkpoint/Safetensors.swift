@@ -5,18 +5,26 @@ import Foundation
 /// strings, then the tensor bytes. Every offset and shape is checked against the buffer before
 /// anything is allocated from it.
 public enum Safetensors {
+    /// Element types charrnn reads and writes.
     public enum DType: String, Sendable { case f32 = "F32", f16 = "F16", bf16 = "BF16" }
 
+    /// One tensor: dtype, shape and little-endian bytes.
     public struct Tensor {
+        /// The element type.
         public var dtype: DType
+        /// The dimensions, outermost first.
         public var shape: [Int]
+        /// The raw little-endian bytes.
         public var data: [UInt8]
+        /// Elements in the tensor (the product of the shape).
         public var elementCount: Int { shape.reduce(1, *) }
 
+        /// A tensor of raw bytes.
         public init(dtype: DType, shape: [Int], data: [UInt8]) {
             self.dtype = dtype; self.shape = shape; self.data = data
         }
 
+        /// An f32 tensor of `values`.
         public init(f32 values: UnsafeBufferPointer<Float>, shape: [Int]) {
             dtype = .f32; self.shape = shape
             data = [UInt8](UnsafeRawBufferPointer(values))
@@ -41,12 +49,14 @@ public enum Safetensors {
         }
     }
 
+    /// A file that is not valid safetensors, with the reason.
     public enum Failure: Error, Equatable {
         case malformed(String)
     }
 
     static func elementSize(_ d: DType) -> Int { d == .f32 ? 4 : 2 }
 
+    /// The safetensors bytes of `tensors` (in that order) and string `metadata`.
     public static func serialize(tensors: [(String, Tensor)], metadata: [String: String]) -> [UInt8] {
         var header = "{\"__metadata__\":" + jsonObject(metadata)
         var offset = 0
@@ -67,6 +77,7 @@ public enum Safetensors {
         return out
     }
 
+    /// The tensors and metadata of safetensors bytes; sizes are checked against the bytes present.
     public static func parse(_ bytes: [UInt8]) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
         guard bytes.count >= 8 else { throw Failure.malformed("shorter than the 8-byte header length") }
         var n: UInt64 = 0

@@ -6,24 +6,41 @@ import Foundation
 
 /// Hyper-parameters of a training run (stored in checkpoints so `--resume` continues it exactly).
 public struct TrainingSettings: Codable, Equatable, Sendable {
+    /// The training text (an absolute path for runs started by the CLI).
     public var trainFile: String
+    /// A separate validation text, if any.
     public var validationFile: String?
+    /// Validation = this last fraction of the training text when there is no validation file.
     public var validationFraction: Double = 0.1
+    /// Train on raw bytes instead of Unicode characters.
     public var bytes: Bool = false
+    /// Parallel streams per batch.
     public var batch: Int = 32
+    /// Timesteps of truncated backpropagation through time.
     public var sequence: Int = 64
+    /// Peak learning rate.
     public var learningRate: Float = 2e-3
     /// Final learning rate as a fraction of `learningRate` (cosine decay over the budget).
     public var finalLearningRateFraction: Float = 0.1
+    /// Linear warm-up steps before the schedule.
     public var warmupSteps: Int = 100
+    /// How the learning rate decays over the budget.
     public var schedule: LearningRateSchedule = .cosine
+    /// Global gradient-norm clipping threshold.
     public var clip: Float = 5
+    /// Decoupled (AdamW) weight decay on matrices.
     public var weightDecay: Float = 0
+    /// The seed of initialisation, dropout and weight drop.
     public var seed: UInt64 = 1
+    /// Validate every this many steps (0 = about ten times per run).
     public var evalEvery: Int = 0
+    /// Budget in passes over the training text.
     public var epochs: Double?
+    /// Budget in optimizer steps (counting resumed ones).
     public var steps: Int?
+    /// Budget in seconds of training.
     public var timeSeconds: Double?
+    /// Initialisation options (nil = PyTorch's).
     public var initialization: LanguageModel.Initialization?
     /// Weight drop on the hidden-to-hidden weights (nil = none; see `SequenceEngine.weightDrop`).
     public var weightDrop: Float?
@@ -38,38 +55,55 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     /// the automatic configuration written out).
     public var command: String?
 
+    /// Settings with the defaults for `trainFile`.
     public init(trainFile: String) { self.trainFile = trainFile }
 }
 
+/// How the learning rate falls from its peak to `finalLearningRateFraction` of it over the budget.
 public enum LearningRateSchedule: String, Codable, Sendable, CaseIterable {
     case constant, cosine, linear
 }
 
 /// Where a run stands: enough to continue it bit-exactly.
 public struct TrainingProgress: Codable, Equatable, Sendable {
+    /// Optimizer steps taken.
     public var step = 0
+    /// Completed passes over the training text.
     public var epoch = 0
+    /// Batch index within the current pass.
     public var batchInEpoch = 0
+    /// Characters trained on so far.
     public var charactersSeen = 0
+    /// Training time so far, in seconds.
     public var elapsedSeconds = 0.0
     /// The run's random generator: four 64-bit words in hex.
     public var random: [String] = []
+    /// Lowest validation loss so far (nats/char).
     public var bestValidationLoss: Double?
+    /// The step of `bestValidationLoss`.
     public var bestStep: Int?
+    /// The latest validation loss (nats/char).
     public var lastValidationLoss: Double?
+    /// The latest step's training loss (nats/char).
     public var lastTrainingLoss: Double?
     /// Multiplier on the learning rate (lowered after a divergence).
     public var learningRateScale: Float = 1
     /// Identifies the validation text that `bestValidationLoss` was measured on (its length and
     /// a hash of its characters); a resumed run on other validation text starts its best afresh.
     public var validationFingerprint: String?
+    /// A run that has not started.
     public init() {}
 }
 
+/// What a training checkpoint stores of its run: settings, progress and name.
 public struct TrainingRecord: Codable, Equatable, Sendable {
+    /// How the run was configured.
     public var settings: TrainingSettings
+    /// Where the run stands.
     public var progress: TrainingProgress
+    /// The run's name (its folder's name).
     public var runName: String
+    /// A record of a run.
     public init(settings: TrainingSettings, progress: TrainingProgress, runName: String) {
         self.settings = settings; self.progress = progress; self.runName = runName
     }
@@ -77,14 +111,23 @@ public struct TrainingRecord: Codable, Equatable, Sendable {
 
 /// One line of the JSONL metrics log (and of the history inside checkpoints).
 public struct MetricRecord: Codable, Equatable, Sendable {
+    /// Optimizer steps taken.
     public var step: Int
+    /// Passes over the training text, fractional.
     public var epoch: Double
+    /// Characters trained on so far.
     public var characters: Int
+    /// Training time so far, in seconds.
     public var seconds: Double
+    /// Mean training loss since the previous record (nats/char).
     public var trainLoss: Double
+    /// Validation loss, when this record is a validation (nats/char).
     public var validationLoss: Double?
+    /// The learning rate of this step.
     public var learningRate: Float
+    /// Training throughput around this step.
     public var charactersPerSecond: Double?
+    /// A metric record.
     public init(
         step: Int, epoch: Double, characters: Int, seconds: Double, trainLoss: Double,
         validationLoss: Double?, learningRate: Float, charactersPerSecond: Double?
@@ -96,7 +139,9 @@ public struct MetricRecord: Codable, Equatable, Sendable {
 }
 
 extension RandomGenerator {
+    /// The generator's state as four hexadecimal words (as checkpoints store it).
     public var hexState: [String] { stateWords.map { String($0, radix: 16) } }
+    /// A generator from `hexState`; nil if the words are not four valid hexadecimal numbers.
     public init?(hexState: [String]) {
         let words = hexState.compactMap { UInt64($0, radix: 16) }
         guard words.count == 4, words.contains(where: { $0 != 0 }) else { return nil }

@@ -16,6 +16,7 @@ public enum FileError: Error, CustomStringConvertible, Equatable {
     case outputIsInput(path: String)
     case writeFailed(path: String, reason: String)
 
+    /// One line that names the path and says what is wrong.
     public var description: String {
         switch self {
         case .missing(let p): return "\(p): no such file"

@@ -5,6 +5,7 @@ import Foundation
 /// written as the string "NaN", "Infinity" or "-Infinity" (as Python's `json` module writes them
 /// without quotes) and read back as that value. Encoding therefore never fails on a number.
 public enum JSONCoding {
+    /// An encoder with this policy; `pretty` indents (for output people read).
     public static func encoder(pretty: Bool = false) -> JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting =
@@ -15,6 +16,7 @@ public enum JSONCoding {
         return e
     }
 
+    /// A decoder with this policy.
     public static func decoder() -> JSONDecoder {
         let d = JSONDecoder()
         d.nonConformingFloatDecodingStrategy = .convertFromString(

@@ -57,6 +57,7 @@ public enum OutputFile {
         if dfd >= 0 { fsync(dfd); close(dfd) }
     }
 
+    /// Writes `text` as UTF-8 (see the bytes variant).
     public static func write(_ text: String, to path: String, inputs: [String] = []) throws {
         try write(Array(text.utf8), to: path, inputs: inputs)
     }

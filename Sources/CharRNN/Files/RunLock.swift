@@ -3,14 +3,14 @@ import Foundation
 /// An exclusive lock on a run folder while a process trains in it: `flock` on `FOLDER/.lock`,
 /// which holds the owner's pid. The kernel drops the lock when the process ends, however it ends,
 /// so a killed run never leaves a stale lock; a second run in the folder is refused, naming the pid.
-public final class RunLock {
-    public let path: String
+final class RunLock {
+    let path: String
     private let fd: Int32
 
-    public enum Failure: Error, CustomStringConvertible, Equatable {
+    enum Failure: Error, CustomStringConvertible, Equatable {
         case held(folder: String, pid: Int32?)
         case unavailable(folder: String, reason: String)
-        public var description: String {
+        var description: String {
             switch self {
             case .held(let f, let pid):
                 return "\(f): another charrnn process\(pid.map { " (pid \($0))" } ?? "") is training in this run folder"
@@ -20,7 +20,7 @@ public final class RunLock {
     }
 
     /// Takes the lock of `folder` (which must exist) or throws.
-    public init(folder: String) throws {
+    init(folder: String) throws {
         path = folder + "/.lock"
         fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw Failure.unavailable(folder: folder, reason: String(cString: strerror(errno))) }

@@ -5,8 +5,10 @@ import Foundation
 /// It is passed explicitly to initialisation, batching, dropout and sampling, so that `--seed`
 /// reproduces a run exactly; its whole state is four words, saved in checkpoints for `--resume`.
 public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
+    /// The four words of xoshiro256**'s state.
     public var state: (UInt64, UInt64, UInt64, UInt64)
 
+    /// A generator seeded by SplitMix64 from `seed`.
     public init(seed: UInt64) {
         var s = seed
         func splitMix() -> UInt64 {
@@ -19,15 +21,19 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
         state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
+    /// A generator with exactly this state (four words).
     public init(state words: [UInt64]) {
         precondition(words.count == 4)
         state = (words[0], words[1], words[2], words[3])
     }
 
+    /// The state as an array of four words.
     public var stateWords: [UInt64] { [state.0, state.1, state.2, state.3] }
 
+    /// Same state.
     public static func == (a: RandomGenerator, b: RandomGenerator) -> Bool { a.stateWords == b.stateWords }
 
+    /// The next 64 random bits.
     @inline(__always)
     public mutating func next() -> UInt64 {
         let result = rotl(state.1 &* 5, 7) &* 9

@@ -7,10 +7,14 @@ import Foundation
 /// written only by the thread that owns the training loop, between the parallel sections that
 /// read them (each of which ends before the next write).
 public final class LanguageModel: @unchecked Sendable {
+    /// Architecture and sizes.
     public let config: ModelConfig
+    /// Where each named tensor sits in `parameters`.
     public let layout: ParameterLayout
+    /// All parameters in one buffer, in `layout` order.
     public let parameters: FloatBuffer
 
+    /// A model over existing parameters (their count must match the layout).
     public init(config: ModelConfig, parameters: FloatBuffer) {
         self.config = config
         layout = ParameterLayout(config)
@@ -58,18 +62,22 @@ public final class LanguageModel: @unchecked Sendable {
         self.init(config: config, parameters: p)
     }
 
+    /// Initialisation options beyond PyTorch's defaults.
     public struct Initialization: Codable, Equatable, Sendable {
         /// U(−s, s) for the one-hot table; nil = PyTorch's 1/√H. An embedding model's layer-0
         /// pre-activations start with std ≈ √(E/3)/√H ≈ 0.58 (E = H); s = 1 gives one-hot models that scale.
         public var oneHotScale: Float?
         /// LSTM forget-gate bias (b_ih + b_hh); nil = PyTorch's uniform initialisation.
         public var forgetBias: Float?
+        /// Options; nil keeps PyTorch's choice.
         public init(oneHotScale: Float? = nil, forgetBias: Float? = nil) {
             self.oneHotScale = oneHotScale; self.forgetBias = forgetBias
         }
+        /// PyTorch's initialisation, unchanged.
         public static let pytorch = Initialization()
     }
 
     func pointer(_ name: String) -> FloatPointer { parameters.pointer + layout.offset(name) }
+    /// Parameters in the model.
     public var parameterCount: Int { layout.totalCount }
 }

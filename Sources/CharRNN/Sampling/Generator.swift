@@ -11,9 +11,13 @@ import Foundation
 public final class Generator {
     /// How to draw each character: temperature 0 = argmax; topK 0 = all; topP 1 = all.
     public struct Options: Sendable {
+        /// Softmax temperature; 0 takes the most likely character.
         public var temperature: Float = 0.8
+        /// Sample among the k most likely characters; 0 = all.
         public var topK = 0
+        /// Sample among the most likely characters whose probabilities sum to p; 1 = all.
         public var topP: Float = 1
+        /// Drawing options.
         public init(temperature: Float = 0.8, topK: Int = 0, topP: Float = 1) {
             self.temperature = temperature; self.topK = topK; self.topP = topP
         }
@@ -29,13 +33,16 @@ public final class Generator {
         public var meanSurprisal: Double
     }
 
+    /// The model sampled from.
     public let model: LanguageModel
+    /// Streams generated at once.
     public let streams: Int
     private let single: Sampler?
     private let engine: SequenceEngine?
     private let logits: FloatBuffer
     private var draws: [TokenDraw]
 
+    /// A generator of `streams` samples at once, on up to `threads` threads.
     public init(model: LanguageModel, streams: Int = 1, threads: Int = Threads.count) {
         precondition(streams >= 1)
         self.model = model; self.streams = streams

@@ -8,8 +8,8 @@ import Foundation
 /// With two threads the hidden units of every layer (and the output rows) are split between the
 /// cores, which meet three times per character through a spinning partner. Each unit is computed
 /// the same way whichever core computes it, so the split never changes the result.
-public final class Sampler {
-    public let model: LanguageModel
+final class Sampler {
+    let model: LanguageModel
     let H: Int, GH: Int, V: Int
     let oneHotTable: FloatBuffer?
     let inputBias: [FloatBuffer]
@@ -19,11 +19,11 @@ public final class Sampler {
     var current = 0
     let c: FloatBuffer
     let gates: FloatBuffer, hiddenGates: FloatBuffer, scratch: FloatBuffer
-    public let logits: FloatBuffer
+    let logits: FloatBuffer
     var tokenDraw: TokenDraw
     let partner: SpinPartner?
 
-    public init(model: LanguageModel, threads: Int = Threads.count) {
+    init(model: LanguageModel, threads: Int = Threads.count) {
         self.model = model
         let cfg = model.config
         H = cfg.hiddenSize; GH = cfg.gateWidth; V = cfg.vocabularySize
@@ -42,7 +42,7 @@ public final class Sampler {
 
     deinit { partner?.stop() }
 
-    public func reset() { h[0].zero(); h[1].zero(); c.zero() }
+    func reset() { h[0].zero(); h[1].zero(); c.zero() }
 
     /// Runs part 0 and part 1 of a stage (on two cores when there is a partner).
     @inline(__always)
@@ -58,7 +58,7 @@ public final class Sampler {
     }
 
     /// Feeds one token (−1 = unknown: zero input) and leaves the next-character logits in `logits`.
-    public func step(_ token: Int) {
+    func step(_ token: Int) {
         let cfg = model.config
         let hPrev = h[current].pointer, hNew = h[1 - current].pointer
         for l in 0..<cfg.layers {
@@ -120,11 +120,11 @@ public final class Sampler {
     }
 
     /// Feeds each token of `prime` in turn.
-    public func prime(_ tokens: [Int]) { for t in tokens { step(t) } }
+    func prime(_ tokens: [Int]) { for t in tokens { step(t) } }
 
     /// Draws the next token from the current logits.
     /// temperature 0 = argmax; topK 0 = off; topP 1 = off.
-    public func draw(temperature: Float, topK: Int, topP: Float, random: inout RandomGenerator) -> Int {
+    func draw(temperature: Float, topK: Int, topP: Float, random: inout RandomGenerator) -> Int {
         tokenDraw.draw(logits.pointer, temperature: temperature, topK: topK, topP: topP, random: &random)
     }
 }

@@ -4,15 +4,21 @@ import Foundation
 /// one line per run, each in its own colour from its architecture's family of hues (blues for
 /// the LSTM, reds and oranges for the GRU), axes with units and a legend naming every run.
 public enum LearningCurvePlot {
+    /// One learning curve.
     public struct Series {
+        /// Its name in the legend.
         public var label: String
+        /// Its architecture (its family of colours).
         public var group: String
+        /// (x, validation loss) points.
         public var points: [(x: Double, y: Double)]
+        /// A curve.
         public init(label: String, group: String, points: [(x: Double, y: Double)]) {
             self.label = label; self.group = group; self.points = points
         }
     }
 
+    /// What the x axis measures.
     public enum XAxis: String, CaseIterable { case characters, seconds }
 
     /// Series from a run folder's metrics.jsonl (records with a validation loss).
@@ -36,6 +42,7 @@ public enum LearningCurvePlot {
         return Series(label: label ?? name, group: arch ?? name, points: points)
     }
 
+    /// A standalone SVG of `series`, one line per series, against `axis`.
     public static func svg(_ series: [Series], axis: XAxis, title: String) -> String {
         let width = 820.0, height = 520.0, left = 80.0, right = 190.0, top = 50.0, bottom = 70.0
         let pw = width - left - right, ph = height - top - bottom

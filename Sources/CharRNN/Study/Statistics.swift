@@ -3,19 +3,25 @@ import Foundation
 /// Small statistics for comparing models: means with t-intervals over seeds, and percentile
 /// bootstrap intervals (block bootstrap over characters, whose losses are correlated nearby).
 public enum Statistics {
+    /// A mean with a 95% interval.
     public struct Interval: Codable, Equatable, Sendable {
+        /// The mean and the interval's ends (±∞ when one value measures no spread).
         public var mean: Double, low: Double, high: Double
+        /// Whether 0 is inside the interval (no significant difference).
         public var containsZero: Bool { low <= 0 && high >= 0 }
         /// False for the unbounded "interval" of a single value: one sample measures no spread.
         public var isBounded: Bool { low.isFinite && high.isFinite }
+        /// "mean [low, high]", or "mean (no interval)".
         public var text: String {
             isBounded
                 ? String(format: "%.4f [%.4f, %.4f]", mean, low, high) : String(format: "%.4f (no interval)", mean)
         }
     }
 
+    /// The mean (NaN for no values).
     public static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
 
+    /// The sample standard deviation (0 for fewer than two values).
     public static func standardDeviation(_ x: [Double]) -> Double {
         guard x.count > 1 else { return 0 }
         let m = mean(x)

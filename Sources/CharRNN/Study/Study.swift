@@ -5,39 +5,65 @@ import Foundation
 /// hyper-parameters for both; every run's learning curve kept; test losses per character for
 /// paired statistics.
 public final class Study {
+    /// What to study.
     public struct Options {
+        /// The text; its last `testFraction` is the test set.
         public var file: String
+        /// Training time per run.
         public var budgetSeconds: Double?
+        /// Characters per run (instead of time).
         public var characters: Int?
+        /// Target parameter count of both models.
         public var parameters: Int = 1_000_000
+        /// Seeds per architecture.
         public var seeds: Int = 3
+        /// Output folder.
         public var out: String
+        /// Shape of both models and their batches.
         public var layers = 2, batch = 32, sequence = 64
+        /// Peak learning rate of both.
         public var learningRate: Float = AutoConfiguration.learningRate
+        /// Dropout of both.
         public var dropout: Float = 0.1
+        /// Validation and test parts of the file.
         public var validationFraction = 0.1, testFraction = 0.1
+        /// Train on raw bytes.
         public var bytes = false
         /// Replace the runs of an earlier study in `out` (otherwise an existing study is refused).
         public var overwrite = false
+        /// Options for `file`, written to `out`.
         public init(file: String, out: String) { self.file = file; self.out = out }
     }
 
+    /// One finished run of the study.
     public struct Run: Codable {
+        /// LSTM or GRU.
         public var architecture: Architecture
+        /// Its seed.
         public var seed: UInt64
+        /// Hidden units per layer.
         public var hiddenSize: Int
+        /// Parameters.
         public var parameters: Int
+        /// Optimizer steps.
         public var steps: Int
+        /// Training seconds.
         public var seconds: Double
+        /// Training throughput.
         public var charactersPerSecond: Double
+        /// Best validation loss (nats/char).
         public var bestValidationLoss: Double
+        /// Test loss of the best checkpoint (nats/char).
         public var testLoss: Double
+        /// Its folder.
         public var runDirectory: String
     }
 
+    /// The study's options.
     public let options: Options
     /// Progress lines (one per finished run, with the time left); nothing by default.
     public var log: (String) -> Void = { _ in }
+    /// A study with `options`.
     public init(_ options: Options) { self.options = options }
 
     /// The hidden size whose parameter count is closest to `target`.
@@ -54,6 +80,7 @@ public final class Study {
         return best
     }
 
+    /// Trains every run, scores the test set and writes the report, figures and results.
     public func run() throws -> StudyReport {
         let o = options
         try FileManager.default.createDirectory(atPath: o.out, withIntermediateDirectories: true)

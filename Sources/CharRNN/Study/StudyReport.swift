@@ -2,20 +2,28 @@ import Foundation
 
 /// The study's statistics, verdict, figures and report.md.
 public struct StudyReport {
+    /// The study's options.
     public let options: Study.Options
+    /// Every run.
     public let runs: [Study.Run]
     let positionLosses: [Architecture: [[Float]]]
     let samples: [Architecture: String]
     let parameterGap: Double
     let split: (train: Int, validation: Int, test: Int)
 
+    /// One architecture's results over seeds.
     public struct Summary: Codable {
+        /// LSTM or GRU.
         public var architecture: Architecture
+        /// Its size.
         public var hiddenSize: Int, parameters: Int
+        /// Test loss (nats and bits per character) and perplexity, with 95% intervals over seeds.
         public var testNats: Statistics.Interval, testBits: Statistics.Interval, testPerplexity: Statistics.Interval
+        /// Mean training throughput.
         public var charactersPerSecond: Double
     }
 
+    /// One summary per architecture.
     public var summaries: [Summary] {
         Architecture.allCases.compactMap { arch in
             let rs = runs.filter { $0.architecture == arch }
@@ -37,12 +45,14 @@ public struct StudyReport {
         return d.count >= 3 ? Statistics.bootstrapMean(d, resamples: 5000) : Statistics.tInterval(d)
     }
 
+    /// LSTM − GRU test loss paired by seed, with a t-interval (none for one seed).
     public var differenceOverSeedsT: Statistics.Interval {
         let l = runs.filter { $0.architecture == .lstm }.sorted { $0.seed < $1.seed }.map(\.testLoss)
         let g = runs.filter { $0.architecture == .gru }.sorted { $0.seed < $1.seed }.map(\.testLoss)
         return Statistics.tInterval(zip(l, g).map { $0 - $1 })
     }
 
+    /// LSTM − GRU test loss averaged over seeds, with a block-bootstrap interval over characters.
     public var differenceOverCharacters: Statistics.Interval {
         guard let l = positionLosses[.lstm], let g = positionLosses[.gru], let n = l.first?.count else {
             return Statistics.Interval(mean: .nan, low: .nan, high: .nan)
@@ -57,6 +67,7 @@ public struct StudyReport {
         return Statistics.bootstrapMean(d, block: 200, resamples: 1000)
     }
 
+    /// The answer in one paragraph, claiming no more than the intervals support.
     public var verdict: String {
         let c = differenceOverCharacters, s = differenceOverSeedsT
         let better = c.mean < 0 ? "LSTM" : "GRU", worse = c.mean < 0 ? "GRU" : "LSTM"

@@ -3,11 +3,11 @@ import Foundation
 /// Reads a corpus in two streaming passes over the file, in 4 MB chunks, so a 1 GB text is never
 /// held as a String: pass 1 decodes UTF-8 (or takes bytes), counts characters and marks each
 /// code point seen in a bitmap; pass 2 encodes into a `TokenArray` with the sorted vocabulary.
-public enum CorpusReader {
+enum CorpusReader {
     static let chunkSize = 1 << 22
 
     /// The symbols present (as a bitmap over 0..<0x110000) and the character count.
-    public static func scan(_ path: String, kind: Vocabulary.Kind) throws -> (symbols: [UInt32], count: Int) {
+    static func scan(_ path: String, kind: Vocabulary.Kind) throws -> (symbols: [UInt32], count: Int) {
         var seen = [UInt64](repeating: 0, count: 0x110000 / 64 + 1)
         var count = 0
         try forEachSymbol(path, kind: kind) { s in
@@ -22,7 +22,7 @@ public enum CorpusReader {
     }
 
     /// The text as ids of `vocabulary`, −1 for symbols outside it, in `count` positions.
-    public static func encode(
+    static func encode(
         _ path: String, kind: Vocabulary.Kind, vocabulary: Vocabulary, count: Int
     ) throws -> (tokens: TokenArray, unknown: [Int]) {
         var table = [Int32](repeating: -1, count: kind == .bytes ? 256 : 0x110000)
@@ -44,7 +44,7 @@ public enum CorpusReader {
     /// invalid UTF-8, the byte offset. A leading byte-order mark is skipped.
     @inline(__always)
     /// `-` is standard input (read once and kept, so both passes see the same text).
-    public static func forEachSymbol(_ path: String, kind: Vocabulary.Kind, _ body: (UInt32) throws -> Void) throws {
+    static func forEachSymbol(_ path: String, kind: Vocabulary.Kind, _ body: (UInt32) throws -> Void) throws {
         try InputFile.check(path, expected: "text file")
         let stdin = path == InputFile.standardInputPath ? try InputFile.standardInput() : nil
         var handle: FileHandle?

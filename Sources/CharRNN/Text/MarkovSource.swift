@@ -6,12 +6,12 @@ import Foundation
 /// P(x_t | x_{t−2}, x_{t−1}) is drawn once from the seed (peaked, so the rate is well below
 /// log A). The entropy rate is H = Σ_s π(s) · H(P(·|s)) over the A² pair states, with π the
 /// stationary distribution of the pair chain (power iteration to 1e-14).
-public struct MarkovSource {
-    public let alphabet: [UInt32]
+struct MarkovSource {
+    let alphabet: [UInt32]
     /// [A·A, A]: row s = (a, b) gives P(next | previous two = a, b).
-    public let transitions: [[Double]]
+    let transitions: [[Double]]
 
-    public init(alphabet: String = "abcde", seed: UInt64, sharpness: Double = 2.5) {
+    init(alphabet: String = "abcde", seed: UInt64, sharpness: Double = 2.5) {
         self.alphabet = alphabet.unicodeScalars.map(\.value)
         let A = self.alphabet.count
         var rng = RandomGenerator(seed: seed)
@@ -22,7 +22,7 @@ public struct MarkovSource {
         }
     }
 
-    public var entropyRate: Double {
+    var entropyRate: Double {
         let A = alphabet.count, S = A * A
         var pi = [Double](repeating: 1 / Double(S), count: S)
         for _ in 0..<100_000 {
@@ -38,7 +38,7 @@ public struct MarkovSource {
     }
 
     /// `count` characters of the chain, as text.
-    public func generate(count: Int, seed: UInt64) -> String {
+    func generate(count: Int, seed: UInt64) -> String {
         let A = alphabet.count
         var rng = RandomGenerator(seed: seed)
         var a = 0, b = 1

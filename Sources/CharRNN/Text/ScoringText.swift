@@ -1,13 +1,13 @@
 import Foundation
 
 /// A text to score with a given vocabulary: ids, and which characters fall outside it.
-public struct ScoringText: Sendable {
-    public let tokens: TokenArray
+struct ScoringText: Sendable {
+    let tokens: TokenArray
     let unknownBits: [UInt64]
-    public let unknownCount: Int
-    public var count: Int { tokens.count }
+    let unknownCount: Int
+    var count: Int { tokens.count }
 
-    public static func load(_ path: String, vocabulary: Vocabulary) throws -> ScoringText {
+    static func load(_ path: String, vocabulary: Vocabulary) throws -> ScoringText {
         let count = try CorpusReader.scan(path, kind: vocabulary.kind).count
         let (tokens, unknown) = try CorpusReader.encode(
             path, kind: vocabulary.kind, vocabulary: vocabulary, count: count)

@@ -3,21 +3,21 @@ import Foundation
 /// B contiguous streams over the training ids for truncated BPTT (char-rnn / torch-rnn style):
 /// stream b reads ids[b·L ..< (b+1)·L] with L = (N−1)/B, T characters per batch, so hidden state
 /// carries from one batch to the next; at the end of an epoch the streams start again.
-public struct StreamBatcher {
-    public let batch: Int, steps: Int
-    public let streamLength: Int
-    public var batchesPerEpoch: Int { streamLength / steps }
+struct StreamBatcher {
+    let batch: Int, steps: Int
+    let streamLength: Int
+    var batchesPerEpoch: Int { streamLength / steps }
 
-    public init(count: Int, batch: Int, steps: Int) {
+    init(count: Int, batch: Int, steps: Int) {
         self.batch = batch; self.steps = steps
         streamLength = max(0, (count - 1) / batch)
     }
 
     /// Characters needed for one batch: B·T + 1.
-    public static func minimumCharacters(batch: Int, steps: Int) -> Int { batch * steps + 1 }
+    static func minimumCharacters(batch: Int, steps: Int) -> Int { batch * steps + 1 }
 
     /// Fills x and y ([B, T], batch-first) for batch `index` of an epoch.
-    public func fill(_ ids: TokenView, index: Int, x: UnsafeMutablePointer<Int32>, y: UnsafeMutablePointer<Int32>) {
+    func fill(_ ids: TokenView, index: Int, x: UnsafeMutablePointer<Int32>, y: UnsafeMutablePointer<Int32>) {
         for b in 0..<batch {
             let base = b * streamLength + index * steps
             for t in 0..<steps {

@@ -7,6 +7,7 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
     case tooManySymbols(path: String, count: Int)
     case outsideVocabulary(path: String, symbols: [String])
 
+    /// One line that names the file and, where it applies, the offset.
     public var description: String {
         switch self {
         case .empty(let p): return "\(p): the file is empty"
@@ -22,7 +23,9 @@ public enum TextError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// Text as symbols.
 public enum TextDecoding {
+    /// The Unicode scalars of `string`, without a leading byte-order mark.
     public static func scalars(of string: String) -> [UInt32] {
         var s = string.unicodeScalars.map { $0.value }
         if s.first == 0xFEFF { s.removeFirst() }

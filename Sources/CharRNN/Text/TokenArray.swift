@@ -1,18 +1,18 @@
 /// Token ids stored in one byte each when the vocabulary has at most 256 symbols, else two
 /// (a 1 GB text of ASCII costs 1 GB here, not the 4–16 GB of a Swift String or [UInt32]).
-public struct TokenArray: Sendable {
-    public let count: Int
-    public let bytesPerToken: Int
+struct TokenArray: Sendable {
+    let count: Int
+    let bytesPerToken: Int
     var storage: [UInt8]
 
-    public init(count: Int, vocabularySize: Int) {
+    init(count: Int, vocabularySize: Int) {
         self.count = count
         bytesPerToken = vocabularySize <= 256 ? 1 : 2
         storage = [UInt8](repeating: 0, count: count * bytesPerToken)
     }
 
     @inline(__always)
-    public subscript(i: Int) -> Int {
+    subscript(i: Int) -> Int {
         get { bytesPerToken == 1 ? Int(storage[i]) : Int(storage[2 * i]) | Int(storage[2 * i + 1]) << 8 }
         set {
             if bytesPerToken == 1 {

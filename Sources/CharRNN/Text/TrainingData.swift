@@ -2,8 +2,11 @@ import Foundation
 
 /// The training and validation parts of a corpus, as the `train` command splits it.
 public struct TrainingData: Sendable {
+    /// The characters of the corpus, in id order.
     public let vocabulary: Vocabulary
+    /// The training part.
     public let train: TokenView
+    /// The validation part.
     public let validation: TokenView
 
     /// Vocabulary from the training file (and the validation file, if any, so it can be scored);

@@ -6,15 +6,19 @@ import Foundation
 /// The vocabulary is built from the training text, sorted, so the same text always gives the same
 /// ids; it is stored in every checkpoint.
 public struct Vocabulary: Equatable, Sendable {
+    /// Unicode scalars, or raw bytes (`--bytes`).
     public enum Kind: String, Codable, Sendable { case unicode, bytes }
 
+    /// What the symbols are.
     public let kind: Kind
     /// Code points (or byte values) in ascending order.
     public let symbols: [UInt32]
     private let index: [UInt32: Int]
 
+    /// Symbols in the vocabulary.
     public var count: Int { symbols.count }
 
+    /// A vocabulary of `symbols` in id order.
     public init(kind: Kind, symbols: [UInt32]) {
         self.kind = kind
         self.symbols = symbols
@@ -30,8 +34,10 @@ public struct Vocabulary: Equatable, Sendable {
         self.init(kind: kind, symbols: seen.sorted())
     }
 
+    /// Same kind and symbols.
     public static func == (a: Vocabulary, b: Vocabulary) -> Bool { a.kind == b.kind && a.symbols == b.symbols }
 
+    /// The id of `symbol`, or nil if it is not in the vocabulary.
     public func id(of symbol: UInt32) -> Int? { index[symbol] }
 
     /// Token ids of `text`; symbols outside the vocabulary map to nil.

@@ -24,25 +24,35 @@ import Foundation
 /// (README): the best LSTM (2×320) and GRU (2×384) there each saw ≈ 4.7–4.8 characters per
 /// parameter. The long-run part comes from 15-minute runs of 2×512 models (README).
 public enum AutoConfiguration {
+    /// ρ: the characters a model must see per parameter to be chosen.
     public static let charactersPerParameter = 4.5
     /// Weight decay (AdamW) and weight drop for runs of at least `longRunPasses` passes over the data.
     public static let longRunWeightDecay: Float = 0.1, longRunPasses = 10.0
+    /// Weight drop of long runs.
     public static func longRunWeightDrop(_ a: Architecture) -> Float { a == .lstm ? 0.3 : 0.25 }
+    /// The largest dropout the rule chooses.
     public static let maximumDropout: Float = 0.2
+    /// Hidden sizes the rule chooses among.
     public static let candidateHiddenSizes = [128, 192, 256, 320, 384, 448, 512, 640, 768, 1024]
+    /// Batch shape of automatic runs.
     public static let batch = 32, sequence = 64
+    /// Peak learning rate of automatic runs.
     public static let learningRate: Float = 3e-3
     /// Decay of the weight average that validation, checkpoints and sampling use.
     public static let emaDecay: Float = 0.998
     /// One-hot models start their input table at U(−1, 1) (see `LanguageModel.Initialization`).
     public static let oneHotScale: Float = 1
 
+    /// The rule's choices and its reasons.
     public struct Choice: Equatable {
+        /// Size and batch shape.
         public var hiddenSize: Int, layers: Int, batch: Int, sequence: Int
+        /// Optimisation and regularisation.
         public var learningRate: Float, dropout: Float, weightDrop: Float, weightDecay: Float, emaDecay: Float,
             warmupSteps: Int
         /// Expected characters seen and passes over the corpus under this choice.
         public var characters: Double, epochs: Double
+        /// The reasons, in one line.
         public var explanation: String
     }
 

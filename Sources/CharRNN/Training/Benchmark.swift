@@ -4,35 +4,50 @@ import Foundation
 /// random tokens (speed does not depend on the text). Figures are characters per second of
 /// wall time with `threads` worker threads, after warm-up steps.
 public enum Benchmark {
+    /// A configuration to measure.
     public struct Configuration: Codable, Sendable {
+        /// LSTM or GRU.
         public var architecture: Architecture
+        /// Sizes and batch shape.
         public var layers: Int, hiddenSize: Int, batch: Int, steps: Int
+        /// Vocabulary of the random tokens.
         public var vocabularySize: Int = 65
+        /// 0 = one-hot input.
         public var embeddingSize: Int = 0
+        /// A configuration.
         public init(
             architecture: Architecture, layers: Int, hiddenSize: Int, batch: Int, steps: Int, embeddingSize: Int = 0
         ) {
             self.architecture = architecture; self.layers = layers; self.hiddenSize = hiddenSize
             self.batch = batch; self.steps = steps; self.embeddingSize = embeddingSize
         }
+        /// "lstm 2x512 B64 T64".
         public var name: String {
             "\(architecture.rawValue) \(layers)x\(hiddenSize) B\(batch) T\(steps)"
                 + (embeddingSize > 0 ? " emb\(embeddingSize)" : "")
         }
     }
 
+    /// One configuration's figures.
     public struct Result: Codable, Sendable {
+        /// What was measured.
         public var configuration: Configuration
+        /// Parameters of the model.
         public var parameters: Int
+        /// Training throughput (forward, backward, clipping, Adam).
         public var trainCharsPerSecond: Double
+        /// Evaluation throughput (forward only).
         public var evalCharsPerSecond: Double
+        /// Single-stream sampling throughput.
         public var sampleCharsPerSecond: Double
         /// Characters per second over all streams when 8 and 64 samples are generated at once.
         public var sample8CharsPerSecond: Double
+        /// Sampling throughput over 64 streams at once.
         public var sample64CharsPerSecond: Double
         /// Achieved training GFLOP/s (6 FLOPs per multiply-add of the forward pass per character:
         /// forward, and two products in backward).
         public var trainGFLOPs: Double
+        /// Achieved evaluation GFLOP/s.
         public var evalGFLOPs: Double
         /// Peak resident memory while this configuration trained (bytes).
         public var peakResidentBytes: Int
@@ -63,6 +78,7 @@ public enum Benchmark {
         return flops / Date().timeIntervalSince(start) / 1e9
     }
 
+    /// Measures one configuration: `trainSteps` timed steps, evaluation and sampling.
     public static func run(_ cfg: Configuration, trainSteps: Int, threads: Int, sampleLength: Int = 2000) -> Result {
         resetPeakResident()
         let config = ModelConfig(
@@ -103,9 +119,13 @@ public enum Benchmark {
             peakResidentBytes: peak)
     }
 
+    /// The known-truth check's result.
     public struct MarkovResult: Codable, Sendable {
+        /// Sizes of the check.
         public var alphabet: Int, trainCharacters: Int, heldOutCharacters: Int, steps: Int
+        /// The chain's exact entropy rate and the model's held-out loss (nats/char).
         public var entropyRate: Double, heldOutLoss: Double
+        /// How far the loss is above the entropy rate, in percent.
         public var gapPercent: Double { 100 * (heldOutLoss / entropyRate - 1) }
     }
 
@@ -157,14 +177,14 @@ public enum Benchmark {
 
 /// A model, engine and optimizer training on random tokens, to time whole training steps
 /// (forward, backward, clipping, Adam). Used by the benchmark and by the automatic configuration.
-public final class TrainingProbe {
-    public let model: LanguageModel
+final class TrainingProbe {
+    let model: LanguageModel
     let engine: SequenceEngine
     let adam: Adam
     let x: [Int32], y: [Int32]
     var rng = RandomGenerator(seed: 1)
 
-    public init(config: ModelConfig, batch: Int, steps: Int, threads: Int = Threads.count) {
+    init(config: ModelConfig, batch: Int, steps: Int, threads: Int = Threads.count) {
         model = LanguageModel(config: config, random: &rng)
         engine = SequenceEngine(model: model, batch: batch, steps: steps, training: true, threads: threads)
         adam = Adam(layout: model.layout, learningRate: 2e-3)
@@ -173,7 +193,7 @@ public final class TrainingProbe {
         y = (0..<batch * steps).map { _ in Int32(r.nextInt(below: config.vocabularySize)) }
     }
 
-    public func step() {
+    func step() {
         engine.parametersDidChange()
         engine.run(inputs: x, targets: y, backward: true, random: &rng)
         clipGlobalNorm(engine.gradients, maxNorm: 5)
@@ -181,7 +201,7 @@ public final class TrainingProbe {
     }
 
     /// Training characters per second over `steps` timed steps after `warmUp` untimed ones.
-    public func charactersPerSecond(steps: Int, warmUp: Int = 1) -> Double {
+    func charactersPerSecond(steps: Int, warmUp: Int = 1) -> Double {
         for _ in 0..<warmUp { step() }
         let start = Date()
         for _ in 0..<steps { step() }

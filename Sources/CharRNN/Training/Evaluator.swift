@@ -7,26 +7,37 @@ import Foundation
 /// characters of context — nearly the single-stream result at S times the speed. Characters
 /// outside the vocabulary (id −1) are fed as a zero input and not scored.
 public struct EvaluationResult: Sendable {
+    /// Summed cross-entropy over the scored characters (nats).
     public var totalLoss: Double
+    /// Characters scored.
     public var scored: Int
+    /// Characters not scored (outside the vocabulary).
     public var unscored: Int
+    /// Mean cross-entropy (nats/char).
     public var meanLoss: Double { scored > 0 ? totalLoss / Double(scored) : .nan }
+    /// Mean cross-entropy in bits per character.
     public var bitsPerCharacter: Double { meanLoss / log(2) }
+    /// e^(nats/char).
     public var perplexity: Double { exp(meanLoss) }
     /// Loss of each target position 1..<N (NaN where unscored), when requested.
     public var positionLosses: [Float]?
 }
 
+/// Scores texts with a model over parallel streams (see above).
 public final class Evaluator {
+    /// The model scored.
     public let model: LanguageModel
+    /// Streams, timesteps per call, and characters of context before each stream's part.
     public let streams: Int, chunk: Int, burnIn: Int
     let engine: SequenceEngine
 
+    /// An evaluator of `model`.
     public init(model: LanguageModel, streams: Int = 64, chunk: Int = 128, burnIn: Int = 200) {
         self.model = model; self.streams = streams; self.chunk = chunk; self.burnIn = burnIn
         engine = SequenceEngine(model: model, batch: streams, steps: chunk, training: false)
     }
 
+    /// Scores `ids` (−1 = outside the vocabulary).
     public func evaluate(_ ids: [Int32], keepPositionLosses: Bool = false) -> EvaluationResult {
         ids.withUnsafeBufferPointer { p in evaluate(count: ids.count, keepPositionLosses: keepPositionLosses) { p[$0] }
         }

@@ -3,8 +3,11 @@ import Foundation
 /// The memory a training run will need, checked before anything large is allocated, so an
 /// impossible size is refused in one line instead of dying in `malloc`.
 public enum MemoryEstimate {
+    /// A run too large for this machine.
     public struct TooLarge: Error, CustomStringConvertible, Equatable {
+        /// What the run needs and what is available.
         public var neededBytes: Double, availableBytes: Double
+        /// One line with both figures and what to change.
         public var description: String {
             String(
                 format:

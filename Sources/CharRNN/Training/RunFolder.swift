@@ -3,9 +3,11 @@ import Foundation
 /// The folder of one training run (`CHECKPOINT-DIR/NAME`): best.ckpt, latest.ckpt, metrics.jsonl
 /// and, while a process trains in it, the `.lock` that keeps a second process out.
 public enum RunFolder {
+    /// A bad run name or checkpoint folder.
     public enum Failure: Error, CustomStringConvertible, Equatable {
         case badName(String, reason: String)
         case emptyCheckpointDirectory
+        /// One line naming the flag.
         public var description: String {
             switch self {
             case .badName(let n, let r): return "--name '\(n)': \(r)"

@@ -4,20 +4,32 @@ import Foundation
 /// study report it: nats, bits and perplexity per character, over the characters the model can
 /// score. Built on `Evaluator`, which the trainer's validation uses too.
 public struct Score: Codable, Sendable {
+    /// The checkpoint's path.
     public var checkpoint: String
+    /// "lstm" or "gru".
     public var architecture: String
+    /// Recurrent layers.
     public var layers: Int
+    /// Units per layer.
     public var hiddenSize: Int
+    /// Parameters.
     public var parameters: Int
+    /// Mean cross-entropy (nats/char).
     public var natsPerCharacter: Double
+    /// The same in bits per character.
     public var bitsPerCharacter: Double
+    /// e^(nats/char).
     public var perplexity: Double
+    /// Characters scored.
     public var charactersScored: Int
+    /// Characters not scored (outside the vocabulary).
     public var charactersNotScored: Int
 
+    /// A text with nothing to score.
     public enum Failure: Error, CustomStringConvertible, Equatable {
         case nothingToScore(text: String)
         case nothingKnown(text: String, characters: Int, checkpoint: String)
+        /// One line naming the text.
         public var description: String {
             switch self {
             case .nothingToScore(let t):

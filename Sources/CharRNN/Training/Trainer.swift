@@ -1,5 +1,6 @@
 import Foundation
 
+/// Why a run cannot start or go on.
 public enum TrainingError: Error, CustomStringConvertible {
     case corpusTooSmall(path: String, characters: Int, needed: Int, batch: Int, steps: Int)
     case validationTooSmall(characters: Int)
@@ -8,6 +9,7 @@ public enum TrainingError: Error, CustomStringConvertible {
     case runExists(path: String)
     case diverged(step: Int, checkpoint: String)
 
+    /// One line naming the file, flag or step.
     public var description: String {
         switch self {
         case .corpusTooSmall(let p, let n, let need, let b, let t):
@@ -34,10 +36,15 @@ public enum TrainingError: Error, CustomStringConvertible {
 /// The training loop: truncated BPTT over B streams, Adam with global-norm clipping and a
 /// learning-rate schedule, periodic validation, `best` and `latest` checkpoints, a JSONL metrics log.
 public final class Trainer {
+    /// The run's settings.
     public let settings: TrainingSettings
+    /// The run's folder.
     public let runDirectory: String
+    /// The run's name.
     public let runName: String
+    /// The training and validation text.
     public let data: TrainingData
+    /// The model being trained (the raw weights; checkpoints hold their average).
     public let model: LanguageModel
     public private(set) var progress: TrainingProgress
     public private(set) var metrics: [MetricRecord]
@@ -71,8 +78,11 @@ public final class Trainer {
     /// trainer trains in the same folder.
     var lock: RunLock?
 
+    /// The best checkpoint's path.
     public var bestPath: String { runDirectory + "/best.ckpt" }
+    /// The latest checkpoint's path.
     public var latestPath: String { runDirectory + "/latest.ckpt" }
+    /// The metrics log's path.
     public var metricsPath: String { runDirectory + "/metrics.jsonl" }
 
     /// A new run. An existing run folder (with checkpoints) is refused unless `overwrite`.
@@ -211,18 +221,27 @@ public final class Trainer {
         }
     }
 
+    /// The model's configuration.
     public var config: ModelConfig { model.config }
+    /// The run's vocabulary.
     public var vocabulary: Vocabulary { data.vocabulary }
     var epochProgress: Double {
         Double(progress.epoch) + Double(progress.batchInEpoch) / Double(max(1, batcher.batchesPerEpoch))
     }
 
+    /// What a call of `run` did.
     public struct Summary {
+        /// Optimizer steps taken.
         public var steps: Int
+        /// Training seconds.
         public var seconds: Double
+        /// Throughput.
         public var charactersPerSecond: Double
+        /// Lowest validation loss of the run.
         public var bestValidationLoss: Double?
+        /// The last validation loss.
         public var finalValidationLoss: Double?
+        /// Whether `shouldStop` ended the call before the budget.
         public var interrupted: Bool
     }
 
@@ -442,6 +461,7 @@ public final class Trainer {
                 validated: validation != nil))
     }
 
+    /// Validation reads at most this many characters.
     public static let validationLimit = 2_000_000
 
     /// Refuses data a run cannot train on: fewer training characters than one batch needs, or a
@@ -551,6 +571,7 @@ public final class Trainer {
         for (_, f) in kept.dropFirst(n) { try? FileManager.default.removeItem(atPath: runDirectory + "/" + f) }
     }
 
+    /// Writes latest.ckpt now.
     public func saveLatest() throws { try checkpoint().write(to: latestPath) }
 
     /// Appends one JSON line to metrics.jsonl (the file stays open for the run).

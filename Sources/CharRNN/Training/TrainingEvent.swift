@@ -6,7 +6,9 @@ import Foundation
 public enum TrainingEvent: Sendable {
     /// Where a run stands after an optimizer step.
     public struct Status: Sendable {
+        /// Step, passes, the step's loss and the latest validation loss.
         public var step: Int, epoch: Double, loss: Double, validationLoss: Double?
+        /// Training throughput.
         public var charactersPerSecond: Double
         /// Share of the budget used, and the estimated time left (nil without a budget).
         public var fraction: Double?, remainingSeconds: Double?

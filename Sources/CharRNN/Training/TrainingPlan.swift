@@ -4,24 +4,38 @@ import Foundation
 /// configuration can fill in exactly what was left out. The `train` command builds one from its
 /// flags; a program can build one directly.
 public struct TrainingRequest {
+    /// The training text.
     public var trainFile: String
+    /// A separate validation text.
     public var validationFile: String?
+    /// Validation = this last fraction (default 0.1).
     public var validationFraction: Double?
+    /// Train on raw bytes.
     public var bytes = false
+    /// LSTM or GRU (default LSTM).
     public var architecture: Architecture?
+    /// Sizes (default: 2 layers, the rule's hidden size, one-hot input).
     public var layers: Int?, hiddenSize: Int?, embeddingSize: Int?
+    /// Regularisation and initialisation (default: the rule's).
     public var dropout: Float?, weightDrop: Float?, initOneHot: Float?, forgetBias: Float?
+    /// Batch shape (default 32 × 64).
     public var batch: Int?, sequence: Int?
+    /// Learning rate and its schedule (default: the rule's rate, cosine to 0.1).
     public var learningRate: Float?, schedule: LearningRateSchedule?, finalLearningRateFraction: Float?
+    /// Warm-up, clipping, weight decay, weight averaging and seed (default: the rule's, 5, 1).
     public var warmupSteps: Int?, clip: Float?, weightDecay: Float?, ema: Float?, seed: UInt64?
+    /// Budget (default: 10 epochs) and validation interval.
     public var epochs: Double?, steps: Int?, timeSeconds: Double?, evalEvery: Int?
+    /// Validated checkpoints kept as history.
     public var keep: Int?
     /// Fine-tuning: the model (architecture, sizes, vocabulary) comes from this checkpoint.
     public var initFrom: (path: String, checkpoint: Checkpoint)?
+    /// A request to train on `trainFile` with every choice left to the defaults.
     public init(trainFile: String) { self.trainFile = trainFile }
 
     /// Batch shape as given or by default (what the data must hold at least one batch of).
     public var resolvedBatch: Int { batch ?? AutoConfiguration.batch }
+    /// Timesteps per batch as given or by default.
     public var resolvedSequence: Int { sequence ?? AutoConfiguration.sequence }
 }
 
@@ -29,10 +43,13 @@ public struct TrainingRequest {
 /// for the automatic choices, and the explicit command line that repeats the run without
 /// measuring this machine's speed (a time budget written out as the step count it allows).
 public struct TrainingPlan: Sendable {
+    /// Every setting of the run.
     public var settings: TrainingSettings
+    /// The model's configuration.
     public var config: ModelConfig
     /// The automatic configuration's reasons, and the options given that replaced its choices.
     public var explanation: String
+    /// The run's name.
     public var runName: String
     /// Whether choosing the size needs the speed of this machine (a time budget without --hidden).
     public static func measuresSpeed(_ r: TrainingRequest) -> Bool {
