@@ -184,7 +184,7 @@ refuse train "$in/corpus.txt" --seed 18446744073709551616
 refuse sample "$ckpt" --seed -5
 refuse train "$in/corpus.txt" --threads 1025
 for t in 0s 0.5s 5 "" 1x -1m abc 1e3s; do refuse train "$in/corpus.txt" --time "$t"; done
-refuse study "$in/corpus.txt" --budget 0s
+refuse study "$in/corpus.txt" --time 0s
 refuse train "$in/corpus.txt" --embedding -3
 
 # ---- 6. sizes the machine cannot hold ----------------------------------------------------------

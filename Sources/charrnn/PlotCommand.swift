@@ -8,7 +8,7 @@ struct PlotCommand: ParsableCommand {
         abstract: "Learning curves (validation loss) of training runs as an SVG, from their metrics.jsonl logs.")
 
     @Argument(help: "Run folders (each with metrics.jsonl)") var runs: [String]
-    @Option(name: .shortAndLong, help: "The SVG file to write") var out: String
+    @Option(name: .shortAndLong, help: "The SVG file to write") var output: String
     @Option(help: "x axis: characters or seconds") var x: LearningCurvePlot.XAxis = .characters
     @Option(help: "Title") var title: String = "Validation loss"
 
@@ -24,8 +24,8 @@ struct PlotCommand: ParsableCommand {
             }
             // The runs' logs and checkpoints are this command's inputs: never write over them.
             let inputs = runs.flatMap { [$0 + "/metrics.jsonl", $0 + "/latest.ckpt", $0 + "/best.ckpt"] }
-            try OutputFile.write(LearningCurvePlot.svg(series, axis: x, title: title), to: out, inputs: inputs)
-            writeErr("wrote \(out) (\(series.count) \(series.count == 1 ? "run" : "runs"))\n")
+            try OutputFile.write(LearningCurvePlot.svg(series, axis: x, title: title), to: output, inputs: inputs)
+            writeErr("wrote \(output) (\(series.count) \(series.count == 1 ? "run" : "runs"))\n")
         }
     }
 }

@@ -16,11 +16,11 @@ struct StudyCommand: ParsableCommand {
             """)
 
     @Argument(help: "The text file") var file: String
-    @Option(help: "Training time per run, e.g. 5m") var budget: String?
-    @Option(parsing: .unconditional, help: "Characters seen per run (instead of --budget)") var chars: Int?
+    @Option(help: "Training time per run, e.g. 90s, 5m or 1h30m (as train's --time)") var time: String?
+    @Option(parsing: .unconditional, help: "Characters seen per run (instead of --time)") var chars: Int?
     @Option(parsing: .unconditional, help: "Target parameter count of both models") var params: Int = 1_000_000
     @Option(parsing: .unconditional, help: "Seeds per architecture") var seeds: Int = 3
-    @Option(help: "Output folder") var out: String = "study"
+    @Option(name: .shortAndLong, help: "Output folder") var output: String = "study"
     @Option(parsing: .unconditional, help: "Layers of both models") var layers: Int = 2
     @Option(parsing: .unconditional, help: "Dropout of both models", transform: finiteNumber) var dropout: Float = 0.1
     @Option(parsing: .unconditional, help: "Parallel streams per batch") var batch: Int = 32
@@ -34,14 +34,14 @@ struct StudyCommand: ParsableCommand {
         name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction before it used for validation",
         transform: finiteNumber) var valFraction: Double = 0.1
     @Flag(help: "Train on raw bytes") var bytes = false
-    @Flag(help: "Replace an earlier study in --out") var overwrite = false
+    @Flag(help: "Replace an earlier study in --output") var overwrite = false
     @Option(help: "text, markdown or json") var format: OutputFormat = .text
 
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
-        if budget == nil && chars == nil { throw ValidationError("give --budget (e.g. 5m) or --chars N") }
-        if let b = budget { try checkDuration(b, flag: "--budget") }
+        if time == nil && chars == nil { throw ValidationError("give --time (e.g. 5m) or --chars N") }
+        if let t = time { try checkDuration(t, flag: "--time") }
         if let c = chars, c <= 0 { throw ValidationError("--chars must be positive") }
         if params < 1000 { throw ValidationError("--params must be at least 1000 (got \(params))") }
         if seeds <= 0 { throw ValidationError("--seeds must be positive (got \(seeds))") }
@@ -58,17 +58,17 @@ struct StudyCommand: ParsableCommand {
     func run() throws {
         threadOptions.apply()
         try reportingErrors {
-            var o = Study.Options(file: file, out: out)
-            o.budgetSeconds = budget.flatMap(parseDuration); o.characters = chars
+            var o = Study.Options(file: file, out: output)
+            o.budgetSeconds = time.flatMap(parseDuration); o.characters = chars
             o.parameters = params; o.seeds = seeds; o.layers = layers; o.dropout = dropout
             o.batch = batch; o.sequence = seq; o.learningRate = lr
             o.testFraction = testFraction; o.validationFraction = valFraction; o.bytes = bytes
             o.overwrite = overwrite
             if !overwrite,
-                FileManager.default.fileExists(atPath: out + "/report.md")
-                    || FileManager.default.fileExists(atPath: out + "/runs")
+                FileManager.default.fileExists(atPath: output + "/report.md")
+                    || FileManager.default.fileExists(atPath: output + "/runs")
             {
-                throw CLIError("\(out): holds an earlier study; give --overwrite to replace it, or another --out")
+                throw CLIError("\(output): holds an earlier study; give --overwrite to replace it, or another --output")
             }
             let study = Study(o)
             study.log = { writeErr($0 + "\n") }
@@ -103,7 +103,7 @@ struct StudyCommand: ParsableCommand {
                         + "\(report.differenceOverSeedsT.text) over seeds")
                 print(report.verdict)
             }
-            writeErr("report: \(out)/report.md\n")
+            writeErr("report: \(output)/report.md\n")
         }
     }
 }

@@ -121,7 +121,7 @@ final class CLITests: XCTestCase {
             paired.stdout.contains("no significant difference") || paired.stdout.contains("significantly worse"),
             paired.stdout)
         let svg = temp("curves.svg")
-        let plot = try run(["plot", dir + "/e2e", "--out", svg])
+        let plot = try run(["plot", dir + "/e2e", "--output", svg])
         XCTAssertEqual(plot.status, 0, plot.stderr)
         XCTAssertTrue(try String(contentsOfFile: svg, encoding: .utf8).contains("validation loss (nats per character)"))
         let exported = temp("bf16.ckpt")
@@ -340,11 +340,11 @@ final class CLITests: XCTestCase {
 
         let out = temp("study")
         try FileManager.default.createDirectory(atPath: out + "/runs", withIntermediateDirectories: true)
-        let refused = try run(["study", corpus, "--chars", "5000", "--seeds", "1", "--out", out])
+        let refused = try run(["study", corpus, "--chars", "5000", "--seeds", "1", "--output", out])
         XCTAssertEqual(refused.status, 1)
         XCTAssertEqual(
             refused.stderr,
-            "charrnn: error: \(out): holds an earlier study; give --overwrite to replace it, or another --out\n")
+            "charrnn: error: \(out): holds an earlier study; give --overwrite to replace it, or another --output\n")
     }
 
     /// Starts a 5-minute training run of a small model on generated text (to be interrupted).
