@@ -72,32 +72,17 @@ final class Workspace {
             let gv = L.gateValues.pointer
             let bias = packed.inputBias[l].pointer
             if l == 0 && !cfg.usesEmbedding {
-                // One-hot input: the projection is a row gather from the per-character table.
-                let table = packed.oneHotTable!.pointer
-                for r in 0..<rows {
-                    let dst = gv + r * GH
-                    let tok = Int(inputs[r])
-                    if tok >= 0 {
-                        let src = table + tok * GH
-                        for j in 0..<GH { dst[j] = src[j] + bias[j] }
-                    } else {
-                        dst.update(from: bias, count: GH)
-                    }
-                }
+                OneHotInput.forward(
+                    tokens: inputs, rows: rows, table: packed.oneHotTable!.pointer, bias: bias,
+                    width: GH, into: gv)
             } else {
                 let input: ConstFloatPointer
                 let inSize = cfg.inputSize(layer: l)
                 if l == 0 {
-                    let emb = model.pointer("emb.weight"), x = embedded!.pointer
-                    for r in 0..<rows {
-                        let tok = Int(inputs[r])
-                        if tok >= 0 {
-                            (x + r * inSize).update(from: emb + tok * inSize, count: inSize)
-                        } else {
-                            (x + r * inSize).update(repeating: 0, count: inSize)
-                        }
-                    }
-                    input = ConstFloatPointer(x)
+                    Embedding.forward(
+                        tokens: inputs, rows: rows, emb: model.pointer("emb.weight"), size: inSize,
+                        into: embedded!.pointer)
+                    input = ConstFloatPointer(embedded!.pointer)
                 } else {
                     input = ConstFloatPointer(layers[l - 1].layerOutput)
                 }
@@ -114,48 +99,18 @@ final class Workspace {
                     bhn: model.pointer("rnn.bias_hh_l\(l)") + 2 * H)
             }
             if let mask = L.mask, let dropped = L.dropped, let seed = dropoutSeed {
-                let keep = 1 - cfg.dropout, scale = 1 / keep
-                let out = L.outputs, m = mask.pointer, d = dropped.pointer
-                for b in 0..<B {
-                    var rng = RandomGenerator(seed: seed, layer: l, stream: firstStream + b)
-                    for t in 0..<T {
-                        let row = (t * B + b) * H
-                        for j in row..<(row + H) {
-                            let mv: Float = rng.nextFloat() < keep ? scale : 0
-                            m[j] = mv; d[j] = out[j] * mv
-                        }
-                    }
-                }
+                Dropout.forward(
+                    outputs: L.outputs, probability: cfg.dropout, steps: T, batch: B, hidden: H, seed: seed,
+                    layer: l, firstStream: firstStream, mask: mask.pointer, dropped: dropped.pointer)
             } else if let dropped = L.dropped {
                 dropped.pointer.update(from: L.outputs, count: rows * H)
                 L.mask!.pointer.update(repeating: 1, count: rows * H)
             }
         }
-        // Output layer and loss. Shapes: top [T·B, H] · W_outᵀ [H, V] + b_out.
-        let top = layers[cfg.layers - 1].layerOutput
-        let lg = logits.pointer, bOut = model.pointer("out.bias")
-        for r in 0..<rows { (lg + r * V).update(from: bOut, count: V) }
-        gemm(
-            m: rows, n: V, k: H, a: top, aRowStride: H, aColStride: 1,
-            b: packed.outputT, c: lg, ldc: V, accumulate: true, scratch: gemmScratch.pointer)
-        var total = 0.0
-        var count = 0
-        for r in 0..<rows {
-            let row = lg + r * V
-            let y = Int(targets[r])
-            let target = y >= 0 ? row[y] : 0
-            if let raw = rawLogits { (raw.pointer + r * V).update(from: row, count: V) }
-            let logZ = softmaxInPlace(row, count: V)
-            if y >= 0 {
-                let l = logZ - target
-                positionLoss[r] = l
-                total += Double(l)
-                count += 1
-            } else {
-                positionLoss[r] = 0
-            }
-        }
-        return (total, count)
+        return OutputLayer.forward(
+            top: layers[cfg.layers - 1].layerOutput, rows: rows, hidden: H, vocabularySize: V, weightT: packed.outputT,
+            bias: model.pointer("out.bias"), targets: targets, logits: logits.pointer, raw: rawLogits?.pointer,
+            positionLoss: positionLoss.pointer, scratch: gemmScratch.pointer)
     }
 
     // MARK: backward
@@ -170,26 +125,13 @@ final class Workspace {
         let grads = gradients.pointer
         let layout = model.layout
         gradients.zero()
-        // d logits = (softmax − onehot)·scale, in place.
-        let lg = logits.pointer
-        for r in 0..<rows {
-            let row = lg + r * V
-            let y = Int(targets[r])
-            if y < 0 { row.update(repeating: 0, count: V); continue }
-            row[y] -= 1
-            for j in 0..<V { row[j] *= scale }
-        }
         let top = layers[cfg.layers - 1]
-        // dW_out [V, H] += dlogitsᵀ · top ; db_out += Σ rows ; d top = dlogits · W_out.
-        gemm(
-            m: V, n: H, k: rows, a: lg, aRowStride: 1, aColStride: V,
-            b: packActivations(top.layerOutput, rows: rows, cols: H), c: grads + layout.offset("out.weight"), ldc: H,
-            accumulate: true, scratch: gemmScratch.pointer)
-        columnSums(lg, rows: rows, cols: V, into: grads + layout.offset("out.bias"))
-        gemm(
-            m: rows, n: H, k: V, a: lg, aRowStride: V, aColStride: 1,
-            b: packed.output, c: top.outputGradients.pointer, ldc: H, accumulate: false, scratch: gemmScratch.pointer)
-        if let m = top.mask { multiply(top.outputGradients.pointer, by: m.pointer, count: rows * H) }
+        OutputLayer.backward(
+            logits: logits.pointer, targets: targets, rows: rows, hidden: H, vocabularySize: V, scale: scale,
+            topPanels: packActivations(top.layerOutput, rows: rows, cols: H), weight: packed.output,
+            dWeight: grads + layout.offset("out.weight"), dBias: grads + layout.offset("out.bias"),
+            dTop: top.outputGradients.pointer, scratch: gemmScratch.pointer)
+        if let m = top.mask { Dropout.backward(top.outputGradients.pointer, mask: m.pointer, count: rows * H) }
 
         for l in stride(from: cfg.layers - 1, through: 0, by: -1) {
             let L = layers[l]
@@ -208,16 +150,9 @@ final class Workspace {
             let dWih = grads + layout.offset("rnn.weight_ih_l\(l)")
             let inSize = cfg.inputSize(layer: l)
             if l == 0 && !cfg.usesEmbedding {
-                // One-hot: row v of the transposed gradient collects the gate gradients where input = v.
-                let gT = oneHotGradientT!.pointer
-                oneHotGradientT!.zero()
-                for r in 0..<rows {
-                    let tok = Int(inputs[r])
-                    guard tok >= 0 else { continue }
-                    let dst = gT + tok * GH, src = dgx + r * GH
-                    for j in 0..<GH { dst[j] += src[j] }
-                }
-                for g in 0..<GH { for v in 0..<V { dWih[g * V + v] += gT[v * GH + g] } }
+                OneHotInput.backward(
+                    tokens: inputs, rows: rows, dGates: dgx, width: GH, vocabularySize: V,
+                    scratch: oneHotGradientT!.pointer, into: dWih)
             } else {
                 let input: ConstFloatPointer =
                     l == 0 ? ConstFloatPointer(embedded!.pointer) : ConstFloatPointer(layers[l - 1].layerOutput)
@@ -231,20 +166,17 @@ final class Workspace {
                         m: rows, n: H, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
                         b: packed.input(l), c: below.outputGradients.pointer, ldc: H, accumulate: false,
                         scratch: gemmScratch.pointer)
-                    if let m = below.mask { multiply(below.outputGradients.pointer, by: m.pointer, count: rows * H) }
+                    if let m = below.mask {
+                        Dropout.backward(below.outputGradients.pointer, mask: m.pointer, count: rows * H)
+                    }
                 } else {
                     let E = cfg.embeddingSize
                     let dx = embeddedGradient!.pointer
                     gemm(
                         m: rows, n: E, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
                         b: packed.input(0), c: dx, ldc: E, accumulate: false, scratch: gemmScratch.pointer)
-                    let dEmb = grads + layout.offset("emb.weight")
-                    for r in 0..<rows {
-                        let tok = Int(inputs[r])
-                        guard tok >= 0 else { continue }
-                        let dst = dEmb + tok * E, src = dx + r * E
-                        for j in 0..<E { dst[j] += src[j] }
-                    }
+                    Embedding.backward(
+                        tokens: inputs, rows: rows, dx: dx, size: E, into: grads + layout.offset("emb.weight"))
                 }
             }
         }
