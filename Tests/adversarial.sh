@@ -230,6 +230,10 @@ accept "wrote" export "$ckpt" -o small.ckpt --dtype f16
 accept "wrote" plot "$in/runs/tiny" -o curves.svg
 accept "done" train "$in/corpus-link.txt" --hidden 16 --layers 1 --batch 8 --seq 16 --steps 5 --name ok1
 accept "done" train "$in/corpus.txt" --hidden 16 --layers 1 --batch 8 --seq 16 --steps 5 --name ok2 --threads 3
+accept "done" train "$in/corpus.txt" --init-from "$in/bf16.ckpt" --batch 8 --seq 16 --steps 5 --name tuned
+refuse train "$in/corpus.txt" --init-from "$in/bf16.ckpt" --hidden 99 --steps 5
+refuse train --resume "$ckpt" --hidden 99
+refuse study "$in/corpus.txt" --chars 1000 --resume --overwrite
 accept "1.0.0" --version
 
 echo "adversarial cases: $n"

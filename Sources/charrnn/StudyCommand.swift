@@ -35,6 +35,7 @@ struct StudyCommand: ParsableCommand {
         transform: finiteNumber) var valFraction: Double = 0.1
     @Flag(help: "Train on raw bytes") var bytes = false
     @Flag(help: "Replace an earlier study in --output") var overwrite = false
+    @Flag(help: "Continue an earlier study in --output: keep its finished runs, train the others") var resume = false
     @Option(help: "text, markdown or json") var format: OutputFormat = .text
 
     @OptionGroup var threadOptions: ThreadOptions
@@ -43,6 +44,7 @@ struct StudyCommand: ParsableCommand {
         if time == nil && chars == nil { throw ValidationError("give --time (e.g. 5m) or --chars N") }
         if let t = time { try checkDuration(t, flag: "--time") }
         if let c = chars, c <= 0 { throw ValidationError("--chars must be positive") }
+        if resume && overwrite { throw ValidationError("give --resume or --overwrite, not both") }
         if params < 1000 { throw ValidationError("--params must be at least 1000 (got \(params))") }
         if seeds <= 0 { throw ValidationError("--seeds must be positive (got \(seeds))") }
         if layers <= 0 || batch <= 0 || seq <= 0 {
@@ -64,11 +66,12 @@ struct StudyCommand: ParsableCommand {
             o.batch = batch; o.sequence = seq; o.learningRate = lr
             o.testFraction = testFraction; o.validationFraction = valFraction; o.bytes = bytes
             o.overwrite = overwrite
-            if !overwrite,
+            o.resume = resume
+            if !overwrite && !resume,
                 FileManager.default.fileExists(atPath: output + "/report.md")
                     || FileManager.default.fileExists(atPath: output + "/runs")
             {
-                throw CLIError("\(output): holds an earlier study; give --overwrite to replace it, or another --output")
+                throw CLIError("\(output): holds an earlier study; give --resume to continue it, --overwrite to replace it, or another --output")
             }
             let study = Study(o)
             study.log = { writeErr($0 + "\n") }

@@ -92,4 +92,25 @@ final class StudyTests: XCTestCase {
         for c in colours.prefix(5) { XCTAssertTrue((190...240).contains(hue(c)), c) }
         for c in colours.suffix(2) { XCTAssertTrue(hue(c) < 40 || hue(c) > 350, c) }
     }
+
+    /// --resume keeps the finished runs of an earlier study and trains only what is missing.
+    func testResumeKeepsFinishedRunsAndTrainsTheRest() throws {
+        let file = NSTemporaryDirectory() + "charrnn-study-resume-\(UUID().uuidString).txt"
+        try MarkovSource(alphabet: "abcdef \n", seed: 5).generate(count: 30_000, seed: 1).write(
+            toFile: file, atomically: true, encoding: .utf8)
+        var o = Study.Options(file: file, out: NSTemporaryDirectory() + "charrnn-study-resume-out-\(UUID().uuidString)")
+        o.characters = 10 * 16 * 32; o.parameters = 8_000; o.seeds = 1; o.batch = 16; o.sequence = 32
+        let first = try Study(o).run()
+        // Lose one run, as if the study had been killed before it.
+        try FileManager.default.removeItem(atPath: o.out + "/runs/gru-seed1")
+        let kept = try FileManager.default.attributesOfItem(atPath: o.out + "/runs/lstm-seed1/best.ckpt")[.modificationDate]
+        o.resume = true
+        let second = try Study(o).run()
+        let after = try FileManager.default.attributesOfItem(atPath: o.out + "/runs/lstm-seed1/best.ckpt")[.modificationDate]
+        XCTAssertEqual(kept as? Date, after as? Date, "the finished LSTM run was not trained again")
+        XCTAssertEqual(first.runs[0].testLoss, second.runs[0].testLoss)
+        XCTAssertEqual(second.runs.count, 2)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: o.out + "/runs/gru-seed1/best.ckpt"), "the missing run ran")
+        XCTAssertEqual(first.runs[1].testLoss, second.runs[1].testLoss, accuracy: 1e-9, "same seed, same run")
+    }
 }

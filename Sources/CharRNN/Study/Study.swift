@@ -31,6 +31,9 @@ public final class Study {
         public var bytes = false
         /// Replace the runs of an earlier study in `out` (otherwise an existing study is refused).
         public var overwrite = false
+        /// Keep the runs of an earlier study in `out` that finished their budget with these
+        /// settings, and train only the others (an unfinished run starts again).
+        public var resume = false
         /// Options for `file`, written to `out`.
         public init(file: String, out: String) { self.file = file; self.out = out }
     }
@@ -65,6 +68,23 @@ public final class Study {
     public var log: (String) -> Void = { _ in }
     /// A study with `options`.
     public init(_ options: Options) { self.options = options }
+
+    /// The summary of a run in `dir` that finished the budget of `settings` with these settings,
+    /// read from its latest checkpoint; nil when there is none (missing, unfinished or different).
+    static func finishedRun(_ dir: String, settings s: TrainingSettings, hiddenSize: Int) -> Trainer.Summary? {
+        guard let latest = try? Checkpoint.load(dir + "/latest.ckpt"), let record = latest.training,
+              FileManager.default.fileExists(atPath: dir + "/best.ckpt"), latest.config.hiddenSize == hiddenSize
+        else { return nil }
+        let p = record.progress, r = record.settings
+        guard r.seed == s.seed, r.batch == s.batch, r.sequence == s.sequence, r.learningRate == s.learningRate,
+              r.steps == s.steps, r.timeSeconds == s.timeSeconds else { return nil }
+        let done = s.steps.map { p.step >= $0 } ?? s.timeSeconds.map { p.elapsedSeconds >= $0 } ?? false
+        guard done else { return nil }
+        return Trainer.Summary(steps: p.step, seconds: p.elapsedSeconds,
+                               charactersPerSecond: Double(p.charactersSeen) / max(p.elapsedSeconds, 1e-9),
+                               bestValidationLoss: p.bestValidationLoss, finalValidationLoss: p.lastValidationLoss,
+                               interrupted: false)
+    }
 
     /// The hidden size whose parameter count is closest to `target`.
     public static func hiddenSize(for target: Int, architecture: Architecture, vocabularySize: Int, layers: Int) -> Int
@@ -131,12 +151,17 @@ public final class Study {
                 if let c = o.characters { s.steps = max(1, c / (o.batch * o.sequence)) }
                 let name = "\(arch.rawValue)-seed\(seed)"
                 let dir = o.out + "/runs/" + name
-                let trainer = try Trainer(
-                    settings: s, data: data, architecture: arch, layers: o.layers, hiddenSize: hidden[arch]!,
-                    embeddingSize: 0, dropout: o.dropout, runDirectory: dir, runName: name,
-                    overwrite: o.overwrite)
-                let summary = try trainer.run()
-                let best = try Checkpoint.load(trainer.bestPath)
+                let summary: Trainer.Summary
+                if o.resume, let finished = Self.finishedRun(dir, settings: s, hiddenSize: hidden[arch]!) {
+                    summary = finished
+                } else {
+                    let trainer = try Trainer(
+                        settings: s, data: data, architecture: arch, layers: o.layers, hiddenSize: hidden[arch]!,
+                        embeddingSize: 0, dropout: o.dropout, runDirectory: dir, runName: name,
+                        overwrite: o.overwrite || o.resume)
+                    summary = try trainer.run()
+                }
+                let best = try Checkpoint.load(dir + "/best.ckpt")
                 let r = Evaluator(model: best.makeModel(), streams: min(64, max(1, test.count / 1000)))
                     .evaluate(count: test.count, keepPositionLosses: true) { Int32(test[$0]) }
                 positionLosses[arch, default: []].append(r.positionLosses!)
