@@ -39,44 +39,79 @@ final class PackedWeights {
         inputBias = (0..<config.layers).map { _ in FloatBuffer(count: GH) }
     }
 
+    /// One independent packing of `update`.
+    enum Job {
+        case inputT(Int), oneHotTable, hiddenT(Int), input(Int), hidden(Int), outputT, output
+    }
+
+    /// The packings this configuration needs, listed once so `update` allocates nothing per step.
+    private(set) lazy var jobs: [Job] = {
+        var jobs: [Job] = []
+        for l in 0..<config.layers {
+            if inputWeightsT[l] != nil { jobs.append(.inputT(l)) }
+            if oneHotTable != nil && l == 0 { jobs.append(.oneHotTable) }
+            jobs.append(.hiddenT(l))
+            if backward {
+                if inputWeights[l] != nil { jobs.append(.input(l)) }
+                jobs.append(.hidden(l))
+            }
+        }
+        jobs.append(.outputT)
+        if outputWeights != nil { jobs.append(.output) }
+        return jobs
+    }()
+
     /// `hiddenWeights: false` leaves W_hh to `dropHiddenWeights`, which packs its masked copy.
     /// The packings are independent, so up to `threads` threads share them.
     func update(from model: LanguageModel, hiddenWeights: Bool = true, threads: Int = 1) {
-        let GH = config.gateWidth, H = config.hiddenSize, V = config.vocabularySize
-        var jobs: [() -> Void] = []
+        let GH = config.gateWidth, H = config.hiddenSize
         for l in 0..<config.layers {
-            let wih = model.pointer("rnn.weight_ih_l\(l)"), whh = model.pointer("rnn.weight_hh_l\(l)")
-            let inSize = config.inputSize(layer: l)
-            if let t = inputWeightsT[l] {
-                jobs.append { Panels.pack(transposeOf: wih, ld: inSize, k: inSize, n: GH, into: t.pointer) }
-            }
-            if let table = oneHotTable, l == 0 {
-                jobs.append { transpose(wih, rows: GH, cols: inSize, into: table.pointer) }
-            }
-            if hiddenWeights {
-                let t = hiddenWeightsT[l]
-                jobs.append { Panels.pack(transposeOf: whh, ld: H, k: H, n: GH, into: t.pointer) }
-            }
-            if backward {
-                if let w = inputWeights[l] {
-                    jobs.append { Panels.pack(rowMajor: wih, ld: inSize, k: GH, n: inSize, into: w.pointer) }
-                }
-                if hiddenWeights {
-                    let w = self.hiddenWeights[l]
-                    jobs.append { Panels.pack(rowMajor: whh, ld: H, k: GH, n: H, into: w.pointer) }
-                }
-            }
             let bih = model.pointer("rnn.bias_ih_l\(l)"), bhh = model.pointer("rnn.bias_hh_l\(l)")
             let dst = inputBias[l].pointer
             let folded = config.architecture == .lstm ? GH : 2 * H
             for j in 0..<GH { dst[j] = bih[j] + (j < folded ? bhh[j] : 0) }
         }
-        let wout = model.pointer("out.weight")
-        let outT = outputWeightsT
-        jobs.append { Panels.pack(transposeOf: wout, ld: H, k: H, n: V, into: outT.pointer) }
-        if let w = outputWeights { jobs.append { Panels.pack(rowMajor: wout, ld: H, k: V, n: H, into: w.pointer) } }
+        let jobs = self.jobs
         let workers = min(threads, jobs.count)
-        parallel(workers) { p in for j in stride(from: p, to: jobs.count, by: workers) { jobs[j]() } }
+        parallel(workers) { p in
+            for j in stride(from: p, to: jobs.count, by: workers) {
+                self.run(jobs[j], model: model, hiddenWeights: hiddenWeights)
+            }
+        }
+    }
+
+    private func run(_ job: Job, model: LanguageModel, hiddenWeights: Bool) {
+        let GH = config.gateWidth, H = config.hiddenSize, V = config.vocabularySize
+        switch job {
+        case .inputT(let l):
+            let inSize = config.inputSize(layer: l)
+            Panels.pack(
+                transposeOf: model.pointer("rnn.weight_ih_l\(l)"), ld: inSize, k: inSize, n: GH,
+                into: inputWeightsT[l]!.pointer)
+        case .oneHotTable:
+            transpose(
+                model.pointer("rnn.weight_ih_l0"), rows: GH, cols: config.inputSize(layer: 0),
+                into: oneHotTable!.pointer)
+        case .hiddenT(let l):
+            guard hiddenWeights else { return }
+            Panels.pack(
+                transposeOf: model.pointer("rnn.weight_hh_l\(l)"), ld: H, k: H, n: GH,
+                into: hiddenWeightsT[l].pointer)
+        case .input(let l):
+            let inSize = config.inputSize(layer: l)
+            Panels.pack(
+                rowMajor: model.pointer("rnn.weight_ih_l\(l)"), ld: inSize, k: GH, n: inSize,
+                into: inputWeights[l]!.pointer)
+        case .hidden(let l):
+            guard hiddenWeights else { return }
+            Panels.pack(
+                rowMajor: model.pointer("rnn.weight_hh_l\(l)"), ld: H, k: GH, n: H,
+                into: self.hiddenWeights[l].pointer)
+        case .outputT:
+            Panels.pack(transposeOf: model.pointer("out.weight"), ld: H, k: H, n: V, into: outputWeightsT.pointer)
+        case .output:
+            Panels.pack(rowMajor: model.pointer("out.weight"), ld: H, k: V, n: H, into: outputWeights!.pointer)
+        }
     }
 
     /// Weight drop (DropConnect on the hidden-to-hidden weights, Merity et al. 2017): repacks
