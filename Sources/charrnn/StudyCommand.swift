@@ -71,7 +71,9 @@ struct StudyCommand: ParsableCommand {
                 FileManager.default.fileExists(atPath: output + "/report.md")
                     || FileManager.default.fileExists(atPath: output + "/runs")
             {
-                throw CLIError("\(output): holds an earlier study; give --resume to continue it, --overwrite to replace it, or another --output")
+                throw CLIError(
+                    "\(output): holds an earlier study; give --resume to continue it, --overwrite to replace it, "
+                        + "or another --output")
             }
             let study = Study(o)
             study.log = { writeErr($0 + "\n") }

@@ -60,7 +60,7 @@ struct TrainCommand: ParsableCommand {
     func resumedTrainer(_ path: String) throws -> Trainer {
         let ckpt = try Checkpoint.load(path)
         if let s = ckpt.training?.settings { try refuseConflicts(with: s, config: ckpt.config, checkpoint: path) }
-        return try Trainer(resuming: path) { s, progress in
+        return try Trainer(resuming: ckpt, path: path) { s, progress in
             if let f = file { s.trainFile = absolutePath(f) }
             if budget.given { s.epochs = budget.epochs; s.steps = budget.steps; s.timeSeconds = nil }
             if let d = budget.seconds { s.timeSeconds = progress.elapsedSeconds + d }

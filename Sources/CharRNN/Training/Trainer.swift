@@ -142,7 +142,13 @@ public final class Trainer {
     /// where the run stands.
     public convenience init(resuming path: String, override: (inout TrainingSettings, TrainingProgress) -> Void) throws
     {
-        let ckpt = try Checkpoint.load(path)
+        try self.init(resuming: Checkpoint.load(path), path: path, override: override)
+    }
+
+    /// Continues the run saved in `ckpt`, already loaded from `path` (the run's folder is its folder).
+    public convenience init(
+        resuming ckpt: Checkpoint, path: String, override: (inout TrainingSettings, TrainingProgress) -> Void
+    ) throws {
         guard let record = ckpt.training, let opt = ckpt.optimizer else {
             throw TrainingError.resumeMismatch(
                 "\(path): has no training state to resume (it was exported without optimizer state)")
@@ -541,25 +547,24 @@ public final class Trainer {
     }
 
     func saveCheckpoints() throws {
-        if let v = progress.lastValidationLoss, v.isFinite, progress.bestValidationLoss.map({ v < $0 }) ?? true {
-            progress.bestValidationLoss = v
+        let improved = progress.lastValidationLoss.map { v in
+            v.isFinite && progress.bestValidationLoss.map { v < $0 } ?? true
+        } ?? false
+        if improved {
+            progress.bestValidationLoss = progress.lastValidationLoss
             progress.bestStep = progress.step
-            let c = checkpoint()
-            let bytes = c.serialized()
-            try Checkpoint.atomicWrite(bytes, to: bestPath)
-            try Checkpoint.atomicWrite(bytes, to: latestPath)
-        } else {
-            try saveLatest()
         }
-        try keepHistory()
+        let bytes = checkpoint().serialized()
+        if improved { try Checkpoint.atomicWrite(bytes, to: bestPath) }
+        try Checkpoint.atomicWrite(bytes, to: latestPath)
+        try keepHistory(bytes)
     }
 
-    /// `--keep N`: a copy of latest as step-STEP.ckpt, and only the newest N such copies.
-    func keepHistory() throws {
+    /// `--keep N`: the checkpoint just written to latest (`bytes`) also as step-STEP.ckpt, and only
+    /// the newest N such copies.
+    func keepHistory(_ bytes: [UInt8]) throws {
         guard let n = settings.keep, n > 0 else { return }
-        let name = "step-\(progress.step).ckpt"
-        try Checkpoint.atomicWrite(
-            InputFile.read(latestPath, expected: "checkpoint file"), to: runDirectory + "/" + name)
+        try Checkpoint.atomicWrite(bytes, to: runDirectory + "/step-\(progress.step).ckpt")
         let kept = ((try? FileManager.default.contentsOfDirectory(atPath: runDirectory)) ?? [])
             .compactMap { f -> (Int, String)? in
                 guard f.hasPrefix("step-"), f.hasSuffix(".ckpt"), let s = Int(f.dropFirst(5).dropLast(5)) else {
