@@ -344,7 +344,9 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(refused.status, 1)
         XCTAssertEqual(
             refused.stderr,
-            "charrnn: error: \(out): holds an earlier study; give --resume to continue it, --overwrite to replace it, or another --output\n")
+            "charrnn: error: \(out): holds an earlier study; give --resume to continue it, --overwrite to replace it, "
+                + "or another --output\n"
+        )
     }
 
     /// Starts a 5-minute training run of a small model on generated text (to be interrupted).

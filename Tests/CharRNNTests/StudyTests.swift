@@ -103,14 +103,17 @@ final class StudyTests: XCTestCase {
         let first = try Study(o).run()
         // Lose one run, as if the study had been killed before it.
         try FileManager.default.removeItem(atPath: o.out + "/runs/gru-seed1")
-        let kept = try FileManager.default.attributesOfItem(atPath: o.out + "/runs/lstm-seed1/best.ckpt")[.modificationDate]
+        let kept = try FileManager.default.attributesOfItem(atPath: o.out + "/runs/lstm-seed1/best.ckpt")[
+            .modificationDate]
         o.resume = true
         let second = try Study(o).run()
-        let after = try FileManager.default.attributesOfItem(atPath: o.out + "/runs/lstm-seed1/best.ckpt")[.modificationDate]
+        let after = try FileManager.default.attributesOfItem(atPath: o.out + "/runs/lstm-seed1/best.ckpt")[
+            .modificationDate]
         XCTAssertEqual(kept as? Date, after as? Date, "the finished LSTM run was not trained again")
         XCTAssertEqual(first.runs[0].testLoss, second.runs[0].testLoss)
         XCTAssertEqual(second.runs.count, 2)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: o.out + "/runs/gru-seed1/best.ckpt"), "the missing run ran")
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: o.out + "/runs/gru-seed1/best.ckpt"), "the missing run ran")
         XCTAssertEqual(first.runs[1].testLoss, second.runs[1].testLoss, accuracy: 1e-9, "same seed, same run")
     }
 }
