@@ -25,6 +25,11 @@ final class ProgressDisplay {
         case .finished(let step, let interrupted, let latest):
             if live && barShown { writeErr("\n"); barShown = false }
             if interrupted { message("stopped at step \(step); wrote \(latest)") }
+        case .tested(let loss, let count):
+            message(
+                String(
+                    format: "test: %.4f nats/char (%.4f bits/char, perplexity %.3f) over %d held-out characters, "
+                        + "scored by best.ckpt", loss, loss / log(2), exp(loss), count))
         }
     }
 

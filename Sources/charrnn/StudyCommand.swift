@@ -5,110 +5,290 @@ import Foundation
 struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
-        abstract:
-            "A fair LSTM-versus-GRU comparison: matched parameters, same data, budget and seeds; a report with "
-                + "statistics.",
+        abstract: "LSTM or GRU? A fair comparison over budgets, model sizes and corpora, with a report.",
         discussion: """
-            Trains LSTM and GRU models whose parameter counts differ by less than 2%, on one split (train, \
-            validation for model selection, and the last --test-fraction of the file scored only at the end), \
-            with the same seeds and other hyper-parameters. Writes DIR/report.md (verdict, 95% intervals, paired \
-            LSTM − GRU differences), SVG learning curves, results.json, and every run's folder under DIR/runs/.
-            """)
+            A study is a plan of independent training runs. `study plan` writes DIR/study.json and the \
+            manifest DIR/runs.txt, one complete `charrnn train … --continue` line per run; `study run` \
+            executes the missing ones (--jobs at a time, resuming a killed run, never redoing a finished \
+            one); `study report` aggregates whatever has finished into DIR/report.md, SVG figures and \
+            results.json. `charrnn study FILE…` does all three. The manifest also runs under xargs -P, GNU \
+            parallel or a Slurm array: the grid's lines appear once each arm's search has finished, so run \
+            it, re-run the same `study plan` command, and run it again.
+            """,
+        subcommands: [StudyAllCommand.self, StudyPlanCommand.self, StudyRunCommand.self, StudyReportCommand.self],
+        defaultSubcommand: StudyAllCommand.self)
+}
 
-    @Argument(help: "The text file") var file: String
-    @Option(help: "Training time per run, e.g. 90s, 5m or 1h30m (as train's --time)") var time: String?
-    @Option(parsing: .unconditional, help: "Characters seen per run (instead of --time)") var chars: Int?
-    @Option(parsing: .unconditional, help: "Target parameter count of both models") var params: Int = 1_000_000
-    @Option(parsing: .unconditional, help: "Seeds per architecture") var seeds: Int = 3
-    @Option(name: .shortAndLong, help: "Output folder") var output: String = "study"
-    @Option(parsing: .unconditional, help: "Layers of both models") var layers: Int = 2
-    @Option(parsing: .unconditional, help: "Dropout of both models", transform: finiteNumber) var dropout: Float = 0.1
-    @Option(parsing: .unconditional, help: "Parallel streams per batch") var batch: Int = 32
-    @Option(parsing: .unconditional, help: "Truncated BPTT length") var seq: Int = 64
-    @Option(parsing: .unconditional, help: "Peak learning rate", transform: finiteNumber) var lr: Float = 3e-3
+/// The grid: corpora, budgets, sizes, seeds, arms, search and shape.
+struct GridOptions: ParsableArguments {
+    @Argument(help: "The corpora (text files)") var files: [String] = []
+    @Option(
+        name: [.customLong("budgets"), .customLong("time")],
+        help: "Training time per run, a comma list, e.g. 1m,4m,16m")
+    var budgets: String?
+    @Option(help: "Characters seen per run instead, a comma list with k/M suffixes, e.g. 500k,2M,8M") var chars: String?
+    @Option(help: "Model sizes in parameters, a comma list with k/M suffixes, or auto (the rule's size per budget)")
+    var params = "1M"
+    @Option(parsing: .unconditional, help: "Seeds per point") var seeds = 3
+    @Option(help: "Arms, a comma list of lstm (forget-gate bias 0), gru, lstm-fb1 (forget-gate bias 1)")
+    var arms = "lstm,gru,lstm-fb1"
+    @Option(name: .customLong("search-lr"), help: "Search: multipliers of the rule's learning rate")
+    var searchLR = "0.5,1,2"
+    @Option(name: .customLong("search-dropout"), help: "Search: amounts added to the rule's dropout")
+    var searchDropout = "0,0.1"
+    @Option(parsing: .unconditional, help: "Layers of every model") var layers = 2
+    @Option(parsing: .unconditional, help: "Parallel streams per batch") var batch = AutoConfiguration.batch
+    @Option(parsing: .unconditional, help: "Truncated BPTT length") var seq = AutoConfiguration.sequence
     @Option(
         name: .customLong("test-fraction"), parsing: .unconditional,
-        help: "Last fraction of the file held out as the test set", transform: finiteNumber) var testFraction: Double =
-            0.1
+        help: "Last fraction of each corpus held out as the test set", transform: finiteNumber)
+    var testFraction = 0.1
     @Option(
         name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction before it used for validation",
-        transform: finiteNumber) var valFraction: Double = 0.1
+        transform: finiteNumber)
+    var valFraction = 0.1
     @Flag(help: "Train on raw bytes") var bytes = false
-    @Flag(help: "Replace an earlier study in --output") var overwrite = false
-    @Flag(help: "Continue an earlier study in --output: keep its finished runs, train the others") var resume = false
-    @Option(help: "text, markdown or json") var format: OutputFormat = .text
-
-    @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
-        if time == nil && chars == nil { throw ValidationError("give --time (e.g. 5m) or --chars N") }
-        if let t = time { try checkDuration(t, flag: "--time") }
-        if let c = chars, c <= 0 { throw ValidationError("--chars must be positive") }
-        if resume && overwrite { throw ValidationError("give --resume or --overwrite, not both") }
-        if params < 1000 { throw ValidationError("--params must be at least 1000 (got \(params))") }
-        if seeds <= 0 { throw ValidationError("--seeds must be positive (got \(seeds))") }
-        if layers <= 0 || batch <= 0 || seq <= 0 {
-            throw ValidationError("--layers, --batch and --seq must be positive")
-        }
-        if !(0..<1).contains(dropout) { throw ValidationError("--dropout must be in [0, 1)") }
+        if files.isEmpty { throw ValidationError("give at least one corpus FILE") }
+        if (budgets == nil) == (chars == nil) { throw ValidationError("give --budgets (e.g. 1m,4m,16m) or --chars") }
+        _ = try grid()
+        if seeds <= 0 || seeds > 1000 { throw ValidationError("--seeds must be between 1 and 1000 (got \(seeds))") }
+        if layers <= 0 || batch <= 0 || seq <= 0 { throw ValidationError("--layers, --batch and --seq must be positive") }
         if !(testFraction > 0 && valFraction > 0 && testFraction + valFraction < 0.9) {
             throw ValidationError(
-                "--test-fraction and --val-fraction must be positive and leave most of the file for training")
+                "--test-fraction and --val-fraction must be positive and leave most of each file for training")
         }
     }
 
+    /// The grid these options describe (corpus paths made absolute).
+    func grid() throws -> StudyGrid {
+        func list(_ text: String, _ flag: String) throws -> [String] {
+            let items = text.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            if items.contains(where: \.isEmpty) { throw ValidationError("\(flag) '\(text)': an empty item") }
+            if Set(items).count != items.count { throw ValidationError("\(flag) '\(text)': an item twice") }
+            return items
+        }
+        var budgetList: [StudyGrid.Budget] = []
+        if let b = budgets {
+            for item in try list(b, "--budgets") {
+                try checkDuration(item, flag: "--budgets")
+                budgetList.append(.seconds(parseDuration(item)!))
+            }
+        }
+        if let c = chars {
+            for item in try list(c, "--chars") {
+                guard let n = parseQuantity(item), n >= 1 else {
+                    throw ValidationError("--chars '\(item)': a positive count such as 500k or 2M")
+                }
+                budgetList.append(.characters(Int(n)))
+            }
+        }
+        var g = StudyGrid(corpora: files.map(absolutePath), budgets: budgetList)
+        g.sizes = try list(params, "--params").map { item in
+            if item == "auto" { return .automatic }
+            guard let n = parseQuantity(item), n >= 1000 else {
+                throw ValidationError("--params '\(item)': a count of at least 1000, such as 500k or 1M, or auto")
+            }
+            return .parameters(Int(n))
+        }
+        g.arms = try list(arms, "--arms").map { name in
+            guard let arm = StudyGrid.Arm.named[name] else {
+                throw ValidationError("--arms '\(name)': use lstm, gru or lstm-fb1")
+            }
+            return arm
+        }
+        if g.arms.count < 2 { throw ValidationError("--arms: a study compares at least two arms") }
+        g.comparisons = [["lstm", "gru"], ["lstm-fb1", "lstm"], ["lstm-fb1", "gru"]].filter { pair in
+            pair.allSatisfy { n in g.arms.contains { $0.name == n } }
+        }
+        if g.comparisons.count == 3 { g.comparisons.removeLast() }
+        g.searchLearningRates = try list(searchLR, "--search-lr").map { item in
+            guard let v = Float(item), v.isFinite, v > 0 else {
+                throw ValidationError("--search-lr '\(item)': a positive multiplier")
+            }
+            return v
+        }
+        g.searchDropouts = try list(searchDropout, "--search-dropout").map { item in
+            guard let v = Float(item), v.isFinite, v >= 0, v < 0.9 else {
+                throw ValidationError("--search-dropout '\(item)': an amount in [0, 0.9)")
+            }
+            return v
+        }
+        g.seeds = seeds; g.layers = layers; g.batch = batch; g.sequence = seq
+        g.testFraction = testFraction; g.validationFraction = valFraction; g.bytes = bytes
+        return g
+    }
+}
+
+/// "500k", "2M", "1.5M", "12000": a count; nil otherwise.
+func parseQuantity(_ text: String) -> Double? {
+    var t = text, scale = 1.0
+    if t.hasSuffix("k") || t.hasSuffix("K") { scale = 1e3; t.removeLast() }
+    else if t.hasSuffix("M") || t.hasSuffix("m") { scale = 1e6; t.removeLast() }
+    guard let v = Double(t), v.isFinite, v >= 0 else { return nil }
+    return (v * scale).rounded()
+}
+
+/// The study folder: `-o/--out/--output DIR`.
+struct StudyFolderOption: ParsableArguments {
+    @Option(name: [.customShort("o"), .customLong("out"), .customLong("output")], help: "The study folder")
+    var output = "study"
+}
+
+/// How many runs at a time, and threads for each.
+struct JobOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Runs at a time (default: 1)") var jobs = 1
+    @OptionGroup var threadOptions: ThreadOptions
+
+    func validate() throws {
+        if jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be between 1 and 256 (got \(jobs))") }
+    }
+
+    /// Threads for each run: --threads, or the cores shared among the jobs.
+    var threadsPerJob: Int { threadOptions.threads ?? max(1, Threads.available / jobs) }
+}
+
+/// Plans the study in `folder`: a new plan, the same plan again (the manifest refreshed), or a
+/// refusal when another plan is there (unless `overwrite`).
+func planStudy(_ grid: StudyGrid, folder given: String, overwrite: Bool) throws -> StudyPlan {
+    let folder = absolutePath(given)
+    if FileManager.default.fileExists(atPath: folder + "/" + StudyPlan.planFile) {
+        let old = try StudyPlan.load(from: folder)
+        if old.grid == grid {
+            try old.writeManifest(in: folder)
+            return old
+        }
+        if !overwrite { throw StudyError.differentPlan(directory: folder) }
+        for run in old.runs(in: folder) { StudyFolder.clearRun(folder + "/runs/" + run.name) }
+        StudyFolder.clearDocuments(folder)
+    } else if !overwrite,
+        FileManager.default.fileExists(atPath: folder + "/runs") || FileManager.default.fileExists(
+            atPath: folder + "/report.md")
+    {
+        throw CLIError("\(folder): holds files that are not a study plan; give --overwrite or another --out")
+    }
+    if grid.budgets.contains(where: { if case .seconds = $0 { true } else { false } }) {
+        writeErr("measuring this machine's training speed for the automatic rule…\n")
+    }
+    let plan = try StudyPlan.make(grid) { c in
+        AutoConfiguration.measureSpeed(c, batch: grid.batch, sequence: grid.sequence)
+    }
+    try plan.save(in: folder)
+    try plan.writeManifest(in: folder)
+    return plan
+}
+
+/// Runs the missing runs of the study in `folder`.
+func runStudy(folder: String, jobs: JobOptions) throws {
+    guard FileManager.default.fileExists(atPath: folder + "/" + StudyPlan.planFile) else {
+        throw StudyError.noPlan(directory: folder)
+    }
+    var runner = StudyRunner(
+        directory: absolutePath(folder), executable: Bundle.main.executablePath ?? CommandLine.arguments[0])
+    runner.jobs = jobs.jobs
+    runner.threadsPerJob = jobs.threadsPerJob
+    runner.log = { writeErr($0 + "\n") }
+    Interrupts.install()
+    runner.shouldStop = { Interrupts.requested }
+    let outcome = try runner.run()
+    writeErr(
+        "study: \(outcome.finished) run\(outcome.finished == 1 ? "" : "s") finished now, "
+            + "\(outcome.alreadyFinished) before\n")
+    if !outcome.failed.isEmpty {
+        throw StudyError.runsFailed(count: outcome.failed.count, logs: folder + "/logs/" + outcome.failed[0] + ".log")
+    }
+    if outcome.interrupted { throw ExitCode(130) }
+}
+
+/// Writes the report of the study in `folder` and prints it in `format`.
+func reportStudy(folder: String, format: OutputFormat) throws {
+    guard FileManager.default.fileExists(atPath: folder + "/" + StudyPlan.planFile) else {
+        throw StudyError.noPlan(directory: folder)
+    }
+    let report = try StudyReport(directory: folder)
+    try report.write()
+    switch format {
+    case .json: print(report.json, terminator: "")
+    case .markdown: print(report.markdown, terminator: "")
+    case .text, .csv:
+        let rows = report.cells.flatMap { c in
+            c.arms.map { a in
+                [
+                    c.corpus, c.size, c.budget, a.arm, "\(a.hiddenSize)", formatCount(a.parameters),
+                    "\(a.testLoss.count)", a.interval.text,
+                ]
+            }
+        }
+        print(
+            renderRows(
+                format, header: ["corpus", "size", "budget", "arm", "hidden", "parameters", "seeds", "test nats/char [95% CI]"],
+                rows: rows, rightAligned: [4, 5, 6]))
+        if format == .text {
+            for c in report.cells where !c.differences.isEmpty {
+                print("\(c.corpus) \(c.size) \(c.budget): " + c.differences.map(report.sentence).joined(separator: "; "))
+            }
+        }
+    }
+    let (known, waiting) = report.missing
+    if !known.isEmpty || waiting > 0 {
+        writeErr("report: partial; \(known.count) runs not finished, \(waiting) waiting for their search\n")
+    }
+    writeErr("report: \(folder)/report.md\n")
+}
+
+struct StudyPlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan", abstract: "Write DIR/study.json and the manifest DIR/runs.txt (one command line per run).")
+    @OptionGroup(title: "Grid") var grid: GridOptions
+    @OptionGroup var folder: StudyFolderOption
+    @Flag(help: "Replace a different study planned in the folder") var overwrite = false
+
     func run() throws {
-        threadOptions.apply()
         try reportingErrors {
-            var o = Study.Options(file: file, out: output)
-            o.budgetSeconds = time.flatMap(parseDuration); o.characters = chars
-            o.parameters = params; o.seeds = seeds; o.layers = layers; o.dropout = dropout
-            o.batch = batch; o.sequence = seq; o.learningRate = lr
-            o.testFraction = testFraction; o.validationFraction = valFraction; o.bytes = bytes
-            o.overwrite = overwrite
-            o.resume = resume
-            if !overwrite && !resume,
-                FileManager.default.fileExists(atPath: output + "/report.md")
-                    || FileManager.default.fileExists(atPath: output + "/runs")
-            {
-                throw CLIError(
-                    "\(output): holds an earlier study; give --resume to continue it, --overwrite to replace it, "
-                        + "or another --output")
-            }
-            let study = Study(o)
-            study.log = { writeErr($0 + "\n") }
-            let report = try study.run()
-            if format == .json {
-                struct Out: Encodable {
-                    var summaries: [StudyReport.Summary]
-                    var differenceOverCharacters: Statistics.Interval, differenceOverSeeds: Statistics.Interval
-                    var verdict: String
-                }
-                printJSON(
-                    Out(
-                        summaries: report.summaries, differenceOverCharacters: report.differenceOverCharacters,
-                        differenceOverSeeds: report.differenceOverSeedsT, verdict: report.verdict))
-            } else {
-                let rows = report.summaries.map { s in
-                    [
-                        "\(s.architecture.displayName) \(layers)×\(s.hiddenSize)", formatCount(s.parameters),
-                        s.testNats.text,
-                        s.testBits.text, s.testPerplexity.text, formatCount(Int(s.charactersPerSecond)),
-                    ]
-                }
-                print(
-                    renderRows(
-                        format,
-                        header: [
-                            "architecture", "parameters", "test nats/char (95% CI over seeds)",
-                            "bits/char", "perplexity", "chars/s",
-                        ], rows: rows, rightAligned: [1, 5]))
-                print(
-                    "\nLSTM − GRU: \(report.differenceOverCharacters.text) nats/char over characters; "
-                        + "\(report.differenceOverSeedsT.text) over seeds")
-                print(report.verdict)
-            }
-            writeErr("report: \(output)/report.md\n")
+            let plan = try planStudy(try grid.grid(), folder: folder.output, overwrite: overwrite)
+            let runs = plan.runs(in: absolutePath(folder.output))
+            writeErr(
+                "plan: \(runs.count) runs in \(folder.output)/\(StudyPlan.manifestFile) (\(runs.filter(\.isSearch).count) "
+                    + "search); the grid's runs follow once each arm's search has finished\n")
+        }
+    }
+}
+
+struct StudyRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Execute the study's missing runs; resumes after a kill.")
+    @Argument(help: "The study folder") var folder: String
+    @OptionGroup var jobs: JobOptions
+
+    func run() throws { try reportingErrors { try runStudy(folder: folder, jobs: jobs) } }
+}
+
+struct StudyReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Aggregate the finished runs into report.md, figures and results.json.")
+    @Argument(help: "The study folder") var folder: String
+    @Option(help: "text, csv, markdown or json") var format: OutputFormat = .text
+
+    func run() throws { try reportingErrors { try reportStudy(folder: folder, format: format) } }
+}
+
+struct StudyAllCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "all", abstract: "Plan, run and report in one command (the default: `charrnn study FILE…`).")
+    @OptionGroup(title: "Grid") var grid: GridOptions
+    @OptionGroup var folder: StudyFolderOption
+    @OptionGroup var jobs: JobOptions
+    @Flag(help: "Replace a different study planned in the folder") var overwrite = false
+    @Option(help: "text, csv, markdown or json") var format: OutputFormat = .text
+
+    func run() throws {
+        try reportingErrors {
+            _ = try planStudy(try grid.grid(), folder: folder.output, overwrite: overwrite)
+            try runStudy(folder: folder.output, jobs: jobs)
+            try reportStudy(folder: folder.output, format: format)
         }
     }
 }

@@ -32,7 +32,14 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         threadOptions.apply()
         try reportingErrors {
-            let trainer = try output.resume.map(resumedTrainer) ?? newTrainer()
+            if output.continueRun, let done = try finishedRun() {
+                var line = "\(done.runName): finished already (\(done.steps) steps"
+                if let b = done.bestValidationLoss { line += String(format: ", best validation %.4f", b) }
+                if let t = done.testLoss { line += String(format: ", test %.4f", t) }
+                writeErr(line + " nats/char); nothing to do\n")
+                return
+            }
+            let trainer = try output.resume.map(resumedTrainer) ?? continuedTrainer() ?? newTrainer()
             let display = ProgressDisplay(quiet: output.quiet)
             trainer.onEvent = { display.render($0) }
             Interrupts.install()
@@ -68,7 +75,41 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    func refuseConflicts(with s: TrainingSettings, config c: ModelConfig, checkpoint: String) throws {
+    // MARK: continue
+
+    /// The folder `--continue` works in.
+    var continuedFolder: String { output.folder + "/" + output.name! }
+
+    /// With `--continue`: the run's result when it has finished (after checking that the options
+    /// given describe that run).
+    func finishedRun() throws -> RunResult? {
+        guard let result = RunResult.load(runDirectory: continuedFolder) else { return nil }
+        try refuseConflicts(
+            with: result.settings, config: result.config, checkpoint: continuedFolder + "/" + RunResult.fileName,
+            continuing: true)
+        return result
+    }
+
+    /// With `--continue`: the run resumed from its latest.ckpt, or nil when it has none (a new run
+    /// then starts in its folder). The budget given is the run's whole budget, not more of it.
+    func continuedTrainer() throws -> Trainer? {
+        guard output.continueRun else { return nil }
+        let path = continuedFolder + "/latest.ckpt"
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let ckpt = try Checkpoint.load(path)
+        guard let stored = ckpt.training?.settings else { return nil }
+        try refuseConflicts(with: stored, config: ckpt.config, checkpoint: path, continuing: true)
+        writeErr("continuing \(output.name!) from step \(ckpt.training?.progress.step ?? 0) (\(path))\n")
+        return try Trainer(resuming: ckpt, path: path) { s, _ in
+            if let f = file { s.trainFile = absolutePath(f) }
+            if budget.given { s.epochs = budget.epochs; s.steps = budget.steps; s.timeSeconds = budget.seconds }
+            if let k = output.keep { s.keep = k }
+        }
+    }
+
+    func refuseConflicts(
+        with s: TrainingSettings, config c: ModelConfig, checkpoint: String, continuing: Bool = false
+    ) throws {
         func check<T: Equatable>(_ flag: String, _ given: T?, _ stored: T) throws {
             if let g = given, g != stored {
                 throw CLIError(
@@ -95,6 +136,16 @@ struct TrainCommand: ParsableCommand {
         try check("--val-fraction", corpus.valFraction, s.validationFraction)
         try check("--val-file", corpus.valFile.map(absolutePath), s.validationFile.map(absolutePath) ?? "")
         try check("--bytes", corpus.bytes ? true : nil, s.bytes)
+        if corpus.testFraction != s.testFraction && (continuing || corpus.testFraction != nil) {
+            throw CLIError(
+                "--test-fraction \(corpus.testFraction.map { "\($0)" } ?? "(none)") conflicts with \(checkpoint), "
+                    + "which was trained with \(s.testFraction.map { "--test-fraction \($0)" } ?? "no test part")")
+        }
+        if continuing {
+            try check("--init-one-hot", model.initOneHot, s.initialization?.oneHotScale ?? 0)
+            try check("--forget-bias", model.forgetBias, s.initialization?.forgetBias ?? .nan)
+            return
+        }
         if model.initOneHot != nil || model.forgetBias != nil {
             throw CLIError("--init-one-hot and --forget-bias set up a new model; a resumed run keeps its weights")
         }
@@ -110,6 +161,7 @@ struct TrainCommand: ParsableCommand {
         var request = TrainingRequest(trainFile: absolutePath(file!))
         request.validationFile = corpus.valFile.map(absolutePath)
         request.validationFraction = corpus.valFraction
+        request.testFraction = corpus.testFraction
         request.bytes = corpus.bytes
         request.architecture = model.arch; request.layers = model.layers; request.hiddenSize = model.hidden
         request.embeddingSize = model.embedding; request.dropout = model.dropout; request.weightDrop = model.weightDrop
@@ -129,10 +181,13 @@ struct TrainCommand: ParsableCommand {
         // Refuse what cannot work before measuring or training anything, and leave nothing behind.
         let runFolderGiven = output.name.map { output.folder + "/" + $0 }
         try RunFolder.checkWritable(runFolderGiven ?? output.folder)
-        if let f = runFolderGiven, !output.overwrite, RunFolder.holdsRun(f) { throw TrainingError.runExists(path: f) }
+        // --continue with no checkpoint to resume from: the folder holds only this run's own start.
+        let overwrite = output.overwrite || output.continueRun
+        if let f = runFolderGiven, !overwrite, RunFolder.holdsRun(f) { throw TrainingError.runExists(path: f) }
         let data = try TrainingData.load(
             trainFile: request.trainFile, validationFile: request.validationFile,
-            validationFraction: request.validationFraction ?? 0.1, bytes: request.bytes,
+            validationFraction: request.validationFraction ?? 0.1, testFraction: request.testFraction,
+            bytes: request.bytes,
             vocabulary: request.initFrom?.checkpoint.vocabulary)
         var check = TrainingSettings(trainFile: request.trainFile)
         check.batch = request.resolvedBatch; check.sequence = request.resolvedSequence
@@ -165,13 +220,13 @@ struct TrainCommand: ParsableCommand {
         if let (_, c) = request.initFrom {
             return try Trainer(
                 initFrom: c, settings: plan.settings, data: data, dropout: plan.config.dropout,
-                runDirectory: runDirectory, runName: plan.runName, overwrite: output.overwrite)
+                runDirectory: runDirectory, runName: plan.runName, overwrite: overwrite)
         }
         let c = plan.config
         return try Trainer(
             settings: plan.settings, data: data, architecture: c.architecture, layers: c.layers,
             hiddenSize: c.hiddenSize, embeddingSize: c.embeddingSize, dropout: c.dropout,
-            runDirectory: runDirectory, runName: plan.runName, overwrite: output.overwrite)
+            runDirectory: runDirectory, runName: plan.runName, overwrite: overwrite)
     }
 
     /// A fine-tuned run takes its model from the checkpoint: refuse sizes that say otherwise.

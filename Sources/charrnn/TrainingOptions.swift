@@ -15,12 +15,24 @@ struct CorpusOptions: ParsableArguments {
     var valFraction: Double?
     @Option(name: .customLong("val-file"), help: "Validate on this file instead of the end of FILE")
     var valFile: String?
+    @Option(
+        name: .customLong("test-fraction"), parsing: .unconditional,
+        help: "Hold out this last fraction of FILE as a test set, scored once by best.ckpt at the end (default: none)",
+        transform: finiteNumber)
+    var testFraction: Double?
     @Flag(help: "Train on raw bytes instead of Unicode characters")
     var bytes = false
 
     func validate() throws {
         if let v = valFraction, !(v > 0 && v < 1) {
             throw ValidationError("--val-fraction must be between 0 and 1 (got \(v))")
+        }
+        if let t = testFraction {
+            if valFile != nil { throw ValidationError("--test-fraction splits FILE; it cannot be used with --val-file") }
+            if !(t > 0 && t + (valFraction ?? 0.1) < 0.9) {
+                throw ValidationError(
+                    "--test-fraction must be positive and leave most of FILE for training (got \(t))")
+            }
         }
     }
 }
@@ -174,6 +186,12 @@ struct RunOptions: ParsableArguments {
         name: .customLong("init-from"),
         help: "Start a new run from this checkpoint's weights (fine-tuning; any f32, f16 or bf16 checkpoint)")
     var initFrom: String?
+    @Flag(
+        name: .customLong("continue"),
+        help: ArgumentHelp(
+            "Make the run named by --name happen once: start it, resume it from its latest.ckpt, or do nothing "
+                + "if it has finished (for manifests and schedulers)"))
+    var continueRun = false
     @Flag(help: "No progress output")
     var quiet = false
 
@@ -186,6 +204,12 @@ struct RunOptions: ParsableArguments {
         if resume != nil && initFrom != nil { throw ValidationError("give --resume or --init-from, not both") }
         if resume != nil && overwrite {
             throw ValidationError("--overwrite starts a new run; it cannot be used with --resume")
+        }
+        if continueRun {
+            if name == nil { throw ValidationError("--continue needs --name: it continues that run folder") }
+            if resume != nil || overwrite || initFrom != nil {
+                throw ValidationError("--continue cannot be used with --resume, --overwrite or --init-from")
+            }
         }
     }
 }

@@ -344,9 +344,105 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(refused.status, 1)
         XCTAssertEqual(
             refused.stderr,
-            "charrnn: error: \(out): holds an earlier study; give --resume to continue it, --overwrite to replace it, "
-                + "or another --output\n"
-        )
+            "charrnn: error: \(out): holds files that are not a study plan; give --overwrite or another --out\n")
+    }
+
+    /// plan → run → report: a manifest line run by hand equals the same run by `study run`; a run
+    /// killed midway resumes from its latest.ckpt; a finished run is not redone; a partial folder
+    /// reports what it has and what is missing.
+    func testStudyPlanRunReportResumesAKilledRunAndRunsLinesByHand() throws {
+        let corpus = temp("corpus.txt")
+        try Self.generatedText(characters: 30_000).write(toFile: corpus, atomically: true, encoding: .utf8)
+        let grid = [
+            "--chars", "3200,6400", "--params", "3k", "--seeds", "2", "--arms", "lstm,gru", "--search-lr", "1,2",
+            "--search-dropout", "0", "--batch", "8", "--seq", "16",
+        ]
+        let a = temp("study-a"), b = temp("study-b")
+        for dir in [a, b] { XCTAssertEqual(try run(["study", "plan", corpus] + grid + ["--out", dir]).status, 0) }
+        let lines = try String(contentsOfFile: a + "/runs.txt", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 4, "the search comes first")
+        let partial = try run(["study", "report", a])
+        XCTAssertEqual(partial.status, 0, partial.stderr)
+        XCTAssertTrue(partial.stderr.contains("report: partial; 4 runs not finished, 8 waiting for their search"))
+        XCTAssertTrue(try String(contentsOfFile: a + "/report.md", encoding: .utf8).contains("**Partial:**"))
+        // The first line, by hand, as a scheduler would run it.
+        let sh = Process()
+        sh.executableURL = URL(fileURLWithPath: "/bin/sh")
+        sh.arguments = ["-c", String(lines[0])]
+        var env = ProcessInfo.processInfo.environment
+        env["PATH"] = Self.binary.deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        sh.environment = env
+        sh.standardError = FileHandle.nullDevice
+        try sh.run()
+        sh.waitUntilExit()
+        XCTAssertEqual(sh.terminationStatus, 0)
+        let all = try run(["study", "run", b, "--jobs", "2"])
+        XCTAssertEqual(all.status, 0, all.stderr)
+        XCTAssertTrue(all.stderr.contains("study: 12 runs finished now, 0 before"), all.stderr)
+        func result(_ dir: String, _ name: String) throws -> [String: Any] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/runs/" + name + "/result.json"))
+            return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        }
+        let name = String(lines[0].split(separator: " ").last { !$0.hasPrefix("--") }!)
+        let byHand = try result(a, name), byRunner = try result(b, name)
+        XCTAssertEqual(byHand["testLoss"] as! Double, byRunner["testLoss"] as! Double, accuracy: 1e-4)
+        XCTAssertEqual(byHand["steps"] as! Int, byRunner["steps"] as! Int)
+        let report = try run(["study", "report", b, "--format", "json"])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let cells = (try JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as! [String: Any])["cells"]
+        XCTAssertEqual((cells as! [Any]).count, 2)
+
+        // A time budget, killed midway with SIGKILL, then resumed.
+        let c = temp("study-c")
+        let timed = [
+            "study", "plan", corpus, "--budgets", "6s", "--params", "3k", "--seeds", "1", "--arms", "lstm,gru",
+            "--search-lr", "1", "--search-dropout", "0", "--batch", "8", "--seq", "16", "--out", c,
+        ]
+        XCTAssertEqual(try run(timed).status, 0)
+        let p = Process()
+        p.executableURL = Self.binary
+        p.arguments = ["study", "run", c]
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var killed: String?
+        let deadline = Date().addingTimeInterval(60)
+        while killed == nil && Date() < deadline && p.isRunning {
+            for run in (try? FileManager.default.contentsOfDirectory(atPath: c + "/runs")) ?? [] {
+                let folder = c + "/runs/" + run
+                guard FileManager.default.fileExists(atPath: folder + "/latest.ckpt"),
+                    !FileManager.default.fileExists(atPath: folder + "/result.json"),
+                    let lock = try? String(contentsOfFile: folder + "/.lock", encoding: .utf8),
+                    let pid = Int32(lock.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
+                else { continue }
+                kill(pid, SIGKILL)
+                killed = run
+                break
+            }
+            usleep(20_000)
+        }
+        p.waitUntilExit()
+        let victim = try XCTUnwrap(killed, "caught a run with a checkpoint")
+        XCTAssertEqual(p.terminationStatus, 1, "a failed run fails the study run")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: c + "/runs/" + victim + "/result.json"))
+        let finishedBefore = try FileManager.default.contentsOfDirectory(atPath: c + "/runs").filter {
+            FileManager.default.fileExists(atPath: c + "/runs/" + $0 + "/result.json")
+        }
+        let stamps = try finishedBefore.map {
+            try FileManager.default.attributesOfItem(atPath: c + "/runs/" + $0 + "/result.json")[.modificationDate]
+                as! Date
+        }
+        let again = try run(["study", "run", c])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        let log = try String(contentsOfFile: c + "/logs/" + victim + ".log", encoding: .utf8)
+        XCTAssertTrue(log.contains("continuing \(victim) from step "), log)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: c + "/runs/" + victim + "/result.json"))
+        for (run, stamp) in zip(finishedBefore, stamps) {
+            let now = try FileManager.default.attributesOfItem(atPath: c + "/runs/" + run + "/result.json")[
+                .modificationDate] as! Date
+            XCTAssertEqual(now, stamp, "\(run) finished before and was not redone")
+        }
+        let seconds = try result(c, victim)["seconds"] as! Double
+        XCTAssertEqual(seconds, 6, accuracy: 1.5, "the resumed run stops at its whole budget")
     }
 
     /// Starts a 5-minute training run of a small model on generated text (to be interrupted).

@@ -12,6 +12,9 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     public var validationFile: String?
     /// Validation = this last fraction of the training text when there is no validation file.
     public var validationFraction: Double = 0.1
+    /// The last fraction of the training text held out as a test set (nil = none): never trained
+    /// on or used to choose a checkpoint, and scored once by best.ckpt when the budget is used up.
+    public var testFraction: Double?
     /// Train on raw bytes instead of Unicode characters.
     public var bytes: Bool = false
     /// Parallel streams per batch.

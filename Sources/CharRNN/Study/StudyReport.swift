@@ -1,169 +1,165 @@
 import Foundation
 
-/// The study's statistics, verdict, figures and report.md.
-public struct StudyReport {
-    /// The study's options.
-    public let options: Study.Options
-    /// Every run.
-    public let runs: [Study.Run]
-    let positionLosses: [Architecture: [[Float]]]
-    let samples: [Architecture: String]
-    let parameterGap: Double
-    let split: (train: Int, validation: Int, test: Int)
+/// What a study folder holds so far, aggregated: every grid point's test losses over seeds with
+/// Student's t intervals, the paired differences between arms, the search, the compute spent, what
+/// is missing; written as report.md, SVG figures and results.json. It reads only study.json and
+/// the runs' result.json files, so run folders copied from other machines (without their
+/// checkpoints) aggregate the same.
+public struct StudyReport: Sendable {
+    /// The plan.
+    public let plan: StudyPlan
+    /// The study folder.
+    public let directory: String
+    /// Every finished run's result, by run name.
+    public let results: [String: RunResult]
+    /// The runs known now (search, and grid runs whose search has finished).
+    public let runs: [StudyPlan.Run]
 
-    /// One architecture's results over seeds.
-    public struct Summary: Codable {
-        /// LSTM or GRU.
-        public var architecture: Architecture
-        /// Its size.
-        public var hiddenSize: Int, parameters: Int
-        /// Test loss (nats and bits per character) and perplexity, with 95% intervals over seeds.
-        public var testNats: Statistics.Interval, testBits: Statistics.Interval, testPerplexity: Statistics.Interval
-        /// Mean training throughput.
-        public var charactersPerSecond: Double
+    /// One arm at one point: test losses by seed.
+    public struct ArmSummary: Codable, Sendable {
+        public var arm: String, hiddenSize: Int, parameters: Int
+        /// Seed → test loss (nats/char).
+        public var testLoss: [UInt64: Double]
+        /// Mean with a 95% t-interval over seeds.
+        public var interval: Statistics.Interval
+        /// Mean characters seen, seconds and chars/s over the finished runs.
+        public var characters: Double, seconds: Double, charactersPerSecond: Double
     }
 
-    /// One summary per architecture.
-    public var summaries: [Summary] {
-        Architecture.allCases.compactMap { arch in
-            let rs = runs.filter { $0.architecture == arch }
-            guard let first = rs.first else { return nil }
-            let nats = rs.map(\.testLoss)
-            return Summary(
-                architecture: arch, hiddenSize: first.hiddenSize, parameters: first.parameters,
-                testNats: Statistics.tInterval(nats), testBits: Statistics.tInterval(nats.map { $0 / log(2) }),
-                testPerplexity: Statistics.tInterval(nats.map { exp($0) }),
-                charactersPerSecond: Statistics.mean(rs.map(\.charactersPerSecond)))
-        }
+    /// One comparison at one point: first − second, paired by seed.
+    public struct Difference: Codable, Sendable {
+        public var first: String, second: String
+        /// Paired seeds and the mean difference with its 95% t-interval (negative: first better).
+        public var seeds: Int
+        public var interval: Statistics.Interval
+        /// "first", "second", or nil (no significant difference, or no interval).
+        public var winner: String?
     }
 
-    /// LSTM − GRU test loss: per seed (paired), and per character (averaged over seeds; block bootstrap).
-    public var differenceOverSeeds: Statistics.Interval {
-        let l = runs.filter { $0.architecture == .lstm }.sorted { $0.seed < $1.seed }.map(\.testLoss)
-        let g = runs.filter { $0.architecture == .gru }.sorted { $0.seed < $1.seed }.map(\.testLoss)
-        let d = zip(l, g).map { $0 - $1 }
-        return d.count >= 3 ? Statistics.bootstrapMean(d, resamples: 5000) : Statistics.tInterval(d)
+    /// One point of the grid.
+    public struct Cell: Codable, Sendable {
+        public var corpus: String, size: String, budget: String, budgetAmount: Double
+        public var arms: [ArmSummary]
+        public var differences: [Difference]
     }
 
-    /// LSTM − GRU test loss paired by seed, with a t-interval (none for one seed).
-    public var differenceOverSeedsT: Statistics.Interval {
-        let l = runs.filter { $0.architecture == .lstm }.sorted { $0.seed < $1.seed }.map(\.testLoss)
-        let g = runs.filter { $0.architecture == .gru }.sorted { $0.seed < $1.seed }.map(\.testLoss)
-        return Statistics.tInterval(zip(l, g).map { $0 - $1 })
-    }
-
-    /// LSTM − GRU test loss averaged over seeds, with a block-bootstrap interval over characters.
-    public var differenceOverCharacters: Statistics.Interval {
-        guard let l = positionLosses[.lstm], let g = positionLosses[.gru], let n = l.first?.count else {
-            return Statistics.Interval(mean: .nan, low: .nan, high: .nan)
-        }
-        var d: [Double] = []
-        d.reserveCapacity(n)
-        for i in 0..<n {
-            let a = l.map { Double($0[i]) }, b = g.map { Double($0[i]) }
-            guard a.allSatisfy(\.isFinite), b.allSatisfy(\.isFinite) else { continue }
-            d.append(Statistics.mean(a) - Statistics.mean(b))
-        }
-        return Statistics.bootstrapMean(d, block: 200, resamples: 1000)
-    }
-
-    /// The answer in one paragraph, claiming no more than the intervals support.
-    public var verdict: String {
-        let c = differenceOverCharacters, s = differenceOverSeedsT
-        let better = c.mean < 0 ? "LSTM" : "GRU", worse = c.mean < 0 ? "GRU" : "LSTM"
-        let size = String(
-            format: "%.4f nats/char (%.1f%%)", abs(c.mean),
-            100 * abs(c.mean) / max(1e-9, summaries.map(\.testNats.mean).max() ?? 1))
-        if c.containsZero {
-            return
-                "No significant difference: the paired LSTM − GRU test loss is \(c.text) nats/char over "
-                    + "characters, an interval that contains 0."
-        }
-        if !s.isBounded {
-            return
-                "\(better) scores lower test loss than \(worse) by \(size) on this text (95% interval over characters "
-                + "\(c.text)); with one seed per architecture nothing measures seed-to-seed variation, so this says "
-                + "nothing about training runs in general (give --seeds 3 or more)."
-        }
-        if runs.count / 2 >= 2 && !s.containsZero {
-            return
-                "\(better) performs better than \(worse) at this size and budget: lower test loss by \(size); the "
-                    + "95% intervals over characters \(c.text) and over seeds \(s.text) both exclude 0."
-        }
-        return
-            "\(better) scores lower test loss than \(worse) by \(size) on this text (95% interval over characters "
-                + "\(c.text)), but the difference is within the seed-to-seed variation (interval over seeds "
-                    + "\(s.text)): suggestive, not significant across training runs."
-    }
-
-    func write() throws {
-        let o = options
-        for axis in LearningCurvePlot.XAxis.allCases {
-            let series = try runs.map { r in
-                try LearningCurvePlot.series(
-                    runDirectory: r.runDirectory, axis: axis, label: "\(r.architecture.displayName) seed \(r.seed)",
-                    group: r.architecture.displayName)
-            }
-            let title =
-                "Validation loss, LSTM vs GRU (\(String(format: "%.2f", Double(o.parameters) / 1e6))M parameters)"
-            try OutputFile.write(
-                LearningCurvePlot.svg(series, axis: axis, title: title), to: o.out + "/curves-\(axis.rawValue).svg")
-        }
-        var md = "# LSTM vs GRU on \((o.file as NSString).lastPathComponent)\n\n"
-        md += "**Verdict.** \(verdict)\n\n"
-        let budget =
-            o.budgetSeconds.map { "\(formatDuration($0)) of training per run" }
-            ?? "\(o.characters ?? 0) characters per run"
-        md +=
-            "Setup: \(o.layers)-layer models matched to \(o.parameters) parameters "
-                + "(\(String(format: "%.2f", 100 * parameterGap))% apart), one-hot input, "
-        md +=
-            "\(budget), \(o.seeds) seeds (the same for both), batch \(o.batch) × seq \(o.sequence), Adam "
-                + "\(o.learningRate) with warm-up and cosine decay, "
-        md += "dropout \(o.dropout). Split: train \(split.train), validation \(split.validation) (model selection), "
-        md +=
-            "test \(split.test) characters (the last \(Int(o.testFraction * 100))% of the file, scored once at the "
-                + "end by each run's best-validation checkpoint).\n\n"
-        md +=
-            "| architecture | hidden | parameters | test nats/char (95% CI over seeds) | bits/char | perplexity | "
-                + "training chars/s |\n|---|---|---|---|---|---|---|\n"
-        for s in summaries {
-            md +=
-                "| \(s.architecture.displayName) | \(s.hiddenSize) | \(s.parameters) | \(s.testNats.text) | "
-                    + "\(s.testBits.text) | \(s.testPerplexity.text) | \(Int(s.charactersPerSecond)) |\n"
-        }
-        md += "\nPaired difference LSTM − GRU in test nats/char (negative: LSTM better):\n\n"
-        md +=
-            "- over characters (per-character losses averaged over seeds, block bootstrap, blocks of 200 "
-                + "characters): \(differenceOverCharacters.text)\n"
-        md +=
-            "- over seeds (paired by seed): \(differenceOverSeedsT.text) (t-interval); bootstrap "
-                + "\(differenceOverSeeds.text)\n\n"
-        md += "| run | steps | seconds | chars/s | best validation | test nats/char |\n|---|---|---|---|---|---|\n"
+    /// Reads the study in `directory`.
+    public init(directory: String) throws {
+        self.directory = directory
+        plan = try StudyPlan.load(from: directory)
+        runs = plan.runs(in: directory)
+        var results: [String: RunResult] = [:]
         for r in runs {
-            md += String(
-                format: "| %@ seed %d | %d | %.0f | %.0f | %.4f | %.4f |\n", r.architecture.displayName, r.seed,
-                r.steps, r.seconds,
-                r.charactersPerSecond, r.bestValidationLoss, r.testLoss)
+            if let result = RunResult.load(runDirectory: directory + "/runs/" + r.name) { results[r.name] = result }
         }
-        md +=
-            "\nLearning curves (every run): ![against characters seen](curves-characters.svg) ![against wall "
-                + "time](curves-seconds.svg)\n\n"
-        for arch in Architecture.allCases {
-            if let s = samples[arch] {
-                md += "Sample from the best \(arch.displayName) (temperature 0.8):\n\n```\n\(s)\n```\n\n"
+        self.results = results
+    }
+
+    /// Grid runs the plan calls for: corpora × sizes × budgets × seeds × arms.
+    public var expectedGridRuns: Int {
+        plan.corpora.count * plan.grid.sizes.count * plan.grid.budgets.count * max(1, plan.grid.seeds)
+            * plan.grid.arms.count
+    }
+
+    /// Runs known now that have not finished, and grid runs still waiting for their search.
+    public var missing: (known: [String], waiting: Int) {
+        let known = runs.filter { results[$0.name] == nil }.map(\.name)
+        return (known, expectedGridRuns - runs.filter { !$0.isSearch }.count)
+    }
+
+    /// Every point with at least one finished run.
+    public var cells: [Cell] {
+        var out: [Cell] = []
+        for corpus in plan.corpora {
+            for size in plan.grid.sizes {
+                for budget in plan.grid.budgets {
+                    let here = runs.filter {
+                        !$0.isSearch && $0.corpus == corpus.name && $0.size == size && $0.budget == budget
+                    }
+                    var arms: [ArmSummary] = []
+                    for arm in plan.grid.arms {
+                        let mine = here.filter { $0.arm.name == arm.name }
+                        let done = mine.compactMap { r in results[r.name].map { (r.seed, $0) } }
+                        guard !done.isEmpty else { continue }
+                        let losses = done.compactMap { s, r in r.testLoss.map { (s, $0) } }
+                        let p = plan.point(corpus.name, size, arm.name, budget)
+                        arms.append(
+                            ArmSummary(
+                                arm: arm.name, hiddenSize: p.hiddenSize, parameters: p.parameters,
+                                testLoss: Dictionary(losses, uniquingKeysWith: { a, _ in a }),
+                                interval: Statistics.tInterval(losses.map(\.1)),
+                                characters: Statistics.mean(done.map { Double($0.1.charactersSeen) }),
+                                seconds: Statistics.mean(done.map(\.1.seconds)),
+                                charactersPerSecond: Statistics.mean(done.map(\.1.charactersPerSecond))))
+                    }
+                    guard !arms.isEmpty else { continue }
+                    var differences: [Difference] = []
+                    for (a, b) in plan.grid.activeComparisons {
+                        guard let x = arms.first(where: { $0.arm == a.name }),
+                            let y = arms.first(where: { $0.arm == b.name })
+                        else { continue }
+                        let seeds = x.testLoss.keys.filter { y.testLoss[$0] != nil }.sorted()
+                        guard !seeds.isEmpty else { continue }
+                        let d = Statistics.tInterval(seeds.map { x.testLoss[$0]! - y.testLoss[$0]! })
+                        let winner: String? = d.isBounded && !d.containsZero ? (d.mean < 0 ? a.name : b.name) : nil
+                        differences.append(
+                            Difference(first: a.name, second: b.name, seeds: seeds.count, interval: d, winner: winner))
+                    }
+                    out.append(
+                        Cell(
+                            corpus: corpus.name, size: size.label, budget: budget.label, budgetAmount: budget.amount,
+                            arms: arms, differences: differences))
+                }
             }
         }
-        try OutputFile.write(md, to: o.out + "/report.md")
-        struct JSONOut: Codable {
-            var runs: [Study.Run]; var summaries: [Summary]; var differenceOverCharacters: Statistics.Interval;
-            var differenceOverSeeds: Statistics.Interval; var verdict: String
+        return out
+    }
+
+    func name(_ arm: String) -> String { plan.grid.arms.first { $0.name == arm }?.displayName ?? arm }
+
+    /// One sentence for one comparison at one point.
+    public func sentence(_ d: Difference) -> String {
+        let (a, b) = (name(d.first), name(d.second))
+        if !d.interval.isBounded {
+            return "\(a) − \(b) = \(String(format: "%+.4f", d.interval.mean)) from one seed: no interval, no verdict"
         }
-        try OutputFile.write(
-            JSONCoding.string(
-                JSONOut(
-                    runs: runs, summaries: summaries, differenceOverCharacters: differenceOverCharacters,
-                    differenceOverSeeds: differenceOverSeedsT, verdict: verdict), pretty: true),
-            to: o.out + "/results.json")
+        let ci = String(format: "%+.4f [%+.4f, %+.4f]", d.interval.mean, d.interval.low, d.interval.high)
+        guard let w = d.winner else { return "no significant difference (\(a) − \(b) = \(ci))" }
+        return "\(name(w)) better (\(a) − \(b) = \(ci))"
+    }
+
+    /// The answer for one comparison over a set of cells, claiming only what the intervals show.
+    func verdict(_ pair: (StudyGrid.Arm, StudyGrid.Arm), cells: [Cell], scope: String) -> String {
+        let ds = cells.compactMap { c in c.differences.first { $0.first == pair.0.name && $0.second == pair.1.name } }
+        guard !ds.isEmpty else { return "\(scope): no finished pairs of \(name(pair.0.name)) and \(name(pair.1.name))." }
+        let a = ds.filter { $0.winner == pair.0.name }.count, b = ds.filter { $0.winner == pair.1.name }.count
+        let unbounded = ds.filter { !$0.interval.isBounded }.count
+        let none = ds.count - a - b - unbounded
+        var s = "\(scope): of \(ds.count) point\(ds.count == 1 ? "" : "s") compared, "
+        var parts: [String] = []
+        if a > 0 { parts.append("\(name(pair.0.name)) has significantly lower test loss at \(a)") }
+        if b > 0 { parts.append("\(name(pair.1.name)) at \(b)") }
+        if none > 0 { parts.append("\(none) show no significant difference") }
+        if unbounded > 0 { parts.append("\(unbounded) have one seed and no interval") }
+        s += parts.joined(separator: ", ") + ". "
+        let mean = Statistics.mean(ds.map(\.interval.mean))
+        if a > 0 && b == 0 {
+            s += "Where it differs, \(name(pair.0.name)) is ahead"
+        } else if b > 0 && a == 0 {
+            s += "Where it differs, \(name(pair.1.name)) is ahead"
+        } else if a > 0 && b > 0 {
+            s += "The winner depends on the point"
+        } else {
+            s += "No point separates them"
+        }
+        s += String(format: " (mean difference %@ − %@ over these points: %+.4f nats/char).", name(pair.0.name),
+                     name(pair.1.name), mean)
+        return s
+    }
+
+    /// Training seconds and characters of every finished run (search included).
+    public var computeSpent: (seconds: Double, characters: Double, runs: Int) {
+        let r = Array(results.values)
+        return (r.map(\.seconds).reduce(0, +), r.map { Double($0.charactersSeen) }.reduce(0, +), r.count)
     }
 }

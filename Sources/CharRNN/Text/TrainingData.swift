@@ -1,6 +1,7 @@
 import Foundation
 
-/// The training and validation parts of a corpus, as the `train` command splits it.
+/// The training, validation and (optionally) test parts of a corpus, as the `train` command
+/// splits it.
 public struct TrainingData: Sendable {
     /// The characters of the corpus, in id order.
     public let vocabulary: Vocabulary
@@ -8,16 +9,25 @@ public struct TrainingData: Sendable {
     public let train: TokenView
     /// The validation part.
     public let validation: TokenView
+    /// The test part, held out of training and of model selection (`--test-fraction`).
+    public let test: TokenView?
+
+    /// Parts already split.
+    public init(vocabulary: Vocabulary, train: TokenView, validation: TokenView, test: TokenView? = nil) {
+        self.vocabulary = vocabulary; self.train = train; self.validation = validation; self.test = test
+    }
 
     /// Vocabulary from the training file (and the validation file, if any, so it can be scored);
     /// validation = the last `validationFraction` of the training file unless a file is given.
+    /// With `testFraction`, the last `testFraction` of the file is the test part and validation
+    /// is the `validationFraction` of the file just before it.
     /// Streams the files (see `CorpusReader`): memory is 1–2 bytes per character.
     ///
     /// With `vocabulary` (fine-tuning from a checkpoint), the text must use only its characters;
     /// otherwise `TextError.outsideVocabulary` lists the ones it lacks.
     public static func load(
-        trainFile: String, validationFile: String?, validationFraction: Double, bytes: Bool,
-        vocabulary given: Vocabulary? = nil
+        trainFile: String, validationFile: String?, validationFraction: Double, testFraction: Double? = nil,
+        bytes: Bool, vocabulary given: Vocabulary? = nil
     ) throws -> TrainingData {
         let kind: Vocabulary.Kind = given?.kind ?? (bytes ? .bytes : .unicode)
         let scanned = try CorpusReader.scan(trainFile, kind: kind)
@@ -39,8 +49,11 @@ public struct TrainingData: Sendable {
             return TrainingData(vocabulary: vocab, train: TokenView(all), validation: TokenView(val))
         }
         let nVal = Int((Double(all.count) * validationFraction).rounded())
-        let split = all.count - nVal
+        let nTest = testFraction.map { Int((Double(all.count) * $0).rounded()) } ?? 0
+        let split = all.count - nVal - nTest
         return TrainingData(
-            vocabulary: vocab, train: TokenView(all, start: 0, count: split), validation: TokenView(all, start: split))
+            vocabulary: vocab, train: TokenView(all, start: 0, count: split),
+            validation: TokenView(all, start: split, count: nVal),
+            test: testFraction == nil ? nil : TokenView(all, start: split + nVal, count: nTest))
     }
 }

@@ -35,7 +35,7 @@ public enum RunFolder {
     }
 
     /// The files a run writes in its folder.
-    public static let runFiles = ["best.ckpt", "latest.ckpt", "metrics.jsonl"]
+    public static let runFiles = ["best.ckpt", "latest.ckpt", "metrics.jsonl", RunResult.fileName]
 
     /// Whether `folder` already holds a run's files.
     public static func holdsRun(_ folder: String) -> Bool {

@@ -92,7 +92,8 @@ public final class Trainer {
     ) throws {
         let data = try TrainingData.load(
             trainFile: settings.trainFile, validationFile: settings.validationFile,
-            validationFraction: settings.validationFraction, bytes: settings.bytes)
+            validationFraction: settings.validationFraction, testFraction: settings.testFraction,
+            bytes: settings.bytes)
         try self.init(
             settings: settings, data: data, architecture: architecture, layers: layers, hiddenSize: hiddenSize,
             embeddingSize: embeddingSize, dropout: dropout, runDirectory: runDirectory, runName: runName,
@@ -157,7 +158,8 @@ public final class Trainer {
         override(&settings, record.progress)
         let data = try TrainingData.load(
             trainFile: settings.trainFile, validationFile: settings.validationFile,
-            validationFraction: settings.validationFraction, bytes: settings.bytes)
+            validationFraction: settings.validationFraction, testFraction: settings.testFraction,
+            bytes: settings.bytes)
         guard data.vocabulary == ckpt.vocabulary else {
             throw TrainingError.resumeMismatch(
                 "\(settings.trainFile): its vocabulary differs from the checkpoint's; resume needs the same "
@@ -247,6 +249,8 @@ public final class Trainer {
         public var bestValidationLoss: Double?
         /// The last validation loss.
         public var finalValidationLoss: Double?
+        /// The test part's loss under best.ckpt (runs with a test part that used up their budget).
+        public var testLoss: Double?
         /// Whether `shouldStop` ended the call before the budget.
         public var interrupted: Bool
     }
@@ -300,12 +304,37 @@ public final class Trainer {
             }
         }
         onEvent(.finished(step: progress.step, interrupted: interrupted, latestPath: latestPath))
+        var testLoss: Double?
+        if !interrupted {
+            let result = try finish()
+            testLoss = result.testLoss
+        }
         let seconds = progress.elapsedSeconds - session.elapsedAtStart, steps = progress.step - session.stepAtStart
         return Summary(
             steps: steps, seconds: seconds,
             charactersPerSecond: Double(steps * settings.batch * settings.sequence) / max(seconds, 1e-9),
             bestValidationLoss: progress.bestValidationLoss, finalValidationLoss: progress.lastValidationLoss,
-            interrupted: interrupted)
+            testLoss: testLoss, interrupted: interrupted)
+    }
+
+    /// The budget is used up: scores the test part (if any) with best.ckpt, once, and writes
+    /// result.json.
+    func finish() throws -> RunResult {
+        var result = RunResult(
+            runName: runName, config: model.config, parameters: model.config.parameterCount, settings: settings,
+            steps: progress.step, seconds: progress.elapsedSeconds, charactersSeen: progress.charactersSeen,
+            bestValidationLoss: progress.bestValidationLoss, bestStep: progress.bestStep,
+            finalValidationLoss: progress.lastValidationLoss)
+        if let test = data.test, test.count >= 2 {
+            let best = try Checkpoint.load(bestPath).makeModel()
+            let r = Evaluator(model: best, streams: min(64, max(1, test.count / 1000)))
+                .evaluate(count: test.count) { Int32(test[$0]) }
+            result.testLoss = r.meanLoss
+            result.testCharacters = r.scored
+            onEvent(.tested(loss: r.meanLoss, characters: r.scored))
+        }
+        try result.write(runDirectory: runDirectory)
+        return result
     }
 
     func startSession() -> Session {

@@ -24,6 +24,8 @@ public enum TrainingEvent: Sendable {
     case warning(String)
     /// The run ended; `interrupted` when `shouldStop` ended it before its budget.
     case finished(step: Int, interrupted: Bool, latestPath: String)
+    /// The test part was scored by best.ckpt (nats per character over `characters`).
+    case tested(loss: Double, characters: Int)
 }
 
 /// "45s", "3m05s", "1h02m": how long something takes, for messages and reports.

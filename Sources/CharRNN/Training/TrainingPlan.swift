@@ -10,6 +10,8 @@ public struct TrainingRequest {
     public var validationFile: String?
     /// Validation = this last fraction (default 0.1).
     public var validationFraction: Double?
+    /// The last fraction held out as a test set (default: none).
+    public var testFraction: Double?
     /// Train on raw bytes.
     public var bytes = false
     /// LSTM or GRU (default LSTM).
@@ -66,6 +68,7 @@ public struct TrainingPlan: Sendable {
         var s = TrainingSettings(trainFile: r.trainFile)
         s.validationFile = r.validationFile
         s.validationFraction = r.validationFraction ?? 0.1
+        s.testFraction = r.testFraction
         s.bytes = r.bytes
         s.schedule = r.schedule ?? .cosine
         s.finalLearningRateFraction = r.finalLearningRateFraction ?? 0.1
@@ -131,6 +134,7 @@ public struct TrainingPlan: Sendable {
         } else {
             add("--val-fraction", "\(s.validationFraction)")
         }
+        if let t = s.testFraction { add("--test-fraction", "\(t)") }
         if s.bytes { words.append("--bytes") }
         add("--arch", c.architecture.rawValue); add("--layers", "\(c.layers)"); add("--hidden", "\(c.hiddenSize)")
         add("--embedding", "\(c.embeddingSize)"); add("--dropout", "\(c.dropout)");

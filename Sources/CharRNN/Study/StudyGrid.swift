@@ -1,0 +1,135 @@
+import Foundation
+
+/// What a study covers: corpora × model sizes × budgets × arms (architectures and their
+/// initialisation) × seeds, with the same small search of learning rate and dropout for every
+/// arm at every corpus and size.
+public struct StudyGrid: Codable, Equatable, Sendable {
+    /// A training budget: wall-clock time or characters seen.
+    public enum Budget: Codable, Equatable, Hashable, Sendable, Comparable {
+        case seconds(Double)
+        case characters(Int)
+
+        /// "1m", "4m30s"; "500k-chars", "2M-chars".
+        public var label: String {
+            switch self {
+            case .seconds(let s):
+                let t = Int(s.rounded())
+                return t % 3600 == 0 ? "\(t / 3600)h" : t % 60 == 0 ? "\(t / 60)m" : "\(t)s"
+            case .characters(let c): return formatQuantity(Double(c)) + "-chars"
+            }
+        }
+
+        /// Its size on one scale (seconds or characters), for ordering and plotting.
+        public var amount: Double {
+            switch self {
+            case .seconds(let s): return s
+            case .characters(let c): return Double(c)
+            }
+        }
+
+        public static func < (a: Budget, b: Budget) -> Bool { a.amount < b.amount }
+    }
+
+    /// A model size: a parameter count matched by each architecture, or the automatic rule's
+    /// size for each architecture at each budget.
+    public enum Size: Codable, Equatable, Hashable, Sendable {
+        case parameters(Int)
+        case automatic
+
+        /// "500k", "1M", "auto".
+        public var label: String {
+            switch self {
+            case .parameters(let n): return formatQuantity(Double(n))
+            case .automatic: return "auto"
+            }
+        }
+    }
+
+    /// One arm of the comparison: an architecture with its initialisation.
+    public struct Arm: Codable, Equatable, Hashable, Sendable {
+        /// Its name in run names and the report ("lstm", "gru", "lstm-fb1").
+        public var name: String
+        /// LSTM or GRU.
+        public var architecture: Architecture
+        /// The LSTM's forget-gate bias at initialisation (nil: PyTorch's uniform initialisation).
+        public var forgetBias: Float?
+        /// Added to every seed of this arm (0: the arms share seeds and are paired by them).
+        public var seedOffset: UInt64 = 0
+
+        /// An arm.
+        public init(name: String, architecture: Architecture, forgetBias: Float? = nil, seedOffset: UInt64 = 0) {
+            self.name = name; self.architecture = architecture; self.forgetBias = forgetBias
+            self.seedOffset = seedOffset
+        }
+
+        /// The LSTM with forget-gate bias 0, the GRU, and the LSTM with forget-gate bias 1 (Jozefowicz et al. 2015).
+        public static let lstm = Arm(name: "lstm", architecture: .lstm, forgetBias: 0)
+        public static let gru = Arm(name: "gru", architecture: .gru)
+        public static let lstmForgetBias1 = Arm(name: "lstm-fb1", architecture: .lstm, forgetBias: 1)
+        /// The arms by name.
+        public static let named: [String: Arm] = ["lstm": lstm, "gru": gru, "lstm-fb1": lstmForgetBias1]
+
+        /// How the report names it.
+        public var displayName: String {
+            switch name {
+            case "lstm": return "LSTM"
+            case "gru": return "GRU"
+            case "lstm-fb1": return "LSTM (forget bias 1)"
+            default: return name
+            }
+        }
+    }
+
+    /// The corpora (absolute paths).
+    public var corpora: [String]
+    /// Budgets, smallest first.
+    public var budgets: [Budget]
+    /// Model sizes.
+    public var sizes: [Size] = [.parameters(1_000_000)]
+    /// Seeds per point (1…seeds).
+    public var seeds = 3
+    /// The arms; the report compares each pair in `comparisons`.
+    public var arms: [Arm] = [.lstm, .gru, .lstmForgetBias1]
+    /// Pairs of arm names (first − second) the report tests.
+    public var comparisons: [[String]] = [["lstm", "gru"], ["lstm-fb1", "lstm"]]
+    /// The search: multipliers of the rule's learning rate, and amounts added to its dropout. Each
+    /// arm tries every combination at the smallest budget (seed 1) and keeps the one with the lowest
+    /// validation loss for every budget.
+    public var searchLearningRates: [Float] = [0.5, 1, 2]
+    public var searchDropouts: [Float] = [0, 0.1]
+    /// Shape of every model and batch.
+    public var layers = 2, batch = AutoConfiguration.batch, sequence = AutoConfiguration.sequence
+    /// Each corpus splits into train | validation | test (the last `testFraction`).
+    public var validationFraction = 0.1, testFraction = 0.1
+    /// Train on raw bytes.
+    public var bytes = false
+
+    /// A grid over `corpora` and `budgets` with the defaults for the rest.
+    public init(corpora: [String], budgets: [Budget]) {
+        self.corpora = corpora; self.budgets = budgets.sorted()
+    }
+
+    /// Whether the search tries more than one setting.
+    public var searches: Bool { searchLearningRates.count * searchDropouts.count > 1 }
+
+    /// The arms of `comparisons` that exist.
+    public var activeComparisons: [(Arm, Arm)] {
+        comparisons.compactMap { pair in
+            guard pair.count == 2, let a = arms.first(where: { $0.name == pair[0] }),
+                let b = arms.first(where: { $0.name == pair[1] })
+            else { return nil }
+            return (a, b)
+        }
+    }
+}
+
+/// "500k", "1.5M", "16M": a count with k/M suffix.
+func formatQuantity(_ x: Double) -> String {
+    func trim(_ v: Double) -> String {
+        v == v.rounded() ? String(Int(v)) : String(format: "%.2f", v).replacingOccurrences(
+            of: #"\.?0+$"#, with: "", options: .regularExpression)
+    }
+    if x >= 1e6 { return trim(x / 1e6) + "M" }
+    if x >= 1e3 { return trim(x / 1e3) + "k" }
+    return trim(x)
+}

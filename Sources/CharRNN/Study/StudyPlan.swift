@@ -1,0 +1,292 @@
+import Foundation
+
+/// A study resolved to runs: every point's model and the automatic rule's learning rate and
+/// dropout, fixed when the study is planned (saved as `DIR/study.json`). `runs(in:)` turns it into
+/// the runs of the search and, once an arm's search has finished, of the grid, each a complete
+/// `charrnn train` command line (`DIR/runs.txt`).
+public struct StudyPlan: Codable, Equatable, Sendable {
+    /// One corpus: where it is, what it held when planned, and how it splits.
+    public struct Corpus: Codable, Equatable, Sendable {
+        /// Its short name in run names and the report (the file name without extension).
+        public var name: String
+        /// Its absolute path.
+        public var path: String
+        /// Characters (or bytes), distinct symbols, and the training part's size.
+        public var characters: Int, vocabularySize: Int, trainCharacters: Int
+        /// Size and FNV-1a hash of the file's bytes, to notice a changed file.
+        public var fingerprint: String
+    }
+
+    /// One point of the grid for one arm: its model and the rule's settings there.
+    public struct Point: Codable, Equatable, Sendable {
+        public var corpus: String, size: StudyGrid.Size, arm: String, budget: StudyGrid.Budget
+        /// Hidden units per layer and parameters.
+        public var hiddenSize: Int, parameters: Int
+        /// The automatic rule's peak learning rate and dropout at this point.
+        public var ruleLearningRate: Float, ruleDropout: Float
+    }
+
+    /// One run: a search candidate or a grid run.
+    public struct Run: Equatable, Sendable {
+        /// Its folder's name under `DIR/runs`.
+        public var name: String
+        /// Search candidate (seed 1, smallest budget) or grid run.
+        public var isSearch: Bool
+        public var corpus: String, size: StudyGrid.Size, arm: StudyGrid.Arm, budget: StudyGrid.Budget
+        public var seed: UInt64
+        public var hiddenSize: Int, learningRate: Float, dropout: Float
+        /// The learning-rate multiplier and dropout added by the search.
+        public var learningRateFactor: Float, dropoutAdded: Float
+        /// The `charrnn train` command line, word by word (unquoted).
+        public var words: [String]
+        /// The command line as one shell line.
+        public var commandLine: String { words.map(shellQuote).joined(separator: " ") }
+    }
+
+    /// The grid.
+    public var grid: StudyGrid
+    /// The corpora as planned.
+    public var corpora: [Corpus]
+    /// Every (corpus, size, arm, budget) point.
+    public var points: [Point]
+
+    /// The file names inside a study folder.
+    public static let planFile = "study.json", manifestFile = "runs.txt"
+
+    /// Resolves `grid`: reads each corpus, sizes each arm's model and asks the automatic rule for
+    /// its learning rate and dropout at each budget. `speed` measures a configuration's training
+    /// chars/s; it is called only for time budgets.
+    public static func make(_ grid: StudyGrid, speed: (ModelConfig) -> Double) throws -> StudyPlan {
+        var corpora: [Corpus] = [], points: [Point] = []
+        var names: Set<String> = []
+        for path in grid.corpora {
+            var name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            if names.contains(name) { name += "-\(names.count + 1)" }
+            names.insert(name)
+            let data = try TrainingData.load(
+                trainFile: path, validationFile: nil, validationFraction: grid.validationFraction,
+                testFraction: grid.testFraction, bytes: grid.bytes)
+            var check = TrainingSettings(trainFile: path)
+            check.batch = grid.batch; check.sequence = grid.sequence
+            try Trainer.checkData(data, settings: check)
+            guard let test = data.test, test.count >= 2 else {
+                throw TrainingError.validationTooSmall(characters: data.test?.count ?? 0)
+            }
+            let total = data.train.count + data.validation.count + test.count
+            corpora.append(
+                Corpus(
+                    name: name, path: path, characters: total, vocabularySize: data.vocabulary.count,
+                    trainCharacters: data.train.count, fingerprint: try fingerprint(of: path)))
+            var speeds: [String: Double] = [:]
+            for size in grid.sizes {
+                for arm in grid.arms {
+                    for budget in grid.budgets {
+                        let choice = rule(
+                            grid, arm: arm, size: size, budget: budget, vocabularySize: data.vocabulary.count,
+                            trainCharacters: data.train.count
+                        ) { c in
+                            let key = "\(c.architecture)-\(c.hiddenSize)"
+                            if let s = speeds[key] { return s }
+                            let s = speed(c)
+                            speeds[key] = s
+                            return s
+                        }
+                        let config = ModelConfig(
+                            architecture: arm.architecture, vocabularySize: data.vocabulary.count,
+                            hiddenSize: choice.hiddenSize, layers: grid.layers)
+                        points.append(
+                            Point(
+                                corpus: name, size: size, arm: arm.name, budget: budget,
+                                hiddenSize: choice.hiddenSize, parameters: config.parameterCount,
+                                ruleLearningRate: choice.learningRate, ruleDropout: choice.dropout))
+                    }
+                }
+            }
+        }
+        return StudyPlan(grid: grid, corpora: corpora, points: points)
+    }
+
+    /// The automatic rule at one point (with the size fixed by a parameter count).
+    static func rule(
+        _ grid: StudyGrid, arm: StudyGrid.Arm, size: StudyGrid.Size, budget: StudyGrid.Budget, vocabularySize: Int,
+        trainCharacters: Int, speed: (ModelConfig) -> Double
+    ) -> AutoConfiguration.Choice {
+        var hidden: Int?
+        if case .parameters(let n) = size {
+            hidden = hiddenSize(
+                for: n, architecture: arm.architecture, vocabularySize: vocabularySize, layers: grid.layers)
+        }
+        var chars: Double?, seconds: Double?
+        switch budget {
+        case .characters(let c): chars = Double(c)
+        case .seconds(let s): seconds = s
+        }
+        return AutoConfiguration.choose(
+            architecture: arm.architecture, vocabularySize: vocabularySize, trainCharacters: trainCharacters,
+            layers: grid.layers, batch: grid.batch, sequence: grid.sequence, budgetCharacters: chars,
+            budgetSeconds: seconds, fixedHiddenSize: hidden, speed: speed)
+    }
+
+    /// The hidden size whose parameter count is closest to `target`.
+    public static func hiddenSize(for target: Int, architecture: Architecture, vocabularySize: Int, layers: Int) -> Int
+    {
+        var best = 1, bestGap = Int.max
+        for h in 1...4096 {
+            let p = ModelConfig(
+                architecture: architecture, vocabularySize: vocabularySize, hiddenSize: h, layers: layers
+            ).parameterCount
+            if abs(p - target) < bestGap { best = h; bestGap = abs(p - target) }
+            if p > target { break }
+        }
+        return best
+    }
+
+    /// Size and FNV-1a hash of a file's bytes.
+    public static func fingerprint(of path: String) throws -> String {
+        let bytes = try InputFile.read(path, expected: "corpus")
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in bytes { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return "\(bytes.count):\(String(hash, radix: 16))"
+    }
+
+    func point(_ corpus: String, _ size: StudyGrid.Size, _ arm: String, _ budget: StudyGrid.Budget) -> Point {
+        points.first { $0.corpus == corpus && $0.size == size && $0.arm == arm && $0.budget == budget }!
+    }
+
+    /// The search candidates of one (corpus, size, arm), at the smallest budget.
+    func searchRuns(corpus: Corpus, size: StudyGrid.Size, arm: StudyGrid.Arm, directory: String) -> [Run] {
+        guard grid.searches, let budget = grid.budgets.first else { return [] }
+        let p = point(corpus.name, size, arm.name, budget)
+        var runs: [Run] = []
+        for (i, factor) in grid.searchLearningRates.enumerated() {
+            for (j, added) in grid.searchDropouts.enumerated() {
+                let name = "\(corpus.name)-\(size.label)-\(arm.name)-search-lr\(i + 1)-dropout\(j + 1)"
+                runs.append(
+                    run(
+                        name: name, isSearch: true, corpus: corpus, point: p, arm: arm, seed: 1, factor: factor,
+                        added: added, directory: directory))
+            }
+        }
+        return runs
+    }
+
+    /// The search's choice for one (corpus, size, arm): (factor, added), or nil while a candidate
+    /// has not finished. Without a search: (1, 0).
+    func searchChoice(corpus: Corpus, size: StudyGrid.Size, arm: StudyGrid.Arm, directory: String) -> (
+        factor: Float, added: Float
+    )? {
+        let candidates = searchRuns(corpus: corpus, size: size, arm: arm, directory: directory)
+        if candidates.isEmpty { return (1, 0) }
+        var best: (Float, Float, Double)?
+        for c in candidates {
+            guard let r = RunResult.load(runDirectory: directory + "/runs/" + c.name) else { return nil }
+            let v = r.bestValidationLoss ?? .infinity
+            if best == nil || v < best!.2 { best = (c.learningRateFactor, c.dropoutAdded, v) }
+        }
+        return (best!.0, best!.1)
+    }
+
+    /// Every run known now: all search candidates, and the grid runs of each (corpus, size, arm)
+    /// whose search has finished. Search first, then the grid by corpus, size, budget, seed and arm
+    /// (the arms of a point run side by side).
+    public func runs(in directory: String) -> [Run] {
+        var search: [Run] = [], final: [Run] = []
+        for corpus in corpora {
+            for size in grid.sizes {
+                var choices: [String: (Float, Float)] = [:]
+                for arm in grid.arms {
+                    search += searchRuns(corpus: corpus, size: size, arm: arm, directory: directory)
+                    choices[arm.name] = searchChoice(corpus: corpus, size: size, arm: arm, directory: directory)
+                }
+                for budget in grid.budgets {
+                    for seed in 1...UInt64(max(1, grid.seeds)) {
+                        for arm in grid.arms {
+                            guard let (factor, added) = choices[arm.name] else { continue }
+                            let name = "\(corpus.name)-\(size.label)-\(arm.name)-\(budget.label)-seed\(seed)"
+                            final.append(
+                                run(
+                                    name: name, isSearch: false, corpus: corpus,
+                                    point: point(corpus.name, size, arm.name, budget), arm: arm, seed: seed,
+                                    factor: factor, added: added, directory: directory))
+                        }
+                    }
+                }
+            }
+        }
+        return search + final
+    }
+
+    func run(
+        name: String, isSearch: Bool, corpus: Corpus, point p: Point, arm: StudyGrid.Arm, seed: UInt64,
+        factor: Float, added: Float, directory: String
+    ) -> Run {
+        let lr = p.ruleLearningRate * factor
+        let dropout = min(0.9, ((p.ruleDropout + added) * 100).rounded() / 100)
+        var w = ["charrnn", "train", corpus.path]
+        func add(_ flag: String, _ value: String) { w += [flag, value] }
+        add("--val-fraction", "\(grid.validationFraction)"); add("--test-fraction", "\(grid.testFraction)")
+        if grid.bytes { w.append("--bytes") }
+        add("--arch", arm.architecture.rawValue); add("--layers", "\(grid.layers)"); add("--hidden", "\(p.hiddenSize)")
+        if let f = arm.forgetBias { add("--forget-bias", "\(f)") }
+        add("--dropout", "\(dropout)"); add("--lr", "\(lr)")
+        add("--batch", "\(grid.batch)"); add("--seq", "\(grid.sequence)"); add("--seed", "\(seed + arm.seedOffset)")
+        switch p.budget {
+        case .seconds(let s): add("--time", "\(Int(s.rounded()))s")
+        case .characters(let c): add("--steps", "\(max(1, c / (grid.batch * grid.sequence)))")
+        }
+        add("--checkpoint-dir", directory + "/runs"); add("--name", name)
+        w += ["--continue", "--quiet"]
+        return Run(
+            name: name, isSearch: isSearch, corpus: corpus.name, size: p.size, arm: arm, budget: p.budget, seed: seed,
+            hiddenSize: p.hiddenSize, learningRate: lr, dropout: dropout, learningRateFactor: factor,
+            dropoutAdded: added, words: w)
+    }
+
+    /// The manifest: one command line per run known now.
+    public func manifest(in directory: String) -> String {
+        runs(in: directory).map { $0.commandLine + "\n" }.joined()
+    }
+
+    /// Writes study.json into `directory`.
+    public func save(in directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try OutputFile.write(JSONCoding.string(self, pretty: true) + "\n", to: directory + "/" + Self.planFile)
+    }
+
+    /// Writes runs.txt into `directory` (the runs known now) and returns them.
+    @discardableResult
+    public func writeManifest(in directory: String) throws -> [Run] {
+        let runs = runs(in: directory)
+        try OutputFile.write(runs.map { $0.commandLine + "\n" }.joined(), to: directory + "/" + Self.manifestFile)
+        return runs
+    }
+
+    /// The plan saved in `directory`.
+    public static func load(from directory: String) throws -> StudyPlan {
+        let path = directory + "/" + planFile
+        let bytes = try InputFile.read(path, expected: "study plan")
+        do {
+            return try JSONCoding.decoder().decode(StudyPlan.self, from: Data(bytes))
+        } catch {
+            throw StudyError.damagedPlan(path: path, detail: "\(error)")
+        }
+    }
+}
+
+/// What goes wrong with a study folder.
+public enum StudyError: Error, CustomStringConvertible, Equatable {
+    case damagedPlan(path: String, detail: String)
+    case differentPlan(directory: String)
+    case noPlan(directory: String)
+    case runsFailed(count: Int, logs: String)
+
+    public var description: String {
+        switch self {
+        case .damagedPlan(let p, let d): return "\(p): not a study plan (\(d.prefix(200)))"
+        case .differentPlan(let d):
+            return "\(d): holds a study planned with other settings; give --overwrite to replace it, or another --out"
+        case .noPlan(let d): return "\(d): no study.json here; make one with `charrnn study plan FILE… --out \(d)`"
+        case .runsFailed(let n, let logs): return "\(n) run\(n == 1 ? "" : "s") failed; see \(logs)"
+        }
+    }
+}

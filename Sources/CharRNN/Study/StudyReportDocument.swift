@@ -1,0 +1,233 @@
+import Foundation
+
+/// The study's documents: report.md, the SVG figures it shows and results.json.
+extension StudyReport {
+    /// The figures: file name → SVG.
+    public var figures: [(name: String, svg: String)] {
+        let cells = self.cells
+        var out: [(String, String)] = []
+        let unit = plan.grid.budgets.first.map { if case .seconds = $0 { "training time per run" } else {
+            "characters seen per run" } } ?? "budget"
+        let ticks = plan.grid.budgets.map { ($0.amount, $0.label) }
+        for corpus in plan.corpora {
+            for size in plan.grid.sizes {
+                let mine = cells.filter { $0.corpus == corpus.name && $0.size == size.label }
+                guard !mine.isEmpty else { continue }
+                let series = plan.grid.arms.enumerated().map { i, arm in
+                    BandPlot.Series(
+                        label: arm.displayName, colour: BandPlot.colour(arm: arm.name, index: i),
+                        points: mine.compactMap { c in
+                            c.arms.first { $0.arm == arm.name }.map {
+                                (c.budgetAmount, $0.interval.mean, $0.interval.low, $0.interval.high)
+                            }
+                        })
+                }
+                out.append(
+                    (
+                        "\(corpus.name)-\(size.label)-loss.svg",
+                        BandPlot.svg(
+                            series, ticks: ticks, title: "\(corpus.name), \(size.label) parameters: test loss",
+                            xTitle: unit, yTitle: "test loss (nats per character), mean and 95% interval")
+                    ))
+            }
+            let mine = cells.filter { $0.corpus == corpus.name }
+            var series: [BandPlot.Series] = []
+            for (k, size) in plan.grid.sizes.enumerated() {
+                for (j, (a, b)) in plan.grid.activeComparisons.enumerated() {
+                    var line = BandPlot.Series(
+                        label: "\(a.displayName) − \(b.displayName), \(size.label)",
+                        colour: BandPlot.colour(arm: a.name == "lstm" && b.name == "gru" ? "lstm" : a.name, index: j),
+                        points: mine.filter { $0.size == size.label }.compactMap { c in
+                            c.differences.first { $0.first == a.name && $0.second == b.name }.map {
+                                (c.budgetAmount, $0.interval.mean, $0.interval.low, $0.interval.high)
+                            }
+                        })
+                    if a.name == "lstm" && b.name == "gru" { line.colour = "hsl(270, 50%, 40%)" }
+                    line.dashed = k % 2 == 1
+                    series.append(line)
+                }
+            }
+            if series.contains(where: { !$0.points.isEmpty }) {
+                out.append(
+                    (
+                        "\(corpus.name)-difference.svg",
+                        BandPlot.svg(
+                            series, ticks: ticks, title: "\(corpus.name): paired differences in test loss",
+                            xTitle: unit, yTitle: "difference (nats per character); below 0: first is better",
+                            zero: true)
+                    ))
+            }
+        }
+        return out
+    }
+
+    /// report.md.
+    public var markdown: String {
+        let g = plan.grid, cells = self.cells
+        var md = "# LSTM or GRU? Study report\n\n"
+        let (known, waiting) = missing
+        if !known.isEmpty || waiting > 0 {
+            md += "**Partial:** \(known.count) run\(known.count == 1 ? "" : "s") of the manifest not finished"
+            if waiting > 0 { md += ", and \(waiting) grid runs waiting for their search" }
+            md += "; everything below uses the runs that have finished.\n\n"
+        }
+        md += "## Answer\n\n"
+        for pair in g.activeComparisons {
+            md += "**\(pair.0.displayName) against \(pair.1.displayName)**\n\n"
+            for corpus in plan.corpora {
+                md += "- " + verdict(pair, cells: cells.filter { $0.corpus == corpus.name }, scope: "**\(corpus.name)**")
+                md += "\n"
+            }
+            if plan.corpora.count > 1 { md += "- " + verdict(pair, cells: cells, scope: "**All corpora**") + "\n" }
+            md += "\n"
+        }
+        let points = cells.flatMap(\.differences).count
+        md += "Each interval is a 95% Student's t interval over seeds, paired by seed (the arms of a pair share "
+        md += "seeds), for one point; with \(points) intervals, about \(String(format: "%.1f", Double(points) / 20)) "
+        md += "would exclude 0 by chance alone if nothing differed.\n\n"
+
+        md += "## Setup\n\n"
+        md += "| corpus | characters | symbols | training part | fingerprint (bytes:FNV-1a) |\n|---|---|---|---|---|\n"
+        for c in plan.corpora {
+            md += "| \(c.name) | \(c.characters) | \(c.vocabularySize) | \(c.trainCharacters) | `\(c.fingerprint)` |\n"
+        }
+        md += "\nEach corpus is split into training, validation (the \(g.validationFraction) of the file before the "
+        md += "test part; it picks each run's best checkpoint and the search's winner) and test (the last "
+        md += "\(g.testFraction), scored once per run by its best checkpoint, after its budget). Every model has "
+        md += "\(g.layers) layers and one-hot input; batches of \(g.batch) × \(g.sequence) characters; Adam with "
+        md += "warm-up and cosine decay; the automatic rule's weight drop, weight decay and weight average. Budgets: "
+        md += g.budgets.map(\.label).joined(separator: ", ") + ". Sizes: "
+        md += g.sizes.map { $0 == .automatic ? "auto (the automatic rule's size at each budget)" : $0.label }
+            .joined(separator: ", ")
+        md += " parameters (matched: each architecture takes the hidden size whose count is closest). Seeds: "
+        md += "\(g.seeds). Arms: " + g.arms.map(\.displayName).joined(separator: ", ") + ".\n\n"
+        if g.searches {
+            md += "**Equal tuning.** Every arm at every corpus and size gets the automatic rule's settings plus the "
+            md += "same search: learning rate × {" + g.searchLearningRates.map { "\($0)" }.joined(separator: ", ")
+            md += "} and dropout + {" + g.searchDropouts.map { "\($0)" }.joined(separator: ", ")
+            md += "}, \(g.searchLearningRates.count * g.searchDropouts.count) runs at the smallest budget (seed 1); "
+            md += "the lowest validation loss chooses the factor and the addition used at every budget.\n\n"
+            md += "| corpus | size | arm | chosen lr × | chosen dropout + | candidates (lr ×, dropout +: best validation) |\n"
+            md += "|---|---|---|---|---|---|\n"
+            for corpus in plan.corpora {
+                for size in g.sizes {
+                    for arm in g.arms {
+                        let cands = runs.filter {
+                            $0.isSearch && $0.corpus == corpus.name && $0.size == size && $0.arm.name == arm.name
+                        }
+                        let shown = cands.map { c in
+                            "\(c.learningRateFactor), \(c.dropoutAdded): "
+                                + (results[c.name]?.bestValidationLoss.map { String(format: "%.4f", $0) } ?? "—")
+                        }
+                        let choice = plan.searchChoice(corpus: corpus, size: size, arm: arm, directory: directory)
+                        md += "| \(corpus.name) | \(size.label) | \(arm.displayName) | "
+                        md += "\(choice.map { "\($0.factor)" } ?? "pending") | "
+                        md += "\(choice.map { "\($0.added)" } ?? "pending") | " + shown.joined(separator: "; ") + " |\n"
+                    }
+                }
+            }
+            md += "\n"
+        }
+
+        for corpus in plan.corpora {
+            let mine = cells.filter { $0.corpus == corpus.name }
+            md += "## \(corpus.name)\n\n"
+            guard !mine.isEmpty else { md += "No finished grid runs yet.\n\n"; continue }
+            for size in g.sizes where mine.contains(where: { $0.size == size.label }) {
+                md += "![\(corpus.name) \(size.label) test loss](\(corpus.name)-\(size.label)-loss.svg)\n"
+            }
+            md += "![\(corpus.name) differences](\(corpus.name)-difference.svg)\n\n"
+            md += "| size | budget | arm | hidden | parameters | seeds | test nats/char, mean [95% CI] | "
+            md += "characters seen | seconds | chars/s |\n|---|---|---|---|---|---|---|---|---|---|\n"
+            for c in mine {
+                for a in c.arms {
+                    md += "| \(c.size) | \(c.budget) | \(name(a.arm)) | \(a.hiddenSize) | \(a.parameters) | "
+                    md += "\(a.testLoss.count) | \(a.interval.text) | \(formatQuantity(a.characters)) | "
+                    md += String(format: "%.0f | %.0f |\n", a.seconds, a.charactersPerSecond)
+                }
+            }
+            md += "\n| size | budget | comparison (paired by seed) |\n|---|---|---|\n"
+            for c in mine {
+                md += "| \(c.size) | \(c.budget) | " + c.differences.map(sentence).joined(separator: "; ") + " |\n"
+            }
+            md += "\n"
+            for pair in g.activeComparisons {
+                for size in g.sizes {
+                    let line = mine.filter { $0.size == size.label }.compactMap { c in
+                        c.differences.first { $0.first == pair.0.name && $0.second == pair.1.name }.map {
+                            (c.budget, $0.winner)
+                        }
+                    }
+                    guard line.count > 1 else { continue }
+                    let changes = zip(line, line.dropFirst()).filter { $0.0.1 != $0.1.1 }
+                    md += "- \(name(pair.0.name)) vs \(name(pair.1.name)) at \(size.label): "
+                    if changes.isEmpty {
+                        md += "the same outcome at every budget ("
+                        md += (line[0].1.map { "\(name($0)) better" } ?? "no significant difference") + ").\n"
+                    } else {
+                        md += changes.map { a, b in
+                            "from \(a.0) (\(a.1.map(name) ?? "no significant difference")) to \(b.0) "
+                                + "(\(b.1.map(name) ?? "no significant difference"))"
+                        }.joined(separator: "; ") + ".\n"
+                    }
+                }
+            }
+            md += "\n"
+        }
+
+        md += "## Matched parameters, matched time\n\n"
+        md += "Every comparison above is at matched parameters and a matched budget. A GRU layer does three "
+        md += "gates' arithmetic where an LSTM layer does four, so at the same hidden size it is about 3/4 of the "
+        md += "work; at the same parameter count the GRU is wider and the arithmetic per character is about the "
+        md += "same (two multiply-adds per weight). What each sees in the same wall-clock time then depends on "
+        md += "the measured speed:\n\n| corpus | size | arm | mean chars/s over its runs | relative to the first arm |\n"
+        md += "|---|---|---|---|---|\n"
+        for corpus in plan.corpora {
+            for size in g.sizes {
+                let rates = g.arms.map { arm in
+                    Statistics.mean(
+                        cells.filter { $0.corpus == corpus.name && $0.size == size.label }.compactMap { c in
+                            c.arms.first { $0.arm == arm.name }?.charactersPerSecond
+                        })
+                }
+                guard let base = rates.first, base.isFinite else { continue }
+                for (arm, r) in zip(g.arms, rates) where r.isFinite {
+                    md += "| \(corpus.name) | \(size.label) | \(arm.displayName) | \(Int(r)) | "
+                    md += String(format: "%.2f× |\n", r / base)
+                }
+            }
+        }
+        if case .seconds = g.budgets.first {
+            md += "\nThe budgets are wall-clock time, so the grid compares at matched time; the characters-seen "
+            md += "column shows what each architecture made of it.\n\n"
+        } else {
+            md += "\nThe budgets are characters seen, which no other process on the machine can change; at matched "
+            md += "time an architecture that is r× as fast sees r× the characters, i.e. moves r× along the "
+            md += "budget axis of the figures.\n\n"
+        }
+        let spent = computeSpent
+        md += "## Compute spent\n\n\(spent.runs) finished runs (search included): "
+        md += "\(formatDuration(spent.seconds)) of training, \(formatQuantity(spent.characters)) characters.\n"
+        if !known.isEmpty { md += "\nNot finished: " + known.joined(separator: ", ") + ".\n" }
+        return md
+    }
+
+    /// results.json: the plan, every point's summaries and differences, and every finished run.
+    public var json: String {
+        struct Out: Encodable {
+            var plan: StudyPlan; var cells: [Cell]; var runs: [RunResult]; var missing: [String]
+            var waitingForSearch: Int
+        }
+        return JSONCoding.string(
+            Out(
+                plan: plan, cells: cells, runs: results.values.sorted { $0.runName < $1.runName },
+                missing: missing.known, waitingForSearch: missing.waiting), pretty: true) + "\n"
+    }
+
+    /// Writes report.md, results.json and the figures into the study folder.
+    public func write() throws {
+        for (name, svg) in figures { try OutputFile.write(svg, to: directory + "/" + name) }
+        try OutputFile.write(markdown, to: directory + "/report.md")
+        try OutputFile.write(json, to: directory + "/results.json")
+    }
+}
