@@ -63,6 +63,20 @@ final class SequenceEngine {
 
     func resetState() { stateH.zero(); stateC.zero() }
 
+    /// After a `run` without backward: layer `l`'s activations for stream `b` at step `t`, after
+    /// reading that step's input: its gates ([G·H]: LSTM i, f, g, o; GRU r, z, n), h and (LSTM) c.
+    func activations(layer l: Int, stream b: Int, step t: Int) -> (
+        gates: ConstFloatPointer, h: ConstFloatPointer, c: ConstFloatPointer?
+    ) {
+        let (start, count, ws) = chunks.first { b >= $0.start && b < $0.start + $0.count }!
+        let L = ws.layers[l], H = model.config.hiddenSize, G = model.config.gateWidth
+        let row = t * count + (b - start)
+        return (
+            ConstFloatPointer(L.gateValues.pointer + row * G), ConstFloatPointer(L.h.pointer + (row + count) * H),
+            L.c.map { ConstFloatPointer($0.pointer + (row + count) * H) }
+        )
+    }
+
     /// Call after the parameters change (once per optimizer step). With weight drop, W_hh is
     /// packed by `run` instead, masked, so it is not packed here too.
     func parametersDidChange() { packed.update(from: model, hiddenWeights: !dropsWeights, threads: threads) }

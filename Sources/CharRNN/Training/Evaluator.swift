@@ -43,9 +43,31 @@ public final class Evaluator {
         }
     }
 
+    /// What the model did at one character of its own part of the text (after the burn-in): read
+    /// character `position`, produced the `logits` for character `position + 1`; `activations`
+    /// gives a layer's gates, h and c at that moment.
+    public struct Observation {
+        /// The character just read (the prediction is for the next one).
+        public let position: Int
+        /// The next character's logits, [V].
+        public let logits: UnsafePointer<Float>
+        let engine: SequenceEngine, stream: Int, step: Int
+
+        /// Layer `l` after reading the character: gate activations [G·H] (LSTM i, f, g, o; GRU r, z, n),
+        /// hidden state h [H] and (LSTM) cell state c [H]. Valid only during the callback.
+        public func activations(layer l: Int) -> (
+            gates: UnsafePointer<Float>, h: UnsafePointer<Float>, c: UnsafePointer<Float>?
+        ) {
+            engine.activations(layer: l, stream: stream, step: step)
+        }
+    }
+
     /// Scores `count` characters; `token(i)` is the id of character i (−1 outside the vocabulary).
-    public func evaluate(count n: Int, keepPositionLosses: Bool = false, token ids: (Int) -> Int32) -> EvaluationResult
-    {
+    /// `observe`, if given, sees every character read in the streams' own parts, in no fixed order.
+    public func evaluate(
+        count n: Int, keepPositionLosses: Bool = false, observe: ((Observation) -> Void)? = nil,
+        token ids: (Int) -> Int32
+    ) -> EvaluationResult {
         var unscoredTargets = 0
         if n > 1 { for i in 1..<n where ids(i) < 0 { unscoredTargets += 1 } }
         guard n >= 2 else {
@@ -63,6 +85,7 @@ public final class Evaluator {
         let B = streams, T = chunk
         var x = [Int32](repeating: -1, count: B * T), y = [Int32](repeating: -1, count: B * T)
         let pl = FloatBuffer(count: B * T)
+        let logits = observe == nil ? nil : FloatBuffer(count: B * T * model.config.vocabularySize)
         var positionLosses = keepPositionLosses ? [Float](repeating: .nan, count: targetsCount) : nil
         var total = 0.0, scored = 0
         var rng = RandomGenerator(seed: 0)
@@ -82,7 +105,18 @@ public final class Evaluator {
             }
             let r = engine.run(
                 inputs: x, targets: y, backward: false, random: &rng,
-                positionLoss: keepPositionLosses ? pl.pointer : nil)
+                positionLoss: keepPositionLosses ? pl.pointer : nil, logits: logits?.pointer)
+            if let see = observe, let z = logits {
+                let V = model.config.vocabularySize
+                for b in 0..<S {
+                    for t in 0..<T where start + t < lengths[b] && f[b] + start + t + 1 >= a[b] {
+                        see(
+                            Observation(
+                                position: f[b] + start + t, logits: z.pointer + (b * T + t) * V, engine: engine,
+                                stream: b, step: t))
+                    }
+                }
+            }
             total += r.loss; scored += r.count
             if keepPositionLosses {
                 for b in 0..<S {

@@ -1,0 +1,203 @@
+import Foundation
+
+/// What one model does over a text, character by character, as `charrnn view` shows it: the
+/// surprisal of every character (scored exactly as `eval` and `compare` score it), the top
+/// predictions, the activations of its units, the units that track properties of the text, and
+/// how often its gates saturate.
+public final class ModelTrace {
+    /// A kind of unit: the LSTM's gates i, f, o, its cell c and hidden h; the GRU's gates r, z, n
+    /// and hidden h.
+    public enum UnitKind: String, Codable, Sendable, CaseIterable {
+        case c, h, i, f, o, r, z, n
+
+        /// The kinds of an architecture, in the order the page lists them.
+        public static func kinds(_ a: Architecture) -> [UnitKind] { a == .lstm ? [.c, .h, .i, .f, .o] : [.h, .r, .z, .n] }
+        /// The gates whose saturation the page draws.
+        public static func gates(_ a: Architecture) -> [UnitKind] { a == .lstm ? [.i, .f, .o] : [.r, .z] }
+        /// Whether its values lie in [0, 1] (a gate) rather than [−1, 1] or beyond.
+        public var isGate: Bool { [.i, .f, .o, .r, .z].contains(self) }
+    }
+
+    /// One unit: a layer, a kind and an index.
+    public struct Unit: Codable, Hashable, Sendable {
+        public var layer: Int, kind: UnitKind, index: Int
+    }
+
+    /// A unit that tracks a property of the text.
+    public struct Tracker: Codable, Sendable {
+        public var unit: Unit
+        public var feature: TextFeature
+        /// Pearson correlation between the unit's activation and the feature over the text.
+        public var correlation: Double
+    }
+
+    /// The checkpoint's configuration and vocabulary.
+    public let config: ModelConfig
+    public let vocabulary: Vocabulary
+    /// Characters traced.
+    public let count: Int
+    /// Loss in nats of character i (predicted after reading 0…i−1); NaN for character 0 and for
+    /// characters not scored (outside the vocabulary, or not followed by a known one).
+    public private(set) var losses: [Float]
+    /// Whether character i is outside the vocabulary.
+    public let unknown: [Bool]
+    /// Top predictions for character i (made after reading i − 1): ids and probabilities, `top` per position.
+    public static let top = 5
+    public private(set) var topIds: [Int32], topProbabilities: [Float]
+    /// Characters 0..<window: every unit's activation after reading each, [layer][kind][unit][position].
+    public let window: Int
+    public private(set) var activations: [[[[Float]]]]
+    /// Units tracking a property, strongest first, and their activations over the whole text.
+    public private(set) var trackers: [Tracker] = []
+    public private(set) var trackerActivations: [[Float]] = []
+    /// Per layer and gate kind, per unit: the fraction of characters at which it was below 0.1 and above 0.9.
+    public private(set) var saturation: [[UnitKind: (left: [Double], right: [Double])]] = []
+
+    /// Traces the checkpoint's model over the first `limit` characters of `ids` (−1 outside the
+    /// vocabulary); `text` holds the same characters, for the features. `window` caps the characters
+    /// kept for every unit; `trackersPerFeature` units are kept per feature.
+    public init(
+        checkpoint: Checkpoint, ids: [Int32], text: [Unicode.Scalar], window: Int, trackersPerFeature: Int = 4
+    ) {
+        precondition(ids.count == text.count)
+        config = checkpoint.config; vocabulary = checkpoint.vocabulary
+        let n = ids.count, L = config.layers, H = config.hiddenSize, V = config.vocabularySize
+        count = n
+        unknown = ids.map { $0 < 0 }
+        let kinds = UnitKind.kinds(config.architecture)
+        self.window = min(window, n)
+        losses = [Float](repeating: .nan, count: n)
+        topIds = [Int32](repeating: -1, count: n * Self.top)
+        topProbabilities = [Float](repeating: 0, count: n * Self.top)
+        activations = (0..<L).map { _ in kinds.map { _ in (0..<H).map { _ in [Float](repeating: .nan, count: min(window, n)) } } }
+        let model = checkpoint.makeModel()
+        let streams = min(64, max(1, n / 1000))
+        let evaluator = Evaluator(model: model, streams: streams, burnIn: streams == 1 ? 0 : 200)
+
+        // Pass 1: losses, predictions, every unit inside the window, saturation counts and the
+        // sums for correlations with the features.
+        let features = TextFeature.values(text)
+        let usable = TextFeature.allCases.filter { f in
+            let v = features[f]!
+            return v.contains { $0 != v.first }
+        }
+        let F = usable.count, U = L * kinds.count * H
+        var sx = [Double](repeating: 0, count: U), sxx = [Double](repeating: 0, count: U)
+        var sxy = [Double](repeating: 0, count: U * F)
+        let gateKinds = UnitKind.gates(config.architecture)
+        var left = [Int](repeating: 0, count: L * gateKinds.count * H), right = left
+        var observed = 0
+        let featureRows = usable.map { features[$0]! }
+        var probabilities = [Float](repeating: 0, count: V)
+        let gateCount = config.architecture.gateCount
+        func value(_ a: (gates: UnsafePointer<Float>, h: UnsafePointer<Float>, c: UnsafePointer<Float>?),
+                   _ kind: UnitKind, _ j: Int) -> Float {
+            switch kind {
+            case .h: return a.h[j]
+            case .c: return a.c![j]
+            case .i, .r: return a.gates[j]
+            case .f, .z: return a.gates[H + j]
+            case .n: return a.gates[2 * H + j]
+            case .o: return a.gates[3 * H + j]
+            }
+        }
+        _ = gateCount
+        let result = evaluator.evaluate(count: n, keepPositionLosses: true, observe: { obs in
+            let p = obs.position
+            // Top predictions for character p + 1.
+            if p + 1 < n {
+                var m = -Float.infinity
+                for v in 0..<V { m = max(m, obs.logits[v]) }
+                var sum: Float = 0
+                for v in 0..<V { probabilities[v] = exp(obs.logits[v] - m); sum += probabilities[v] }
+                var best: [(Float, Int)] = []
+                for v in 0..<V {
+                    let q = probabilities[v] / sum
+                    if best.count < Self.top || q > best.last!.0 {
+                        best.append((q, v))
+                        best.sort { $0.0 > $1.0 }
+                        if best.count > Self.top { best.removeLast() }
+                    }
+                }
+                for (k, (q, v)) in best.enumerated() {
+                    self.topIds[(p + 1) * Self.top + k] = Int32(v)
+                    self.topProbabilities[(p + 1) * Self.top + k] = q
+                }
+            }
+            observed += 1
+            for l in 0..<L {
+                let a = obs.activations(layer: l)
+                for (k, kind) in kinds.enumerated() {
+                    let base = (l * kinds.count + k) * H
+                    for j in 0..<H {
+                        let x = Double(value(a, kind, j))
+                        sx[base + j] += x; sxx[base + j] += x * x
+                        for fi in 0..<F { sxy[(base + j) * F + fi] += x * Double(featureRows[fi][p]) }
+                        if p < self.window { self.activations[l][k][j][p] = Float(x) }
+                    }
+                }
+                for (g, kind) in gateKinds.enumerated() {
+                    let base = (l * gateKinds.count + g) * H
+                    for j in 0..<H {
+                        let x = value(a, kind, j)
+                        if x < 0.1 { left[base + j] += 1 } else if x > 0.9 { right[base + j] += 1 }
+                    }
+                }
+            }
+        }) { ids[$0] }
+        if let pl = result.positionLosses { for i in 0..<pl.count { losses[i + 1] = pl[i] } }
+        saturation = (0..<L).map { l in
+            Dictionary(uniqueKeysWithValues: gateKinds.enumerated().map { g, kind in
+                let base = (l * gateKinds.count + g) * H
+                return (kind, ((0..<H).map { Double(left[base + $0]) / Double(max(1, observed)) },
+                               (0..<H).map { Double(right[base + $0]) / Double(max(1, observed)) }))
+            })
+        }
+
+        // The features' means and spreads over the characters observed (every character read).
+        var readMask = [Bool](repeating: false, count: n)
+        for i in 0..<(n - 1) { readMask[i] = true }
+        let N = Double(max(1, observed))
+        var candidates: [Tracker] = []
+        for (fi, f) in usable.enumerated() {
+            var sy = 0.0, syy = 0.0
+            for i in 0..<n where readMask[i] { let y = Double(featureRows[fi][i]); sy += y; syy += y * y }
+            let vy = syy / N - (sy / N) * (sy / N)
+            guard vy > 1e-12 else { continue }
+            var forFeature: [Tracker] = []
+            for l in 0..<L {
+                for (k, kind) in kinds.enumerated() {
+                    for j in 0..<H {
+                        let u = (l * kinds.count + k) * H + j
+                        let vx = sxx[u] / N - (sx[u] / N) * (sx[u] / N)
+                        guard vx > 1e-12 else { continue }
+                        let cov = sxy[u * F + fi] / N - (sx[u] / N) * (sy / N)
+                        forFeature.append(
+                            Tracker(unit: Unit(layer: l, kind: kind, index: j), feature: f, correlation: cov / (vx * vy).squareRoot()))
+                    }
+                }
+            }
+            forFeature.sort { abs($0.correlation) > abs($1.correlation) }
+            candidates += forFeature.prefix(trackersPerFeature)
+        }
+        trackers = candidates.sorted { abs($0.correlation) > abs($1.correlation) }
+
+        // Pass 2: the trackers' activations over the whole text.
+        trackerActivations = trackers.map { _ in [Float](repeating: .nan, count: n) }
+        guard !trackers.isEmpty else { return }
+        let units = trackers.map(\.unit)
+        _ = evaluator.evaluate(count: n, observe: { obs in
+            for (t, u) in units.enumerated() {
+                let a = obs.activations(layer: u.layer)
+                self.trackerActivations[t][obs.position] = value(a, u.kind, u.index)
+            }
+        }) { ids[$0] }
+    }
+
+    /// Total loss and count over the characters where `keep` is true and the loss is known.
+    public func total(keep: [Bool]? = nil) -> (nats: Double, scored: Int) {
+        var s = 0.0, k = 0
+        for i in 0..<count where losses[i].isFinite && (keep?[i] ?? true) { s += Double(losses[i]); k += 1 }
+        return (s, k)
+    }
+}
