@@ -97,6 +97,7 @@ for f in "${bad_texts[@]}"; do
   refuse eval "$ckpt" --text "$f"
   refuse compare "$ckpt" "$ckpt2" --text "$f"
   refuse study "$f" --chars 1000 --seeds 1
+  refuse view "$ckpt" --text "$f"
 done
 refuse sample "$ckpt" --prime-file "$in/fifo"
 refuse sample "$ckpt" --prime-file /dev/zero
@@ -233,7 +234,28 @@ accept "done" train "$in/corpus.txt" --hidden 16 --layers 1 --batch 8 --seq 16 -
 accept "done" train "$in/corpus.txt" --init-from "$in/bf16.ckpt" --batch 8 --seq 16 --steps 5 --name tuned
 refuse train "$in/corpus.txt" --init-from "$in/bf16.ckpt" --hidden 99 --steps 5
 refuse train --resume "$ckpt" --hidden 99
-refuse study "$in/corpus.txt" --chars 1000 --resume --overwrite
+refuse view "$in/garbage.ckpt" --text "$in/text.txt"
+refuse view "$in/truncated.ckpt" --text "$in/text.txt"
+refuse view "$ckpt" "$ckpt2" "$ckpt" --text "$in/text.txt"
+refuse view "$ckpt" --text "$in/text.txt" --max-chars 1
+refuse view "$ckpt" --text "$in/one.txt"
+refuse view "$ckpt" --text "$in/unknown.txt"
+refuse view "$ckpt" --text "$in/text.txt" -o "$in/text.txt"
+refuse view "$ckpt" --text "$in/text.txt" -o "$in/folder"
+accept "page" view "$ckpt" "$ckpt2" --text "$in/text.txt" -o v.html
+accept "page" view "$in/bf16.ckpt" --text "$in/text.txt" --max-chars 500 -o v.html
+refuse study plan "$in/corpus.txt" --chars 0
+refuse study plan "$in/corpus.txt" --chars 1000 --arms lstm
+refuse study plan "$in/corpus.txt" --chars 1000 --params 10
+refuse study plan "$in/corpus.txt" --chars 1000 --search-lr -1
+refuse study run "$in/runs"
+refuse study report "$in"
+refuse study run "$in/nothing" --jobs 0
+accept "runs.txt" study plan "$in/corpus.txt" --chars 2000 --params 2k --seeds 1 --batch 8 --seq 16 -o st
+refuse train "$in/corpus.txt" --continue
+refuse train "$in/corpus.txt" --continue --name c1 --overwrite
+refuse train "$in/corpus.txt" --test-fraction 0.95
+refuse train "$in/corpus.txt" --test-fraction 0.1 --val-file "$in/text.txt"
 accept "1.0.0" --version
 
 echo "adversarial cases: $n"

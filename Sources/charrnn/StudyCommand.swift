@@ -32,9 +32,9 @@ struct GridOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seeds per point") var seeds = 3
     @Option(help: "Arms, a comma list of lstm (forget-gate bias 0), gru, lstm-fb1 (forget-gate bias 1)")
     var arms = "lstm,gru,lstm-fb1"
-    @Option(name: .customLong("search-lr"), help: "Search: multipliers of the rule's learning rate")
+    @Option(name: .customLong("search-lr"), parsing: .unconditional, help: "Search: multipliers of the rule's learning rate")
     var searchLR = "0.5,1,2"
-    @Option(name: .customLong("search-dropout"), help: "Search: amounts added to the rule's dropout")
+    @Option(name: .customLong("search-dropout"), parsing: .unconditional, help: "Search: amounts added to the rule's dropout")
     var searchDropout = "0,0.1"
     @Option(parsing: .unconditional, help: "Layers of every model") var layers = 2
     @Option(parsing: .unconditional, help: "Parallel streams per batch") var batch = AutoConfiguration.batch

@@ -82,8 +82,14 @@ public final class ModelTrace {
             return v.contains { $0 != v.first }
         }
         let F = usable.count, U = L * kinds.count * H
-        var sx = [Double](repeating: 0, count: U), sxx = [Double](repeating: 0, count: U)
-        var sxy = [Double](repeating: 0, count: U * F)
+        // Sums for the correlations, feature-major: sxy[f·U + u]. Raw pointers: this loop runs
+        // U·F times per character.
+        let sx = UnsafeMutablePointer<Double>.allocate(capacity: U), sxx = UnsafeMutablePointer<Double>.allocate(capacity: U)
+        let sxy = UnsafeMutablePointer<Double>.allocate(capacity: max(1, U * F))
+        let x = UnsafeMutablePointer<Double>.allocate(capacity: U)
+        sx.initialize(repeating: 0, count: U); sxx.initialize(repeating: 0, count: U)
+        sxy.initialize(repeating: 0, count: max(1, U * F)); x.initialize(repeating: 0, count: U)
+        defer { sx.deallocate(); sxx.deallocate(); sxy.deallocate(); x.deallocate() }
         let gateKinds = UnitKind.gates(config.architecture)
         var left = [Int](repeating: 0, count: L * gateKinds.count * H), right = left
         var observed = 0
@@ -129,20 +135,23 @@ public final class ModelTrace {
                 let a = obs.activations(layer: l)
                 for (k, kind) in kinds.enumerated() {
                     let base = (l * kinds.count + k) * H
-                    for j in 0..<H {
-                        let x = Double(value(a, kind, j))
-                        sx[base + j] += x; sxx[base + j] += x * x
-                        for fi in 0..<F { sxy[(base + j) * F + fi] += x * Double(featureRows[fi][p]) }
-                        if p < self.window { self.activations[l][k][j][p] = Float(x) }
-                    }
+                    for j in 0..<H { x[base + j] = Double(value(a, kind, j)) }
+                    if p < self.window { for j in 0..<H { self.activations[l][k][j][p] = Float(x[base + j]) } }
                 }
                 for (g, kind) in gateKinds.enumerated() {
                     let base = (l * gateKinds.count + g) * H
                     for j in 0..<H {
-                        let x = value(a, kind, j)
-                        if x < 0.1 { left[base + j] += 1 } else if x > 0.9 { right[base + j] += 1 }
+                        let v = value(a, kind, j)
+                        if v < 0.1 { left[base + j] += 1 } else if v > 0.9 { right[base + j] += 1 }
                     }
                 }
+            }
+            for u in 0..<U { sx[u] += x[u]; sxx[u] += x[u] * x[u] }
+            for fi in 0..<F {
+                let y = Double(featureRows[fi][p])
+                if y == 0 { continue }
+                let row = sxy + fi * U
+                for u in 0..<U { row[u] += x[u] * y }
             }
         }) { ids[$0] }
         if let pl = result.positionLosses { for i in 0..<pl.count { losses[i + 1] = pl[i] } }
@@ -171,7 +180,7 @@ public final class ModelTrace {
                         let u = (l * kinds.count + k) * H + j
                         let vx = sxx[u] / N - (sx[u] / N) * (sx[u] / N)
                         guard vx > 1e-12 else { continue }
-                        let cov = sxy[u * F + fi] / N - (sx[u] / N) * (sy / N)
+                        let cov = sxy[fi * U + u] / N - (sx[u] / N) * (sy / N)
                         forFeature.append(
                             Tracker(unit: Unit(layer: l, kind: kind, index: j), feature: f, correlation: cov / (vx * vy).squareRoot()))
                     }

@@ -138,11 +138,13 @@ extension ViewPage {
     public enum Failure: Error, CustomStringConvertible, Equatable {
         case mixedKinds(String, String)
         case tooShort(path: String)
+        case nothingKnown(text: String, checkpoint: String)
         public var description: String {
             switch self {
             case .mixedKinds(let a, let b):
                 return "\(a) reads characters and \(b) reads bytes; view needs checkpoints of the same kind"
             case .tooShort(let p): return "\(p): a text needs at least two characters to score"
+            case .nothingKnown(let t, let c): return "\(t): no character pair of it is known to \(c); nothing to show"
             }
         }
     }
@@ -176,6 +178,13 @@ extension ViewPage {
             let window = min(5000, max(200, 1_500_000 / max(1, units)))
             models.append(Model(name: path, trace: ModelTrace(checkpoint: ckpt, ids: ids, text: scalars, window: window)))
         }
-        return ViewPage(text: scalars, models: models, totalCharacters: total)
+        let page = ViewPage(text: scalars, models: models, totalCharacters: total)
+        if let i = page.models.firstIndex(where: { $0.trace.total().scored == 0 }) {
+            throw Failure.nothingKnown(text: text, checkpoint: paths[i])
+        }
+        if page.models.count == 2 && !page.common.contains(true) {
+            throw Failure.nothingKnown(text: text, checkpoint: "both \(paths[0]) and \(paths[1])")
+        }
+        return page
     }
 }

@@ -40,7 +40,6 @@ public struct StudyRunner: Sendable {
         let plan = try StudyPlan.load(from: directory)
         var outcome = Outcome()
         var attempted: Set<String> = []
-        let started = Date()
         while true {
             let runs = try plan.writeManifest(in: directory)
             let missing = runs.filter {
@@ -51,7 +50,7 @@ public struct StudyRunner: Sendable {
             try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
             log("study: \(missing.count) run\(missing.count == 1 ? "" : "s") to do, \(jobs) at a time")
             let next = Mutex(0), results = Mutex<[(String, Int32, Double)]>([])
-            let total = missing.count
+            let total = missing.count, started = Date()
             DispatchQueue.concurrentPerform(iterations: min(jobs, total)) { _ in
                 while !shouldStop() {
                     let i: Int = next.withLock { n in
