@@ -10,7 +10,8 @@ struct CharRNNCommand: ParsableCommand {
         version: "1.0.0",
         subcommands: [
             TrainCommand.self, SampleCommand.self, EvalCommand.self, CompareCommand.self,
-            InspectCommand.self, ExportCommand.self, ViewCommand.self, StudyCommand.self, PlotCommand.self, BenchCommand.self,
+            InspectCommand.self, ExportCommand.self, ViewCommand.self, StudyCommand.self, PlotCommand.self,
+            BenchCommand.self,
         ])
 
     /// Parses and runs; every failure, argument errors included, ends as one line

@@ -32,9 +32,13 @@ struct GridOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seeds per point") var seeds = 3
     @Option(help: "Arms, a comma list of lstm (forget-gate bias 0), gru, lstm-fb1 (forget-gate bias 1)")
     var arms = "lstm,gru,lstm-fb1"
-    @Option(name: .customLong("search-lr"), parsing: .unconditional, help: "Search: multipliers of the rule's learning rate")
+    @Option(
+        name: .customLong("search-lr"), parsing: .unconditional, help: "Search: multipliers of the rule's learning rate"
+    )
     var searchLR = "0.5,1,2"
-    @Option(name: .customLong("search-dropout"), parsing: .unconditional, help: "Search: amounts added to the rule's dropout")
+    @Option(
+        name: .customLong("search-dropout"), parsing: .unconditional,
+        help: "Search: amounts added to the rule's dropout")
     var searchDropout = "0,0.1"
     @Option(parsing: .unconditional, help: "Layers of every model") var layers = 2
     @Option(parsing: .unconditional, help: "Parallel streams per batch") var batch = AutoConfiguration.batch
@@ -54,7 +58,9 @@ struct GridOptions: ParsableArguments {
         if (budgets == nil) == (chars == nil) { throw ValidationError("give --budgets (e.g. 1m,4m,16m) or --chars") }
         _ = try grid()
         if seeds <= 0 || seeds > 1000 { throw ValidationError("--seeds must be between 1 and 1000 (got \(seeds))") }
-        if layers <= 0 || batch <= 0 || seq <= 0 { throw ValidationError("--layers, --batch and --seq must be positive") }
+        if layers <= 0 || batch <= 0 || seq <= 0 {
+            throw ValidationError("--layers, --batch and --seq must be positive")
+        }
         if !(testFraction > 0 && valFraction > 0 && testFraction + valFraction < 0.9) {
             throw ValidationError(
                 "--test-fraction and --val-fraction must be positive and leave most of each file for training")
@@ -126,8 +132,11 @@ struct GridOptions: ParsableArguments {
 /// "500k", "2M", "1.5M", "12000": a count; nil otherwise.
 func parseQuantity(_ text: String) -> Double? {
     var t = text, scale = 1.0
-    if t.hasSuffix("k") || t.hasSuffix("K") { scale = 1e3; t.removeLast() }
-    else if t.hasSuffix("M") || t.hasSuffix("m") { scale = 1e6; t.removeLast() }
+    if t.hasSuffix("k") || t.hasSuffix("K") {
+        scale = 1e3; t.removeLast()
+    } else if t.hasSuffix("M") || t.hasSuffix("m") {
+        scale = 1e6; t.removeLast()
+    }
     guard let v = Double(t), v.isFinite, v >= 0 else { return nil }
     return (v * scale).rounded()
 }
@@ -165,8 +174,9 @@ func planStudy(_ grid: StudyGrid, folder given: String, overwrite: Bool) throws 
         for run in old.runs(in: folder) { StudyFolder.clearRun(folder + "/runs/" + run.name) }
         StudyFolder.clearDocuments(folder)
     } else if !overwrite,
-        FileManager.default.fileExists(atPath: folder + "/runs") || FileManager.default.fileExists(
-            atPath: folder + "/report.md")
+        FileManager.default.fileExists(atPath: folder + "/runs")
+            || FileManager.default.fileExists(
+                atPath: folder + "/report.md")
     {
         throw CLIError("\(folder): holds files that are not a study plan; give --overwrite or another --out")
     }
@@ -224,11 +234,15 @@ func reportStudy(folder: String, format: OutputFormat) throws {
         }
         print(
             renderRows(
-                format, header: ["corpus", "size", "budget", "arm", "hidden", "parameters", "seeds", "test nats/char [95% CI]"],
+                format,
+                header: [
+                    "corpus", "size", "budget", "arm", "hidden", "parameters", "seeds", "test nats/char [95% CI]",
+                ],
                 rows: rows, rightAligned: [4, 5, 6]))
         if format == .text {
             for c in report.cells where !c.differences.isEmpty {
-                print("\(c.corpus) \(c.size) \(c.budget): " + c.differences.map(report.sentence).joined(separator: "; "))
+                print(
+                    "\(c.corpus) \(c.size) \(c.budget): " + c.differences.map(report.sentence).joined(separator: "; "))
             }
         }
     }
@@ -251,7 +265,8 @@ struct StudyPlanCommand: ParsableCommand {
             let plan = try planStudy(try grid.grid(), folder: folder.output, overwrite: overwrite)
             let runs = plan.runs(in: absolutePath(folder.output))
             writeErr(
-                "plan: \(runs.count) runs in \(folder.output)/\(StudyPlan.manifestFile) (\(runs.filter(\.isSearch).count) "
+                "plan: \(runs.count) runs in \(folder.output)/\(StudyPlan.manifestFile) "
+                    + "(\(runs.filter(\.isSearch).count) "
                     + "search); the grid's runs follow once each arm's search has finished\n")
         }
     }

@@ -84,6 +84,11 @@ struct TrainCommand: ParsableCommand {
     /// given describe that run).
     func finishedRun() throws -> RunResult? {
         guard let result = RunResult.load(runDirectory: continuedFolder) else { return nil }
+        // A larger budget than the one it finished: not finished; it resumes from latest.ckpt.
+        let r = result.settings
+        if budget.given && (budget.steps != r.steps || budget.epochs != r.epochs || budget.seconds != r.timeSeconds) {
+            return nil
+        }
         try refuseConflicts(
             with: result.settings, config: result.config, checkpoint: continuedFolder + "/" + RunResult.fileName,
             continuing: true)

@@ -28,7 +28,9 @@ struct CorpusOptions: ParsableArguments {
             throw ValidationError("--val-fraction must be between 0 and 1 (got \(v))")
         }
         if let t = testFraction {
-            if valFile != nil { throw ValidationError("--test-fraction splits FILE; it cannot be used with --val-file") }
+            if valFile != nil {
+                throw ValidationError("--test-fraction splits FILE; it cannot be used with --val-file")
+            }
             if !(t > 0 && t + (valFraction ?? 0.1) < 0.9) {
                 throw ValidationError(
                     "--test-fraction must be positive and leave most of FILE for training (got \(t))")

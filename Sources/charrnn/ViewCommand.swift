@@ -39,11 +39,13 @@ struct ViewCommand: ParsableCommand {
             for (m, t) in zip(page.models, page.totals) {
                 writeErr(
                     String(
-                        format: "%@: %.4f nats/char (%.4f bits/char) over %d characters", m.name, t.nats, t.nats / log(2),
+                        format: "%@: %.4f nats/char (%.4f bits/char) over %d characters", m.name, t.nats,
+                        t.nats / log(2),
                         t.scored) + "\n")
             }
             if page.text.count < page.totalCharacters {
-                writeErr("note: showing the first \(page.text.count) of \(page.totalCharacters) characters (--max-chars)\n")
+                writeErr(
+                    "note: showing the first \(page.text.count) of \(page.totalCharacters) characters (--max-chars)\n")
             }
             writeErr("page: \(output)\n")
         }

@@ -189,7 +189,11 @@ final class CLITests: XCTestCase {
             let commands = [
                 ["train", "a.txt"], ["eval", "a.ckpt", "--text", "a.txt"],
                 ["compare", "a.ckpt", "b.ckpt", "--text", "a.txt"],
-                ["sample", "a.ckpt"], ["study", "a.txt"], ["bench"],
+                ["sample", "a.ckpt"], ["study", "a.txt", "--chars", "1M"], ["study", "run", "s"],
+                [
+                    "view", "a.ckpt",
+                    "--text", "a.txt",
+                ], ["bench"],
             ]
             for command in commands {
                 let r = try run(command + ["--threads", value])
@@ -229,7 +233,8 @@ final class CLITests: XCTestCase {
         let folder = runs + "/r"
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") }.sorted()
         XCTAssertEqual(
-            files, ["best.ckpt", "latest.ckpt", "metrics.jsonl", "step-15.ckpt", "step-20.ckpt"], "--keep 2")
+            files, ["best.ckpt", "latest.ckpt", "metrics.jsonl", "result.json", "step-15.ckpt", "step-20.ckpt"],
+            "--keep 2")
         // The explicit command: printed, first line of the log, in the checkpoint, shown by inspect.
         let log = try String(contentsOfFile: folder + "/metrics.jsonl", encoding: .utf8)
         XCTAssertTrue(log.hasPrefix("{\"command\":\"charrnn train \(corpus) "), String(log.prefix(200)))
@@ -439,8 +444,9 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(log.contains("continuing \(victim) from step "), log)
         XCTAssertTrue(FileManager.default.fileExists(atPath: c + "/runs/" + victim + "/result.json"))
         for (run, stamp) in zip(finishedBefore, stamps) {
-            let now = try FileManager.default.attributesOfItem(atPath: c + "/runs/" + run + "/result.json")[
-                .modificationDate] as! Date
+            let now =
+                try FileManager.default.attributesOfItem(atPath: c + "/runs/" + run + "/result.json")[
+                    .modificationDate] as! Date
             XCTAssertEqual(now, stamp, "\(run) finished before and was not redone")
         }
         let seconds = try result(c, victim)["seconds"] as! Double
@@ -480,8 +486,9 @@ final class CLITests: XCTestCase {
         // The page's data: totals and every model's arrays.
         let start = html.range(of: "<script type=\"application/json\" id=\"data\">")!.upperBound
         let end = html.range(of: "</script>", range: start..<html.endIndex)!.lowerBound
-        let data = try JSONSerialization.jsonObject(
-            with: Data(html[start..<end].replacingOccurrences(of: "<\\/", with: "</").utf8)) as! [String: Any]
+        let data =
+            try JSONSerialization.jsonObject(
+                with: Data(html[start..<end].replacingOccurrences(of: "<\\/", with: "</").utf8)) as! [String: Any]
         let models = data["models"] as! [[String: Any]]
         let nats = models.map { String(format: "%.4f", $0["nats"] as! Double) }
         for n in nats { XCTAssertTrue(compare.contains(n), "\(n) in\n\(compare)") }
@@ -522,13 +529,16 @@ final class CLITests: XCTestCase {
         // The prediction panel shows character 1: its surprisal and top-5 from the data.
         XCTAssertTrue(dom.contains("<span id=\"ppos\">1</span>"))
         for (k, m) in models.enumerated() {
-            let loss = Data(base64Encoded: m["loss"] as! String)!.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            let loss = Data(base64Encoded: m["loss"] as! String)!.withUnsafeBytes {
+                Array($0.bindMemory(to: Float.self))
+            }
             let probs = Data(base64Encoded: m["topProbabilities"] as! String)!.withUnsafeBytes {
                 Array($0.bindMemory(to: UInt16.self))
             }
             let panel = dom.components(separatedBy: "data-model=\"\(k)\"")[1]
             XCTAssertTrue(
-                panel.hasPrefix("><b>") && panel.contains(String(format: "<span class=\"bits\">%.3f</span>", loss[1] / log(2))),
+                panel.hasPrefix("><b>")
+                    && panel.contains(String(format: "<span class=\"bits\">%.3f</span>", loss[1] / log(2))),
                 String(panel.prefix(300)))
             XCTAssertTrue(panel.contains(String(format: "<td class=\"p\">%.1f%%</td>", Double(probs[5]) / 65535 * 100)))
         }
@@ -540,7 +550,8 @@ final class CLITests: XCTestCase {
         let shown = String(format: "r = %@%.2f", strongest >= 0 ? "+" : "−", abs(strongest))
         let first = dom.components(separatedBy: "<li data-m=")[1]
         XCTAssertTrue(first.contains(shown), "\(shown) in \(first.prefix(200))")
-        XCTAssertEqual(dom.components(separatedBy: "<circle class=\"dot\"").count - 1, 16 * (3 + 2) * 2, "saturation dots")
+        XCTAssertEqual(
+            dom.components(separatedBy: "<circle class=\"dot\"").count - 1, 16 * (3 + 2) * 2, "saturation dots")
     }
 
     /// Starts a 5-minute training run of a small model on generated text (to be interrupted).

@@ -64,7 +64,9 @@ final class StudyTests: XCTestCase {
         g.budgets = [.characters(20 * 16 * 32), .characters(40 * 16 * 32)]
         g.seeds = 2; g.arms = [.lstm, .gru]; g.searchLearningRates = [1, 3]; g.searchDropouts = [0]
         XCTAssertEqual(g.budgets.map(\.label), ["10.24k-chars", "20.48k-chars"])
-        let plan = try StudyPlan.make(g) { _ in XCTFail("character budgets measure nothing"); return 1 }
+        let plan = try StudyPlan.make(g) { _ in
+            XCTFail("character budgets measure nothing"); return 1
+        }
         let dir = NSTemporaryDirectory() + "charrnn-study-plan-\(UUID().uuidString)"
         try plan.save(in: dir)
         XCTAssertEqual(try StudyPlan.load(from: dir), plan)
@@ -115,7 +117,8 @@ final class StudyTests: XCTestCase {
         g.budgets = [.characters(30 * 16 * 32)]
         g.seeds = 4; g.searchLearningRates = [1]; g.searchDropouts = [0]
         g.arms = [
-            StudyGrid.Arm(name: "a", architecture: .lstm), StudyGrid.Arm(name: "b", architecture: .lstm, seedOffset: 100),
+            StudyGrid.Arm(name: "a", architecture: .lstm),
+            StudyGrid.Arm(name: "b", architecture: .lstm, seedOffset: 100),
         ]
         g.comparisons = [["a", "b"]]
         let plan = try StudyPlan.make(g) { _ in 1 }

@@ -76,7 +76,8 @@ final class ViewTests: XCTestCase {
                 for l in 0..<2 {
                     for (k, kind) in kinds.enumerated() {
                         for j in 0..<12 {
-                            worst = max(worst, abs(Double(trace.activations[l][k][j][p]) - ref[p][l][kind.rawValue]![j]))
+                            worst = max(
+                                worst, abs(Double(trace.activations[l][k][j][p]) - ref[p][l][kind.rawValue]![j]))
                         }
                     }
                 }
@@ -126,15 +127,19 @@ final class ViewTests: XCTestCase {
             // Trackers: the correlation stated is Pearson's r of the unit and the feature.
             let features = TextFeature.values(text)
             XCTAssertFalse(trace.trackers.isEmpty)
-            XCTAssertEqual(Set(trace.trackers.map(\.feature)).count, TextFeature.allCases.count, "every feature varies here")
+            XCTAssertEqual(
+                Set(trace.trackers.map(\.feature)).count, TextFeature.allCases.count, "every feature varies here")
             for (t, values) in zip(trace.trackers, trace.trackerActivations) {
                 let x = values.prefix(n - 1).map(Double.init), y = features[t.feature]!.prefix(n - 1).map(Double.init)
                 let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
                 var sxy = 0.0, sxx = 0.0, syy = 0.0
-                for (a, b) in zip(x, y) { sxy += (a - mx) * (b - my); sxx += (a - mx) * (a - mx); syy += (b - my) * (b - my) }
+                for (a, b) in zip(x, y) {
+                    sxy += (a - mx) * (b - my); sxx += (a - mx) * (a - mx); syy += (b - my) * (b - my)
+                }
                 XCTAssertEqual(t.correlation, sxy / (sxx * syy).squareRoot(), accuracy: 1e-4, "\(t)")
             }
-            XCTAssertEqual(trace.trackers.map { abs($0.correlation) }, trace.trackers.map { abs($0.correlation) }.sorted(by: >))
+            XCTAssertEqual(
+                trace.trackers.map { abs($0.correlation) }, trace.trackers.map { abs($0.correlation) }.sorted(by: >))
         }
     }
 
@@ -167,7 +172,9 @@ final class ViewTests: XCTestCase {
         XCTAssertFalse(common[0], "nothing predicts the first character")
         let html = page.html
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))
-        for banned in ["<script src", "<link", "@import", "url(http", "fetch("] { XCTAssertFalse(html.contains(banned), banned) }
+        for banned in ["<script src", "<link", "@import", "url(http", "fetch("] {
+            XCTAssertFalse(html.contains(banned), banned)
+        }
         XCTAssertFalse(html.contains("</script>\n</script>"))
         let t = page.totals
         let keep = common

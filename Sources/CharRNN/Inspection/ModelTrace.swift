@@ -11,7 +11,9 @@ public final class ModelTrace {
         case c, h, i, f, o, r, z, n
 
         /// The kinds of an architecture, in the order the page lists them.
-        public static func kinds(_ a: Architecture) -> [UnitKind] { a == .lstm ? [.c, .h, .i, .f, .o] : [.h, .r, .z, .n] }
+        public static func kinds(_ a: Architecture) -> [UnitKind] {
+            a == .lstm ? [.c, .h, .i, .f, .o] : [.h, .r, .z, .n]
+        }
         /// The gates whose saturation the page draws.
         public static func gates(_ a: Architecture) -> [UnitKind] { a == .lstm ? [.i, .f, .o] : [.r, .z] }
         /// Whether its values lie in [0, 1] (a gate) rather than [−1, 1] or beyond.
@@ -69,7 +71,9 @@ public final class ModelTrace {
         losses = [Float](repeating: .nan, count: n)
         topIds = [Int32](repeating: -1, count: n * Self.top)
         topProbabilities = [Float](repeating: 0, count: n * Self.top)
-        activations = (0..<L).map { _ in kinds.map { _ in (0..<H).map { _ in [Float](repeating: .nan, count: min(window, n)) } } }
+        activations = (0..<L).map { _ in
+            kinds.map { _ in (0..<H).map { _ in [Float](repeating: .nan, count: min(window, n)) } }
+        }
         let model = checkpoint.makeModel()
         let streams = min(64, max(1, n / 1000))
         let evaluator = Evaluator(model: model, streams: streams, burnIn: streams == 1 ? 0 : 200)
@@ -84,7 +88,8 @@ public final class ModelTrace {
         let F = usable.count, U = L * kinds.count * H
         // Sums for the correlations, feature-major: sxy[f·U + u]. Raw pointers: this loop runs
         // U·F times per character.
-        let sx = UnsafeMutablePointer<Double>.allocate(capacity: U), sxx = UnsafeMutablePointer<Double>.allocate(capacity: U)
+        let sx = UnsafeMutablePointer<Double>.allocate(capacity: U),
+            sxx = UnsafeMutablePointer<Double>.allocate(capacity: U)
         let sxy = UnsafeMutablePointer<Double>.allocate(capacity: max(1, U * F))
         let x = UnsafeMutablePointer<Double>.allocate(capacity: U)
         sx.initialize(repeating: 0, count: U); sxx.initialize(repeating: 0, count: U)
@@ -96,8 +101,10 @@ public final class ModelTrace {
         let featureRows = usable.map { features[$0]! }
         var probabilities = [Float](repeating: 0, count: V)
         let gateCount = config.architecture.gateCount
-        func value(_ a: (gates: UnsafePointer<Float>, h: UnsafePointer<Float>, c: UnsafePointer<Float>?),
-                   _ kind: UnitKind, _ j: Int) -> Float {
+        func value(
+            _ a: (gates: UnsafePointer<Float>, h: UnsafePointer<Float>, c: UnsafePointer<Float>?),
+            _ kind: UnitKind, _ j: Int
+        ) -> Float {
             switch kind {
             case .h: return a.h[j]
             case .c: return a.c![j]
@@ -108,59 +115,68 @@ public final class ModelTrace {
             }
         }
         _ = gateCount
-        let result = evaluator.evaluate(count: n, keepPositionLosses: true, observe: { obs in
-            let p = obs.position
-            // Top predictions for character p + 1.
-            if p + 1 < n {
-                var m = -Float.infinity
-                for v in 0..<V { m = max(m, obs.logits[v]) }
-                var sum: Float = 0
-                for v in 0..<V { probabilities[v] = exp(obs.logits[v] - m); sum += probabilities[v] }
-                var best: [(Float, Int)] = []
-                for v in 0..<V {
-                    let q = probabilities[v] / sum
-                    if best.count < Self.top || q > best.last!.0 {
-                        best.append((q, v))
-                        best.sort { $0.0 > $1.0 }
-                        if best.count > Self.top { best.removeLast() }
+        let result = evaluator.evaluate(
+            count: n, keepPositionLosses: true,
+            observe: { obs in
+                let p = obs.position
+                // Top predictions for character p + 1.
+                if p + 1 < n {
+                    var m = -Float.infinity
+                    for v in 0..<V { m = max(m, obs.logits[v]) }
+                    var sum: Float = 0
+                    for v in 0..<V { probabilities[v] = exp(obs.logits[v] - m); sum += probabilities[v] }
+                    var best: [(Float, Int)] = []
+                    for v in 0..<V {
+                        let q = probabilities[v] / sum
+                        if best.count < Self.top || q > best.last!.0 {
+                            best.append((q, v))
+                            best.sort { $0.0 > $1.0 }
+                            if best.count > Self.top { best.removeLast() }
+                        }
+                    }
+                    for (k, (q, v)) in best.enumerated() {
+                        self.topIds[(p + 1) * Self.top + k] = Int32(v)
+                        self.topProbabilities[(p + 1) * Self.top + k] = q
                     }
                 }
-                for (k, (q, v)) in best.enumerated() {
-                    self.topIds[(p + 1) * Self.top + k] = Int32(v)
-                    self.topProbabilities[(p + 1) * Self.top + k] = q
-                }
-            }
-            observed += 1
-            for l in 0..<L {
-                let a = obs.activations(layer: l)
-                for (k, kind) in kinds.enumerated() {
-                    let base = (l * kinds.count + k) * H
-                    for j in 0..<H { x[base + j] = Double(value(a, kind, j)) }
-                    if p < self.window { for j in 0..<H { self.activations[l][k][j][p] = Float(x[base + j]) } }
-                }
-                for (g, kind) in gateKinds.enumerated() {
-                    let base = (l * gateKinds.count + g) * H
-                    for j in 0..<H {
-                        let v = value(a, kind, j)
-                        if v < 0.1 { left[base + j] += 1 } else if v > 0.9 { right[base + j] += 1 }
+                observed += 1
+                for l in 0..<L {
+                    let a = obs.activations(layer: l)
+                    for (k, kind) in kinds.enumerated() {
+                        let base = (l * kinds.count + k) * H
+                        for j in 0..<H { x[base + j] = Double(value(a, kind, j)) }
+                        if p < self.window { for j in 0..<H { self.activations[l][k][j][p] = Float(x[base + j]) } }
+                    }
+                    for (g, kind) in gateKinds.enumerated() {
+                        let base = (l * gateKinds.count + g) * H
+                        for j in 0..<H {
+                            let v = value(a, kind, j)
+                            if v < 0.1 { left[base + j] += 1 } else if v > 0.9 { right[base + j] += 1 }
+                        }
                     }
                 }
+                for u in 0..<U { sx[u] += x[u]; sxx[u] += x[u] * x[u] }
+                for fi in 0..<F {
+                    let y = Double(featureRows[fi][p])
+                    if y == 0 { continue }
+                    let row = sxy + fi * U
+                    for u in 0..<U { row[u] += x[u] * y }
+                }
             }
-            for u in 0..<U { sx[u] += x[u]; sxx[u] += x[u] * x[u] }
-            for fi in 0..<F {
-                let y = Double(featureRows[fi][p])
-                if y == 0 { continue }
-                let row = sxy + fi * U
-                for u in 0..<U { row[u] += x[u] * y }
-            }
-        }) { ids[$0] }
+        ) { ids[$0] }
         if let pl = result.positionLosses { for i in 0..<pl.count { losses[i + 1] = pl[i] } }
         saturation = (0..<L).map { l in
-            Dictionary(uniqueKeysWithValues: gateKinds.enumerated().map { g, kind in
-                let base = (l * gateKinds.count + g) * H
-                return (kind, ((0..<H).map { Double(left[base + $0]) / Double(max(1, observed)) },
-                               (0..<H).map { Double(right[base + $0]) / Double(max(1, observed)) }))
-            })
+            Dictionary(
+                uniqueKeysWithValues: gateKinds.enumerated().map { g, kind in
+                    let base = (l * gateKinds.count + g) * H
+                    return (
+                        kind,
+                        (
+                            (0..<H).map { Double(left[base + $0]) / Double(max(1, observed)) },
+                            (0..<H).map { Double(right[base + $0]) / Double(max(1, observed)) }
+                        )
+                    )
+                })
         }
 
         // The features' means and spreads over the characters observed (every character read).
@@ -182,7 +198,9 @@ public final class ModelTrace {
                         guard vx > 1e-12 else { continue }
                         let cov = sxy[fi * U + u] / N - (sx[u] / N) * (sy / N)
                         forFeature.append(
-                            Tracker(unit: Unit(layer: l, kind: kind, index: j), feature: f, correlation: cov / (vx * vy).squareRoot()))
+                            Tracker(
+                                unit: Unit(layer: l, kind: kind, index: j), feature: f,
+                                correlation: cov / (vx * vy).squareRoot()))
                     }
                 }
             }
@@ -195,12 +213,15 @@ public final class ModelTrace {
         trackerActivations = trackers.map { _ in [Float](repeating: .nan, count: n) }
         guard !trackers.isEmpty else { return }
         let units = trackers.map(\.unit)
-        _ = evaluator.evaluate(count: n, observe: { obs in
-            for (t, u) in units.enumerated() {
-                let a = obs.activations(layer: u.layer)
-                self.trackerActivations[t][obs.position] = value(a, u.kind, u.index)
+        _ = evaluator.evaluate(
+            count: n,
+            observe: { obs in
+                for (t, u) in units.enumerated() {
+                    let a = obs.activations(layer: u.layer)
+                    self.trackerActivations[t][obs.position] = value(a, u.kind, u.index)
+                }
             }
-        }) { ids[$0] }
+        ) { ids[$0] }
     }
 
     /// Total loss and count over the characters where `keep` is true and the loss is known.

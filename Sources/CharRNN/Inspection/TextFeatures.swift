@@ -22,7 +22,9 @@ public enum TextFeature: String, CaseIterable, Codable, Sendable {
                 column += 1
                 if leading && (ch == " " || ch == "\t") { indent += ch == "\t" ? 4 : 1 } else { leading = false }
             }
-            if ch == "\"" || ch == "\u{201C}" || ch == "\u{201D}" { quoted = ch == "\u{201C}" ? true : ch == "\u{201D}" ? false : !quoted }
+            if ch == "\"" || ch == "\u{201C}" || ch == "\u{201D}" {
+                quoted = ch == "\u{201C}" ? true : ch == "\u{201D}" ? false : !quoted
+            }
             switch ch {
             case "(", "[", "{": depth += 1
             case ")", "]", "}": depth = max(0, depth - 1)

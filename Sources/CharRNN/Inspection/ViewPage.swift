@@ -122,7 +122,8 @@ public struct ViewPage {
         let page = PageData(
             text: String(s), shown: text.count, total: totalCharacters, limitFlag: limitFlag,
             commonCount: keep.filter { $0 }.count,
-            sameVocabulary: models.allSatisfy { $0.trace.vocabulary == models[0].trace.vocabulary }, top: ModelTrace.top,
+            sameVocabulary: models.allSatisfy { $0.trace.vocabulary == models[0].trace.vocabulary },
+            top: ModelTrace.top,
             models: ms)
         return JSONCoding.string(page).replacingOccurrences(of: "</", with: "<\\/")
     }
@@ -176,7 +177,8 @@ extension ViewPage {
             let cfg = ckpt.config
             let units = cfg.layers * ModelTrace.UnitKind.kinds(cfg.architecture).count * cfg.hiddenSize
             let window = min(5000, max(200, 1_500_000 / max(1, units)))
-            models.append(Model(name: path, trace: ModelTrace(checkpoint: ckpt, ids: ids, text: scalars, window: window)))
+            models.append(
+                Model(name: path, trace: ModelTrace(checkpoint: ckpt, ids: ids, text: scalars, window: window)))
         }
         let page = ViewPage(text: scalars, models: models, totalCharacters: total)
         if let i = page.models.firstIndex(where: { $0.trace.total().scored == 0 }) {

@@ -92,17 +92,21 @@ extension ViewPage {
               " " + m.layers + "×" + m.hidden + "</td><td class=\"num\">" + m.parameters.toLocaleString("en-US") +
               "</td><td class=\"num nats\">" + fmt(m.nats, 4) + "</td><td class=\"num\">" + fmt(m.nats / LN2, 4) +
               "</td><td class=\"num\">" + fmt(Math.exp(m.nats), 3) + "</td><td class=\"num\">" +
-              m.scored.toLocaleString("en-US") + "</td><td class=\"num\">" + m.notScored.toLocaleString("en-US") + "</td></tr>";
+              m.scored.toLocaleString("en-US") + "</td><td class=\"num\">" + m.notScored.toLocaleString("en-US") +
+                "</td></tr>";
           });
           if (M.length === 2) h += "<tr><td></td><td>A − B</td><td></td><td class=\"num\" id=\"diff\">" +
             fmt(M[0].nats - M[1].nats, 4) + "</td><td class=\"num\">" + fmt((M[0].nats - M[1].nats) / LN2, 4) +
             "</td><td></td><td></td><td></td></tr>";
           document.getElementById("totals").innerHTML = h + "</table>";
           let n = "";
-          if (D.shown < D.total) n += "<p class=\"note\" id=\"cut\">Showing the first " + D.shown.toLocaleString("en-US") +
+          if (D.shown < D.total) n += "<p class=\"note\" id=\"cut\">Showing the first " +
+            D.shown.toLocaleString("en-US") +
             " of " + D.total.toLocaleString("en-US") + " characters; give " + D.limitFlag + " to raise the limit.</p>";
-          if (M.length === 2 && !D.sameVocabulary) n += "<p class=\"note\" id=\"vocab\">The two checkpoints know different " +
-            "characters: both are scored on the " + D.commonCount.toLocaleString("en-US") + " characters both know.</p>";
+          if (M.length === 2 &&
+            !D.sameVocabulary) n += "<p class=\"note\" id=\"vocab\">The two checkpoints know different " +
+            "characters: both are scored on the " + D.commonCount.toLocaleString("en-US") +
+              " characters both know.</p>";
           if (M.some(m => m.notScored > 0)) n += "<p class=\"note\">Characters shown <span style=\"color:#c00;" +
             "text-decoration:underline dotted\">like this</span> are outside a model's vocabulary and not scored.</p>";
           document.getElementById("notices").innerHTML = n;
@@ -117,7 +121,8 @@ extension ViewPage {
         modeSel.innerHTML = modes.map(([v, t]) => "<option value=\"" + v + "\">" + esc(t) + "</option>").join("");
         const um = document.getElementById("umodel"), ul = document.getElementById("ulayer"),
           uk = document.getElementById("ukind"), ui = document.getElementById("uindex");
-        um.innerHTML = M.map((m, k) => "<option value=\"" + k + "\">" + "AB"[k] + " " + m.architecture + "</option>").join("");
+        um.innerHTML = M.map((m, k) => "<option value=\"" + k + "\">" + "AB"[k] + " " + m.architecture +
+          "</option>").join("");
         function fillUnit() { const m = M[+um.value];
           ul.innerHTML = Array.from({ length: m.layers }, (_, l) => "<option>" + l + "</option>").join("");
           uk.innerHTML = m.kinds.map(k => "<option>" + k + "</option>").join(""); ui.max = m.hidden - 1; }
@@ -128,7 +133,8 @@ extension ViewPage {
           const lo = mm.winLo[at], hi = mm.winHi[at], base = at * W;
           unit = { gate: "ifozr".includes(kind), lo: lo, hi: hi, label: "AB"[m] + " layer " + l + " " + kind + " " + j +
             " (first " + W.toLocaleString("en-US") + " characters)",
-            value: i => { if (i >= W) return NaN; const q = mm.win[base + i]; return q === 255 ? NaN : lo + q / 254 * (hi - lo); } };
+            value: i => { if (i >= W) return NaN; const q = mm.win[base + i]; return q === 255 ? NaN : lo +
+              q / 254 * (hi - lo); } };
         }
         function pickTracker(m, t) {
           const tr = M[m].trackers[t];
@@ -140,11 +146,13 @@ extension ViewPage {
         // Colours.
         function heat(t) { t = Math.max(0, Math.min(1, t)); return "hsl(0,85%," + (100 - 48 * t).toFixed(1) + "%)"; }
         function diverging(t) { t = Math.max(-1, Math.min(1, t));
-          return t >= 0 ? "hsl(215,80%," + (100 - 45 * t).toFixed(1) + "%)" : "hsl(28,90%," + (100 + 45 * t).toFixed(1) + "%)"; }
+          return t >= 0 ? "hsl(215,80%," + (100 - 45 * t).toFixed(1) + "%)" : "hsl(28,90%," + (100 +
+            45 * t).toFixed(1) + "%)"; }
         function colour(i) {
           const mode = modeSel.value;
           if (mode[0] === "s") { const b = M[+mode[1]].loss[i] / LN2; return Number.isFinite(b) ? heat(b / 8) : ""; }
-          if (mode === "d") { const d = (M[1].loss[i] - M[0].loss[i]) / LN2; return Number.isFinite(d) ? diverging(d / 4) : ""; }
+          if (mode === "d") { const d = (M[1].loss[i] - M[0].loss[i]) / LN2;
+            return Number.isFinite(d) ? diverging(d / 4) : ""; }
           if (!unit) return "";
           const v = unit.value(i); if (!Number.isFinite(v)) return "";
           if (unit.gate) return "hsl(140,60%," + (100 - 50 * Math.max(0, Math.min(1, v))).toFixed(1) + "%)";
@@ -155,8 +163,8 @@ extension ViewPage {
           document.getElementById("unitpick").style.display = mode === "u" ? "" : "none";
           if (mode[0] === "s") L.innerHTML = "0 bits <span class=\"bar\" style=\"background:linear-gradient(90deg," +
             heat(0) + "," + heat(0.5) + "," + heat(1) + ")\"></span> 8+ bits of surprisal";
-          else if (mode === "d") L.innerHTML = "B better <span class=\"bar\" style=\"background:linear-gradient(90deg," +
-            diverging(-1) + "," + diverging(0) + "," + diverging(1) + ")\"></span> A better (±4 bits)";
+          else if (mode === "d") L.innerHTML = "B better <span class=\"bar\" " +
+            "style=\"background:linear-gradient(90deg," + diverging(-1) + "," + diverging(0) + "," + diverging(1) + ")\"></span> A better (±4 bits)";
           else L.innerHTML = unit ? esc(unit.label) + (unit.gate ? " — 0 <span class=\"bar\" style=\"background:" +
             "linear-gradient(90deg,white,hsl(140,60%,50%))\"></span> 1" : " — " + fmt(-Math.max(Math.abs(unit.lo),
             Math.abs(unit.hi)), 2) + " <span class=\"bar\" style=\"background:linear-gradient(90deg," + diverging(-1) +
@@ -176,27 +184,34 @@ extension ViewPage {
           for (let i = s; i < e; i++) {
             const oov = M.some(m => m.vocabulary.indexOf(chars[i]) < 0);
             const c = colour(i);
-            h += "<span data-i=\"" + i + "\"" + (oov ? " class=\"oov\" title=\"not scored: outside a model's vocabulary\"" : "") +
+            h += "<span data-i=\"" + i + "\"" +
+              (oov ? " class=\"oov\" title=\"not scored: outside a model's vocabulary\"" : "") +
               (c ? " style=\"background:" + c + "\"" : "") + ">" + esc(chars[i]) + "</span>";
           }
           d.innerHTML = h; d.dataset.drawn = "1"; d.style.minHeight = "";
           if (selected >= s && selected < e) d.querySelector("[data-i=\"" + selected + "\"]").classList.add("sel");
         }
-        const seen = new IntersectionObserver(es => es.forEach(e => { if (e.isIntersecting && !e.target.dataset.drawn) draw(e.target); }),
+        const seen = new IntersectionObserver(es => es.forEach(e => { if (e.isIntersecting &&
+          !e.target.dataset.drawn) draw(e.target); }),
           { rootMargin: "600px" });
         blocks.forEach(b => seen.observe(b));
         function redraw() { legend(); blocks.forEach(b => { if (b.dataset.drawn) draw(b); }); }
-        modeSel.addEventListener("change", () => { if (modeSel.value === "u" && !unit) pickUnit(0, 0, M[0].kinds[0], 0); redraw(); });
+        modeSel.addEventListener("change", () => { if (modeSel.value === "u" && !unit) pickUnit(0, 0, M[0].kinds[0],
+          0); redraw(); });
         [ul, uk, ui].forEach(e => e.addEventListener("change", () => {
-          pickUnit(+um.value, +ul.value, uk.value, Math.max(0, Math.min(M[+um.value].hidden - 1, +ui.value))); redraw(); }));
-        um.addEventListener("change", () => { fillUnit(); pickUnit(+um.value, 0, M[+um.value].kinds[0], 0); redraw(); });
+          pickUnit(+um.value, +ul.value, uk.value, Math.max(0, Math.min(M[+um.value].hidden - 1, +ui.value)));
+            redraw(); }));
+        um.addEventListener("change", () => { fillUnit(); pickUnit(+um.value, 0, M[+um.value].kinds[0], 0); redraw();
+          });
 
         // Predictions at a character.
         function panel(i) {
-          let h = "<div>Character <b id=\"pchar\">" + esc(show(chars[i])) + "</b> at position <span id=\"ppos\">" + i + "</span></div>";
+          let h = "<div>Character <b id=\"pchar\">" + esc(show(chars[i])) + "</b> at position <span id=\"ppos\">" +
+            i + "</span></div>";
           M.forEach((m, k) => {
             const l = m.loss[i];
-            h += "<div class=\"model\" data-model=\"" + k + "\"><b>" + "AB"[k] + " " + m.architecture + "</b>: surprisal " +
+            h += "<div class=\"model\" data-model=\"" + k + "\"><b>" + "AB"[k] + " " + m.architecture +
+              "</b>: surprisal " +
               (Number.isFinite(l) ? "<span class=\"bits\">" + fmt(l / LN2, 3) + "</span> bits" : "not scored") +
               "<table>";
             if (i > 0) for (let r = 0; r < D.top; r++) {
@@ -211,14 +226,17 @@ extension ViewPage {
           const el = textEl.querySelector("[data-i=\"" + i + "\"]"); if (el) el.classList.add("sel");
           selected = i;
         }
-        textEl.addEventListener("mouseover", e => { const i = e.target.dataset && e.target.dataset.i; if (i !== undefined) panel(+i); });
-        textEl.addEventListener("click", e => { const i = e.target.dataset && e.target.dataset.i; if (i !== undefined) panel(+i); });
+        textEl.addEventListener("mouseover", e => { const i = e.target.dataset && e.target.dataset.i;
+          if (i !== undefined) panel(+i); });
+        textEl.addEventListener("click", e => { const i = e.target.dataset && e.target.dataset.i;
+          if (i !== undefined) panel(+i); });
 
         // Units that track the text.
         const list = [];
         M.forEach((m, k) => m.trackers.forEach((t, j) => list.push([k, j, t])));
         list.sort((a, b) => Math.abs(b[2].r) - Math.abs(a[2].r));
-        document.getElementById("neurons").innerHTML = list.map(([k, j, t]) => "<li data-m=\"" + k + "\" data-t=\"" + j +
+        document.getElementById("neurons").innerHTML = list.map(([k, j, t]) => "<li data-m=\"" + k + "\" data-t=\"" +
+          j +
           "\">" + "AB"[k] + " layer " + t.layer + " <code>" + t.kind + " " + t.unit + "</code>: " + esc(t.feature) +
           ", <span class=\"r\">r = " + (t.r >= 0 ? "+" : "−") + Math.abs(t.r).toFixed(2) + "</span></li>").join("");
         document.getElementById("neurons").addEventListener("click", e => {
@@ -233,19 +251,27 @@ extension ViewPage {
           M.forEach((m, k) => {
             for (let l = 0; l < m.layers; l++) {
               const S = 180, P = 28;
-              let s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + (S + P + 10) + "\" height=\"" + (S + P + 10) + "\">" +
-                "<rect x=\"" + P + "\" y=\"4\" width=\"" + S + "\" height=\"" + S + "\" fill=\"#fafafa\" stroke=\"#999\"/>" +
+              let s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + (S + P + 10) + "\" height=\"" + (S + P +
+                10) + "\">" +
+                "<rect x=\"" + P + "\" y=\"4\" width=\"" + S + "\" height=\"" + S +
+                  "\" fill=\"#fafafa\" stroke=\"#999\"/>" +
                 "<line x1=\"" + P + "\" y1=\"" + (S + 4) + "\" x2=\"" + (P + S) + "\" y2=\"4\" stroke=\"#ccc\"/>" +
-                "<text x=\"" + (P + S / 2) + "\" y=\"" + (S + 30) + "\" text-anchor=\"middle\" font-size=\"11\">right-saturated</text>" +
-                "<text transform=\"translate(11 " + (4 + S / 2) + ") rotate(-90)\" text-anchor=\"middle\" font-size=\"11\">left-saturated</text>";
+                "<text x=\"" + (P + S / 2) + "\" y=\"" + (S + 30) +
+                  "\" text-anchor=\"middle\" font-size=\"11\">right-saturated</text>" +
+                "<text transform=\"translate(11 " + (4 + S / 2) +
+                  ") rotate(-90)\" text-anchor=\"middle\" font-size=\"11\">left-saturated</text>";
               m.saturation.filter(g => g.layer === l).forEach(g => {
-                for (let j = 0; j < g.left.length; j++) s += "<circle class=\"dot\" cx=\"" + (P + g.right[j] * S).toFixed(1) +
-                  "\" cy=\"" + (4 + S - g.left[j] * S).toFixed(1) + "\" r=\"2.2\" fill=\"" + colours[g.gate] + "\" fill-opacity=\"0.6\"/>";
+                for (let j = 0; j < g.left.length; j++) s += "<circle class=\"dot\" cx=\"" + (P +
+                  g.right[j] * S).toFixed(1) +
+                  "\" cy=\"" + (4 + S - g.left[j] * S).toFixed(1) + "\" r=\"2.2\" fill=\"" + colours[g.gate] +
+                    "\" fill-opacity=\"0.6\"/>";
               });
               s += "</svg>";
-              const keys = m.saturation.filter(g => g.layer === l).map(g => "<span style=\"color:" + colours[g.gate] + "\">● " +
+              const keys = m.saturation.filter(g => g.layer === l).map(g => "<span style=\"color:" + colours[g.gate] +
+                "\">● " +
                 g.gate + "</span>").join(" ");
-              h += "<figure>" + s + "<figcaption>" + "AB"[k] + " " + m.architecture + " layer " + l + ": " + keys + "</figcaption></figure>";
+              h += "<figure>" + s + "<figcaption>" + "AB"[k] + " " + m.architecture + " layer " + l + ": " + keys +
+                "</figcaption></figure>";
             }
           });
           document.getElementById("saturation").innerHTML = h;

@@ -65,7 +65,9 @@ final class SequenceEngine {
 
     /// After a `run` without backward: layer `l`'s activations for stream `b` at step `t`, after
     /// reading that step's input: its gates ([G·H]: LSTM i, f, g, o; GRU r, z, n), h and (LSTM) c.
-    func activations(layer l: Int, stream b: Int, step t: Int) -> (
+    func activations(
+        layer l: Int, stream b: Int, step t: Int
+    ) -> (
         gates: ConstFloatPointer, h: ConstFloatPointer, c: ConstFloatPointer?
     ) {
         let (start, count, ws) = chunks.first { b >= $0.start && b < $0.start + $0.count }!

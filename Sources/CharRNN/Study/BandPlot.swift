@@ -47,13 +47,17 @@ public enum BandPlot {
         for t in LearningCurvePlot.ticks(yLo, yHi) {
             let y = py(t)
             s += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + pw))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>\n"
-            s += "<text x=\"\(f(left - 8))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(LearningCurvePlot.label(t))</text>\n"
+            s +=
+                "<text x=\"\(f(left - 8))\" y=\"\(f(y + 4))\" text-anchor=\"end\">"
+                + "\(LearningCurvePlot.label(t))</text>\n"
         }
         if zero {
             s += "<line x1=\"\(f(left))\" y1=\"\(f(py(0)))\" x2=\"\(f(left + pw))\" y2=\"\(f(py(0)))\" stroke=\"#333\" "
             s += "stroke-dasharray=\"4 3\"/>\n"
         }
-        s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" stroke=\"#333\"/>\n"
+        s +=
+            "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" "
+            + "stroke=\"#333\"/>\n"
         s += "<text x=\"\(f(left + pw / 2))\" y=\"\(f(height - 22))\" text-anchor=\"middle\">\(esc(xTitle))</text>\n"
         s += "<text transform=\"translate(22 \(f(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">"
         s += "\(esc(yTitle))</text>\n"
@@ -71,7 +75,9 @@ public enum BandPlot {
                 s += "stroke=\"\(line.colour)\" stroke-width=\"1.5\"/>\n"
             }
             let d = pts.map { "\(f(px($0.x))),\(f(py($0.mean)))" }.joined(separator: " ")
-            s += "<polyline fill=\"none\" stroke=\"\(line.colour)\" stroke-width=\"2.5\"\(line.dashed ? " stroke-dasharray=\"7 4\"" : "") "
+            s +=
+                "<polyline fill=\"none\" stroke=\"\(line.colour)\" stroke-width=\"2.5\""
+                + (line.dashed ? " stroke-dasharray=\"7 4\" " : " ")
             s += "points=\"\(d)\"><title>\(esc(line.label))</title></polyline>\n"
             for p in pts {
                 s += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.mean)))\" r=\"3.5\" fill=\"\(line.colour)\"/>\n"

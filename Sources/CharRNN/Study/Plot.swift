@@ -77,11 +77,11 @@ public enum LearningCurvePlot {
         }
         s +=
             "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" "
-                + "stroke=\"#333\"/>\n"
+            + "stroke=\"#333\"/>\n"
         s += "<text x=\"\(f(left + pw / 2))\" y=\"\(f(height - 22))\" text-anchor=\"middle\">\(xUnit)</text>\n"
         s +=
             "<text transform=\"translate(22 \(f(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">validation "
-                + "loss (nats per character)</text>\n"
+            + "loss (nats per character)</text>\n"
         // Lines: every run its own colour, within its architecture's family of hues.
         let colours = Self.colours(for: series.map(\.group))
         let drawn = series.indices.filter { !series[$0].points.isEmpty }
@@ -97,7 +97,7 @@ public enum LearningCurvePlot {
             let x = left + pw + 15
             s +=
                 "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 28))\" y2=\"\(f(y))\" stroke=\"\(colours[i])\" "
-                    + "stroke-width=\"3\"/>\n"
+                + "stroke-width=\"3\"/>\n"
             s += "<text x=\"\(f(x + 34))\" y=\"\(f(y + 4))\">\(escape(series[i].label))</text>\n"
             y += 20
         }

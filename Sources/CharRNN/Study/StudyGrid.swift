@@ -126,8 +126,10 @@ public struct StudyGrid: Codable, Equatable, Sendable {
 /// "500k", "1.5M", "16M": a count with k/M suffix.
 func formatQuantity(_ x: Double) -> String {
     func trim(_ v: Double) -> String {
-        v == v.rounded() ? String(Int(v)) : String(format: "%.2f", v).replacingOccurrences(
-            of: #"\.?0+$"#, with: "", options: .regularExpression)
+        v == v.rounded()
+            ? String(Int(v))
+            : String(format: "%.2f", v).replacingOccurrences(
+                of: #"\.?0+$"#, with: "", options: .regularExpression)
     }
     if x >= 1e6 { return trim(x / 1e6) + "M" }
     if x >= 1e3 { return trim(x / 1e3) + "k" }

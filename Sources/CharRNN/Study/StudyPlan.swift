@@ -172,7 +172,9 @@ public struct StudyPlan: Codable, Equatable, Sendable {
 
     /// The search's choice for one (corpus, size, arm): (factor, added), or nil while a candidate
     /// has not finished. Without a search: (1, 0).
-    func searchChoice(corpus: Corpus, size: StudyGrid.Size, arm: StudyGrid.Arm, directory: String) -> (
+    func searchChoice(
+        corpus: Corpus, size: StudyGrid.Size, arm: StudyGrid.Arm, directory: String
+    ) -> (
         factor: Float, added: Float
     )? {
         let candidates = searchRuns(corpus: corpus, size: size, arm: arm, directory: directory)

@@ -131,7 +131,9 @@ public struct StudyReport: Sendable {
     /// The answer for one comparison over a set of cells, claiming only what the intervals show.
     func verdict(_ pair: (StudyGrid.Arm, StudyGrid.Arm), cells: [Cell], scope: String) -> String {
         let ds = cells.compactMap { c in c.differences.first { $0.first == pair.0.name && $0.second == pair.1.name } }
-        guard !ds.isEmpty else { return "\(scope): no finished pairs of \(name(pair.0.name)) and \(name(pair.1.name))." }
+        guard !ds.isEmpty else {
+            return "\(scope): no finished pairs of \(name(pair.0.name)) and \(name(pair.1.name))."
+        }
         let a = ds.filter { $0.winner == pair.0.name }.count, b = ds.filter { $0.winner == pair.1.name }.count
         let unbounded = ds.filter { !$0.interval.isBounded }.count
         let none = ds.count - a - b - unbounded
@@ -152,8 +154,9 @@ public struct StudyReport: Sendable {
         } else {
             s += "No point separates them"
         }
-        s += String(format: " (mean difference %@ − %@ over these points: %+.4f nats/char).", name(pair.0.name),
-                     name(pair.1.name), mean)
+        s += String(
+            format: " (mean difference %@ − %@ over these points: %+.4f nats/char).", name(pair.0.name),
+            name(pair.1.name), mean)
         return s
     }
 

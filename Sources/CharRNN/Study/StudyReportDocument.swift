@@ -6,8 +6,14 @@ extension StudyReport {
     public var figures: [(name: String, svg: String)] {
         let cells = self.cells
         var out: [(String, String)] = []
-        let unit = plan.grid.budgets.first.map { if case .seconds = $0 { "training time per run" } else {
-            "characters seen per run" } } ?? "budget"
+        let unit =
+            plan.grid.budgets.first.map {
+                if case .seconds = $0 {
+                    "training time per run"
+                } else {
+                    "characters seen per run"
+                }
+            } ?? "budget"
         let ticks = plan.grid.budgets.map { ($0.amount, $0.label) }
         for corpus in plan.corpora {
             for size in plan.grid.sizes {
@@ -75,7 +81,8 @@ extension StudyReport {
         for pair in g.activeComparisons {
             md += "**\(pair.0.displayName) against \(pair.1.displayName)**\n\n"
             for corpus in plan.corpora {
-                md += "- " + verdict(pair, cells: cells.filter { $0.corpus == corpus.name }, scope: "**\(corpus.name)**")
+                md +=
+                    "- " + verdict(pair, cells: cells.filter { $0.corpus == corpus.name }, scope: "**\(corpus.name)**")
                 md += "\n"
             }
             if plan.corpora.count > 1 { md += "- " + verdict(pair, cells: cells, scope: "**All corpora**") + "\n" }
@@ -107,7 +114,9 @@ extension StudyReport {
             md += "} and dropout + {" + g.searchDropouts.map { "\($0)" }.joined(separator: ", ")
             md += "}, \(g.searchLearningRates.count * g.searchDropouts.count) runs at the smallest budget (seed 1); "
             md += "the lowest validation loss chooses the factor and the addition used at every budget.\n\n"
-            md += "| corpus | size | arm | chosen lr × | chosen dropout + | candidates (lr ×, dropout +: best validation) |\n"
+            md +=
+                "| corpus | size | arm | chosen lr × | chosen dropout + | "
+                + "candidates (lr ×, dropout +: best validation) |\n"
             md += "|---|---|---|---|---|---|\n"
             for corpus in plan.corpora {
                 for size in g.sizes {
@@ -165,10 +174,11 @@ extension StudyReport {
                         md += "the same outcome at every budget ("
                         md += (line[0].1.map { "\(name($0)) better" } ?? "no significant difference") + ").\n"
                     } else {
-                        md += changes.map { a, b in
-                            "from \(a.0) (\(a.1.map(name) ?? "no significant difference")) to \(b.0) "
-                                + "(\(b.1.map(name) ?? "no significant difference"))"
-                        }.joined(separator: "; ") + ".\n"
+                        md +=
+                            changes.map { a, b in
+                                "from \(a.0) (\(a.1.map(name) ?? "no significant difference")) to \(b.0) "
+                                    + "(\(b.1.map(name) ?? "no significant difference"))"
+                            }.joined(separator: "; ") + ".\n"
                     }
                 }
             }
@@ -180,7 +190,8 @@ extension StudyReport {
         md += "gates' arithmetic where an LSTM layer does four, so at the same hidden size it is about 3/4 of the "
         md += "work; at the same parameter count the GRU is wider and the arithmetic per character is about the "
         md += "same (two multiply-adds per weight). What each sees in the same wall-clock time then depends on "
-        md += "the measured speed:\n\n| corpus | size | arm | mean chars/s over its runs | relative to the first arm |\n"
+        md +=
+            "the measured speed:\n\n| corpus | size | arm | mean chars/s over its runs | relative to the first arm |\n"
         md += "|---|---|---|---|---|\n"
         for corpus in plan.corpora {
             for size in g.sizes {

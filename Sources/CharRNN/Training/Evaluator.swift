@@ -55,7 +55,9 @@ public final class Evaluator {
 
         /// Layer `l` after reading the character: gate activations [G·H] (LSTM i, f, g, o; GRU r, z, n),
         /// hidden state h [H] and (LSTM) cell state c [H]. Valid only during the callback.
-        public func activations(layer l: Int) -> (
+        public func activations(
+            layer l: Int
+        ) -> (
             gates: UnsafePointer<Float>, h: UnsafePointer<Float>, c: UnsafePointer<Float>?
         ) {
             engine.activations(layer: l, stream: stream, step: step)

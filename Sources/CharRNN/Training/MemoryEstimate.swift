@@ -12,7 +12,7 @@ public enum MemoryEstimate {
             String(
                 format:
                     "this run needs about %@ of memory and %@ is available; choose a smaller --hidden, --layers, "
-                        + "--batch or --seq",
+                    + "--batch or --seq",
                 format(neededBytes), format(availableBytes))
         }
         func format(_ b: Double) -> String {

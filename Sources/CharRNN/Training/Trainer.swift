@@ -15,11 +15,11 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .corpusTooSmall(let p, let n, let need, let b, let t):
             return
                 "\(p): \(n) training characters is too small for one batch; --batch \(b) × --seq \(t) needs at "
-                    + "least \(need) (lower --batch or --seq, or use a larger file)"
+                + "least \(need) (lower --batch or --seq, or use a larger file)"
         case .validationTooSmall(let n):
             return
                 "the validation text has \(n) characters; at least 2 are needed (raise --val-fraction or give "
-                    + "--val-file)"
+                + "--val-file)"
         case .unwritableFolder(let p, let r): return "\(p): cannot write checkpoints there (\(r))"
         case .resumeMismatch(let m): return m
         case .runExists(let p):
@@ -28,7 +28,7 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .diverged(let s, let c):
             return
                 "training diverged repeatedly (a non-finite or exploding loss) at step \(s); the last good state "
-                    + "is in \(c)"
+                + "is in \(c)"
         }
     }
 }
@@ -286,6 +286,8 @@ public final class Trainer {
         defer { lock = nil }
         var session = startSession()
         var interrupted = false
+        // Training past an earlier budget: the old result no longer describes the run.
+        if !budgetDone(session) { try? FileManager.default.removeItem(atPath: runDirectory + "/" + RunResult.fileName) }
         while !budgetDone(session) {
             guard let (loss, lr, fraction) = step(&session) else {
                 if session.consecutiveFailures >= Self.divergenceLimit {
@@ -576,9 +578,10 @@ public final class Trainer {
     }
 
     func saveCheckpoints() throws {
-        let improved = progress.lastValidationLoss.map { v in
-            v.isFinite && progress.bestValidationLoss.map { v < $0 } ?? true
-        } ?? false
+        let improved =
+            progress.lastValidationLoss.map { v in
+                v.isFinite && progress.bestValidationLoss.map { v < $0 } ?? true
+            } ?? false
         if improved {
             progress.bestValidationLoss = progress.lastValidationLoss
             progress.bestStep = progress.step
