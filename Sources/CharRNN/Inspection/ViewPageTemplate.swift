@@ -164,7 +164,8 @@ extension ViewPage {
           if (mode[0] === "s") L.innerHTML = "0 bits <span class=\"bar\" style=\"background:linear-gradient(90deg," +
             heat(0) + "," + heat(0.5) + "," + heat(1) + ")\"></span> 8+ bits of surprisal";
           else if (mode === "d") L.innerHTML = "B better <span class=\"bar\" " +
-            "style=\"background:linear-gradient(90deg," + diverging(-1) + "," + diverging(0) + "," + diverging(1) + ")\"></span> A better (±4 bits)";
+            "style=\"background:linear-gradient(90deg," + diverging(-1) + "," + diverging(0) + "," + diverging(1) +
+            ")\"></span> A better (±4 bits)";
           else L.innerHTML = unit ? esc(unit.label) + (unit.gate ? " — 0 <span class=\"bar\" style=\"background:" +
             "linear-gradient(90deg,white,hsl(140,60%,50%))\"></span> 1" : " — " + fmt(-Math.max(Math.abs(unit.lo),
             Math.abs(unit.hi)), 2) + " <span class=\"bar\" style=\"background:linear-gradient(90deg," + diverging(-1) +
