@@ -61,7 +61,7 @@ struct BenchCommand: ParsableCommand {
                     String(
                         format:
                             "Markov chain (%d letters): entropy rate %.4f nats/char; held-out loss %.4f after %d "
-                                + "steps (%.2f%% above)",
+                            + "steps (%.2f%% above)",
                         r.alphabet, r.entropyRate, r.heldOutLoss, r.steps, r.gapPercent))
                 return
             }
@@ -93,6 +93,7 @@ struct BenchCommand: ParsableCommand {
                 [
                     r.configuration.name, formatCount(r.parameters), String(format: "%.0f", r.trainCharsPerSecond),
                     String(format: "%.0f", r.evalCharsPerSecond), String(format: "%.0f", r.sampleCharsPerSecond),
+                    String(format: "%.0f", r.sampleBF16CharsPerSecond),
                     String(format: "%.0f / %.0f", r.sample8CharsPerSecond, r.sample64CharsPerSecond),
                     String(format: "%.1f (%.0f%%)", r.trainGFLOPs, 100 * r.trainGFLOPs / ceiling),
                     String(format: "%.0f MB", Double(r.peakResidentBytes) / 1e6),
@@ -101,10 +102,10 @@ struct BenchCommand: ParsableCommand {
             print(
                 renderTable(
                     [
-                        "config", "parameters", "train chars/s", "eval chars/s", "sample chars/s",
+                        "config", "parameters", "train chars/s", "eval chars/s", "sample chars/s", "bf16 sample",
                         "8 / 64 samples chars/s", "train GFLOP/s (of ceiling)", "peak RSS",
                     ],
-                    rows, rightAligned: [1, 2, 3, 4, 5, 6, 7]))
+                    rows, rightAligned: [1, 2, 3, 4, 5, 6, 7, 8]))
         }
     }
 }

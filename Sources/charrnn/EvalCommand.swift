@@ -22,6 +22,8 @@ struct EvalCommand: ParsableCommand {
             """
     ) var logits: String?
 
+    @Option(help: "Weights as fp32, or rounded to bf16 (half the bytes; activations and sums stay fp32)")
+    var precision: Precision = .fp32
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
@@ -35,7 +37,8 @@ struct EvalCommand: ParsableCommand {
         try reportingErrors {
             var scores: [Score] = []
             for path in checkpoints {
-                scores.append(try Score.score(checkpoint: path, text: text, streams: streams).score)
+                scores.append(
+                    try Score.score(checkpoint: path, text: text, streams: streams, precision: precision).score)
             }
             if let out = logits { try writeLogits(checkpoint: checkpoints[0], text: text, to: out) }
             if format == .json { printJSON(scores); return }

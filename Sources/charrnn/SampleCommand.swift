@@ -39,6 +39,8 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Also report perplexity on this text") var eval: String?
     @Option(help: "text, or json: each sample's text, seed and mean surprisal") var format: OutputFormat = .text
 
+    @Option(help: "Weights as fp32, or rounded to bf16 (half the bytes; activations and sums stay fp32)")
+    var precision: Precision = .fp32
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
@@ -88,11 +90,11 @@ struct SampleCommand: ParsableCommand {
                         String(
                             format:
                                 "%@: perplexity %.3f (%.4f nats/char, %.4f bits/char) on %d characters, %d not "
-                                    + "scored\n",
+                                + "scored\n",
                             evalPath, s.perplexity, s.natsPerCharacter, s.bitsPerCharacter, s.charactersScored,
                             s.charactersNotScored))
                 }
-                let generator = Generator(model: ckpt.makeModel(), streams: numSamples)
+                let generator = Generator(model: ckpt.makeModel(), streams: numSamples, precision: precision)
                 let options = Generator.Options(temperature: temperature, topK: topK, topP: topP)
                 let primeText = primeIds.map { vocab.bytes(of: $0) }.joined()
                 let streaming = format == .text && numSamples == 1

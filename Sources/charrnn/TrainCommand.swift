@@ -263,3 +263,4 @@ struct TrainCommand: ParsableCommand {
 
 extension Architecture: ExpressibleByArgument {}
 extension LearningRateSchedule: ExpressibleByArgument {}
+extension Precision: ExpressibleByArgument {}

@@ -453,6 +453,29 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(seconds, 6, accuracy: 1.5, "the resumed run stops at its whole budget")
     }
 
+    /// The published study (docs/study: study.json and every run's result.json, no checkpoints)
+    /// gives the same report again, from a copy in another folder.
+    func testThePublishedStudyReportsTheSameFromItsResults() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/study").path
+        guard FileManager.default.fileExists(atPath: docs + "/study.json") else {
+            throw XCTSkip("no docs/study in this checkout")
+        }
+        let copy = temp("published")
+        try FileManager.default.copyItem(atPath: docs, toPath: copy)
+        let r = try run(["study", "report", copy, "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        func cells(_ json: Data) throws -> NSArray {
+            (try JSONSerialization.jsonObject(with: json) as! [String: Any])["cells"] as! NSArray
+        }
+        let published = try cells(Data(contentsOf: URL(fileURLWithPath: docs + "/results.json")))
+        XCTAssertEqual(try cells(Data(r.stdout.utf8)), published)
+        XCTAssertGreaterThan(published.count, 0)
+        XCTAssertEqual(
+            try String(contentsOfFile: copy + "/report.md", encoding: .utf8),
+            try String(contentsOfFile: docs + "/report.md", encoding: .utf8))
+    }
+
     /// The first Chromium on PATH, if any.
     static var chromium: String? {
         let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")

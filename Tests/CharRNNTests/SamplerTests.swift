@@ -81,6 +81,44 @@ final class SamplerTests: XCTestCase {
         }
     }
 
+    /// bf16 weights: the same numbers as Float weights rounded to bf16 first, bit for bit, on every
+    /// path (one-hot and embedded input, one and two cores); close to the Float model.
+    func testBFloat16WeightsEqualRoundedWeightsBitForBit() {
+        for arch in Architecture.allCases {
+            for embedding in [0, 24] {
+                let m = model(arch, embedding: embedding, hidden: 83)
+                let rounded = m.roundedToBFloat16()
+                for threads in [1, 2] {
+                    let half = Sampler(model: m, threads: threads, precision: .bf16)
+                    let reference = Sampler(model: rounded, threads: threads)
+                    let full = Sampler(model: m, threads: threads)
+                    for t in [1, 5, 2, 12, 0, 7, 3] {
+                        half.step(t); reference.step(t); full.step(t)
+                        XCTAssertEqual(half.logits.array, reference.logits.array, "\(arch) embedding \(embedding)")
+                        let gap = zip(half.logits.array, full.logits.array).map { abs($0 - $1) }.max()!
+                        let scale = full.logits.array.map(abs).max()!
+                        XCTAssertLessThan(gap, 0.05 * scale, "bf16 keeps about 3 significant digits")
+                    }
+                }
+            }
+        }
+    }
+
+    func testBFloat16RoundsToNearestEven() {
+        XCTAssertEqual(BFloat16.bits(1), 0x3F80)
+        XCTAssertEqual(BFloat16.bits(Float(bitPattern: 0x3F80_8000)), 0x3F80, "a tie rounds to the even 0x3F80")
+        XCTAssertEqual(BFloat16.bits(Float(bitPattern: 0x3F81_8000)), 0x3F82, "a tie rounds to the even 0x3F82")
+        XCTAssertEqual(BFloat16.bits(Float(bitPattern: 0x3F80_8001)), 0x3F81)
+        XCTAssertEqual(BFloat16.bits(.infinity), 0x7F80)
+        XCTAssertEqual(BFloat16.bits(-.infinity), 0xFF80)
+        XCTAssertTrue(BFloat16.float(BFloat16.bits(.nan)).isNaN)
+        var rng = RandomGenerator(seed: 4)
+        for _ in 0..<10_000 {
+            let x = (rng.nextFloat() - 0.5) * 1000
+            XCTAssertLessThanOrEqual(abs(BFloat16.rounded(x) - x), abs(x) * 0x1p-8)
+        }
+    }
+
     func testTopKNeverDrawsOutsideTheKMostLikely() {
         let s = Sampler(model: model(.gru))
         s.reset(); s.step(2)

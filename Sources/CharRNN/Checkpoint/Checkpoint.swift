@@ -299,9 +299,7 @@ public struct Checkpoint {
             if dtype == .f16 {
                 bits = Half.bits(x)
             } else {
-                // Round to nearest even on the upper 16 bits.
-                let u = x.bitPattern
-                bits = x.isNaN ? 0x7FC0 : UInt16((u &+ 0x7FFF &+ ((u >> 16) & 1)) >> 16)
+                bits = BFloat16.bits(x)
             }
             bytes.append(UInt8(bits & 0xFF)); bytes.append(UInt8(bits >> 8))
         }

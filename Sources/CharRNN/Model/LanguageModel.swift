@@ -78,6 +78,19 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     func pointer(_ name: String) -> FloatPointer { parameters.pointer + layout.offset(name) }
+
+    /// This model with the weight matrices that multiply activations rounded to bf16: the numbers
+    /// that `Precision.bf16` computes with. Tables that are looked up rather than multiplied (the
+    /// embedding, and W_ih of layer 0 for one-hot input) and the biases stay Float.
+    public func roundedToBFloat16() -> LanguageModel {
+        let copy = FloatBuffer(parameters.array)
+        let lookups: Set<String> = config.usesEmbedding ? ["emb.weight"] : ["rnn.weight_ih_l0"]
+        for e in layout.entries where e.shape.count == 2 && !lookups.contains(e.name) {
+            let p = copy.pointer + e.offset
+            for i in 0..<e.count { p[i] = BFloat16.rounded(p[i]) }
+        }
+        return LanguageModel(config: config, parameters: copy)
+    }
     /// Parameters in the model.
     public var parameterCount: Int { layout.totalCount }
 }

@@ -42,18 +42,21 @@ public final class Generator {
     private let logits: FloatBuffer
     private var draws: [TokenDraw]
 
-    /// A generator of `streams` samples at once, on up to `threads` threads.
-    public init(model: LanguageModel, streams: Int = 1, threads: Int = Threads.count) {
+    /// A generator of `streams` samples at once, on up to `threads` threads. With `.bf16`, the
+    /// weight matrices are rounded to bf16: one stream reads them as bf16 (half the bytes per
+    /// character); several streams compute with the same rounded values in Float.
+    public init(model: LanguageModel, streams: Int = 1, threads: Int = Threads.count, precision: Precision = .fp32) {
         precondition(streams >= 1)
         self.model = model; self.streams = streams
         let V = model.config.vocabularySize
         if streams == 1 {
-            single = Sampler(model: model, threads: threads)
+            single = Sampler(model: model, threads: threads, precision: precision)
             engine = nil
             logits = single!.logits
         } else {
             single = nil
-            engine = SequenceEngine(model: model, batch: streams, steps: 1, training: false, threads: threads)
+            let m = precision == .bf16 ? model.roundedToBFloat16() : model
+            engine = SequenceEngine(model: m, batch: streams, steps: 1, training: false, threads: threads)
             engine!.parametersDidChange()
             logits = FloatBuffer(count: streams * V)
         }

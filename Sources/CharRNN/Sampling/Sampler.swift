@@ -22,8 +22,16 @@ final class Sampler {
     let logits: FloatBuffer
     var tokenDraw: TokenDraw
     let partner: SpinPartner?
+    /// With `Precision.bf16`: the weight matrices rounded to bf16 (half the bytes to stream per
+    /// character): per layer W_ih (nil where the one-hot table stands in) and W_hh, and the output
+    /// layer's weight.
+    let bf16:
+        (
+            input: [UnsafeMutablePointer<UInt16>?], hidden: [UnsafeMutablePointer<UInt16>],
+            output: UnsafeMutablePointer<UInt16>
+        )?
 
-    init(model: LanguageModel, threads: Int = Threads.count) {
+    init(model: LanguageModel, threads: Int = Threads.count, precision: Precision = .fp32) {
         self.model = model
         let cfg = model.config
         H = cfg.hiddenSize; GH = cfg.gateWidth; V = cfg.vocabularySize
@@ -38,9 +46,33 @@ final class Sampler {
         tokenDraw = TokenDraw(vocabularySize: V)
         // Below ~64 units a step is a few microseconds: a second core only adds rendezvous cost.
         partner = threads > 1 && H >= 64 ? SpinPartner() : nil
+        if precision == .bf16 {
+            func copy(_ name: String, _ count: Int) -> UnsafeMutablePointer<UInt16> {
+                let p = UnsafeMutablePointer<UInt16>.allocate(capacity: count)
+                p.initialize(from: BFloat16.array(model.pointer(name), count: count), count: count)
+                return p
+            }
+            bf16 = (
+                (0..<cfg.layers).map { l in
+                    l == 0 && !cfg.usesEmbedding
+                        ? nil : copy("rnn.weight_ih_l\(l)", cfg.gateWidth * cfg.inputSize(layer: l))
+                },
+                (0..<cfg.layers).map { copy("rnn.weight_hh_l\($0)", cfg.gateWidth * cfg.hiddenSize) },
+                copy("out.weight", cfg.vocabularySize * cfg.hiddenSize)
+            )
+        } else {
+            bf16 = nil
+        }
     }
 
-    deinit { partner?.stop() }
+    deinit {
+        partner?.stop()
+        if let b = bf16 {
+            b.input.forEach { $0?.deallocate() }
+            b.hidden.forEach { $0.deallocate() }
+            b.output.deallocate()
+        }
+    }
 
     func reset() { h[0].zero(); h[1].zero(); c.zero() }
 
@@ -84,16 +116,21 @@ final class Sampler {
                         let row = oneHotTable!.pointer + token * GH + r0
                         for j in 0..<n { g[r0 + j] = row[j] + bias[r0 + j] }
                     } else if let x {
-                        gemv(n: n, k: inSize, w: wih + r0 * inSize, x: x, y: g + r0, accumulate: false)
+                        if let b = bf16?.input[l] {
+                            gemv(n: n, k: inSize, w: b + r0 * inSize, x: x, y: g + r0, accumulate: false)
+                        } else {
+                            gemv(n: n, k: inSize, w: wih + r0 * inSize, x: x, y: g + r0, accumulate: false)
+                        }
                         for j in 0..<n { g[r0 + j] += bias[r0 + j] }
                     } else {
                         (g + r0).update(from: bias + r0, count: n)
                     }
                     // Recurrent side.
-                    if cfg.architecture == .lstm {
-                        gemv(n: n, k: H, w: whh + r0 * H, x: hl, y: g + r0, accumulate: true)
+                    let lstm = cfg.architecture == .lstm
+                    if let b = bf16?.hidden[l] {
+                        gemv(n: n, k: H, w: b + r0 * H, x: hl, y: (lstm ? g : hp) + r0, accumulate: lstm)
                     } else {
-                        gemv(n: n, k: H, w: whh + r0 * H, x: hl, y: hp + r0, accumulate: false)
+                        gemv(n: n, k: H, w: whh + r0 * H, x: hl, y: (lstm ? g : hp) + r0, accumulate: lstm)
                     }
                 }
                 switch cfg.architecture {
@@ -113,7 +150,14 @@ final class Sampler {
         stage { part in
             let rows = range(part, of: V)
             guard !rows.isEmpty else { return }
-            gemv(n: rows.count, k: H, w: wout + rows.lowerBound * H, x: top, y: lg + rows.lowerBound, accumulate: false)
+            if let b = bf16?.output {
+                gemv(
+                    n: rows.count, k: H, w: b + rows.lowerBound * H, x: top, y: lg + rows.lowerBound, accumulate: false)
+            } else {
+                gemv(
+                    n: rows.count, k: H, w: wout + rows.lowerBound * H, x: top, y: lg + rows.lowerBound,
+                    accumulate: false)
+            }
             for j in rows { lg[j] += bout[j] }
         }
         current = 1 - current

@@ -40,6 +40,8 @@ public enum Benchmark {
         public var evalCharsPerSecond: Double
         /// Single-stream sampling throughput.
         public var sampleCharsPerSecond: Double
+        /// The same with the weights in bf16 (`Precision.bf16`).
+        public var sampleBF16CharsPerSecond: Double
         /// Characters per second over all streams when 8 and 64 samples are generated at once.
         public var sample8CharsPerSecond: Double
         /// Sampling throughput over 64 streams at once.
@@ -101,8 +103,8 @@ public enum Benchmark {
         let evalCPS = Double(evalSteps * B * T) / Date().timeIntervalSince(start)
 
         /// Characters per second of `streams` samples generated together (after a short warm-up).
-        func sampling(streams: Int) -> Double {
-            let generator = Generator(model: model, streams: streams, threads: threads)
+        func sampling(streams: Int, precision: Precision = .fp32) -> Double {
+            let generator = Generator(model: model, streams: streams, threads: threads, precision: precision)
             let length = max(20, sampleLength / streams)
             generator.generate(prime: [0], length: 20, seed: 1, options: .init(temperature: 0.8))
             let start = Date()
@@ -110,11 +112,13 @@ public enum Benchmark {
             return Double(length * streams) / Date().timeIntervalSince(start)
         }
         let sampleCPS = sampling(streams: 1), sample8 = sampling(streams: 8), sample64 = sampling(streams: 64)
+        let sampleBF16 = sampling(streams: 1, precision: .bf16)
         let macs = Double(config.forwardMACsPerCharacter)
         return Result(
             configuration: cfg, parameters: model.parameterCount, trainCharsPerSecond: trainCPS,
             evalCharsPerSecond: evalCPS,
-            sampleCharsPerSecond: sampleCPS, sample8CharsPerSecond: sample8, sample64CharsPerSecond: sample64,
+            sampleCharsPerSecond: sampleCPS, sampleBF16CharsPerSecond: sampleBF16, sample8CharsPerSecond: sample8,
+            sample64CharsPerSecond: sample64,
             trainGFLOPs: 6 * macs * trainCPS / 1e9, evalGFLOPs: 2 * macs * evalCPS / 1e9,
             peakResidentBytes: peak)
     }

@@ -47,12 +47,13 @@ public struct Score: Codable, Sendable {
     /// Throws `Failure` when nothing can be scored: there is no mean of nothing to report.
     public static func score(
         checkpoint path: String, text: String, streams: Int? = nil,
-        positions: Bool = false
+        positions: Bool = false, precision: Precision = .fp32
     ) throws -> (score: Score, losses: [Float]) {
         let ckpt = try Checkpoint.load(path)
         let t = try ScoringText.load(text, vocabulary: ckpt.vocabulary)
         let s = streams ?? min(64, max(1, t.count / 1000))
-        let r = Evaluator(model: ckpt.makeModel(), streams: s, burnIn: s == 1 ? 0 : 200)
+        let model = precision == .bf16 ? ckpt.makeModel().roundedToBFloat16() : ckpt.makeModel()
+        let r = Evaluator(model: model, streams: s, burnIn: s == 1 ? 0 : 200)
             .evaluate(count: t.count, keepPositionLosses: positions) { t.id($0) }
         let score = Score(
             checkpoint: path, architecture: ckpt.config.architecture.rawValue, layers: ckpt.config.layers,
