@@ -138,6 +138,7 @@ extension ViewPage {
         }
         function pickTracker(m, t) {
           const tr = M[m].trackers[t];
+          um.value = m; fillUnit(); ul.value = tr.layer; uk.value = tr.kind; ui.value = tr.unit;
           unit = { gate: "ifozr".includes(tr.kind), lo: tr.lo, hi: tr.hi, label: "AB"[m] + " layer " + tr.layer + " " +
             tr.kind + " " + tr.unit + ": " + tr.feature,
             value: i => { const q = tr.q[i]; return q === 255 ? NaN : tr.lo + q / 254 * (tr.hi - tr.lo); } };
@@ -278,6 +279,11 @@ extension ViewPage {
           document.getElementById("saturation").innerHTML = h;
         })();
 
+        // The address may name a mode: view.html#difference, #surprisal-b, #tracker (the strongest unit).
+        if (location.hash === "#difference" && M.length === 2) modeSel.value = "d";
+        if (location.hash === "#surprisal-b" && M.length === 2) modeSel.value = "s1";
+        if (location.hash === "#tracker" && list.length) { pickTracker(list[0][0], list[0][1]); modeSel.value = "u"; }
+        if (location.hash) redraw();
         legend();
         const first = M[0].loss.findIndex(x => Number.isFinite(x));
         if (first >= 0) panel(first);
