@@ -140,9 +140,13 @@ public struct StudyReport: Sendable {
         var s = "\(scope): of \(ds.count) point\(ds.count == 1 ? "" : "s") compared, "
         var parts: [String] = []
         if a > 0 { parts.append("\(name(pair.0.name)) has significantly lower test loss at \(a)") }
-        if b > 0 { parts.append("\(name(pair.1.name)) at \(b)") }
-        if none > 0 { parts.append("\(none) show no significant difference") }
-        if unbounded > 0 { parts.append("\(unbounded) have one seed and no interval") }
+        if b > 0 {
+            parts.append(
+                a > 0
+                    ? "\(name(pair.1.name)) at \(b)" : "\(name(pair.1.name)) has significantly lower test loss at \(b)")
+        }
+        if none > 0 { parts.append("\(none) \(none == 1 ? "shows" : "show") no significant difference") }
+        if unbounded > 0 { parts.append("\(unbounded) \(unbounded == 1 ? "has" : "have") one seed and no interval") }
         s += parts.joined(separator: ", ") + ". "
         let mean = Statistics.mean(ds.map(\.interval.mean))
         if a > 0 && b == 0 {

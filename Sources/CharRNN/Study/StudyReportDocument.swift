@@ -135,6 +135,22 @@ extension StudyReport {
                     }
                 }
             }
+            var edge = 0, chosen = 0
+            let lo = g.searchLearningRates.min() ?? 1, hi = g.searchLearningRates.max() ?? 1
+            for corpus in plan.corpora {
+                for size in g.sizes {
+                    for arm in g.arms {
+                        guard let c = plan.searchChoice(corpus: corpus, size: size, arm: arm, directory: directory)
+                        else { continue }
+                        chosen += 1
+                        if g.searchLearningRates.count > 1 && (c.factor == lo || c.factor == hi) { edge += 1 }
+                    }
+                }
+            }
+            if edge > 0 {
+                md += "\nThe chosen learning rate lies at an end of the range tried for \(edge) of \(chosen) arms: a wider "
+                md += "search could move them, and would have to be the same for every arm to keep the comparison fair.\n"
+            }
             md += "\n"
         }
 
