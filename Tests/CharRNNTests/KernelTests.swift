@@ -64,19 +64,18 @@ final class KernelTests: XCTestCase {
         }
     }
 
-    func testBFloat16GemvEqualsGemvOnRoundedWeights() {
+    func testBFloat16GemvMatchesTheReferenceOnRoundedWeights() {
         var rng = RandomGenerator(seed: 10)
-        for (n, k) in [(1, 1), (3, 17), (65, 256), (1024, 255), (7, 33), (5, 15)] {
+        for (n, k) in [(1, 1), (3, 17), (65, 256), (1024, 255), (7, 33), (5, 15), (9, 64), (6, 96)] {
             let w = randomArray(n * k, &rng), x = randomArray(k, &rng), y0 = randomArray(n, &rng)
             let bits = w.map(BFloat16.bits), rounded = bits.map(BFloat16.float)
+            var scratch = [Float](repeating: 0, count: k)
             for accumulate in [false, true] {
-                var fast = y0, exact = y0, slow = y0
+                var fast = y0, slow = y0
                 bits.withUnsafeBufferPointer { b in
-                    gemv(n: n, k: k, w: b.baseAddress!, x: x, y: &fast, accumulate: accumulate)
+                    gemv(n: n, k: k, w: b.baseAddress!, x: x, y: &fast, accumulate: accumulate, scratch: &scratch)
                 }
-                gemv(n: n, k: k, w: rounded, x: x, y: &exact, accumulate: accumulate)
                 gemvReference(n: n, k: k, w: rounded, x: x, y: &slow, accumulate: accumulate)
-                XCTAssertEqual(fast, exact, "bf16 gemv \(n)×\(k)")
                 XCTAssertLessThan(maxRelativeDifference(fast, slow), 1e-5, "bf16 gemv \(n)×\(k)")
             }
         }

@@ -81,9 +81,9 @@ final class SamplerTests: XCTestCase {
         }
     }
 
-    /// bf16 weights: the same numbers as Float weights rounded to bf16 first, bit for bit, on every
-    /// path (one-hot and embedded input, one and two cores); close to the Float model.
-    func testBFloat16WeightsEqualRoundedWeightsBitForBit() {
+    /// bf16 weights: the numbers of Float weights rounded to bf16 first (up to the order of the sums),
+    /// on every path (one-hot and embedded input, one and two cores); close to the Float model.
+    func testBFloat16WeightsComputeWhatRoundedWeightsDo() {
         for arch in Architecture.allCases {
             for embedding in [0, 24] {
                 let m = model(arch, embedding: embedding, hidden: 83)
@@ -94,7 +94,8 @@ final class SamplerTests: XCTestCase {
                     let full = Sampler(model: m, threads: threads)
                     for t in [1, 5, 2, 12, 0, 7, 3] {
                         half.step(t); reference.step(t); full.step(t)
-                        XCTAssertEqual(half.logits.array, reference.logits.array, "\(arch) embedding \(embedding)")
+                        let same = zip(half.logits.array, reference.logits.array).map { abs($0 - $1) }.max()!
+                        XCTAssertLessThan(same, 1e-4, "\(arch) embedding \(embedding): the rounded weights' numbers")
                         let gap = zip(half.logits.array, full.logits.array).map { abs($0 - $1) }.max()!
                         let scale = full.logits.array.map(abs).max()!
                         XCTAssertLessThan(gap, 0.05 * scale, "bf16 keeps about 3 significant digits")

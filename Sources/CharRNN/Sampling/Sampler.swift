@@ -19,6 +19,8 @@ final class Sampler {
     var current = 0
     let c: FloatBuffer
     let gates: FloatBuffer, hiddenGates: FloatBuffer, scratch: FloatBuffer
+    /// bf16 products: x split into even and odd elements, one buffer per part (two cores).
+    let split: [FloatBuffer]
     let logits: FloatBuffer
     var tokenDraw: TokenDraw
     let partner: SpinPartner?
@@ -42,6 +44,8 @@ final class Sampler {
         h = [FloatBuffer(count: cfg.layers * H), FloatBuffer(count: cfg.layers * H)]
         c = FloatBuffer(count: cfg.layers * H)
         gates = FloatBuffer(count: GH); hiddenGates = FloatBuffer(count: GH); scratch = FloatBuffer(count: H)
+        let widest = (0..<cfg.layers).map { cfg.inputSize(layer: $0) }.max()! + H
+        split = [FloatBuffer(count: widest), FloatBuffer(count: widest)]
         logits = FloatBuffer(count: V)
         tokenDraw = TokenDraw(vocabularySize: V)
         // Below ~64 units a step is a few microseconds: a second core only adds rendezvous cost.
@@ -117,7 +121,9 @@ final class Sampler {
                         for j in 0..<n { g[r0 + j] = row[j] + bias[r0 + j] }
                     } else if let x {
                         if let b = bf16?.input[l] {
-                            gemv(n: n, k: inSize, w: b + r0 * inSize, x: x, y: g + r0, accumulate: false)
+                            gemv(
+                                n: n, k: inSize, w: b + r0 * inSize, x: x, y: g + r0, accumulate: false,
+                                scratch: split[part].pointer)
                         } else {
                             gemv(n: n, k: inSize, w: wih + r0 * inSize, x: x, y: g + r0, accumulate: false)
                         }
@@ -128,7 +134,9 @@ final class Sampler {
                     // Recurrent side.
                     let lstm = cfg.architecture == .lstm
                     if let b = bf16?.hidden[l] {
-                        gemv(n: n, k: H, w: b + r0 * H, x: hl, y: (lstm ? g : hp) + r0, accumulate: lstm)
+                        gemv(
+                            n: n, k: H, w: b + r0 * H, x: hl, y: (lstm ? g : hp) + r0, accumulate: lstm,
+                            scratch: split[part].pointer)
                     } else {
                         gemv(n: n, k: H, w: whh + r0 * H, x: hl, y: (lstm ? g : hp) + r0, accumulate: lstm)
                     }
@@ -152,7 +160,8 @@ final class Sampler {
             guard !rows.isEmpty else { return }
             if let b = bf16?.output {
                 gemv(
-                    n: rows.count, k: H, w: b + rows.lowerBound * H, x: top, y: lg + rows.lowerBound, accumulate: false)
+                    n: rows.count, k: H, w: b + rows.lowerBound * H, x: top, y: lg + rows.lowerBound, accumulate: false,
+                    scratch: split[part].pointer)
             } else {
                 gemv(
                     n: rows.count, k: H, w: wout + rows.lowerBound * H, x: top, y: lg + rows.lowerBound,
