@@ -16,7 +16,7 @@ public struct StudyReport: Sendable {
     public let runs: [StudyPlan.Run]
 
     /// One arm at one point: test losses by seed.
-    public struct ArmSummary: Codable, Sendable {
+    public struct ArmSummary: Encodable, Sendable {
         public var arm: String, hiddenSize: Int, parameters: Int
         /// Seed → test loss (nats/char).
         public var testLoss: [UInt64: Double]
@@ -24,10 +24,24 @@ public struct StudyReport: Sendable {
         public var interval: Statistics.Interval
         /// Mean characters seen, seconds and chars/s over the finished runs.
         public var characters: Double, seconds: Double, charactersPerSecond: Double
+
+        enum CodingKeys: String, CodingKey {
+            case arm, hiddenSize, parameters, testLoss, interval, characters, seconds, charactersPerSecond
+        }
+
+        /// As JSON, the losses keyed by the seed's decimal string (one order on every run).
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(arm, forKey: .arm); try c.encode(hiddenSize, forKey: .hiddenSize)
+            try c.encode(parameters, forKey: .parameters)
+            try c.encode(Dictionary(uniqueKeysWithValues: testLoss.map { ("\($0)", $1) }), forKey: .testLoss)
+            try c.encode(interval, forKey: .interval); try c.encode(characters, forKey: .characters)
+            try c.encode(seconds, forKey: .seconds); try c.encode(charactersPerSecond, forKey: .charactersPerSecond)
+        }
     }
 
     /// One comparison at one point: first − second, paired by seed.
-    public struct Difference: Codable, Sendable {
+    public struct Difference: Encodable, Sendable {
         public var first: String, second: String
         /// Paired seeds and the mean difference with its 95% t-interval (negative: first better).
         public var seeds: Int
@@ -37,7 +51,7 @@ public struct StudyReport: Sendable {
     }
 
     /// One point of the grid.
-    public struct Cell: Codable, Sendable {
+    public struct Cell: Encodable, Sendable {
         public var corpus: String, size: String, budget: String, budgetAmount: Double
         public var arms: [ArmSummary]
         public var differences: [Difference]
