@@ -163,32 +163,10 @@ struct JobOptions: ParsableArguments {
 /// Plans the study in `folder`: a new plan, the same plan again (the manifest refreshed), or a
 /// refusal when another plan is there (unless `overwrite`).
 func planStudy(_ grid: StudyGrid, folder given: String, overwrite: Bool) throws -> StudyPlan {
-    let folder = absolutePath(given)
-    if FileManager.default.fileExists(atPath: folder + "/" + StudyPlan.planFile) {
-        let old = try StudyPlan.load(from: folder)
-        if old.grid == grid {
-            try old.writeManifest(in: folder)
-            return old
-        }
-        if !overwrite { throw StudyError.differentPlan(directory: folder) }
-        for run in old.runs(in: folder) { StudyFolder.clearRun(folder + "/runs/" + run.name) }
-        StudyFolder.clearDocuments(folder)
-    } else if !overwrite,
-        FileManager.default.fileExists(atPath: folder + "/runs")
-            || FileManager.default.fileExists(
-                atPath: folder + "/report.md")
-    {
-        throw CLIError("\(folder): holds files that are not a study plan; give --overwrite or another --out")
-    }
     if grid.budgets.contains(where: { if case .seconds = $0 { true } else { false } }) {
         writeErr("measuring this machine's training speed for the automatic rule…\n")
     }
-    let plan = try StudyPlan.make(grid) { c in
-        AutoConfiguration.measureSpeed(c, batch: grid.batch, sequence: grid.sequence)
-    }
-    try plan.save(in: folder)
-    try plan.writeManifest(in: folder)
-    return plan
+    return try StudyFolder.plan(grid, in: absolutePath(given), overwrite: overwrite)
 }
 
 /// Runs the missing runs of the study in `folder`.

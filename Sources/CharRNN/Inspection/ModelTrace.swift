@@ -100,7 +100,6 @@ public final class ModelTrace {
         var observed = 0
         let featureRows = usable.map { features[$0]! }
         var probabilities = [Float](repeating: 0, count: V)
-        let gateCount = config.architecture.gateCount
         func value(
             _ a: (gates: UnsafePointer<Float>, h: UnsafePointer<Float>, c: UnsafePointer<Float>?),
             _ kind: UnitKind, _ j: Int
@@ -114,7 +113,6 @@ public final class ModelTrace {
             case .o: return a.gates[3 * H + j]
             }
         }
-        _ = gateCount
         let result = evaluator.evaluate(
             count: n, keepPositionLosses: true,
             observe: { obs in
@@ -180,13 +178,12 @@ public final class ModelTrace {
         }
 
         // The features' means and spreads over the characters observed (every character read).
-        var readMask = [Bool](repeating: false, count: n)
-        for i in 0..<(n - 1) { readMask[i] = true }
         let N = Double(max(1, observed))
         var candidates: [Tracker] = []
         for (fi, f) in usable.enumerated() {
             var sy = 0.0, syy = 0.0
-            for i in 0..<n where readMask[i] { let y = Double(featureRows[fi][i]); sy += y; syy += y * y }
+            // Every character but the last is read once.
+            for i in 0..<(n - 1) { let y = Double(featureRows[fi][i]); sy += y; syy += y * y }
             let vy = syy / N - (sy / N) * (sy / N)
             guard vy > 1e-12 else { continue }
             var forFeature: [Tracker] = []

@@ -3,6 +3,32 @@ import Foundation
 /// The files of a study folder: study.json, runs.txt, runs/ (one run folder per run), logs/, and
 /// the report's documents.
 public enum StudyFolder {
+    /// Plans `grid` in `folder`: a new plan; the same plan again (its manifest refreshed with the
+    /// runs whose search has finished); or a refusal when the folder holds another plan, or files
+    /// that are not a study's, unless `overwrite` (which removes the old study's files only).
+    /// Time budgets measure this machine's training speed for the automatic rule.
+    public static func plan(_ grid: StudyGrid, in folder: String, overwrite: Bool) throws -> StudyPlan {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: folder + "/" + StudyPlan.planFile) {
+            let old = try StudyPlan.load(from: folder)
+            if old.grid == grid {
+                try old.writeManifest(in: folder)
+                return old
+            }
+            if !overwrite { throw StudyError.differentPlan(directory: folder) }
+            for run in old.runs(in: folder) { clearRun(folder + "/runs/" + run.name) }
+            clearDocuments(folder)
+        } else if !overwrite, fm.fileExists(atPath: folder + "/runs") || fm.fileExists(atPath: folder + "/report.md") {
+            throw StudyError.notAStudy(directory: folder)
+        }
+        let plan = try StudyPlan.make(grid) { c in
+            AutoConfiguration.measureSpeed(c, batch: grid.batch, sequence: grid.sequence)
+        }
+        try plan.save(in: folder)
+        try plan.writeManifest(in: folder)
+        return plan
+    }
+
     /// Removes one run's files (`--overwrite` of a study).
     public static func clearRun(_ folder: String) {
         RunFolder.clearRun(folder)

@@ -279,6 +279,7 @@ public struct StudyPlan: Codable, Equatable, Sendable {
 public enum StudyError: Error, CustomStringConvertible, Equatable {
     case damagedPlan(path: String, detail: String)
     case differentPlan(directory: String)
+    case notAStudy(directory: String)
     case noPlan(directory: String)
     case runsFailed(count: Int, logs: String)
 
@@ -287,6 +288,7 @@ public enum StudyError: Error, CustomStringConvertible, Equatable {
         case .damagedPlan(let p, let d): return "\(p): not a study plan (\(d.prefix(200)))"
         case .differentPlan(let d):
             return "\(d): holds a study planned with other settings; give --overwrite to replace it, or another --out"
+        case .notAStudy(let d): return "\(d): holds files that are not a study plan; give --overwrite or another --out"
         case .noPlan(let d): return "\(d): no study.json here; make one with `charrnn study plan FILE… --out \(d)`"
         case .runsFailed(let n, let logs): return "\(n) run\(n == 1 ? "" : "s") failed; see \(logs)"
         }

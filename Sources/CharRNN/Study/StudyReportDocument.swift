@@ -148,8 +148,9 @@ extension StudyReport {
                 }
             }
             if edge > 0 {
-                md += "\nThe chosen learning rate lies at an end of the range tried for \(edge) of \(chosen) arms: a wider "
-                md += "search could move them, and would have to be the same for every arm to keep the comparison fair.\n"
+                md += "\nThe chosen learning rate lies at an end of the range tried for \(edge) of \(chosen) arms: "
+                md += "a wider search could move them, and would have to be the same for every arm to keep the "
+                md += "comparison fair.\n"
             }
             md += "\n"
         }
