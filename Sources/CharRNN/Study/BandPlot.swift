@@ -31,14 +31,7 @@ public enum BandPlot {
         }
         func py(_ y: Double) -> Double { top + (1 - (y - yLo) / (yHi - yLo)) * ph }
         let f = LearningCurvePlot.f, esc = LearningCurvePlot.escape
-        var s = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \
-            \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="13">
-            <rect width="100%" height="100%" fill="white"/>
-            <text x="\(f(left + pw / 2))" y="28" text-anchor="middle" font-size="16" \
-            font-weight="bold">\(esc(title))</text>
-
-            """
+        var s = LearningCurvePlot.header(width: width, height: height, title: title, titleX: left + pw / 2)
         for t in ticks where t.x > 0 {
             let x = px(t.x)
             s += "<line x1=\"\(f(x))\" y1=\"\(f(top))\" x2=\"\(f(x))\" y2=\"\(f(top + ph))\" stroke=\"#e5e5e5\"/>\n"

@@ -56,14 +56,7 @@ public enum LearningCurvePlot {
             : (scaleX == 60 ? "wall time (minutes)" : "wall time (seconds)")
         func px(_ x: Double) -> Double { left + x / xMax * pw }
         func py(_ y: Double) -> Double { top + (1 - (y - yLo) / (yHi - yLo)) * ph }
-        var s = """
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \
-            \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="13">
-            <rect width="100%" height="100%" fill="white"/>
-            <text x="\(left + pw / 2)" y="28" text-anchor="middle" font-size="16" \
-            font-weight="bold">\(escape(title))</text>
-
-            """
+        var s = header(width: width, height: height, title: title, titleX: left + pw / 2)
         // Grid, ticks and labels.
         for t in ticks(0, xMax / scaleX) {
             let x = px(t * scaleX)
@@ -123,6 +116,18 @@ public enum LearningCurvePlot {
             let hue = (base(g) + (t - 0.5) * 40 + 360).truncatingRemainder(dividingBy: 360)
             return String(format: "hsl(%.0f, %.0f%%, %.0f%%)", hue, 75 - 15 * t, 28 + 34 * t)
         }
+    }
+
+    /// The opening of a standalone SVG: size, font, white background and a centred bold title.
+    static func header(width: Double, height: Double, title: String, titleX: Double) -> String {
+        """
+        <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \
+        \(Int(width)) \(Int(height))" font-family="Helvetica, Arial, sans-serif" font-size="13">
+        <rect width="100%" height="100%" fill="white"/>
+        <text x="\(f(titleX))" y="28" text-anchor="middle" font-size="16" \
+        font-weight="bold">\(escape(title))</text>
+
+        """
     }
 
     static func f(_ x: Double) -> String { String(format: "%.1f", x) }

@@ -118,6 +118,9 @@ extension StudyReport {
                 "| corpus | size | arm | chosen lr × | chosen dropout + | "
                 + "candidates (lr ×, dropout +: best validation) |\n"
             md += "|---|---|---|---|---|---|\n"
+            // Arms whose chosen learning rate is at an end of the range tried.
+            var edge = 0, chosen = 0
+            let lo = g.searchLearningRates.min() ?? 1, hi = g.searchLearningRates.max() ?? 1
             for corpus in plan.corpora {
                 for size in g.sizes {
                     for arm in g.arms {
@@ -129,21 +132,13 @@ extension StudyReport {
                                 + (results[c.name]?.bestValidationLoss.map { String(format: "%.4f", $0) } ?? "—")
                         }
                         let choice = plan.searchChoice(corpus: corpus, size: size, arm: arm, directory: directory)
+                        if let c = choice {
+                            chosen += 1
+                            if g.searchLearningRates.count > 1 && (c.factor == lo || c.factor == hi) { edge += 1 }
+                        }
                         md += "| \(corpus.name) | \(size.label) | \(arm.displayName) | "
                         md += "\(choice.map { "\($0.factor)" } ?? "pending") | "
                         md += "\(choice.map { "\($0.added)" } ?? "pending") | " + shown.joined(separator: "; ") + " |\n"
-                    }
-                }
-            }
-            var edge = 0, chosen = 0
-            let lo = g.searchLearningRates.min() ?? 1, hi = g.searchLearningRates.max() ?? 1
-            for corpus in plan.corpora {
-                for size in g.sizes {
-                    for arm in g.arms {
-                        guard let c = plan.searchChoice(corpus: corpus, size: size, arm: arm, directory: directory)
-                        else { continue }
-                        chosen += 1
-                        if g.searchLearningRates.count > 1 && (c.factor == lo || c.factor == hi) { edge += 1 }
                     }
                 }
             }
