@@ -1,3 +1,5 @@
+import CKernels
+
 /// The GRU layer, PyTorch's (cuDNN's) equations and gate order (r, z, n):
 ///
 ///     r = σ(W_ir x + b_ir + W_hr h + b_hr)     z = σ(W_iz x + b_iz + W_hz h + b_hz)
@@ -26,30 +28,13 @@ enum GRULayer {
     }
 
     /// Units 0..<count of one row; gate blocks are `gateStride` apart in `gates` and `hiddenProjection`.
+    /// The gates receive r, z and n; `hn` receives W_hn h + b_hn (kept for backward).
     @inline(__always)
     static func cellForward(
         gates gr: FloatPointer, hiddenProjection hp: ConstFloatPointer, bhn: ConstFloatPointer,
         hPrev: ConstFloatPointer, hn: FloatPointer, hOut: FloatPointer, count n: Int, gateStride H: Int
     ) {
-        var j = 0
-        while j + 16 <= n {
-            let r = vsigmoid(load16(gr + j) + load16(hp + j))
-            let z = vsigmoid(load16(gr + H + j) + load16(hp + H + j))
-            let hnv = load16(hp + 2 * H + j) + load16(bhn + j)
-            let n = vtanh(load16(gr + 2 * H + j) + r * hnv)
-            store16(r, gr + j); store16(z, gr + H + j); store16(n, gr + 2 * H + j); store16(hnv, hn + j)
-            store16(n + z * (load16(hPrev + j) - n), hOut + j)
-            j += 16
-        }
-        while j < n {
-            let r = scalarSigmoid(gr[j] + hp[j])
-            let z = scalarSigmoid(gr[H + j] + hp[H + j])
-            let hnv = hp[2 * H + j] + bhn[j]
-            let n = scalarTanh(gr[2 * H + j] + r * hnv)
-            gr[j] = r; gr[H + j] = z; gr[2 * H + j] = n; hn[j] = hnv
-            hOut[j] = (1 - z) * n + z * hPrev[j]
-            j += 1
-        }
+        ck_gru_cell_forward(gr, hp, bhn, hPrev, hn, hOut, n, H)
     }
 
     /// Writes the recurrent-side gate gradients [dr, dz, d(W_hn h + b_hn)] to `gateGradients` and the
@@ -77,36 +62,14 @@ enum GRULayer {
     }
 
     /// On entry `dh` holds the gradient from step t+1; on exit the direct part z ⊙ dh' (the
-    /// product with W_hh is added by the caller).
+    /// product with W_hh is added by the caller). With δn = dh·(1−z)·(1−n²): dn_pre = δn,
+    /// d(W_hn h + b_hn) = δn·r, dr = δn·(W_hn h + b_hn)·r(1−r), dz = dh·(h − n)·z(1−z).
     @inline(__always)
     static func cellBackward(
         gates gr: ConstFloatPointer, dGatesHidden dgh: FloatPointer, dGatesInput dgx: FloatPointer,
         hPrev: ConstFloatPointer, hn: ConstFloatPointer, dhAbove: ConstFloatPointer,
         dh: FloatPointer, count H: Int
     ) {
-        let one = Vec(repeating: 1)
-        var j = 0
-        while j + 16 <= H {
-            let r = load16(gr + j), z = load16(gr + H + j), n = load16(gr + 2 * H + j)
-            let dhv = load16(dhAbove + j) + load16(dh + j)
-            let dan = dhv * (one - z) * (one - n * n)
-            let dar = dan * load16(hn + j) * r * (one - r)
-            let daz = dhv * (load16(hPrev + j) - n) * z * (one - z)
-            store16(dar, dgh + j); store16(daz, dgh + H + j); store16(dan * r, dgh + 2 * H + j)
-            store16(dar, dgx + j); store16(daz, dgx + H + j); store16(dan, dgx + 2 * H + j)
-            store16(dhv * z, dh + j)
-            j += 16
-        }
-        while j < H {
-            let r = gr[j], z = gr[H + j], n = gr[2 * H + j]
-            let dhv = dhAbove[j] + dh[j]
-            let dan = dhv * (1 - z) * (1 - n * n)
-            let dar = dan * hn[j] * r * (1 - r)
-            let daz = dhv * (hPrev[j] - n) * z * (1 - z)
-            dgh[j] = dar; dgh[H + j] = daz; dgh[2 * H + j] = dan * r
-            dgx[j] = dar; dgx[H + j] = daz; dgx[2 * H + j] = dan
-            dh[j] = dhv * z
-            j += 1
-        }
+        ck_gru_cell_backward(gr, dgh, dgx, hPrev, hn, dhAbove, dh, H)
     }
 }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The LSTM layer, PyTorch's equations and gate order (i, f, g, o):
 ///
 ///     i = σ(W_ii x + b_ii + W_hi h + b_hi)     f = σ(W_if x + b_if + W_hf h + b_hf)
@@ -29,31 +31,14 @@ enum LSTMLayer {
     }
 
     /// Units 0..<count of one row; gate blocks are `gateStride` apart in `gates` (H for a whole
-    /// row; the sampler passes a slice of the units with the full stride).
+    /// row; the sampler passes a slice of the units with the full stride). The gates' pre-activations
+    /// become their activations; c', tanh c' and h' are written.
     @inline(__always)
     static func cellForward(
         gates gr: FloatPointer, cPrev: FloatPointer, cOut: FloatPointer,
         tanhC: FloatPointer, hOut: FloatPointer, count n: Int, gateStride H: Int
     ) {
-        var j = 0
-        while j + 16 <= n {
-            let i = vsigmoid(load16(gr + j)), f = vsigmoid(load16(gr + H + j))
-            let g = vtanh(load16(gr + 2 * H + j)), o = vsigmoid(load16(gr + 3 * H + j))
-            let cn = f * load16(cPrev + j) + i * g
-            let tc = vtanh(cn)
-            store16(i, gr + j); store16(f, gr + H + j); store16(g, gr + 2 * H + j); store16(o, gr + 3 * H + j)
-            store16(cn, cOut + j); store16(tc, tanhC + j); store16(o * tc, hOut + j)
-            j += 16
-        }
-        while j < n {
-            let i = scalarSigmoid(gr[j]), f = scalarSigmoid(gr[H + j])
-            let g = scalarTanh(gr[2 * H + j]), o = scalarSigmoid(gr[3 * H + j])
-            let cn = f * cPrev[j] + i * g
-            let tc = scalarTanh(cn)
-            gr[j] = i; gr[H + j] = f; gr[2 * H + j] = g; gr[3 * H + j] = o
-            cOut[j] = cn; tanhC[j] = tc; hOut[j] = o * tc
-            j += 1
-        }
+        ck_lstm_cell_forward(gr, cPrev, cOut, tanhC, hOut, n, H)
     }
 
     /// Reads `outputGradients` (dL/dh_t from above) and `hNextGradient`/`cNextGradient` (dL/d of the
@@ -79,37 +64,14 @@ enum LSTMLayer {
     }
 
     /// On entry `dh` holds the gradient from step t+1 and `dc` dL/dc_t; on exit `dc` holds dL/dc_{t-1}.
+    /// With δc = dc + dh·o·(1 − tanh²c'), the gate gradients are δc·g·i(1−i), δc·c·f(1−f), δc·i·(1−g²)
+    /// and dh·tanh c'·o(1−o), and dc becomes δc·f.
     @inline(__always)
     static func cellBackward(
         gates gr: FloatPointer, dGates dg: FloatPointer, cPrev: FloatPointer,
         tanhC: FloatPointer, dhAbove: FloatPointer, dh: FloatPointer,
         dc: FloatPointer, count H: Int
     ) {
-        var j = 0
-        let one = Vec(repeating: 1)
-        while j + 16 <= H {
-            let i = load16(gr + j), f = load16(gr + H + j), g = load16(gr + 2 * H + j), o = load16(gr + 3 * H + j)
-            let tc = load16(tanhC + j)
-            let dhv = load16(dhAbove + j) + load16(dh + j)
-            let dcv = load16(dc + j) + dhv * o * (one - tc * tc)
-            store16(dcv * i * (one - i) * g, dg + j)
-            store16(dcv * load16(cPrev + j) * f * (one - f), dg + H + j)
-            store16(dcv * i * (one - g * g), dg + 2 * H + j)
-            store16(dhv * tc * o * (one - o), dg + 3 * H + j)
-            store16(dcv * f, dc + j)
-            j += 16
-        }
-        while j < H {
-            let i = gr[j], f = gr[H + j], g = gr[2 * H + j], o = gr[3 * H + j]
-            let tc = tanhC[j]
-            let dhv = dhAbove[j] + dh[j]
-            let dcv = dc[j] + dhv * o * (1 - tc * tc)
-            dg[j] = dcv * g * i * (1 - i)
-            dg[H + j] = dcv * cPrev[j] * f * (1 - f)
-            dg[2 * H + j] = dcv * i * (1 - g * g)
-            dg[3 * H + j] = dhv * tc * o * (1 - o)
-            dc[j] = dcv * f
-            j += 1
-        }
+        ck_lstm_cell_backward(gr, dg, cPrev, tanhC, dhAbove, dh, dc, H)
     }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Runs a model over batches of B streams × T steps, splitting the streams between the cores:
@@ -193,10 +194,7 @@ final class SequenceEngine {
             let n = range.count, g = self.gradients.pointer + range.lowerBound
             g.update(from: self.chunks[0].workspace.gradients.pointer + range.lowerBound, count: n)
             for c in self.chunks.dropFirst() {
-                let s = c.workspace.gradients.pointer + range.lowerBound
-                var i = 0
-                while i + 16 <= n { store16(load16(g + i) + load16(s + i), g + i); i += 16 }
-                while i < n { g[i] += s[i]; i += 1 }
+                ck_add(g, c.workspace.gradients.pointer + range.lowerBound, n)
             }
         }
     }

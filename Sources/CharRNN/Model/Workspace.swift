@@ -182,20 +182,3 @@ final class Workspace {
         }
     }
 }
-
-@inline(__always)
-func columnSums(_ a: ConstFloatPointer, rows: Int, cols: Int, into dst: FloatPointer) {
-    for r in 0..<rows {
-        let row = a + r * cols
-        var j = 0
-        while j + 16 <= cols { store16(load16(dst + j) + load16(row + j), dst + j); j += 16 }
-        while j < cols { dst[j] += row[j]; j += 1 }
-    }
-}
-
-@inline(__always)
-func multiply(_ a: FloatPointer, by m: ConstFloatPointer, count: Int) {
-    var i = 0
-    while i + 16 <= count { store16(load16(a + i) * load16(m + i), a + i); i += 16 }
-    while i < count { a[i] *= m[i]; i += 1 }
-}

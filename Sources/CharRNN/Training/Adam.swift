@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Adam in PyTorch's form (bias-corrected; ε added to √v̂), with optional decoupled weight decay
@@ -44,41 +45,18 @@ final class Adam {
         let b1 = beta1, b2 = beta2, eps = epsilon
         let pp = p.pointer, gp = g.pointer, mp = m.pointer, vp = v.pointer
         let decay = learningRate * weightDecay
-        let mask = decayMask?.pointer
+        let mask = decayMask.map { ConstFloatPointer($0.pointer) }
         parallelRanges(p.count, threads: threads) { range in
-            for i in range {
-                let gi = gp[i]
-                let mi = b1 * mp[i] + (1 - b1) * gi
-                let vi = b2 * vp[i] + (1 - b2) * gi * gi
-                mp[i] = mi; vp[i] = vi
-                var pi = pp[i]
-                if let mask { pi -= decay * mask[i] * pi }
-                pp[i] = pi - stepSize * mi / (vi.squareRoot() / bc2Root + eps)
-            }
+            let i = range.lowerBound
+            ck_adam(
+                pp + i, gp + i, mp + i, vp + i, mask.map { $0 + i }, range.count, b1, b2, stepSize, bc2Root, eps,
+                decay)
         }
     }
 }
 
 /// The global L2 norm of the gradients (computed in double precision).
-func globalNorm(_ g: FloatBuffer) -> Double {
-    var s = 0.0
-    let p = g.pointer
-    var i = 0
-    let n = g.count
-    var acc = SIMD16<Float>()
-    // Sum in float blocks of 4096 and in double across blocks: exact enough and fast.
-    while i < n {
-        let end = min(n, i + 4096)
-        acc = SIMD16<Float>()
-        var j = i
-        while j + 16 <= end { let x = load16(p + j); acc.addProduct(x, x); j += 16 }
-        var tail: Float = 0
-        while j < end { tail += p[j] * p[j]; j += 1 }
-        s += Double(acc.sum()) + Double(tail)
-        i = end
-    }
-    return s.squareRoot()
-}
+func globalNorm(_ g: FloatBuffer) -> Double { ck_sum_squares(g.pointer, g.count).squareRoot() }
 
 /// torch.nn.utils.clip_grad_norm_: scales the gradients by maxNorm/(norm + 1e-6) when that is below 1.
 /// Returns the norm before clipping.

@@ -1,0 +1,108 @@
+// The numeric kernels of charrnn, written once per instruction set and chosen when the program
+// starts (run-time dispatch, as OpenBLAS's DYNAMIC_ARCH or llama.cpp's CPU variants).
+//
+// Variants (see Dispatch.c for how one is chosen):
+//   baseline  any x86-64 CPU (SSE2) or any arm64 CPU (NEON): portable vector code
+//   avx2      x86-64 with AVX2 and FMA (Haswell, Zen 1 and later)
+//   avx512    x86-64 with AVX-512 F, BW, VL and DQ whose OS saves the zmm state
+// Every variant computes the same functions; they differ only in float rounding (fused
+// multiply-adds, and the blocking of the matrix product's inner dimension).
+#ifndef CHARRNN_KERNELS_H
+#define CHARRNN_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// MARK: choosing the variant
+
+/// The variant in use ("baseline", "avx2" or "avx512"). The first call of any kernel chooses it:
+/// the environment variable CHARRNN_KERNELS when it names a variant this CPU can run, else the
+/// best one the CPU can run.
+const char *ck_variant(void);
+
+/// The CPU features found, space-separated (e.g. "sse2 avx2 fma avx512f avx512bw avx512vl
+/// avx512dq avx512_bf16"); a feature counts only where the OS also saves its registers (XCR0).
+const char *ck_cpu_features(void);
+
+/// Why CHARRNN_KERNELS could not be honoured (unknown name, or a feature the CPU lacks), or NULL.
+/// The kernels then run the best variant; the command-line tool refuses to start.
+const char *ck_selection_error(void);
+
+/// Makes `name` the variant in use. Returns 0, or -1 (and changes nothing) when the name is
+/// unknown or this CPU cannot run it. For tests; not safe while kernels run on other threads.
+int ck_use(const char *name);
+
+/// 1 when this CPU can run the variant `name`.
+int ck_supported(const char *name);
+
+// MARK: matrix products
+
+/// Floats of scratch one `ck_gemm` call needs (one buffer per thread).
+long ck_gemm_scratch_count(void);
+
+/// C[M,N] (accumulate ? += : =) A·B. A's element (i, p) is a[i*ars + p*acs]; B [K,N] is packed as
+/// column panels of 32: panel q holds B[p][32q .. 32q+31] for p = 0..K-1, zero-padded past N.
+void ck_gemm(long m, long n, long k, const float *a, long ars, long acs, const float *b_panels,
+             float *c, long ldc, int accumulate, float *scratch);
+
+/// y[N] (accumulate ? += : =) W[N,K]·x[K], W row-major (one stream: sampling).
+void ck_gemv(long n, long k, const float *w, const float *x, float *y, int accumulate);
+
+/// The same with W in bf16 (the upper halves of floats). `scratch` holds k floats.
+void ck_gemv_bf16(long n, long k, const uint16_t *w, const float *x, float *y, int accumulate,
+                  float *scratch);
+
+// MARK: recurrent cells (units 0..count-1 of one row; gate blocks `stride` floats apart)
+
+/// LSTM: gates hold pre-activations (i, f, g, o) and receive the activations; writes c', tanh c', h'.
+void ck_lstm_cell_forward(float *gates, const float *c_prev, float *c_out, float *tanh_c, float *h_out,
+                          long count, long stride);
+
+/// LSTM backward for one row; dh: gradient from step t+1, dc: dL/dc_t on entry, dL/dc_{t-1} on exit.
+void ck_lstm_cell_backward(const float *gates, float *d_gates, const float *c_prev, const float *tanh_c,
+                           const float *dh_above, const float *dh, float *dc, long count);
+
+/// GRU: gates hold the input side's pre-activations (r, z, n) and receive r, z, n; hp the recurrent
+/// products (W_h· h); writes W_hn h + b_hn to hn and h' to h_out.
+void ck_gru_cell_forward(float *gates, const float *hp, const float *bhn, const float *h_prev, float *hn,
+                         float *h_out, long count, long stride);
+
+/// GRU backward for one row; on exit dh holds z ⊙ dh' (the product with W_hh is added by the caller).
+void ck_gru_cell_backward(const float *gates, float *d_hidden, float *d_input, const float *h_prev,
+                          const float *hn, const float *dh_above, float *dh, long count);
+
+// MARK: element-wise
+
+/// row[0..n) = softmax(row); returns log Σ exp(row).
+float ck_softmax(float *row, long n);
+
+/// One Adam (PyTorch form) update of n parameters; `decay_mask` may be NULL (no weight decay).
+void ck_adam(float *p, const float *g, float *m, float *v, const float *decay_mask, long n, float beta1,
+             float beta2, float step_size, float bc2_root, float eps, float decay);
+
+/// Σ x², in float within blocks of 4096 and in double across blocks.
+double ck_sum_squares(const float *x, long n);
+
+/// dst += src.
+void ck_add(float *dst, const float *src, long n);
+
+/// dst *= m (element-wise).
+void ck_multiply(float *dst, const float *m, long n);
+
+/// dst[j] += Σ_r a[r*cols + j].
+void ck_column_sums(const float *a, long rows, long cols, float *dst);
+
+// MARK: exposed for tests
+
+/// exp, σ and tanh as the cells compute them (16 at a time, with the same tails).
+void ck_exp(const float *x, float *y, long n);
+void ck_sigmoid(const float *x, float *y, long n);
+void ck_tanh(const float *x, float *y, long n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
