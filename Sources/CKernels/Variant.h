@@ -28,7 +28,14 @@ CK_TARGET CK_INLINE VF ck_splat(float x) { return -(VF){0} + x; }  // -0 + x is 
 CK_TARGET CK_INLINE VF ck_select(VI m, VF a, VF b) { return (VF)((m & (VI)a) | (~m & (VI)b)); }
 CK_TARGET CK_INLINE VF ck_min(VF a, VF b) { return ck_select(a < b, a, b); }
 CK_TARGET CK_INLINE VF ck_max(VF a, VF b) { return ck_select(a > b, a, b); }
+#if defined(__has_builtin) && __has_builtin(__builtin_elementwise_sqrt)
 CK_TARGET CK_INLINE VF ck_sqrt(VF a) { return __builtin_elementwise_sqrt(a); }
+#else
+CK_TARGET CK_INLINE VF ck_sqrt(VF a) {  // GCC (the arm64 cross-check): vectorised per lane
+    for (int i = 0; i < CK_W; i++) a[i] = sqrtf(a[i]);
+    return a;
+}
+#endif
 
 /// The sum of the lanes, halves added pairwise.
 CK_TARGET CK_INLINE float ck_sum(VF v) {

@@ -79,11 +79,16 @@ struct BenchCommand: ParsableCommand {
             }
             if format == .json {
                 struct Out: Codable {
-                    var threads: Int; var matmulCeilingGFLOPs: Double; var results: [Benchmark.Result]
+                    var threads: Int; var kernels: String; var cpuFeatures: String
+                    var matmulCeilingGFLOPs: Double; var results: [Benchmark.Result]
                 }
-                printJSON(Out(threads: threads, matmulCeilingGFLOPs: ceiling, results: results))
+                printJSON(
+                    Out(
+                        threads: threads, kernels: KernelVariant.current, cpuFeatures: KernelVariant.cpuFeatures,
+                        matmulCeilingGFLOPs: ceiling, results: results))
                 return
             }
+            print("kernels: \(KernelVariant.current) (CPU features: \(KernelVariant.cpuFeatures))")
             print(
                 String(
                     format: "matrix-multiply ceiling (charrnn gemm, 1024³, %d threads): %.1f GFLOP/s",

@@ -7,7 +7,7 @@ struct CharRNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "charrnn",
         abstract: "Character-level LSTM and GRU language models: train, sample, evaluate, compare.",
-        version: "1.0.0",
+        version: "1.0.0\nkernels: \(KernelVariant.current) (CPU features: \(KernelVariant.cpuFeatures))",
         subcommands: [
             TrainCommand.self, SampleCommand.self, EvalCommand.self, CompareCommand.self,
             InspectCommand.self, ExportCommand.self, ViewCommand.self, StudyCommand.self, PlotCommand.self,
@@ -15,8 +15,13 @@ struct CharRNNCommand: ParsableCommand {
         ])
 
     /// Parses and runs; every failure, argument errors included, ends as one line
-    /// `charrnn: error: …` on stderr and exit status 1 (help and --version print as usual).
+    /// `charrnn: error: …` on stderr and exit status 1 (help and --version print as usual). A
+    /// `CHARRNN_KERNELS` that names no variant, or one this CPU cannot run, is refused first.
     static func main() {
+        if let why = KernelVariant.selectionError {
+            writeErr("charrnn: error: \(why)\n")
+            Foundation.exit(1)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

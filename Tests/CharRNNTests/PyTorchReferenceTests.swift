@@ -100,7 +100,17 @@ final class PyTorchReferenceTests: XCTestCase {
         for name in (Self.reference["cases"] as! [String: Any]).keys.sorted() { checkCase(name, threads: 2) }
     }
 
-    func testFiveAdamStepsWithClipping() {
+    /// The same cases under every kernel variant the CPU can run (the default one is tested above).
+    func testEveryCaseUnderEachKernelVariant() {
+        KernelVariant.withEachSupported { variant in
+            for name in (Self.reference["cases"] as! [String: Any]).keys.sorted() { checkCase(name, threads: 1) }
+            checkAdamSteps()
+        }
+    }
+
+    func testFiveAdamStepsWithClipping() { checkAdamSteps() }
+
+    func checkAdamSteps() {
         for name in ["lstm_adam_5_steps", "gru_adam_5_steps"] {
             let c = (Self.reference["training"] as! [String: Any])[name] as! [String: Any]
             let m = model(for: c, parameters: "initial_parameters")

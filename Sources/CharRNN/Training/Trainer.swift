@@ -369,7 +369,8 @@ public final class Trainer {
             .started(
                 "training \(config.architecture.displayName) \(config.layers)×\(config.hiddenSize) "
                     + "(\(model.parameterCount) parameters, vocabulary \(vocabulary.count)) on \(data.train.count) "
-                    + "characters, validating on \(data.validation.count); run folder \(runDirectory)"))
+                    + "characters, validating on \(data.validation.count); run folder \(runDirectory); "
+                    + "\(KernelVariant.current) kernels"))
         return session
     }
 
