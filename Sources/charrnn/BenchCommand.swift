@@ -111,6 +111,17 @@ struct BenchCommand: ParsableCommand {
                         "8 / 64 samples chars/s", "train GFLOP/s (of ceiling)", "peak RSS",
                     ],
                     rows, rightAligned: [1, 2, 3, 4, 5, 6, 7, 8]))
+            print("\nwhere a training step's time goes (% of its wall time; worker 1 of \(threads)'s phases):")
+            let phases = StepPhase.allCases.map(\.label)
+            let shares = results.map { r in
+                let known = phases.map { r.trainPhaseSeconds[$0] ?? 0 }
+                let other = max(0, r.trainStepSeconds - known.reduce(0, +))
+                return [r.configuration.name, String(format: "%.2f ms", r.trainStepSeconds * 1e3)]
+                    + (known + [other]).map { String(format: "%.0f%%", 100 * $0 / r.trainStepSeconds) }
+            }
+            print(
+                renderTable(
+                    ["config", "step"] + phases + ["other"], shares, rightAligned: Set(1...(phases.count + 2))))
         }
     }
 }

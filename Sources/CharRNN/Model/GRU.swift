@@ -10,19 +10,25 @@ import CKernels
 /// the input projection; `forward` expects `gateValues` to hold x·W_ihᵀ + b_ih + [b_hr, b_hz, 0].
 enum GRULayer {
     /// Shapes: W_hhᵀ [H, 3H] (panels), b_hn [H].
-    static func forward(_ L: LayerBuffers, whhT: Panels, scratch: FloatPointer, bhn: ConstFloatPointer) {
+    static func forward(
+        _ L: LayerBuffers, whhT: Panels, scratch: FloatPointer, bhn: ConstFloatPointer, clock: PhaseClock
+    ) {
         let B = L.batch, H = L.hidden, G3 = 3 * H
         let h = L.h.pointer, hn = L.hn!.pointer, hp = L.hiddenProjection!.pointer
         for t in 0..<L.steps {
             let g = L.gateValues.pointer + t * B * G3
-            gemm(
-                m: B, n: G3, k: H, a: h + t * B * H, aRowStride: H, aColStride: 1,
-                b: whhT, c: hp, ldc: G3, accumulate: false, scratch: scratch)
-            for b in 0..<B {
-                let row = (t * B + b) * H
-                cellForward(
-                    gates: g + b * G3, hiddenProjection: hp + b * G3, bhn: bhn, hPrev: h + row,
-                    hn: hn + row, hOut: h + row + B * H, count: H, gateStride: H)
+            clock.time(.recurrentForward) {
+                gemm(
+                    m: B, n: G3, k: H, a: h + t * B * H, aRowStride: H, aColStride: 1,
+                    b: whhT, c: hp, ldc: G3, accumulate: false, scratch: scratch)
+            }
+            clock.time(.cellsForward) {
+                for b in 0..<B {
+                    let row = (t * B + b) * H
+                    cellForward(
+                        gates: g + b * G3, hiddenProjection: hp + b * G3, bhn: bhn, hPrev: h + row,
+                        hn: hn + row, hOut: h + row + B * H, count: H, gateStride: H)
+                }
             }
         }
     }
@@ -40,7 +46,7 @@ enum GRULayer {
     /// Writes the recurrent-side gate gradients [dr, dz, d(W_hn h + b_hn)] to `gateGradients` and the
     /// input-side ones [dr, dz, dn_pre] to `inputGateGradients`; leaves dL/dh_0 in `hNextGradient`.
     /// W_hh [3H, H] comes as panels.
-    static func backward(_ L: LayerBuffers, whh: Panels, scratch: FloatPointer) {
+    static func backward(_ L: LayerBuffers, whh: Panels, scratch: FloatPointer, clock: PhaseClock) {
         let B = L.batch, H = L.hidden, G3 = 3 * H
         let h = L.h.pointer, hn = L.hn!.pointer
         let dhNext = L.hNextGradient.pointer
@@ -48,16 +54,20 @@ enum GRULayer {
             let g = L.gateValues.pointer + t * B * G3
             let dgh = L.gateGradients.pointer + t * B * G3
             let dgx = L.inputGateGradients!.pointer + t * B * G3
-            for b in 0..<B {
-                let row = (t * B + b) * H
-                cellBackward(
-                    gates: g + b * G3, dGatesHidden: dgh + b * G3, dGatesInput: dgx + b * G3,
-                    hPrev: h + row, hn: hn + row, dhAbove: L.outputGradients.pointer + row,
-                    dh: dhNext + b * H, count: H)
+            clock.time(.cellsBackward) {
+                for b in 0..<B {
+                    let row = (t * B + b) * H
+                    cellBackward(
+                        gates: g + b * G3, dGatesHidden: dgh + b * G3, dGatesInput: dgx + b * G3,
+                        hPrev: h + row, hn: hn + row, dhAbove: L.outputGradients.pointer + row,
+                        dh: dhNext + b * H, count: H)
+                }
             }
-            gemm(
-                m: B, n: H, k: G3, a: dgh, aRowStride: G3, aColStride: 1,
-                b: whh, c: dhNext, ldc: H, accumulate: true, scratch: scratch)
+            clock.time(.recurrentBackward) {
+                gemm(
+                    m: B, n: H, k: G3, a: dgh, aRowStride: G3, aColStride: 1,
+                    b: whh, c: dhNext, ldc: H, accumulate: true, scratch: scratch)
+            }
         }
     }
 

@@ -12,20 +12,24 @@ import CKernels
 /// reverse and leaves the gate pre-activation gradients for the batched weight-gradient GEMMs.
 enum LSTMLayer {
     /// Shapes: W_hhᵀ [H, 4H] (panels packed once per optimizer step).
-    static func forward(_ L: LayerBuffers, whhT: Panels, scratch: FloatPointer) {
+    static func forward(_ L: LayerBuffers, whhT: Panels, scratch: FloatPointer, clock: PhaseClock) {
         let B = L.batch, H = L.hidden, G4 = 4 * H
         let c = L.c!.pointer, tanhC = L.tanhC!.pointer, h = L.h.pointer
         for t in 0..<L.steps {
             let g = L.gateValues.pointer + t * B * G4
-            gemm(
-                m: B, n: G4, k: H, a: h + t * B * H, aRowStride: H, aColStride: 1,
-                b: whhT, c: g, ldc: G4, accumulate: true, scratch: scratch)
-            for b in 0..<B {
-                let gr = g + b * G4
-                let row = (t * B + b) * H
-                cellForward(
-                    gates: gr, cPrev: c + row, cOut: c + row + B * H, tanhC: tanhC + row,
-                    hOut: h + row + B * H, count: H, gateStride: H)
+            clock.time(.recurrentForward) {
+                gemm(
+                    m: B, n: G4, k: H, a: h + t * B * H, aRowStride: H, aColStride: 1,
+                    b: whhT, c: g, ldc: G4, accumulate: true, scratch: scratch)
+            }
+            clock.time(.cellsForward) {
+                for b in 0..<B {
+                    let gr = g + b * G4
+                    let row = (t * B + b) * H
+                    cellForward(
+                        gates: gr, cPrev: c + row, cOut: c + row + B * H, tanhC: tanhC + row,
+                        hOut: h + row + B * H, count: H, gateStride: H)
+                }
             }
         }
     }
@@ -44,22 +48,26 @@ enum LSTMLayer {
     /// Reads `outputGradients` (dL/dh_t from above) and `hNextGradient`/`cNextGradient` (dL/d of the
     /// final state, usually zero); writes `gateGradients` [T·B, 4H] and leaves dL/dh_0, dL/dc_0 in
     /// `hNextGradient`/`cNextGradient`. W_hh [4H, H] comes as panels.
-    static func backward(_ L: LayerBuffers, whh: Panels, scratch: FloatPointer) {
+    static func backward(_ L: LayerBuffers, whh: Panels, scratch: FloatPointer, clock: PhaseClock) {
         let B = L.batch, H = L.hidden, G4 = 4 * H
         let c = L.c!.pointer, tanhC = L.tanhC!.pointer
         let dhNext = L.hNextGradient.pointer, dcNext = L.cNextGradient.pointer
         for t in stride(from: L.steps - 1, through: 0, by: -1) {
             let g = L.gateValues.pointer + t * B * G4
             let dg = L.gateGradients.pointer + t * B * G4
-            for b in 0..<B {
-                let row = (t * B + b) * H
-                cellBackward(
-                    gates: g + b * G4, dGates: dg + b * G4, cPrev: c + row, tanhC: tanhC + row,
-                    dhAbove: L.outputGradients.pointer + row, dh: dhNext + b * H, dc: dcNext + b * H, count: H)
+            clock.time(.cellsBackward) {
+                for b in 0..<B {
+                    let row = (t * B + b) * H
+                    cellBackward(
+                        gates: g + b * G4, dGates: dg + b * G4, cPrev: c + row, tanhC: tanhC + row,
+                        dhAbove: L.outputGradients.pointer + row, dh: dhNext + b * H, dc: dcNext + b * H, count: H)
+                }
             }
-            gemm(
-                m: B, n: H, k: G4, a: dg, aRowStride: G4, aColStride: 1,
-                b: whh, c: dhNext, ldc: H, accumulate: false, scratch: scratch)
+            clock.time(.recurrentBackward) {
+                gemm(
+                    m: B, n: H, k: G4, a: dg, aRowStride: G4, aColStride: 1,
+                    b: whh, c: dhNext, ldc: H, accumulate: false, scratch: scratch)
+            }
         }
     }
 

@@ -8,12 +8,24 @@ enum OutputLayer {
     static func forward(
         top: ConstFloatPointer, rows: Int, hidden H: Int, vocabularySize V: Int, weightT: Panels,
         bias: ConstFloatPointer, targets: UnsafePointer<Int32>, logits lg: FloatPointer,
-        raw: FloatPointer?, positionLoss: FloatPointer, scratch: FloatPointer
+        raw: FloatPointer?, positionLoss: FloatPointer, scratch: FloatPointer, clock: PhaseClock
     ) -> (loss: Double, count: Int) {
-        for r in 0..<rows { (lg + r * V).update(from: bias, count: V) }
-        gemm(
-            m: rows, n: V, k: H, a: top, aRowStride: H, aColStride: 1, b: weightT, c: lg, ldc: V, accumulate: true,
-            scratch: scratch)
+        clock.time(.outputForward) {
+            for r in 0..<rows { (lg + r * V).update(from: bias, count: V) }
+            gemm(
+                m: rows, n: V, k: H, a: top, aRowStride: H, aColStride: 1, b: weightT, c: lg, ldc: V,
+                accumulate: true, scratch: scratch)
+        }
+        return clock.time(.softmaxLoss) {
+            softmaxLoss(rows: rows, vocabularySize: V, targets: targets, logits: lg, raw: raw, positionLoss: positionLoss)
+        }
+    }
+
+    /// Softmax in place and the cross-entropy of each scored row.
+    private static func softmaxLoss(
+        rows: Int, vocabularySize V: Int, targets: UnsafePointer<Int32>, logits lg: FloatPointer, raw: FloatPointer?,
+        positionLoss: FloatPointer
+    ) -> (loss: Double, count: Int) {
         var total = 0.0
         var count = 0
         for r in 0..<rows {

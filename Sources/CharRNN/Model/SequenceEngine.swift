@@ -62,6 +62,17 @@ final class SequenceEngine {
 
     deinit { results.deallocate() }
 
+    /// The calling thread's time per phase (packing, gradient sum), when profiling.
+    let clock = PhaseClock()
+
+    /// Turns the phase clocks of this engine and of every worker on or off (and resets them).
+    var profiling: Bool {
+        get { clock.enabled }
+        set {
+            for c in [clock] + chunks.map(\.workspace.clock) { c.enabled = newValue; c.reset() }
+        }
+    }
+
     func resetState() { stateH.zero(); stateC.zero() }
 
     /// After a `run` without backward: layer `l`'s activations for stream `b` at step `t`, after
@@ -82,7 +93,9 @@ final class SequenceEngine {
 
     /// Call after the parameters change (once per optimizer step). With weight drop, W_hh is
     /// packed by `run` instead, masked, so it is not packed here too.
-    func parametersDidChange() { packed.update(from: model, hiddenWeights: !dropsWeights, threads: threads) }
+    func parametersDidChange() {
+        clock.time(.packing) { packed.update(from: model, hiddenWeights: !dropsWeights, threads: threads) }
+    }
 
     private var dropsWeights: Bool { training && weightDrop > 0 }
 
@@ -176,7 +189,7 @@ final class SequenceEngine {
                     }
                 }
             }
-            sumGradients()
+            clock.time(.gradientSum) { sumGradients() }
             if dropWeights {
                 for l in 0..<cfg.layers {
                     multiply(

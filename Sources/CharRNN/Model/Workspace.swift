@@ -25,6 +25,8 @@ final class Workspace {
     let activationPanels: FloatBuffer
     /// This thread's scratch for `gemm`'s packed blocks of A.
     let gemmScratch = FloatBuffer(count: gemmScratchCount)
+    /// Where this thread's time goes, when the benchmark asks (`clock.enabled`).
+    let clock = PhaseClock()
 
     init(config: ModelConfig, steps: Int, batch: Int, training: Bool) {
         self.config = config; self.steps = steps; self.batch = batch
@@ -71,46 +73,50 @@ final class Workspace {
             let L = layers[l]
             let gv = L.gateValues.pointer
             let bias = packed.inputBias[l].pointer
-            if l == 0 && !cfg.usesEmbedding {
-                OneHotInput.forward(
-                    tokens: inputs, rows: rows, table: packed.oneHotTable!.pointer, bias: bias,
-                    width: GH, into: gv)
-            } else {
-                let input: ConstFloatPointer
-                let inSize = cfg.inputSize(layer: l)
-                if l == 0 {
-                    Embedding.forward(
-                        tokens: inputs, rows: rows, emb: model.pointer("emb.weight"), size: inSize,
-                        into: embedded!.pointer)
-                    input = ConstFloatPointer(embedded!.pointer)
+            clock.time(.inputProjection) {
+                if l == 0 && !cfg.usesEmbedding {
+                    OneHotInput.forward(
+                        tokens: inputs, rows: rows, table: packed.oneHotTable!.pointer, bias: bias,
+                        width: GH, into: gv)
                 } else {
-                    input = ConstFloatPointer(layers[l - 1].layerOutput)
+                    let input: ConstFloatPointer
+                    let inSize = cfg.inputSize(layer: l)
+                    if l == 0 {
+                        Embedding.forward(
+                            tokens: inputs, rows: rows, emb: model.pointer("emb.weight"), size: inSize,
+                            into: embedded!.pointer)
+                        input = ConstFloatPointer(embedded!.pointer)
+                    } else {
+                        input = ConstFloatPointer(layers[l - 1].layerOutput)
+                    }
+                    for r in 0..<rows { (gv + r * GH).update(from: bias, count: GH) }
+                    gemm(
+                        m: rows, n: GH, k: inSize, a: input, aRowStride: inSize, aColStride: 1,
+                        b: packed.inputT(l), c: gv, ldc: GH, accumulate: true, scratch: gemmScratch.pointer)
                 }
-                for r in 0..<rows { (gv + r * GH).update(from: bias, count: GH) }
-                gemm(
-                    m: rows, n: GH, k: inSize, a: input, aRowStride: inSize, aColStride: 1,
-                    b: packed.inputT(l), c: gv, ldc: GH, accumulate: true, scratch: gemmScratch.pointer)
             }
             switch cfg.architecture {
-            case .lstm: LSTMLayer.forward(L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer)
+            case .lstm: LSTMLayer.forward(L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer, clock: clock)
             case .gru:
                 GRULayer.forward(
                     L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer,
-                    bhn: model.pointer("rnn.bias_hh_l\(l)") + 2 * H)
+                    bhn: model.pointer("rnn.bias_hh_l\(l)") + 2 * H, clock: clock)
             }
-            if let mask = L.mask, let dropped = L.dropped, let seed = dropoutSeed {
-                Dropout.forward(
-                    outputs: L.outputs, probability: cfg.dropout, steps: T, batch: B, hidden: H, seed: seed,
-                    layer: l, firstStream: firstStream, mask: mask.pointer, dropped: dropped.pointer)
-            } else if let dropped = L.dropped {
-                dropped.pointer.update(from: L.outputs, count: rows * H)
-                L.mask!.pointer.update(repeating: 1, count: rows * H)
+            clock.time(.dropout) {
+                if let mask = L.mask, let dropped = L.dropped, let seed = dropoutSeed {
+                    Dropout.forward(
+                        outputs: L.outputs, probability: cfg.dropout, steps: T, batch: B, hidden: H, seed: seed,
+                        layer: l, firstStream: firstStream, mask: mask.pointer, dropped: dropped.pointer)
+                } else if let dropped = L.dropped {
+                    dropped.pointer.update(from: L.outputs, count: rows * H)
+                    L.mask!.pointer.update(repeating: 1, count: rows * H)
+                }
             }
         }
         return OutputLayer.forward(
             top: layers[cfg.layers - 1].layerOutput, rows: rows, hidden: H, vocabularySize: V, weightT: packed.outputT,
             bias: model.pointer("out.bias"), targets: targets, logits: logits.pointer, raw: rawLogits?.pointer,
-            positionLoss: positionLoss.pointer, scratch: gemmScratch.pointer)
+            positionLoss: positionLoss.pointer, scratch: gemmScratch.pointer, clock: clock)
     }
 
     // MARK: backward
@@ -126,58 +132,71 @@ final class Workspace {
         let layout = model.layout
         gradients.zero()
         let top = layers[cfg.layers - 1]
-        OutputLayer.backward(
-            logits: logits.pointer, targets: targets, rows: rows, hidden: H, vocabularySize: V, scale: scale,
-            topPanels: packActivations(top.layerOutput, rows: rows, cols: H), weight: packed.output,
-            dWeight: grads + layout.offset("out.weight"), dBias: grads + layout.offset("out.bias"),
-            dTop: top.outputGradients.pointer, scratch: gemmScratch.pointer)
-        if let m = top.mask { Dropout.backward(top.outputGradients.pointer, mask: m.pointer, count: rows * H) }
+        clock.time(.outputBackward) {
+            OutputLayer.backward(
+                logits: logits.pointer, targets: targets, rows: rows, hidden: H, vocabularySize: V, scale: scale,
+                topPanels: packActivations(top.layerOutput, rows: rows, cols: H), weight: packed.output,
+                dWeight: grads + layout.offset("out.weight"), dBias: grads + layout.offset("out.bias"),
+                dTop: top.outputGradients.pointer, scratch: gemmScratch.pointer)
+        }
+        if let m = top.mask {
+            clock.time(.dropout) { Dropout.backward(top.outputGradients.pointer, mask: m.pointer, count: rows * H) }
+        }
 
         for l in stride(from: cfg.layers - 1, through: 0, by: -1) {
             let L = layers[l]
             switch cfg.architecture {
-            case .lstm: LSTMLayer.backward(L, whh: packed.hidden(l), scratch: gemmScratch.pointer)
-            case .gru: GRULayer.backward(L, whh: packed.hidden(l), scratch: gemmScratch.pointer)
+            case .lstm: LSTMLayer.backward(L, whh: packed.hidden(l), scratch: gemmScratch.pointer, clock: clock)
+            case .gru: GRULayer.backward(L, whh: packed.hidden(l), scratch: gemmScratch.pointer, clock: clock)
             }
-            let dgh = L.gateGradients.pointer, dgx = L.inputSideGateGradients
-            // Weight gradients batched over all timesteps. dW_hh [GH, H] += Σ_t dgates_tᵀ · h_{t-1}.
+            clock.time(.weightGradients) { weightGradients(layer: l, model: model, packed: packed) }
+        }
+    }
+
+    /// Layer l's weight and bias gradients, batched over all timesteps, and the gradient its input
+    /// receives (the layer below's output, or the embedding).
+    private func weightGradients(layer l: Int, model: LanguageModel, packed: PackedWeights) {
+        let cfg = config, rows = steps * batch, H = cfg.hiddenSize, GH = cfg.gateWidth, V = cfg.vocabularySize
+        let grads = gradients.pointer, layout = model.layout
+        let L = layers[l]
+        let dgh = L.gateGradients.pointer, dgx = L.inputSideGateGradients
+        // Weight gradients batched over all timesteps. dW_hh [GH, H] += Σ_t dgates_tᵀ · h_{t-1}.
+        gemm(
+            m: GH, n: H, k: rows, a: dgh, aRowStride: 1, aColStride: GH,
+            b: packActivations(L.h.pointer, rows: rows, cols: H), c: grads + layout.offset("rnn.weight_hh_l\(l)"),
+            ldc: H, accumulate: true, scratch: gemmScratch.pointer)
+        columnSums(dgh, rows: rows, cols: GH, into: grads + layout.offset("rnn.bias_hh_l\(l)"))
+        columnSums(dgx, rows: rows, cols: GH, into: grads + layout.offset("rnn.bias_ih_l\(l)"))
+        let dWih = grads + layout.offset("rnn.weight_ih_l\(l)")
+        let inSize = cfg.inputSize(layer: l)
+        if l == 0 && !cfg.usesEmbedding {
+            OneHotInput.backward(
+                tokens: inputs, rows: rows, dGates: dgx, width: GH, vocabularySize: V,
+                scratch: oneHotGradientT!.pointer, into: dWih)
+        } else {
+            let input: ConstFloatPointer =
+                l == 0 ? ConstFloatPointer(embedded!.pointer) : ConstFloatPointer(layers[l - 1].layerOutput)
             gemm(
-                m: GH, n: H, k: rows, a: dgh, aRowStride: 1, aColStride: GH,
-                b: packActivations(L.h.pointer, rows: rows, cols: H), c: grads + layout.offset("rnn.weight_hh_l\(l)"),
-                ldc: H, accumulate: true, scratch: gemmScratch.pointer)
-            columnSums(dgh, rows: rows, cols: GH, into: grads + layout.offset("rnn.bias_hh_l\(l)"))
-            columnSums(dgx, rows: rows, cols: GH, into: grads + layout.offset("rnn.bias_ih_l\(l)"))
-            let dWih = grads + layout.offset("rnn.weight_ih_l\(l)")
-            let inSize = cfg.inputSize(layer: l)
-            if l == 0 && !cfg.usesEmbedding {
-                OneHotInput.backward(
-                    tokens: inputs, rows: rows, dGates: dgx, width: GH, vocabularySize: V,
-                    scratch: oneHotGradientT!.pointer, into: dWih)
-            } else {
-                let input: ConstFloatPointer =
-                    l == 0 ? ConstFloatPointer(embedded!.pointer) : ConstFloatPointer(layers[l - 1].layerOutput)
+                m: GH, n: inSize, k: rows, a: dgx, aRowStride: 1, aColStride: GH,
+                b: packActivations(input, rows: rows, cols: inSize), c: dWih, ldc: inSize, accumulate: true,
+                scratch: gemmScratch.pointer)
+            if l > 0 {
+                let below = layers[l - 1]
                 gemm(
-                    m: GH, n: inSize, k: rows, a: dgx, aRowStride: 1, aColStride: GH,
-                    b: packActivations(input, rows: rows, cols: inSize), c: dWih, ldc: inSize, accumulate: true,
+                    m: rows, n: H, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
+                    b: packed.input(l), c: below.outputGradients.pointer, ldc: H, accumulate: false,
                     scratch: gemmScratch.pointer)
-                if l > 0 {
-                    let below = layers[l - 1]
-                    gemm(
-                        m: rows, n: H, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
-                        b: packed.input(l), c: below.outputGradients.pointer, ldc: H, accumulate: false,
-                        scratch: gemmScratch.pointer)
-                    if let m = below.mask {
-                        Dropout.backward(below.outputGradients.pointer, mask: m.pointer, count: rows * H)
-                    }
-                } else {
-                    let E = cfg.embeddingSize
-                    let dx = embeddedGradient!.pointer
-                    gemm(
-                        m: rows, n: E, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
-                        b: packed.input(0), c: dx, ldc: E, accumulate: false, scratch: gemmScratch.pointer)
-                    Embedding.backward(
-                        tokens: inputs, rows: rows, dx: dx, size: E, into: grads + layout.offset("emb.weight"))
+                if let m = below.mask {
+                    Dropout.backward(below.outputGradients.pointer, mask: m.pointer, count: rows * H)
                 }
+            } else {
+                let E = cfg.embeddingSize
+                let dx = embeddedGradient!.pointer
+                gemm(
+                    m: rows, n: E, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
+                    b: packed.input(0), c: dx, ldc: E, accumulate: false, scratch: gemmScratch.pointer)
+                Embedding.backward(
+                    tokens: inputs, rows: rows, dx: dx, size: E, into: grads + layout.offset("emb.weight"))
             }
         }
     }

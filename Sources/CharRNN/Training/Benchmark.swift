@@ -53,6 +53,12 @@ public enum Benchmark {
         public var evalGFLOPs: Double
         /// Peak resident memory while this configuration trained (bytes).
         public var peakResidentBytes: Int
+        /// Where a training step's time goes: seconds per step in each phase (`StepPhase.label`),
+        /// from a separate profiled run (the calling thread and worker 1; the other workers run the
+        /// same phases on their streams at the same time).
+        public var trainPhaseSeconds: [String: Double]
+        /// Wall-clock seconds of one profiled training step.
+        public var trainStepSeconds: Double
     }
 
     /// GFLOP/s of `gemm` on a square product (B pre-packed) split across `threads` threads by rows.
@@ -89,6 +95,7 @@ public enum Benchmark {
         let B = cfg.batch, T = cfg.steps
         let probe = TrainingProbe(config: config, batch: B, steps: T, threads: threads)
         let trainCPS = probe.charactersPerSecond(steps: trainSteps, warmUp: 3)
+        let (phases, stepSeconds) = probe.profile(steps: max(3, trainSteps / 2))
         let model = probe.model, x = probe.x, y = probe.y
         var rng = RandomGenerator(seed: 2)
         var start = Date()
@@ -120,7 +127,7 @@ public enum Benchmark {
             sampleCharsPerSecond: sampleCPS, sampleBF16CharsPerSecond: sampleBF16, sample8CharsPerSecond: sample8,
             sample64CharsPerSecond: sample64,
             trainGFLOPs: 6 * macs * trainCPS / 1e9, evalGFLOPs: 2 * macs * evalCPS / 1e9,
-            peakResidentBytes: peak)
+            peakResidentBytes: peak, trainPhaseSeconds: phases, trainStepSeconds: stepSeconds)
     }
 
     /// The known-truth check's result.
@@ -200,8 +207,24 @@ final class TrainingProbe {
     func step() {
         engine.parametersDidChange()
         engine.run(inputs: x, targets: y, backward: true, random: &rng)
-        clipGlobalNorm(engine.gradients, maxNorm: 5)
-        adam.update(parameters: model.parameters, gradients: engine.gradients)
+        engine.clock.time(.optimizer) {
+            clipGlobalNorm(engine.gradients, maxNorm: 5)
+            adam.update(parameters: model.parameters, gradients: engine.gradients)
+        }
+    }
+
+    /// Seconds per step in each phase over `steps` profiled steps (the calling thread's phases and
+    /// worker 1's), and the wall-clock seconds per step.
+    func profile(steps: Int) -> (phases: [String: Double], stepSeconds: Double) {
+        engine.profiling = true
+        defer { engine.profiling = false }
+        let start = Date()
+        for _ in 0..<steps { step() }
+        let wall = Date().timeIntervalSince(start) / Double(steps)
+        let worker = engine.chunks[0].workspace.clock
+        var phases: [String: Double] = [:]
+        for p in StepPhase.allCases { phases[p.label] = (engine.clock[p] + worker[p]) / Double(steps) }
+        return (phases, wall)
     }
 
     /// Training characters per second over `steps` timed steps after `warmUp` untimed ones.
