@@ -1,6 +1,16 @@
 import ArgumentParser
 import CharRNN
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,14 +62,14 @@ struct BenchCommand: ParsableCommand {
         let threads = threadOptions.count
         try reportingErrors {
             if markov {
-                let folder = NSTemporaryDirectory() + "charrnn-markov-\(getpid())"
+                let folder = FileManager.default.temporaryDirectory.path + "/charrnn-markov-\(getpid())"
                 defer { try? FileManager.default.removeItem(atPath: folder) }
                 writeErr("training a 2×128 GRU on 2M characters of a second-order Markov chain over 12 letters…\n")
                 let r = try Benchmark.markov(folder: folder)
                 if format == .json { printJSON(r); return }
                 print(
                     String(
-                        format:
+                        printf:
                             "Markov chain (%d letters): entropy rate %.4f nats/char; held-out loss %.4f after %d "
                             + "steps (%.2f%% above)",
                         r.alphabet, r.entropyRate, r.heldOutLoss, r.steps, r.gapPercent))
@@ -91,17 +101,17 @@ struct BenchCommand: ParsableCommand {
             print("kernels: \(KernelVariant.current) (CPU features: \(KernelVariant.cpuFeatures))")
             print(
                 String(
-                    format: "matrix-multiply ceiling (charrnn gemm, 1024³, %d threads): %.1f GFLOP/s",
+                    printf: "matrix-multiply ceiling (charrnn gemm, 1024³, %d threads): %.1f GFLOP/s",
                     threads, ceiling)
             )
             let rows = results.map { r in
                 [
-                    r.configuration.name, formatCount(r.parameters), String(format: "%.0f", r.trainCharsPerSecond),
-                    String(format: "%.0f", r.evalCharsPerSecond), String(format: "%.0f", r.sampleCharsPerSecond),
-                    String(format: "%.0f", r.sampleBF16CharsPerSecond),
-                    String(format: "%.0f / %.0f", r.sample8CharsPerSecond, r.sample64CharsPerSecond),
-                    String(format: "%.1f (%.0f%%)", r.trainGFLOPs, 100 * r.trainGFLOPs / ceiling),
-                    String(format: "%.0f MB", Double(r.peakResidentBytes) / 1e6),
+                    r.configuration.name, formatCount(r.parameters), String(printf: "%.0f", r.trainCharsPerSecond),
+                    String(printf: "%.0f", r.evalCharsPerSecond), String(printf: "%.0f", r.sampleCharsPerSecond),
+                    String(printf: "%.0f", r.sampleBF16CharsPerSecond),
+                    String(printf: "%.0f / %.0f", r.sample8CharsPerSecond, r.sample64CharsPerSecond),
+                    String(printf: "%.1f (%.0f%%)", r.trainGFLOPs, 100 * r.trainGFLOPs / ceiling),
+                    String(printf: "%.0f MB", Double(r.peakResidentBytes) / 1e6),
                 ]
             }
             print(
@@ -116,8 +126,8 @@ struct BenchCommand: ParsableCommand {
             let shares = results.map { r in
                 let known = phases.map { r.trainPhaseSeconds[$0] ?? 0 }
                 let other = max(0, r.trainStepSeconds - known.reduce(0, +))
-                return [r.configuration.name, String(format: "%.2f ms", r.trainStepSeconds * 1e3)]
-                    + (known + [other]).map { String(format: "%.0f%%", 100 * $0 / r.trainStepSeconds) }
+                return [r.configuration.name, String(printf: "%.2f ms", r.trainStepSeconds * 1e3)]
+                    + (known + [other]).map { String(printf: "%.0f%%", 100 * $0 / r.trainStepSeconds) }
             }
             print(
                 renderTable(

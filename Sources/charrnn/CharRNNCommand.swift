@@ -1,6 +1,16 @@
 import ArgumentParser
 import CharRNN
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 @main
 struct CharRNNCommand: ParsableCommand {
@@ -20,7 +30,7 @@ struct CharRNNCommand: ParsableCommand {
     static func main() {
         if let why = KernelVariant.selectionError {
             writeErr("charrnn: error: \(why)\n")
-            Foundation.exit(1)
+            terminate(1)
         }
         do {
             var command = try parseAsRoot()
@@ -31,7 +41,7 @@ struct CharRNNCommand: ParsableCommand {
             if exitCode(for: error) == .success { exit(withError: error) }
             let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             writeErr("charrnn: error: \(text)\n")
-            Foundation.exit(1)
+            terminate(1)
         }
     }
 }

@@ -1,5 +1,15 @@
 import CharRNN
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 extension Checkpoint {
     /// "LSTM 2×256, one-hot input, 818,497 parameters"
@@ -14,10 +24,7 @@ extension Checkpoint {
 }
 
 func formatCount(_ n: Int) -> String {
-    let f = NumberFormatter()
-    f.numberStyle = .decimal
-    f.groupingSeparator = ","
-    return f.string(from: NSNumber(value: n)) ?? String(n)
+    groupedDigits(n)
 }
 
 func printJSON<T: Encodable>(_ value: T) {
@@ -32,7 +39,7 @@ func renderTable(_ header: [String], _ rows: [[String]], rightAligned: Set<Int>)
         cells.enumerated().map { i, c in
             let pad = String(repeating: " ", count: widths[i] - c.count)
             return rightAligned.contains(i) ? pad + c : c + pad
-        }.joined(separator: "  ").replacingOccurrences(of: #"\s+$"#, with: "", options: .regularExpression)
+        }.joined(separator: "  ").replacing(/\s+$/, with: "")
     }
     return ([line(header), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + rows.map(line))
         .joined(separator: "\n")

@@ -1,6 +1,16 @@
 import ArgumentParser
 import CharRNN
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,9 +71,9 @@ struct CompareCommand: ParsableCommand {
                 [
                     i == bestIndex ? "*" : "", s.checkpoint,
                     "\(s.architecture.uppercased()) \(s.layers)×\(s.hiddenSize)",
-                    formatCount(s.parameters), String(format: "%.4f", s.natsPerCharacter),
-                    String(format: "%.4f", s.bitsPerCharacter),
-                    String(format: "%.3f", s.perplexity), formatCount(s.charactersScored),
+                    formatCount(s.parameters), String(printf: "%.4f", s.natsPerCharacter),
+                    String(printf: "%.4f", s.bitsPerCharacter),
+                    String(printf: "%.3f", s.perplexity), formatCount(s.charactersScored),
                     formatCount(s.charactersNotScored),
                 ]
             }

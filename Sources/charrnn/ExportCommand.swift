@@ -1,6 +1,16 @@
 import ArgumentParser
 import CharRNN
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,7 +36,7 @@ struct ExportCommand: ParsableCommand {
             c.carriedState = nil
             if weightsOnly { c.training = nil; c.metrics = [] }
             c.dtype = dtype.storage
-            let out = output ?? ((checkpoint as NSString).deletingPathExtension + "-\(dtype.rawValue).ckpt")
+            let out = output ?? (PathName.deletingExtension(checkpoint) + "-\(dtype.rawValue).ckpt")
             try OutputFile.write(c.serialized(), to: out, inputs: [checkpoint])
             let before = (try? FileManager.default.attributesOfItem(atPath: checkpoint)[.size] as? Int) ?? 0
             let after = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0

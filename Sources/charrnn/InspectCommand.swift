@@ -1,6 +1,16 @@
 import ArgumentParser
 import CharRNN
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,7 +76,7 @@ struct InspectCommand: ParsableCommand {
             let layout = ParameterLayout(cfg)
             for e in layout.entries {
                 print(
-                    "  \(e.name.padding(toLength: 20, withPad: " ", startingAt: 0)) "
+                    "  \(e.name.padded(to: 20)) "
                         + "[\(e.shape.map(String.init).joined(separator: ", "))]  \(formatCount(e.count))"
                 )
             }
@@ -80,11 +90,11 @@ struct InspectCommand: ParsableCommand {
                 if let v = p.lastValidationLoss {
                     print(
                         String(
-                            format: "validation:   %.4f nats/char, %.4f bits/char, perplexity %.3f", v, v / log(2),
+                            printf: "validation:   %.4f nats/char, %.4f bits/char, perplexity %.3f", v, v / log(2),
                             exp(v)))
                 }
                 if let b = p.bestValidationLoss {
-                    print(String(format: "best:         %.4f nats/char at step %d", b, p.bestStep ?? 0))
+                    print(String(printf: "best:         %.4f nats/char at step %d", b, p.bestStep ?? 0))
                 }
                 var stop: [String] = []
                 if let e = s.epochs { stop.append("\(e) epochs") }
@@ -108,14 +118,14 @@ struct InspectCommand: ParsableCommand {
 
     func vocabularyPreview(_ v: Vocabulary) -> String {
         let shown = v.symbols.prefix(96).map { s -> String in
-            if v.kind == .bytes { return String(format: "%02x", s) }
+            if v.kind == .bytes { return String(printf: "%02x", s) }
             guard let u = Unicode.Scalar(s) else { return "?" }
             switch u {
             case "\n": return "\\n"
             case "\r": return "\\r"
             case "\t": return "\\t"
             case " ": return "␠"
-            default: return u.properties.generalCategory == .control ? String(format: "\\u{%X}", s) : String(u)
+            default: return u.properties.generalCategory == .control ? String(printf: "\\u{%X}", s) : String(u)
             }
         }
         return shown.joined(separator: v.kind == .bytes ? " " : "") + (v.count > 96 ? " …" : "")

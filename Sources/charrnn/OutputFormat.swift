@@ -1,6 +1,16 @@
 import ArgumentParser
 import CharRNN
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// `--format`: the one output option of every command that prints results. Each command takes
 /// the formats that fit its output and refuses the others by name.
@@ -33,5 +43,5 @@ func renderRows(_ format: OutputFormat, header: [String], rows: [[String]], righ
 
 func csvField(_ s: String) -> String {
     s.contains(",") || s.contains("\"") || s.contains("\n")
-        ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        ? "\"" + s.replacing("\"", with: "\"\"") + "\"" : s
 }

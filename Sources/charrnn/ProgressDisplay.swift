@@ -1,5 +1,15 @@
 import CharRNN
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// Renders a training run's events on stderr: a live bar when stderr is a terminal, plain
 /// periodic lines otherwise (one every `lineInterval` seconds, and at every validation).
@@ -28,7 +38,7 @@ final class ProgressDisplay {
         case .tested(let loss, let count):
             message(
                 String(
-                    format: "test: %.4f nats/char (%.4f bits/char, perplexity %.3f) over %d held-out characters, "
+                    printf: "test: %.4f nats/char (%.4f bits/char, perplexity %.3f) over %d held-out characters, "
                         + "scored by best.ckpt", loss, loss / log(2), exp(loss), count))
         }
     }
@@ -43,18 +53,18 @@ final class ProgressDisplay {
                 line =
                     "[" + String(repeating: "█", count: filled)
                     + String(repeating: "·", count: width - filled) + "] "
-                    + String(format: "%3.0f%% ", 100 * f)
+                    + String(printf: "%3.0f%% ", 100 * f)
             }
-            line += "step \(s.step) epoch \(String(format: "%.2f", s.epoch)) loss \(String(format: "%.4f", s.loss))"
-            if let v = s.validationLoss { line += " val \(String(format: "%.4f", v))" }
+            line += "step \(s.step) epoch \(String(printf: "%.2f", s.epoch)) loss \(String(printf: "%.4f", s.loss))"
+            if let v = s.validationLoss { line += " val \(String(printf: "%.4f", v))" }
             line += " \(Self.rate(s.charactersPerSecond)) chars/s"
             if let r = s.remainingSeconds { line += " ETA \(formatDuration(r))" }
             writeErr("\r\u{1B}[2K" + line)
             barShown = true
         } else if force || Date().timeIntervalSince(lastLine) >= lineInterval {
             lastLine = Date()
-            var line = "step \(s.step) epoch \(String(format: "%.2f", s.epoch)) loss \(String(format: "%.4f", s.loss))"
-            if let v = s.validationLoss { line += " val_loss \(String(format: "%.4f", v))" }
+            var line = "step \(s.step) epoch \(String(printf: "%.2f", s.epoch)) loss \(String(printf: "%.4f", s.loss))"
+            if let v = s.validationLoss { line += " val_loss \(String(printf: "%.4f", v))" }
             line += " chars/s \(Int(s.charactersPerSecond))"
             if let r = s.remainingSeconds { line += " eta \(formatDuration(r))" }
             writeErr(line + "\n")
@@ -68,11 +78,17 @@ final class ProgressDisplay {
     }
 
     static func rate(_ x: Double) -> String {
-        x >= 1000 ? String(format: "%.1fK", x / 1000) : String(format: "%.0f", x)
+        x >= 1000 ? String(printf: "%.1fK", x / 1000) : String(printf: "%.0f", x)
     }
 }
 
 /// Everything the CLI says besides results goes to stderr.
 func writeErr(_ s: String) {
-    FileHandle.standardError.write(Data(s.utf8))
+    var s = s
+    s.withUTF8 { _ = writeAll(2, UnsafeRawBufferPointer($0)) }
+}
+
+/// Exits with `status` (the C library's exit, which flushes stdio).
+func terminate(_ status: Int32) -> Never {
+    exit(status)
 }

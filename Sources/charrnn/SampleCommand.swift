@@ -1,6 +1,16 @@
 import ArgumentParser
 import CharRNN
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -79,7 +89,7 @@ struct SampleCommand: ParsableCommand {
                 // Everything that can fail is done: now the header.
                 var header = "\(path): \(ckpt.summary)"
                 if let v = ckpt.validationLoss {
-                    header += String(format: ", validation perplexity %.3f (%.4f nats/char)", exp(v), v)
+                    header += String(printf: ", validation perplexity %.3f (%.4f nats/char)", exp(v), v)
                 }
                 writeErr(header + "\n")
                 if seed == nil && n == 0 {
@@ -87,11 +97,11 @@ struct SampleCommand: ParsableCommand {
                 }
                 if let evalPath = eval, let s = evalScore {
                     writeErr(
-                        String(
-                            format:
-                                "%@: perplexity %.3f (%.4f nats/char, %.4f bits/char) on %d characters, %d not "
-                                + "scored\n",
-                            evalPath, s.perplexity, s.natsPerCharacter, s.bitsPerCharacter, s.charactersScored,
+                        evalPath
+                            + String(
+                                printf: ": perplexity %.3f (%.4f nats/char, %.4f bits/char) on %d characters, %d not "
+                                    + "scored\n",
+                                s.perplexity, s.natsPerCharacter, s.bitsPerCharacter, s.charactersScored,
                             s.charactersNotScored))
                 }
                 let generator = Generator(model: ckpt.makeModel(), streams: numSamples, precision: precision)
@@ -161,15 +171,7 @@ final class Output {
         if mode == .character || bytes.contains(0x0A) || buffer.count >= 1 << 16 { flush() }
     }
     func flush() {
-        buffer.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = Foundation.write(1, raw.baseAddress! + done, raw.count - done)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                done += n
-            }
-        }
+        buffer.withUnsafeBytes { _ = writeAll(1, $0) }
         buffer.removeAll(keepingCapacity: true)
     }
 }

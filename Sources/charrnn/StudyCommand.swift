@@ -1,6 +1,16 @@
 import ArgumentParser
 import CharRNN
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -71,7 +81,7 @@ struct GridOptions: ParsableArguments {
     func grid() throws -> StudyGrid {
         func list(_ text: String, _ flag: String) throws -> [String] {
             let items = text.split(separator: ",", omittingEmptySubsequences: false).map {
-                $0.trimmingCharacters(in: .whitespaces)
+                String($0.trimmed)
             }
             if items.contains(where: \.isEmpty) { throw ValidationError("\(flag) '\(text)': an empty item") }
             if Set(items).count != items.count { throw ValidationError("\(flag) '\(text)': an item twice") }
@@ -175,7 +185,7 @@ func runStudy(folder: String, jobs: JobOptions) throws {
         throw StudyError.noPlan(directory: folder)
     }
     var runner = StudyRunner(
-        directory: absolutePath(folder), executable: Bundle.main.executablePath ?? CommandLine.arguments[0])
+        directory: absolutePath(folder), executable: executablePath)
     runner.jobs = jobs.jobs
     runner.threadsPerJob = jobs.threadsPerJob
     runner.log = { writeErr($0 + "\n") }

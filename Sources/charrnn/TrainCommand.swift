@@ -1,6 +1,16 @@
 import ArgumentParser
 import CharRNN
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,8 +44,8 @@ struct TrainCommand: ParsableCommand {
         try reportingErrors {
             if output.continueRun, let done = try finishedRun() {
                 var line = "\(done.runName): finished already (\(done.steps) steps"
-                if let b = done.bestValidationLoss { line += String(format: ", best validation %.4f", b) }
-                if let t = done.testLoss { line += String(format: ", test %.4f", t) }
+                if let b = done.bestValidationLoss { line += String(printf: ", best validation %.4f", b) }
+                if let t = done.testLoss { line += String(printf: ", test %.4f", t) }
                 writeErr(line + " nats/char); nothing to do\n")
                 return
             }
@@ -50,9 +60,9 @@ struct TrainCommand: ParsableCommand {
                 + "\(Int(summary.charactersPerSecond)) chars/s"
             if let v = summary.finalValidationLoss {
                 line += String(
-                    format: "; validation %.4f nats/char (%.4f bits/char, perplexity %.3f)", v, v / log(2), exp(v))
+                    printf: "; validation %.4f nats/char (%.4f bits/char, perplexity %.3f)", v, v / log(2), exp(v))
             }
-            if let b = summary.bestValidationLoss { line += String(format: "; best %.4f", b) }
+            if let b = summary.bestValidationLoss { line += String(printf: "; best %.4f", b) }
             writeErr(line + "\n")
             writeErr("checkpoints: \(trainer.bestPath) \(trainer.latestPath)\n")
             if summary.interrupted { throw ExitCode(130) }
@@ -252,12 +262,14 @@ struct TrainCommand: ParsableCommand {
     }
 
     func defaultRunName(_ c: ModelConfig) -> String {
-        let base = ((file! as NSString).lastPathComponent as NSString).deletingPathExtension
-        let f = DateFormatter()
-        f.dateFormat = "yyyyMMdd-HHmmss"
+        let base = PathName.deletingExtension(PathName.lastComponent(file!))
+        var now = time(nil), local = tm()
+        localtime_r(&now, &local)
+        var stamp = [CChar](repeating: 0, count: 32)
+        let n = strftime(&stamp, stamp.count, "%Y%m%d-%H%M%S", &local)
         return
             "\(base == "-" ? "stdin" : base)-\(c.architecture.rawValue)-\(c.layers)x\(c.hiddenSize)-"
-            + f.string(from: Date())
+            + String(decoding: stamp.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

@@ -1,6 +1,16 @@
 import ArgumentParser
 import CharRNN
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 struct ViewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,8 +48,9 @@ struct ViewCommand: ParsableCommand {
             try OutputFile.write(page.html, to: output, inputs: checkpoints + [text])
             for (m, t) in zip(page.models, page.totals) {
                 writeErr(
-                    String(
-                        format: "%@: %.4f nats/char (%.4f bits/char) over %d characters", m.name, t.nats,
+                    m.name
+                        + String(
+                            printf: ": %.4f nats/char (%.4f bits/char) over %d characters", t.nats,
                         t.nats / log(2),
                         t.scored) + "\n")
             }

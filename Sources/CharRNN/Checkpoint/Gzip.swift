@@ -1,5 +1,15 @@
 import CZlib
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// gzip streams (RFC 1952) through the system zlib.
 enum Gzip {

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// A minimal reader and writer of the safetensors format: an 8-byte little-endian header length,
 /// a JSON header mapping tensor names to {dtype, shape, data_offsets} plus a `__metadata__` map of
@@ -86,25 +96,25 @@ public enum Safetensors {
             throw Failure.malformed("header length \(n) exceeds the \(bytes.count - 8) bytes that follow")
         }
         let headerEnd = 8 + Int(n)
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])) } catch {
+        let json: JSONValue
+        do { json = try JSONDecoder().decode(JSONValue.self, from: Data(bytes[8..<headerEnd])) } catch {
             throw Failure.malformed("header is not valid JSON")
         }
-        guard let dict = json as? [String: Any] else { throw Failure.malformed("header is not a JSON object") }
+        guard case .object(let dict) = json else { throw Failure.malformed("header is not a JSON object") }
         let dataCount = bytes.count - headerEnd
         var metadata: [String: String] = [:]
         var tensors: [String: Tensor] = [:]
         for (key, value) in dict {
             if key == "__metadata__" {
-                guard let m = value as? [String: Any] else { throw Failure.malformed("__metadata__ is not an object") }
+                guard case .object(let m) = value else { throw Failure.malformed("__metadata__ is not an object") }
                 for (k, v) in m {
-                    guard let s = v as? String else { throw Failure.malformed("metadata \(k) is not a string") }
+                    guard case .string(let s) = v else { throw Failure.malformed("metadata \(k) is not a string") }
                     metadata[k] = s
                 }
                 continue
             }
-            guard let t = value as? [String: Any], let ds = t["dtype"] as? String,
-                let shapeAny = t["shape"] as? [Any], let offsAny = t["data_offsets"] as? [Any], offsAny.count == 2
+            guard case .object(let t) = value, case .string(let ds) = t["dtype"],
+                case .array(let shapeAny) = t["shape"], case .array(let offsAny) = t["data_offsets"], offsAny.count == 2
             else {
                 throw Failure.malformed("tensor \(key): needs dtype, shape and data_offsets")
             }
@@ -114,7 +124,7 @@ public enum Safetensors {
             var shape: [Int] = []
             var count = 1
             for s in shapeAny {
-                guard let d = (s as? NSNumber)?.intValue, d >= 0, d <= dataCount else {
+                guard let d = s.integer, d >= 0, d <= dataCount else {
                     throw Failure.malformed("tensor \(key): bad shape")
                 }
                 let (p, o) = count.multipliedReportingOverflow(by: d)
@@ -122,7 +132,7 @@ public enum Safetensors {
                 count = p
                 shape.append(d)
             }
-            guard let b = (offsAny[0] as? NSNumber)?.intValue, let e = (offsAny[1] as? NSNumber)?.intValue,
+            guard let b = offsAny[0].integer, let e = offsAny[1].integer,
                 b >= 0, e >= b, e <= dataCount
             else {
                 throw Failure.malformed("tensor \(key): data_offsets outside the \(dataCount) data bytes")
@@ -136,12 +146,40 @@ public enum Safetensors {
     }
 
     static func jsonString(_ s: String) -> String {
-        let data = try! JSONSerialization.data(withJSONObject: [s], options: [])
+        let data = try! JSONEncoder().encode([s])
         let wrapped = String(decoding: data, as: UTF8.self)
         return String(wrapped.dropFirst().dropLast())
     }
 
     static func jsonObject(_ m: [String: String]) -> String {
         "{" + m.keys.sorted().map { "\(jsonString($0)):\(jsonString(m[$0]!))" }.joined(separator: ",") + "}"
+    }
+}
+
+/// A parsed JSON value, for the header's mix of objects, arrays, strings and numbers.
+enum JSONValue: Decodable, Equatable {
+    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let d = try? c.decode(Double.self) {
+            self = .number(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
+    }
+
+    /// The value as an Int when it is a whole number that fits.
+    var integer: Int? {
+        guard case .number(let d) = self else { return nil }
+        return Int(exactly: d)
     }
 }

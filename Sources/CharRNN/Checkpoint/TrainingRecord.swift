@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 // The state of a training run as a checkpoint stores it: its settings, where it stands, and its
 // metric history. They live with the format, not with the trainer, so that the checkpoint code

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// What can be wrong with a path charrnn reads or writes. Each case names the path; together
 /// they are the one policy for files: inputs are regular files (or `-`, standard input, read

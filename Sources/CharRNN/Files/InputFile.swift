@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 import Synchronization
 
 /// The one gate every input file passes: a regular file (symbolic links followed), or `-` for
@@ -45,7 +55,7 @@ public enum InputFile {
             let chunk = 1 << 20
             var buffer = [UInt8](repeating: 0, count: chunk)
             while true {
-                let n = buffer.withUnsafeMutableBytes { Foundation.read(0, $0.baseAddress, chunk) }
+                let n = buffer.withUnsafeMutableBytes { posixRead(0, $0.baseAddress!, chunk) }
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw FileError.unreadable(path: "standard input", reason: String(cString: strerror(errno)))

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// The one way charrnn writes a file: to a regular file or a new one, never replacing a symbolic
 /// link, a device, a named pipe or a directory, and never one of the command's inputs; atomically,
@@ -40,7 +50,7 @@ public enum OutputFile {
         bytes.withUnsafeBytes { raw in
             var done = 0
             while done < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + done, raw.count - done)
+                let n = posixWrite(fd, raw.baseAddress! + done, raw.count - done)
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { failure = String(cString: strerror(errno)); return }
                 done += n

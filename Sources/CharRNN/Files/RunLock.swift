@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// An exclusive lock on a run folder while a process trains in it: `flock` on `FOLDER/.lock`,
 /// which holds the owner's pid. The kernel drops the lock when the process ends, however it ends,
@@ -29,7 +39,7 @@ final class RunLock {
             let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 31, 0) }
             close(fd)
             let text = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
-            throw Failure.held(folder: folder, pid: Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+            throw Failure.held(folder: folder, pid: Int32(text.trimmed))
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)

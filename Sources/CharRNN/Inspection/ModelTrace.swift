@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// What one model does over a text, character by character, as `charrnn view` shows it: the
 /// surprisal of every character (scored exactly as `eval` and `compare` score it), the top

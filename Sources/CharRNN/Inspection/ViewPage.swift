@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// `charrnn view`'s page: one self-contained HTML file (inline CSS, JavaScript and SVG; nothing
 /// from the network) that colours a text by each character's surprisal under one model, or by
@@ -74,7 +84,7 @@ public struct ViewPage {
     /// The symbols of a vocabulary as the page shows them.
     static func symbols(_ v: Vocabulary) -> [String] {
         v.symbols.map { s in
-            if v.kind == .bytes { return s < 0x80 ? String(UnicodeScalar(UInt8(s))) : String(format: "\\x%02X", s) }
+            if v.kind == .bytes { return s < 0x80 ? String(UnicodeScalar(UInt8(s))) : String(printf: "\\x%02X", s) }
             return Unicode.Scalar(s).map { String(Character($0)) } ?? "?"
         }
     }
@@ -125,12 +135,12 @@ public struct ViewPage {
             sameVocabulary: models.allSatisfy { $0.trace.vocabulary == models[0].trace.vocabulary },
             top: ModelTrace.top,
             models: ms)
-        return JSONCoding.string(page).replacingOccurrences(of: "</", with: "<\\/")
+        return JSONCoding.string(page).replacing("</", with: "<\\/")
     }
 
     /// The whole page.
     public var html: String {
-        Self.template.replacingOccurrences(of: "/*DATA*/", with: data())
+        Self.template.replacing("/*DATA*/", with: data())
     }
 }
 

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 import Synchronization
 
 /// A second thread that runs part 1 of each stage while the caller runs part 0, for work too
@@ -13,10 +23,26 @@ final class SpinPartner: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private var work: ((Int) -> Void)?
 
+    /// Starts the partner thread (1 MB of stack); it holds the partner until `stop`.
     init() {
-        let t = Thread { [self] in loop() }
-        t.stackSize = 1 << 20
-        t.start()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setstacksize(&attributes, 1 << 20)
+        #if os(Linux)
+            var thread = pthread_t()
+        #else
+            var thread: pthread_t?
+        #endif
+        let retained = Unmanaged.passRetained(self).toOpaque()
+        let started = pthread_create(
+            &thread, &attributes,
+            { argument in
+                Unmanaged<SpinPartner>.fromOpaque(argument!).takeRetainedValue().loop()
+                return nil
+            }, retained)
+        precondition(started == 0, "could not start the sampling thread (error \(started))")
+        pthread_detach(thread)
     }
 
     func stop() { stopping.store(true, ordering: .releasing) }

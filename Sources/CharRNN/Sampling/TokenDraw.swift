@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// Drawing one token from a row of logits: temperature, top-k and top-p (nucleus) sampling, as
 /// char-rnn, torch-rnn and nanoGPT do. Shared by the single-stream sampler and the batched

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// Means with 95% bands against a budget axis (logarithmic), as a standalone SVG: one line per
 /// series, its interval drawn as a translucent band, the budgets as labelled ticks.

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// Learning curves as a standalone SVG: validation loss against characters seen or wall time,
 /// one line per run, each in its own colour from its architecture's family of hues (blues for
@@ -34,7 +44,7 @@ public enum LearningCurvePlot {
             else { continue }
             points.append((axis == .characters ? Double(r.characters) : r.seconds, v))
         }
-        let name = (runDirectory as NSString).lastPathComponent
+        let name = PathName.lastComponent(runDirectory)
         var arch = group
         if arch == nil, let c = try? Checkpoint.load(runDirectory + "/latest.ckpt") {
             arch = c.config.architecture.displayName
@@ -100,7 +110,8 @@ public enum LearningCurvePlot {
     /// One colour per series: a hue family per group (LSTM blue, GRU red-orange, others spread
     /// around the wheel), the runs of a group spread over hue and lightness within it.
     static func colours(for groups: [String]) -> [String] {
-        let distinct = Array(NSOrderedSet(array: groups)) as! [String]
+        var firstSeen = Set<String>()
+        let distinct = groups.filter { firstSeen.insert($0).inserted }
         func base(_ g: String) -> Double {
             switch g.uppercased() {
             case "LSTM": return 215
@@ -114,7 +125,7 @@ public enum LearningCurvePlot {
             seen[g] = k + 1
             let t = n > 1 ? Double(k) / Double(n - 1) : 0.5
             let hue = (base(g) + (t - 0.5) * 40 + 360).truncatingRemainder(dividingBy: 360)
-            return String(format: "hsl(%.0f, %.0f%%, %.0f%%)", hue, 75 - 15 * t, 28 + 34 * t)
+            return String(printf: "hsl(%.0f, %.0f%%, %.0f%%)", hue, 75 - 15 * t, 28 + 34 * t)
         }
     }
 
@@ -130,17 +141,16 @@ public enum LearningCurvePlot {
         """
     }
 
-    static func f(_ x: Double) -> String { String(format: "%.1f", x) }
+    static func f(_ x: Double) -> String { String(printf: "%.1f", x) }
     static func label(_ t: Double) -> String {
         t == t.rounded() && abs(t) < 1e6
             ? String(Int(t))
             : (abs(t) >= 10
-                ? String(format: "%.0f", t)
-                : String(format: "%.2f", t).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression))
+                ? String(printf: "%.0f", t)
+                : String(printf: "%.2f", t).replacing(/0+$/, with: ""))
     }
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
-            of: ">", with: "&gt;")
+        s.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
     }
 
     /// About five round tick values covering [lo, hi].

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// Small statistics for comparing models: means with t-intervals over seeds, and percentile
 /// bootstrap intervals (block bootstrap over characters, whose losses are correlated nearby).
@@ -14,7 +24,7 @@ public enum Statistics {
         /// "mean [low, high]", or "mean (no interval)".
         public var text: String {
             isBounded
-                ? String(format: "%.4f [%.4f, %.4f]", mean, low, high) : String(format: "%.4f (no interval)", mean)
+                ? String(printf: "%.4f [%.4f, %.4f]", mean, low, high) : String(printf: "%.4f (no interval)", mean)
         }
     }
 

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// What a study covers: corpora × model sizes × budgets × arms (architectures and their
 /// initialisation) × seeds, with the same small search of learning rate and dropout for every
@@ -128,8 +138,7 @@ func formatQuantity(_ x: Double) -> String {
     func trim(_ v: Double) -> String {
         v == v.rounded()
             ? String(Int(v))
-            : String(format: "%.2f", v).replacingOccurrences(
-                of: #"\.?0+$"#, with: "", options: .regularExpression)
+            : String(printf: "%.2f", v).replacing(/\.?0+$/, with: "")
     }
     if x >= 1e6 { return trim(x / 1e6) + "M" }
     if x >= 1e3 { return trim(x / 1e3) + "k" }

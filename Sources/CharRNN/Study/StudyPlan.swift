@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// A study resolved to runs: every point's model and the automatic rule's learning rate and
 /// dropout, fixed when the study is planned (saved as `DIR/study.json`). `runs(in:)` turns it into
@@ -60,7 +70,7 @@ public struct StudyPlan: Codable, Equatable, Sendable {
         var corpora: [Corpus] = [], points: [Point] = []
         var names: Set<String> = []
         for path in grid.corpora {
-            var name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+            var name = PathName.deletingExtension(PathName.lastComponent(path))
             if names.contains(name) { name += "-\(names.count + 1)" }
             names.insert(name)
             let data = try TrainingData.load(

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// What a study folder holds so far, aggregated: every grid point's test losses over seeds with
 /// Student's t intervals, the paired differences between arms, the search, the compute spent, what
@@ -135,9 +145,9 @@ public struct StudyReport: Sendable {
     public func sentence(_ d: Difference) -> String {
         let (a, b) = (name(d.first), name(d.second))
         if !d.interval.isBounded {
-            return "\(a) − \(b) = \(String(format: "%+.4f", d.interval.mean)) from one seed: no interval, no verdict"
+            return "\(a) − \(b) = \(String(printf: "%+.4f", d.interval.mean)) from one seed: no interval, no verdict"
         }
-        let ci = String(format: "%+.4f [%+.4f, %+.4f]", d.interval.mean, d.interval.low, d.interval.high)
+        let ci = String(printf: "%+.4f [%+.4f, %+.4f]", d.interval.mean, d.interval.low, d.interval.high)
         guard let w = d.winner else { return "no significant difference (\(a) − \(b) = \(ci))" }
         return "\(name(w)) better (\(a) − \(b) = \(ci))"
     }
@@ -172,9 +182,8 @@ public struct StudyReport: Sendable {
         } else {
             s += "No point separates them"
         }
-        s += String(
-            format: " (mean difference %@ − %@ over these points: %+.4f nats/char).", name(pair.0.name),
-            name(pair.1.name), mean)
+        s += " (mean difference \(name(pair.0.name)) − \(name(pair.1.name)) over these points: "
+            + String(printf: "%+.4f nats/char).", mean)
         return s
     }
 

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// The study's documents: report.md, the SVG figures it shows and results.json.
 extension StudyReport {
@@ -90,7 +100,7 @@ extension StudyReport {
         }
         let points = cells.flatMap(\.differences).count
         md += "Each interval is a 95% Student's t interval over seeds, paired by seed (the arms of a pair share "
-        md += "seeds), for one point; with \(points) intervals, about \(String(format: "%.1f", Double(points) / 20)) "
+        md += "seeds), for one point; with \(points) intervals, about \(String(printf: "%.1f", Double(points) / 20)) "
         md += "would exclude 0 by chance alone if nothing differed.\n\n"
 
         md += "## Setup\n\n"
@@ -129,7 +139,7 @@ extension StudyReport {
                         }
                         let shown = cands.map { c in
                             "\(c.learningRateFactor), \(c.dropoutAdded): "
-                                + (results[c.name]?.bestValidationLoss.map { String(format: "%.4f", $0) } ?? "—")
+                                + (results[c.name]?.bestValidationLoss.map { String(printf: "%.4f", $0) } ?? "—")
                         }
                         let choice = plan.searchChoice(corpus: corpus, size: size, arm: arm, directory: directory)
                         if let c = choice {
@@ -164,7 +174,7 @@ extension StudyReport {
                 for a in c.arms {
                     md += "| \(c.size) | \(c.budget) | \(name(a.arm)) | \(a.hiddenSize) | \(a.parameters) | "
                     md += "\(a.testLoss.count) | \(a.interval.text) | \(formatQuantity(a.characters)) | "
-                    md += String(format: "%.0f | %.0f |\n", a.seconds, a.charactersPerSecond)
+                    md += String(printf: "%.0f | %.0f |\n", a.seconds, a.charactersPerSecond)
                 }
             }
             md += "\n| size | budget | comparison (paired by seed) |\n|---|---|---|\n"
@@ -216,7 +226,7 @@ extension StudyReport {
                 guard let base = rates.first, base.isFinite else { continue }
                 for (arm, r) in zip(g.arms, rates) where r.isFinite {
                     md += "| \(corpus.name) | \(size.label) | \(arm.displayName) | \(Int(r)) | "
-                    md += String(format: "%.2f× |\n", r / base)
+                    md += String(printf: "%.2f× |\n", r / base)
                 }
             }
         }

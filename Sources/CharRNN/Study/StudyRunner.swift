@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 import Synchronization
 
 /// Executes the runs of a study folder that have not finished, `jobs` at a time, each as its own
@@ -69,8 +79,8 @@ public struct StudyRunner: Sendable {
                     var line = "[\(done)/\(total)] \(run.name): "
                     if status == 0, let r = RunResult.load(runDirectory: directory + "/runs/" + run.name) {
                         line += String(
-                            format: "test %.4f nats/char, best validation %.4f, %@", r.testLoss ?? .nan,
-                            r.bestValidationLoss ?? .nan, formatDuration(seconds))
+                            printf: "test %.4f nats/char, best validation %.4f, ", r.testLoss ?? .nan,
+                            r.bestValidationLoss ?? .nan) + formatDuration(seconds)
                     } else {
                         line += "exit \(status); see \(directory)/logs/\(run.name).log"
                     }
@@ -99,23 +109,25 @@ public struct StudyRunner: Sendable {
     /// Runs one line as a process, its output appended to DIR/logs/NAME.log; its exit status.
     func execute(_ run: StudyPlan.Run) -> Int32 {
         let logPath = directory + "/logs/" + run.name + ".log"
-        if !FileManager.default.fileExists(atPath: logPath) {
-            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        }
-        guard let out = FileHandle(forWritingAtPath: logPath) else { return 1 }
-        defer { try? out.close() }
-        out.seekToEndOfFile()
-        out.write(Data(("$ " + run.commandLine + "\n").utf8))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = Array(run.words.dropFirst()) + ["--threads", "\(threadsPerJob)"]
-        p.standardOutput = out
-        p.standardError = out
-        do { try p.run() } catch {
-            out.write(Data("could not start \(executable): \(error)\n".utf8))
+        guard let out = PosixFile.appending(logPath) else { return 1 }
+        out.write("$ " + run.commandLine + "\n")
+        let arguments = [executable] + Array(run.words.dropFirst()) + ["--threads", "\(threadsPerJob)"]
+        var pid: pid_t = 0
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, out.descriptor, 1)
+        posix_spawn_file_actions_adddup2(&actions, out.descriptor, 2)
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        let started = posix_spawn(&pid, executable, &actions, nil, &argv, environ)
+        guard started == 0 else {
+            out.write("could not start \(executable): \(PosixError(code: started))\n")
             return 127
         }
-        p.waitUntilExit()
-        return p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 }

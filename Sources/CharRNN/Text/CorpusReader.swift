@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// Reads a corpus in two streaming passes over the file, in 4 MB chunks, so a 1 GB text is never
 /// held as a String: pass 1 decodes UTF-8 (or takes bytes), counts characters and marks each
@@ -47,12 +57,11 @@ enum CorpusReader {
     static func forEachSymbol(_ path: String, kind: Vocabulary.Kind, _ body: (UInt32) throws -> Void) throws {
         try InputFile.check(path, expected: "text file")
         let stdin = path == InputFile.standardInputPath ? try InputFile.standardInput() : nil
-        var handle: FileHandle?
+        var handle: PosixFile?
         if stdin == nil {
-            guard let h = FileHandle(forReadingAtPath: path) else { throw FileError.from(errno: errno, path: path) }
+            guard let h = PosixFile.reading(path) else { throw FileError.from(errno: errno, path: path) }
             handle = h
         }
-        defer { try? handle?.close() }
         var stdinOffset = 0
         var pending: [UInt8] = []  // an incomplete UTF-8 sequence carried into the next chunk
         var offset = 0  // file offset of pending[0] / the chunk start
@@ -65,8 +74,8 @@ enum CorpusReader {
                 data = Data(bytes[stdinOffset..<end])
                 stdinOffset = end
             } else {
-                do { data = try handle!.read(upToCount: chunkSize) ?? Data() } catch {
-                    throw FileError.unreadable(path: path, reason: (error as NSError).localizedDescription)
+                do { data = Data(try handle!.read(upTo: chunkSize)) } catch {
+                    throw FileError.unreadable(path: path, reason: String(describing: error))
                 }
             }
             let last = data.isEmpty

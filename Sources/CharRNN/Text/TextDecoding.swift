@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// Errors reading a corpus or prime text. Each names the file and, where it applies, the offset.
 public enum TextError: Error, CustomStringConvertible, Equatable {

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// The characters a model knows, in code-point (or byte-value) order; a token id is an index here.
 ///
@@ -65,8 +75,8 @@ public struct Vocabulary: Equatable, Sendable {
 
     /// "U+0041 'A'" style description of a symbol, for error messages.
     public static func describe(_ symbol: UInt32, kind: Kind = .unicode) -> String {
-        if kind == .bytes { return String(format: "byte 0x%02X", symbol) }
-        let hex = "U+" + String(format: "%04X", symbol)
+        if kind == .bytes { return String(printf: "byte 0x%02X", symbol) }
+        let hex = "U+" + String(printf: "%04X", symbol)
         guard let scalar = Unicode.Scalar(symbol) else { return hex }
         if scalar.properties.generalCategory == .control || scalar == " " {
             return "\(hex) (\(scalar.escaped(asASCII: true)))"

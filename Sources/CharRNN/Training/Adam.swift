@@ -1,5 +1,15 @@
 import CKernels
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// Adam in PyTorch's form (bias-corrected; ε added to √v̂), with optional decoupled weight decay
 /// (AdamW) on matrices only. The moments share the parameter layout, so the update is one loop.

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// Chooses the model size, batch, sequence length, learning rate and dropout that `charrnn train`
 /// uses when they are not given, from the corpus size, the budget and the measured speed of this
@@ -95,7 +105,7 @@ public enum AutoConfiguration {
         let rate = learningRate(hiddenSize: chosen, weightDrop: weightDrop)
         let steps = chars / Double(batch * sequence)
         let warmup = max(10, min(200, Int(steps / 100)))
-        let rho = String(format: "%.1f", charactersPerParameter)
+        let rho = String(printf: "%.1f", charactersPerParameter)
         var why: String
         if fixedHiddenSize != nil {
             why = "\(layers)×\(chosen) as given "
@@ -106,8 +116,8 @@ public enum AutoConfiguration {
             why = "\(layers)×\(chosen): the largest size that sees ≥ \(rho) characters per parameter "
         }
         why += String(
-            format: "(%.1fM characters, %.1f passes over the corpus); dropout %.2f", chars / 1e6, epochs, dropout)
-        if longRun { why += String(format: ", weight drop %.2f, weight decay %.2f", weightDrop, decay) }
+            printf: "(%.1fM characters, %.1f passes over the corpus); dropout %.2f", chars / 1e6, epochs, dropout)
+        if longRun { why += String(printf: ", weight drop %.2f, weight decay %.2f", weightDrop, decay) }
         why += "; learning rate \(rate); weight average decay \(emaDecay)"
         if !measured.isEmpty { why += "; measured " + measured.joined(separator: ", ") }
         return Choice(

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// Speed measurements of the kernels and of whole training, evaluation and sampling steps, on
 /// random tokens (speed does not depend on the text). Figures are characters per second of
@@ -165,7 +175,11 @@ public enum Benchmark {
     /// the peak cannot be reset, so figures are peaks since the process started).
     static func resetPeakResident() {
         #if os(Linux)
-            if let h = FileHandle(forWritingAtPath: "/proc/self/clear_refs") { h.write(Data("5".utf8)); try? h.close() }
+            let fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC)
+            if fd >= 0 {
+                _ = write(fd, "5", 1)
+                close(fd)
+            }
         #endif
     }
 

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// The memory a training run will need, checked before anything large is allocated, so an
 /// impossible size is refused in one line instead of dying in `malloc`.
@@ -9,14 +19,11 @@ public enum MemoryEstimate {
         public var neededBytes: Double, availableBytes: Double
         /// One line with both figures and what to change.
         public var description: String {
-            String(
-                format:
-                    "this run needs about %@ of memory and %@ is available; choose a smaller --hidden, --layers, "
-                    + "--batch or --seq",
-                format(neededBytes), format(availableBytes))
+            "this run needs about \(format(neededBytes)) of memory and \(format(availableBytes)) is available; "
+                + "choose a smaller --hidden, --layers, --batch or --seq"
         }
         func format(_ b: Double) -> String {
-            b >= 1e9 ? String(format: "%.1f GB", b / 1e9) : String(format: "%.0f MB", b / 1e6)
+            b >= 1e9 ? String(printf: "%.1f GB", b / 1e9) : String(printf: "%.0f MB", b / 1e6)
         }
     }
 

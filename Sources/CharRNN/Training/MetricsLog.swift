@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// A run's metrics.jsonl: one JSON object per line, appended as the run goes. The first line of a
 /// new run is `{"command": …}` (the explicit command that repeats it); every other line is a
@@ -6,11 +16,9 @@ import Foundation
 /// line goes out in one write, so an interrupted run leaves whole lines.
 final class MetricsLog {
     let path: String
-    private var handle: FileHandle?
+    private var handle: PosixFile?
 
     init(path: String) { self.path = path }
-
-    deinit { try? handle?.close() }
 
     func append(_ record: MetricRecord) { write(JSONCoding.string(record)) }
 
@@ -20,13 +28,7 @@ final class MetricsLog {
     }
 
     private func write(_ line: String) {
-        if handle == nil {
-            if !FileManager.default.fileExists(atPath: path) {
-                _ = FileManager.default.createFile(atPath: path, contents: nil)
-            }
-            handle = FileHandle(forWritingAtPath: path)
-            handle?.seekToEndOfFile()
-        }
-        handle?.write(Data((line + "\n").utf8))
+        if handle == nil { handle = PosixFile.appending(path) }
+        handle?.write(line + "\n")
     }
 }

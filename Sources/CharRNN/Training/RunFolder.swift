@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// The folder of one training run (`CHECKPOINT-DIR/NAME`): best.ckpt, latest.ckpt, metrics.jsonl
 /// and, while a process trains in it, the `.lock` that keeps a second process out.
@@ -57,9 +67,9 @@ public enum RunFolder {
     /// then leaves nothing behind.
     public static func checkWritable(_ folder: String) throws {
         if folder.isEmpty { throw Failure.emptyCheckpointDirectory }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
+        var info = stat()
+        if stat(folder, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFDIR else {
                 throw TrainingError.unwritableFolder(path: folder, reason: "not a directory")
             }
             let probe = folder + "/.write-test-\(getpid())"
@@ -70,12 +80,10 @@ public enum RunFolder {
             return
         }
         var ancestor = OutputFile.folder(of: folder)
-        while !FileManager.default.fileExists(atPath: ancestor, isDirectory: &isDirectory) && ancestor != "/"
-            && ancestor != "."
-        {
+        while stat(ancestor, &info) != 0 && ancestor != "/" && ancestor != "." {
             ancestor = OutputFile.folder(of: ancestor)
         }
-        guard isDirectory.boolValue else {
+        guard stat(ancestor, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR else {
             throw TrainingError.unwritableFolder(path: folder, reason: "\(ancestor) is not a directory")
         }
         guard access(ancestor, W_OK) == 0 else {
@@ -87,7 +95,7 @@ public enum RunFolder {
     public static func prepare(_ folder: String) throws {
         if folder.isEmpty { throw Failure.emptyCheckpointDirectory }
         do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-            throw TrainingError.unwritableFolder(path: folder, reason: (error as NSError).localizedDescription)
+            throw TrainingError.unwritableFolder(path: folder, reason: String(describing: error))
         }
         let probe = folder + "/.write-test-\(getpid())"
         guard FileManager.default.createFile(atPath: probe, contents: Data("ok".utf8)) else {

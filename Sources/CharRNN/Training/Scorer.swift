@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// A checkpoint's cross-entropy on a text file, as `eval`, `compare`, `sample --eval` and the
 /// study report it: nats, bits and perplexity per character, over the characters the model can

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// Why a run cannot start or go on.
 public enum TrainingError: Error, CustomStringConvertible {
@@ -170,7 +180,7 @@ public final class Trainer {
             throw CheckpointError.inconsistent(
                 path: path, detail: "training.progress.random is not a valid generator state")
         }
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = PathName.deletingLastComponent(path)
         // A checkpoint of an averaging run holds the average as its parameters and the raw weights
         // with the optimizer state.
         let model = LanguageModel(config: ckpt.config, parameters: FloatBuffer(opt.weights ?? ckpt.parameters))
@@ -430,8 +440,8 @@ public final class Trainer {
             ? "non-finite loss"
             : !norm.isFinite
                 ? "non-finite gradients"
-                : "loss \(String(format: "%.4g", loss)) far above the best "
-                    + "\(String(format: "%.4f", session.bestStepLoss))"
+                : "loss \(String(printf: "%.4g", loss)) far above the best "
+                    + "\(String(printf: "%.4f", session.bestStepLoss))"
         onEvent(
             .warning(
                 "\(what) at step \(progress.step + 1); update skipped, rolled back to the last good state, "
@@ -450,7 +460,7 @@ public final class Trainer {
             progress.learningRateScale *= 0.5
             onEvent(
                 .warning(
-                    "validation loss \(String(format: "%.4g", v)) at step \(progress.step) (diverged); "
+                    "validation loss \(String(printf: "%.4g", v)) at step \(progress.step) (diverged); "
                         + "rolled back to the last good state, learning rate scaled by \(progress.learningRateScale)"))
         }
         try saveCheckpoints()

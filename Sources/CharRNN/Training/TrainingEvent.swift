@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// What a training run reports as it goes. The trainer prints nothing; whoever runs it (the CLI's
 /// progress display, a study, a test) receives these through `Trainer.onEvent` and decides
@@ -31,7 +41,7 @@ public enum TrainingEvent: Sendable {
 /// "45s", "3m05s", "1h02m": how long something takes, for messages and reports.
 public func formatDuration(_ seconds: Double) -> String {
     let t = Int(seconds.rounded())
-    if t >= 3600 { return String(format: "%dh%02dm", t / 3600, (t % 3600) / 60) }
-    if t >= 60 { return String(format: "%dm%02ds", t / 60, t % 60) }
+    if t >= 3600 { return String(printf: "%dh%02dm", t / 3600, (t % 3600) / 60) }
+    if t >= 60 { return String(printf: "%dm%02ds", t / 60, t % 60) }
     return "\(t)s"
 }

@@ -1,4 +1,14 @@
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
 
 /// What a user asks of a new training run: every field optional, so the automatic
 /// configuration can fill in exactly what was left out. The `train` command builds one from its
@@ -163,5 +173,5 @@ public struct TrainingPlan: Sendable {
 public func shellQuote(_ s: String) -> String {
     let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+,@%".unicodeScalars)
     if !s.isEmpty && s.unicodeScalars.allSatisfy({ safe.contains($0) }) { return s }
-    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    return "'" + s.replacing("'", with: "'\\''") + "'"
 }
