@@ -141,6 +141,13 @@ const char *ck_variant(void) { return ck_active()->name; }
 const char *ck_cpu_features(void) { ensure(); return feature_text; }
 const char *ck_selection_error(void) { ensure(); return selection_error[0] ? selection_error : NULL; }
 
+int ck_cpu_has(const char *feature) {
+    ensure();
+    for (unsigned i = 0; i < sizeof feature_names / sizeof feature_names[0]; i++)
+        if (strcmp(feature_names[i].name, feature) == 0) return (features & feature_names[i].bit) != 0;
+    return 0;
+}
+
 int ck_supported(const char *name) {
     ensure();
     const variant *v = find(name);

@@ -77,6 +77,7 @@ struct BenchCommand: ParsableCommand {
             }
             writeErr("measuring the matrix-multiply ceiling…\n")
             let ceiling = Benchmark.matmulCeiling(threads: threads)
+            let ceilingBF16 = Benchmark.matmulCeilingBF16(threads: threads)
             var results: [Benchmark.Result] = []
             for s in size {
                 let (l, h, b, t) = try parseSize(s)
@@ -90,12 +91,13 @@ struct BenchCommand: ParsableCommand {
             if format == .json {
                 struct Out: Codable {
                     var threads: Int; var kernels: String; var cpuFeatures: String
-                    var matmulCeilingGFLOPs: Double; var results: [Benchmark.Result]
+                    var matmulCeilingGFLOPs: Double; var matmulCeilingBF16GFLOPs: Double?
+                    var results: [Benchmark.Result]
                 }
                 printJSON(
                     Out(
                         threads: threads, kernels: KernelVariant.current, cpuFeatures: KernelVariant.cpuFeatures,
-                        matmulCeilingGFLOPs: ceiling, results: results))
+                        matmulCeilingGFLOPs: ceiling, matmulCeilingBF16GFLOPs: ceilingBF16, results: results))
                 return
             }
             print("kernels: \(KernelVariant.current) (CPU features: \(KernelVariant.cpuFeatures))")
@@ -104,6 +106,11 @@ struct BenchCommand: ParsableCommand {
                     printf: "matrix-multiply ceiling (charrnn gemm, 1024³, %d threads): %.1f GFLOP/s",
                     threads, ceiling)
             )
+            if let bf16 = ceilingBF16 {
+                print(String(printf: "bf16 matrix-multiply ceiling (vdpbf16ps, fp32 sums, 1024³): %.1f GFLOP/s", bf16))
+            } else {
+                print("bf16 matrix-multiply ceiling: not measured (this CPU has no AVX512_BF16)")
+            }
             let rows = results.map { r in
                 [
                     r.configuration.name, formatCount(r.parameters), String(printf: "%.0f", r.trainCharsPerSecond),

@@ -55,6 +55,41 @@ void ck_gemv(long n, long k, const float *w, const float *x, float *y, int accum
 void ck_gemv_bf16(long n, long k, const uint16_t *w, const float *x, float *y, int accumulate,
                   float *scratch);
 
+// MARK: bf16 products (BFloat16Gemm.c)
+
+/// 1 when this CPU has `feature` (a name as ck_cpu_features lists it, e.g. "avx512_bf16").
+int ck_cpu_has(const char *feature);
+
+/// x rounded to bf16, to nearest even (NaN stays NaN).
+uint16_t ck_bf16_round(float x);
+
+/// The model of one lane of vdpbf16ps: acc + a.hi·b.hi, then + a.lo·b.lo, each rounded to fp32
+/// (nearest even), with denormal inputs read as zero and denormal results flushed to zero.
+float ck_dpbf16_model(float acc, uint32_t a, uint32_t b);
+
+/// Elements (uint16) of B [K,N] packed as bf16 panels (32 columns, K in pairs).
+long ck_bf16_panels_count(long k, long n);
+
+/// Packs B[k][j] = src[k*ld + j] (row-major) into bf16 panels.
+void ck_bf16_pack_rows(const float *src, long ld, long k, long n, uint16_t *dst);
+
+/// Packs B = Wᵀ for W [N,K] row-major (B[k][j] = w[j*ld + k]) into bf16 panels.
+void ck_bf16_pack_transposed(const float *w, long ld, long k, long n, uint16_t *dst);
+
+/// Elements (uint16) of scratch one ck_gemm_bf16 call needs (one buffer per thread).
+long ck_bf16_scratch_count(void);
+
+/// C[M,N] (accumulate ? += : =) A·B in bf16 with fp32 sums; A as in ck_gemm (rounded to bf16 as it
+/// is packed), B bf16 panels. Uses vdpbf16ps where the CPU has AVX512_BF16, else the model.
+void ck_gemm_bf16(long m, long n, long k, const float *a, long ars, long acs, const uint16_t *b_panels, float *c,
+                  long ldc, int accumulate, uint16_t *scratch);
+
+/// 1: ck_gemm_bf16 uses the model even where the instruction exists (tests); 0: the default.
+void ck_bf16_force_model(int on);
+
+/// 1 when ck_gemm_bf16 runs the instruction (the CPU has it and the model is not forced).
+int ck_bf16_hardware(void);
+
 // MARK: recurrent cells (units 0..count-1 of one row; gate blocks `stride` floats apart)
 
 /// LSTM: gates hold pre-activations (i, f, g, o) and receive the activations; writes c', tanh c', h'.

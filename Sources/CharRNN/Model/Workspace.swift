@@ -136,8 +136,7 @@ final class Workspace {
     /// final-state gradients already in each layer's `hNextGradient`/`cNextGradient` (normally zero)
     /// and leaves dL/d(initial state) there.
     func backward(model: LanguageModel, packed: PackedWeights, scale: Float) {
-        let cfg = config, B = batch, T = steps, rows = T * B, H = cfg.hiddenSize, GH = cfg.gateWidth,
-            V = cfg.vocabularySize
+        let cfg = config, rows = steps * batch, H = cfg.hiddenSize, V = cfg.vocabularySize
         let grads = gradients.pointer
         let layout = model.layout
         gradients.zero()

@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -94,6 +95,37 @@ public enum Benchmark {
         while Date().timeIntervalSince(start) < seconds { once(); reps += 1 }
         let flops = 2.0 * Double(rowsPer * threads) * Double(n) * Double(n) * Double(reps)
         return flops / Date().timeIntervalSince(start) / 1e9
+    }
+
+    /// GFLOP/s of the bf16 product (`ck_gemm_bf16`, fp32 sums) on a square product, as
+    /// `matmulCeiling`; nil where the CPU lacks AVX512_BF16 (the portable model is not a speed).
+    public static func matmulCeilingBF16(size n: Int = 1024, threads: Int = 2, seconds: Double = 1) -> Double? {
+        guard ck_bf16_hardware() != 0 else { return nil }
+        let a = FloatBuffer(count: n * n), b = FloatBuffer(count: n * n)
+        let c = (0..<threads).map { _ in FloatBuffer(count: n * n / threads + n) }
+        let scratch = (0..<threads).map { _ in [UInt16](repeating: 0, count: ck_bf16_scratch_count()) }
+        var rng = RandomGenerator(seed: 1)
+        for i in 0..<n * n { a[i] = rng.nextFloat(); b[i] = rng.nextFloat() }
+        var panels = [UInt16](repeating: 0, count: ck_bf16_panels_count(n, n))
+        ck_bf16_pack_rows(b.pointer, n, n, n, &panels)
+        let rowsPer = n / threads
+        func once() {
+            panels.withUnsafeBufferPointer { bp in
+                parallel(threads) { t in
+                    scratch[t].withUnsafeBufferPointer { s in
+                        ck_gemm_bf16(
+                            rowsPer, n, n, a.pointer + t * rowsPer * n, n, 1, bp.baseAddress!, c[t].pointer, n, 0,
+                            UnsafeMutablePointer(mutating: s.baseAddress!))
+                    }
+                }
+            }
+        }
+        once()
+        var reps = 0
+        let start = Date()
+        while Date().timeIntervalSince(start) < seconds { once(); reps += 1 }
+        return 2.0 * Double(rowsPer * threads) * Double(n) * Double(n) * Double(reps) / Date().timeIntervalSince(start)
+            / 1e9
     }
 
     /// Measures one configuration: `trainSteps` timed steps, evaluation and sampling.
