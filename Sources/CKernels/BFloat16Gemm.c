@@ -33,8 +33,8 @@ int ck_bf16_hardware(void) { return ck_cpu_has("avx512_bf16") && !force_model; }
 uint16_t ck_bf16_round(float x) {
     uint32_t u;
     memcpy(&u, &x, 4);
-    if ((u & 0x7FFFFFFF) > 0x7F800000) return 0x7FC0;  // NaN stays a (quiet) NaN
-    return (uint16_t)((u + 0x7FFF + ((u >> 16) & 1)) >> 16);
+    uint16_t rounded = (uint16_t)((u + 0x7FFF + ((u >> 16) & 1)) >> 16);
+    return (u & 0x7FFFFFFF) > 0x7F800000 ? 0x7FC0 : rounded;  // NaN stays a (quiet) NaN
 }
 
 static inline float widen(uint16_t b) {
@@ -99,13 +99,20 @@ static void pack_a(long rows, long k, const float *a, long ars, long acs, uint16
     long pairs = (k + 1) / 2;
     for (long r0 = 0; r0 < rows; r0 += BF_MR) {
         uint16_t *block = dst + r0 * pairs * 2;
-        for (long p = 0; p < pairs; p++)
-            for (long i = 0; i < BF_MR; i++)
-                for (long h = 0; h < 2; h++) {
-                    long kk = 2 * p + h;
-                    float v = r0 + i < rows && kk < k ? a[(r0 + i) * ars + kk * acs] : 0;
-                    block[(p * BF_MR + i) * 2 + h] = ck_bf16_round(v);
-                }
+        long h = rows - r0 < BF_MR ? rows - r0 : BF_MR;
+        if (h < BF_MR || (k & 1)) memset(block, 0, sizeof(uint16_t) * pairs * 2 * BF_MR);
+        if (acs == 1) {  // rows of A contiguous: walk each row, write every 8th dword
+            for (long i = 0; i < h; i++) {
+                const float *src = a + (r0 + i) * ars;
+                for (long kk = 0; kk < k; kk++) block[((kk >> 1) * BF_MR + i) * 2 + (kk & 1)] = ck_bf16_round(src[kk]);
+            }
+        } else {  // A stored transposed: the 8 rows of one k are contiguous
+            for (long kk = 0; kk < k; kk++) {
+                const float *src = a + kk * acs + r0 * ars;
+                uint16_t *d = block + (kk >> 1) * BF_MR * 2 + (kk & 1);
+                for (long i = 0; i < h; i++) d[2 * i] = ck_bf16_round(src[i * ars]);
+            }
+        }
     }
 }
 
