@@ -258,6 +258,63 @@ refuse train "$in/corpus.txt" --test-fraction 0.95
 refuse train "$in/corpus.txt" --test-fraction 0.1 --val-file "$in/text.txt"
 accept "1.0.0" --version
 
+# ---- failed writes: a full or closed stdout is an error (exit 1, one line); stderr never kills ----
+# full_stdout ARGS…: with stdout on /dev/full (and, second, closed) the command must end with exit 1
+# and, as the last line on stderr (after any progress lines), "charrnn: error: cannot write to
+# standard output (…)".
+full_stdout() {
+  local redirect
+  for redirect in full closed; do
+    n=$((n + 1))
+    local scratch="$work/case-$n"
+    mkdir -p "$scratch"
+    if [ $redirect = full ]; then
+      (cd "$scratch" && timeout -k 5 "$limit" "$charrnn" "$@" >/dev/full 2>"$scratch/.stderr" </dev/null)
+    else
+      (cd "$scratch" && timeout -k 5 "$limit" "$charrnn" "$@" >&- 2>"$scratch/.stderr" </dev/null)
+    fi
+    local status=$? err
+    err=$(cat "$scratch/.stderr")
+    if [ $status -ne 1 ] || [ "$(printf '%s\n' "$err" | grep -c '^charrnn: error: ')" -ne 1 ] ||
+      [[ "$(printf '%s\n' "$err" | tail -1)" != "charrnn: error: cannot write to standard output"* ]]; then
+      report "charrnn $* (stdout $redirect)" "exit $status: $(printf '%s' "$err" | head -c 300)"
+    else
+      passed=$((passed + 1))
+    fi
+  done
+}
+# quiet_stderr STATUS ARGS…: with stderr on /dev/full (and, second, closed) the command must end with
+# STATUS, the one its own work earns: never a signal.
+quiet_stderr() {
+  local want=$1 redirect
+  shift
+  for redirect in full closed; do
+    n=$((n + 1))
+    local scratch="$work/case-$n"
+    mkdir -p "$scratch"
+    if [ $redirect = full ]; then
+      (cd "$scratch" && timeout -k 5 "$limit" "$charrnn" "$@" >/dev/null 2>/dev/full </dev/null)
+    else
+      (cd "$scratch" && timeout -k 5 "$limit" "$charrnn" "$@" >/dev/null 2>&- </dev/null)
+    fi
+    local status=$?
+    if [ $status -ne "$want" ]; then report "charrnn $* (stderr $redirect)" "exit $status, expected $want"
+    else passed=$((passed + 1)); fi
+  done
+}
+full_stdout eval "$ckpt" --text "$in/corpus.txt"
+full_stdout eval "$ckpt" --text "$in/corpus.txt" --format json
+full_stdout sample "$ckpt" --length 20 --seed 1
+full_stdout sample "$ckpt" --length 20 --seed 1 --format json
+full_stdout inspect "$ckpt"
+full_stdout compare "$ckpt" "$ckpt" --text "$in/corpus.txt"
+full_stdout --help
+full_stdout --version
+quiet_stderr 1 frobnicate
+quiet_stderr 1 sample /nonexistent
+quiet_stderr 0 sample "$ckpt" --length 5 --seed 1
+quiet_stderr 0 train "$in/corpus.txt" --steps 2 --hidden 8 --layers 1 --batch 2 --seq 8 --name s
+
 echo "adversarial cases: $n"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,10 +5,11 @@ import CharRNN
 #else
     import Foundation
 #endif
+// @preconcurrency: `finish` reads the C library's `stdout` (a global the compiler cannot check).
 #if canImport(Glibc)
-    import Glibc
+    @preconcurrency import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+    @preconcurrency import Darwin
 #endif
 import Dispatch
 
@@ -27,6 +28,8 @@ struct CharRNNCommand: ParsableCommand {
     /// Parses and runs; every failure, argument errors included, ends as one line
     /// `charrnn: error: …` on stderr and exit status 1 (help and --version print as usual). A
     /// `CHARRNN_KERNELS` that names no variant, or one this CPU cannot run, is refused first.
+    /// Standard output is checked at the end (`finish`); standard error is written with plain
+    /// `write`s whose failure is ignored, so a full or closed stderr never ends the process.
     static func main() {
         if let why = KernelVariant.selectionError {
             writeErr("charrnn: error: \(why)\n")
@@ -36,12 +39,29 @@ struct CharRNNCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let code as ExitCode {
-            exit(withError: code)
+            finish(code.rawValue)
         } catch {
-            if exitCode(for: error) == .success { exit(withError: error) }
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                finish(0)
+            }
             let text = message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             writeErr("charrnn: error: \(text)\n")
-            terminate(1)
+            finish(1)
         }
+        finish(0)
+    }
+
+    /// Flushes standard output and exits with `status`, or with 1 and one line on stderr when
+    /// anything written to standard output was lost (a full disk, a closed descriptor), as GNU
+    /// tools do: `charrnn eval … > results.txt` never "succeeds" with an empty file.
+    static func finish(_ status: Int32) -> Never {
+        let flushed = fflush(stdout) == 0 && ferror(stdout) == 0
+        let reason = String(cString: strerror(errno))
+        if !flushed || StandardOutput.failed {
+            writeErr("charrnn: error: cannot write to standard output (\(flushed ? "write failed" : reason))\n")
+            terminate(status == 0 ? 1 : status)
+        }
+        terminate(status)
     }
 }

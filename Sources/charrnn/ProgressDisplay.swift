@@ -88,6 +88,11 @@ func writeErr(_ s: String) {
     s.withUTF8 { _ = writeAll(2, UnsafeRawBufferPointer($0)) }
 }
 
+/// Direct writes to standard output (the sampler's stream) that failed.
+enum StandardOutput {
+    nonisolated(unsafe) static var failed = false
+}
+
 /// Exits with `status` (the C library's exit, which flushes stdio).
 func terminate(_ status: Int32) -> Never {
     exit(status)

@@ -171,7 +171,7 @@ final class Output {
         if mode == .character || bytes.contains(0x0A) || buffer.count >= 1 << 16 { flush() }
     }
     func flush() {
-        buffer.withUnsafeBytes { _ = writeAll(1, $0) }
+        buffer.withUnsafeBytes { if !writeAll(1, $0) { StandardOutput.failed = true } }
         buffer.removeAll(keepingCapacity: true)
     }
 }
