@@ -48,6 +48,14 @@ rm -f "$in/runs/tiny/.lock" "$in/runs/other/.lock"
 ckpt="$in/runs/tiny/best.ckpt"
 ckpt2="$in/runs/other/best.ckpt"
 head -c 2000 "$ckpt" > "$in/truncated.ckpt"
+# A folder that is not a run's: a copy of tiny's latest.ckpt beside another run's best.ckpt and
+# somebody's notes named metrics.jsonl; and an export's default name already taken.
+mkdir -p "$in/models" "$in/ex"
+cp "$in/runs/tiny/latest.ckpt" "$in/models/mine.ckpt"
+cp "$in/runs/other/best.ckpt" "$in/models/best.ckpt"
+echo "my notes, not a log" > "$in/models/metrics.jsonl"
+cp "$ckpt" "$in/ex/m.ckpt"
+echo "someone's notes" > "$in/ex/m-f32.ckpt"
 "$charrnn" export "$ckpt" --dtype bf16 -o "$in/bf16.ckpt" 2>/dev/null
 fingerprint() { (cd "$in" && find . -printf '%p %y %s %T@\n' | sort && find . -type f -exec md5sum {} + | sort); }
 before=$(fingerprint)
@@ -302,6 +310,12 @@ quiet_stderr() {
     else passed=$((passed + 1)); fi
   done
 }
+# ---- a run writes only into its own folder; a default output name never replaces a file ----
+refuse train --resume "$in/models/mine.ckpt" --steps 48
+refuse train --resume "$in/models/best.ckpt" --steps 48
+refuse export "$in/ex/m.ckpt"
+refuse export "$in/ex/m.ckpt" --dtype f32
+
 full_stdout eval "$ckpt" --text "$in/corpus.txt"
 full_stdout eval "$ckpt" --text "$in/corpus.txt" --format json
 full_stdout sample "$ckpt" --length 20 --seed 1

@@ -23,6 +23,7 @@ struct ExportCommand: ParsableCommand {
     @Flag(name: .customLong("weights-only"), help: "Also drop the training record and metric history") var weightsOnly =
         false
     @Option(name: .shortAndLong, help: "Output file (default: CHECKPOINT with -DTYPE before .ckpt)") var output: String?
+    @Flag(help: "Replace the default output file when it exists") var overwrite = false
 
     enum DType: String, ExpressibleByArgument, CaseIterable {
         case f32, f16, bf16
@@ -37,6 +38,7 @@ struct ExportCommand: ParsableCommand {
             if weightsOnly { c.training = nil; c.metrics = [] }
             c.dtype = dtype.storage
             let out = output ?? (PathName.deletingExtension(checkpoint) + "-\(dtype.rawValue).ckpt")
+            try OutputFile.checkDefault(out, given: output != nil, overwrite: overwrite)
             try OutputFile.write(c.serialized(), to: out, inputs: [checkpoint])
             let before = (try? FileManager.default.attributesOfItem(atPath: checkpoint)[.size] as? Int) ?? 0
             let after = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0

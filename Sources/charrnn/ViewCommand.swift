@@ -26,8 +26,11 @@ struct ViewCommand: ParsableCommand {
 
     @Argument(help: "One or two checkpoints") var checkpoints: [String]
     @Option(help: "The text to show (- reads standard input)") var text: String
-    @Option(name: [.customShort("o"), .customLong("out"), .customLong("output")], help: "The page to write")
-    var output = "view.html"
+    @Option(
+        name: [.customShort("o"), .customLong("out"), .customLong("output")],
+        help: "The page to write (default: view.html)")
+    var output: String?
+    @Flag(help: "Replace view.html when it exists and no -o is given") var overwrite = false
     @Option(
         name: .customLong("max-chars"), parsing: .unconditional,
         help: "Show at most this many characters of the text (the rest is cut, with a notice)")
@@ -44,6 +47,8 @@ struct ViewCommand: ParsableCommand {
     func run() throws {
         threadOptions.apply()
         try reportingErrors {
+            let output = self.output ?? "view.html"
+            try OutputFile.checkDefault(output, given: self.output != nil, overwrite: overwrite)
             let page = try ViewPage.make(checkpoints: checkpoints, text: text, maxCharacters: maxChars)
             try OutputFile.write(page.html, to: output, inputs: checkpoints + [text])
             for (m, t) in zip(page.models, page.totals) {

@@ -104,6 +104,10 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
     /// Identifies the validation text that `bestValidationLoss` was measured on (its length and
     /// a hash of its characters); a resumed run on other validation text starts its best afresh.
     public var validationFingerprint: String?
+    /// A random identity given when the run starts (absent in checkpoints from before
+    /// 2026-12-02). The run's checkpoints and the first line of its log carry it, so that a resume
+    /// can tell its own folder from another run's.
+    public var runID: String?
     /// A run that has not started.
     public init() {}
 }

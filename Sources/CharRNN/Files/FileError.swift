@@ -25,6 +25,8 @@ public enum FileError: Error, CustomStringConvertible, Equatable {
     case emptyPath(what: String)
     case outputIsInput(path: String)
     case writeFailed(path: String, reason: String)
+    /// A default output path that already exists (`--overwrite` replaces it).
+    case defaultOutputExists(path: String)
 
     /// One line that names the path and says what is wrong.
     public var description: String {
@@ -43,6 +45,8 @@ public enum FileError: Error, CustomStringConvertible, Equatable {
         case .emptyPath(let what): return "\(what): the path is empty"
         case .outputIsInput(let p): return "\(p): is an input of this command; choose another output file"
         case .writeFailed(let p, let r): return "\(p): cannot write (\(r))"
+        case .defaultOutputExists(let p):
+            return "\(p): exists, and it is only the default output name; give --overwrite to replace it, or -o FILE"
         }
     }
 

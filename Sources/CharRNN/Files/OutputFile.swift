@@ -68,6 +68,13 @@ public enum OutputFile {
     }
 
     /// Writes `text` as UTF-8 (see the bytes variant).
+    /// Refuses `path` when it exists and nobody named it: a default output name never replaces a
+    /// file unless `overwrite`.
+    public static func checkDefault(_ path: String, given: Bool, overwrite: Bool) throws {
+        var info = stat()
+        if !given && !overwrite && lstat(path, &info) == 0 { throw FileError.defaultOutputExists(path: path) }
+    }
+
     public static func write(_ text: String, to path: String, inputs: [String] = []) throws {
         try write(Array(text.utf8), to: path, inputs: inputs)
     }

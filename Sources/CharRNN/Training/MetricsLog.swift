@@ -22,9 +22,21 @@ final class MetricsLog {
 
     func append(_ record: MetricRecord) { write(JSONCoding.string(record)) }
 
-    func appendCommand(_ command: String) {
-        struct Header: Encodable { var command: String }
-        write(JSONCoding.string(Header(command: command)))
+    /// The log's first line: the command that repeats the run, and the run's identity.
+    func appendCommand(_ command: String, runID: String?) {
+        struct Header: Encodable { var command: String; var run: String? }
+        write(JSONCoding.string(Header(command: command, run: runID)))
+    }
+
+    /// The run identity in the first line of the log at `path`: `.some(id)` (nil for a log from
+    /// before run identities), or nil when the file does not start like a charrnn log.
+    static func header(_ path: String) -> String?? {
+        guard let file = PosixFile.reading(path), let head = try? file.read(upTo: 1 << 16) else { return nil }
+        let line = head.prefix { $0 != 0x0A }
+        struct Header: Decodable { var command: String?; var run: String?; var step: Int? }
+        guard let h = try? JSONDecoder().decode(Header.self, from: Data(line)), h.command != nil || h.step != nil
+        else { return nil }
+        return .some(h.run)
     }
 
     private func write(_ line: String) {

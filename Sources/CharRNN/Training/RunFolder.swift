@@ -44,6 +44,53 @@ public enum RunFolder {
         return checkpointDirectory + "/" + name
     }
 
+    /// A new run's identity: 16 random hex digits from the system's generator.
+    static func newRunID() -> String {
+        var g = SystemRandomNumberGenerator()
+        let v = g.next() as UInt64
+        let hex = String(v, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// Refuses to resume into `folder` unless it is the run's own: the checkpoint has one of the
+    /// names a run gives its checkpoints (best.ckpt, latest.ckpt, step-N.ckpt; any other name is a
+    /// copy), and the checkpoints and log already there belong to the same run (same name and
+    /// identity).
+    static func checkOwnership(_ folder: String, runName: String, runID: String?, checkpoint: String) throws {
+        func refuse(_ reason: String) -> TrainingError {
+            .foreignFolder(folder: folder, checkpoint: checkpoint, reason: reason)
+        }
+        let file = PathName.lastComponent(checkpoint)
+        let kept = file.hasPrefix("step-") && file.hasSuffix(".ckpt") && Int(file.dropFirst(5).dropLast(5)) != nil
+        guard file == "best.ckpt" || file == "latest.ckpt" || kept else {
+            throw refuse("a run names its checkpoints best.ckpt, latest.ckpt or step-N.ckpt; \(file) is a copy")
+        }
+        let resumed = canonicalPath(checkpoint)
+        for name in ["best.ckpt", "latest.ckpt"] {
+            let path = folder + "/" + name
+            guard FileManager.default.fileExists(atPath: path), canonicalPath(path) != resumed else { continue }
+            guard let other = try? Checkpoint.load(path), let record = other.training else {
+                throw refuse("its \(name) is not a training checkpoint of this run")
+            }
+            if record.runName != runName || (runID != nil && record.progress.runID != nil && record.progress.runID != runID)
+            {
+                throw refuse("its \(name) belongs to another run, '\(record.runName)'")
+            }
+        }
+        let log = folder + "/metrics.jsonl"
+        if FileManager.default.fileExists(atPath: log) {
+            guard let header = MetricsLog.header(log) else { throw refuse("its metrics.jsonl is not a charrnn log") }
+            if let id = header, let runID, id != runID { throw refuse("its metrics.jsonl is another run's log") }
+        }
+    }
+
+    /// The path with symbolic links and . / .. resolved (the path itself when that fails).
+    static func canonicalPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// The files a run writes in its folder.
     public static let runFiles = ["best.ckpt", "latest.ckpt", "metrics.jsonl", RunResult.fileName]
 

@@ -18,6 +18,7 @@ public enum TrainingError: Error, CustomStringConvertible {
     case resumeMismatch(String)
     case runExists(path: String)
     case diverged(step: Int, checkpoint: String)
+    case foreignFolder(folder: String, checkpoint: String, reason: String)
 
     /// One line naming the file, flag or step.
     public var description: String {
@@ -35,6 +36,10 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .runExists(let p):
             return "\(p): a run folder with checkpoints already exists; give --overwrite to replace it, "
                 + "--resume \(p)/latest.ckpt to continue it, or another --name"
+        case .foreignFolder(let f, let c, let r):
+            return
+                "\(f): not the run folder of \(c) (\(r)); resume needs the checkpoint in its own run's folder, or "
+                + "start a new run from its weights with --init-from \(c)"
         case .diverged(let s, let c):
             return
                 "training diverged repeatedly (a non-finite or exploding loss) at step \(s); the last good state "
@@ -181,6 +186,8 @@ public final class Trainer {
                 path: path, detail: "training.progress.random is not a valid generator state")
         }
         let dir = PathName.deletingLastComponent(path)
+        try RunFolder.checkOwnership(
+            dir.isEmpty ? "." : dir, runName: record.runName, runID: record.progress.runID, checkpoint: path)
         // A checkpoint of an averaging run holds the average as its parameters and the raw weights
         // with the optimizer state.
         let model = LanguageModel(config: ckpt.config, parameters: FloatBuffer(opt.weights ?? ckpt.parameters))
@@ -215,6 +222,7 @@ public final class Trainer {
             validationTextChanged = true
         }
         self.progress.validationFingerprint = fingerprint
+        if newRun { self.progress.runID = RunFolder.newRunID() }
         self.runDirectory = runDirectory; self.runName = runName
         if newRun && !overwrite && RunFolder.holdsRun(runDirectory) {
             throw TrainingError.runExists(path: runDirectory)
@@ -626,7 +634,7 @@ public final class Trainer {
     /// The first line of a new run's log: the explicit command that repeats it.
     func logCommand() {
         guard progress.step == 0, let command = settings.command else { return }
-        metricsLog.appendCommand(command)
+        metricsLog.appendCommand(command, runID: progress.runID)
     }
 
 }
