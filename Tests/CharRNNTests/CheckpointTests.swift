@@ -199,3 +199,73 @@ final class HalfTests: XCTestCase {
         }
     #endif
 }
+
+/// Files that are valid gzip and safetensors but cannot be a model are "corrupt checkpoint (…)",
+/// naming what is wrong.
+extension CheckpointTests {
+    func corrupt(_ bytes: [UInt8], mentioning text: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try Checkpoint.decode(bytes, path: "bad.ckpt"), text, file: file, line: line) { e in
+            guard case .corrupt(_, let detail)? = e as? CheckpointError else {
+                return XCTFail("\(text): got \(e)", file: file, line: line)
+            }
+            XCTAssertTrue(detail.contains(text), "\(detail) lacks \(text)", file: file, line: line)
+        }
+    }
+
+    /// The checkpoint's safetensors bytes with its header JSON edited (offsets and all).
+    func forgeHeader(_ c: Checkpoint, _ edit: (inout [String: Any]) -> Void, appending extra: [UInt8] = []) -> [UInt8] {
+        let raw = try! Gzip.decompress(c.serialized())
+        var n = 0
+        for i in 0..<8 { n |= Int(raw[i]) << (8 * i) }
+        var header = try! JSONSerialization.jsonObject(with: Data(raw[8..<(8 + n)])) as! [String: Any]
+        edit(&header)
+        let h = Array(try! JSONSerialization.data(withJSONObject: header))
+        let length = (0..<8).map { UInt8(truncatingIfNeeded: h.count >> (8 * $0)) }
+        return Gzip.compress(length + h + Array(raw[(8 + n)...]) + extra)
+    }
+
+    func tensor(_ values: [Float], shape: [Int]) -> Safetensors.Tensor {
+        values.withUnsafeBufferPointer { Safetensors.Tensor(f32: $0, shape: shape) }
+    }
+
+    func testNonFiniteValuesAreRefusedNamingTensorAndIndex() {
+        let c = sampleCheckpoint()
+        corrupt(
+            rewrap(c) { t, _ in t["out.bias"] = self.tensor([Float](repeating: .infinity, count: 5), shape: [5]) },
+            mentioning: "tensor out.bias holds inf at index 0")
+        corrupt(
+            rewrap(c) { t, _ in
+                var w = t["rnn.weight_hh_l1"]!.floats()
+                w[17] = .nan
+                t["rnn.weight_hh_l1"] = self.tensor(w, shape: [28, 7])
+            }, mentioning: "tensor rnn.weight_hh_l1 holds nan at index 17")
+    }
+
+    func testRangesMustTileTheDataExactly() {
+        let c = sampleCheckpoint()
+        corrupt(forgeHeader(c, { _ in }, appending: [0, 0, 0, 0]), mentioning: "4 bytes after the last tensor")
+        corrupt(
+            forgeHeader(c) { h in
+                let a = h["rnn.bias_ih_l0"] as! [String: Any]
+                var b = h["rnn.bias_hh_l0"] as! [String: Any]
+                b["data_offsets"] = a["data_offsets"]
+                h["rnn.bias_hh_l0"] = b
+            }, mentioning: "overlaps")
+    }
+
+    func testVersionsCountersAndDuplicateKeys() throws {
+        let c = sampleCheckpoint()
+        for v in ["0", "-1"] {
+            corrupt(rewrap(c) { _, m in m["format_version"] = v }, mentioning: "format_version \(v)")
+        }
+        corrupt(
+            rewrap(c) { _, m in m["config"] = "{\"layers\":2," + m["config"]!.dropFirst() },
+            mentioning: "metadata config names layers twice")
+        corrupt(
+            rewrap(c) { _, m in
+                m["training"] = m["training"]!.replacing(/"step":\d+/, with: "\"step\":-5")
+            }, mentioning: "training.progress.step is negative")
+        // The untouched checkpoint still loads.
+        XCTAssertNoThrow(try Checkpoint.decode(c.serialized(), path: "good.ckpt"))
+    }
+}

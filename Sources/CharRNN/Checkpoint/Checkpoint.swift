@@ -193,6 +193,8 @@ public struct Checkpoint {
         let parsed: (tensors: [String: Safetensors.Tensor], metadata: [String: String])
         do { parsed = try Safetensors.parse(payload) } catch Safetensors.Failure.malformed(let m) {
             throw CheckpointError.notCharRNN(path: path, detail: "not a safetensors file: \(m)")
+        } catch Safetensors.Failure.inconsistentLayout(let m) {
+            throw CheckpointError.corrupt(path: path, detail: m)
         }
         let meta = parsed.metadata
         guard meta["format"] == "charrnn" else {
@@ -204,9 +206,13 @@ public struct Checkpoint {
         if version > formatVersion {
             throw CheckpointError.newerVersion(path: path, found: version, supported: formatVersion)
         }
+        if version < 1 { throw CheckpointError.corrupt(path: path, detail: "format_version \(vs) is not a version") }
         func decodeJSON<T: Decodable>(_ key: String, as: T.Type) throws -> T {
             guard let s = meta[key] else {
                 throw CheckpointError.inconsistent(path: path, detail: "metadata \(key) is missing")
+            }
+            if let duplicate = JSONKeys.firstDuplicate(Array(s.utf8)) {
+                throw CheckpointError.corrupt(path: path, detail: "metadata \(key) names \(duplicate) twice")
             }
             do { return try JSONCoding.decoder().decode(T.self, from: Data(s.utf8)) } catch {
                 throw CheckpointError.inconsistent(
@@ -283,6 +289,15 @@ public struct Checkpoint {
             carried = CarriedState(batch: h.shape[1], h: h.floats(), c: c)
         }
         let training = meta["training"] == nil ? nil : try decodeJSON("training", as: TrainingRecord.self)
+        if let p = training?.progress, let field = p.negativeCounter {
+            throw CheckpointError.corrupt(path: path, detail: "training.progress.\(field) is negative")
+        }
+        try checkFinite(params, layout: layout, prefix: "", path: path)
+        if let o = optimizer {
+            try checkFinite(o.m, layout: layout, prefix: "optimizer.exp_avg.", path: path)
+            try checkFinite(o.v, layout: layout, prefix: "optimizer.exp_avg_sq.", path: path)
+            if let w = o.weights { try checkFinite(w, layout: layout, prefix: "optimizer.weights.", path: path) }
+        }
         let metrics = meta["metrics"] == nil ? [] : try decodeJSON("metrics", as: [MetricRecord].self)
         return Checkpoint(
             config: config, vocabulary: Vocabulary(kind: vr.kind, symbols: vr.symbols), parameters: params,
@@ -290,6 +305,14 @@ public struct Checkpoint {
     }
 
     // MARK: helpers
+
+    /// Refuses a non-finite value, naming its tensor and its index in the tensor.
+    static func checkFinite(_ values: [Float], layout: ParameterLayout, prefix: String, path: String) throws {
+        guard let i = values.firstIndex(where: { !$0.isFinite }) else { return }
+        let e = layout.entries.last { $0.offset <= i }!
+        throw CheckpointError.corrupt(
+            path: path, detail: "tensor \(prefix)\(e.name) holds \(values[i]) at index \(i - e.offset); a model's values are finite")
+    }
 
     struct VocabularyRecord: Codable {
         var kind: Vocabulary.Kind

@@ -26,6 +26,8 @@ public enum Safetensors {
         public var shape: [Int]
         /// The raw little-endian bytes.
         public var data: [UInt8]
+        /// Where its bytes began in the file's data section (0 for a tensor not read from a file).
+        var begin = 0
         /// Elements in the tensor (the product of the shape).
         public var elementCount: Int { shape.reduce(1, *) }
 
@@ -61,7 +63,11 @@ public enum Safetensors {
 
     /// A file that is not valid safetensors, with the reason.
     public enum Failure: Error, Equatable {
+        /// Not safetensors at all (a bad header).
         case malformed(String)
+        /// A safetensors header whose byte ranges cannot be a file's tensors (overlapping or
+        /// gapped ranges, bytes after the last tensor) or whose JSON repeats a key.
+        case inconsistentLayout(String)
     }
 
     static func elementSize(_ d: DType) -> Int { d == .f32 ? 4 : 2 }
@@ -97,8 +103,12 @@ public enum Safetensors {
         }
         let headerEnd = 8 + Int(n)
         let json: JSONValue
-        do { json = try JSONDecoder().decode(JSONValue.self, from: Data(bytes[8..<headerEnd])) } catch {
+        let headerBytes = Array(bytes[8..<headerEnd])
+        do { json = try JSONDecoder().decode(JSONValue.self, from: Data(headerBytes)) } catch {
             throw Failure.malformed("header is not valid JSON")
+        }
+        if let key = JSONKeys.firstDuplicate(headerBytes) {
+            throw Failure.inconsistentLayout("the header names \(key) twice")
         }
         guard case .object(let dict) = json else { throw Failure.malformed("header is not a JSON object") }
         let dataCount = bytes.count - headerEnd
@@ -140,9 +150,23 @@ public enum Safetensors {
             guard e - b == count * elementSize(dtype) else {
                 throw Failure.malformed("tensor \(key): \(e - b) bytes for shape \(shape) of \(ds)")
             }
-            tensors[key] = Tensor(dtype: dtype, shape: shape, data: Array(bytes[(headerEnd + b)..<(headerEnd + e)]))
+            var tensor = Tensor(dtype: dtype, shape: shape, data: Array(bytes[(headerEnd + b)..<(headerEnd + e)]))
+            tensor.begin = b
+            tensors[key] = tensor
         }
+        try checkRanges(tensors, dataCount: dataCount)
         return (tensors, metadata)
+    }
+
+    /// The tensors' byte ranges must tile the data exactly: no overlap, no gap, nothing after.
+    static func checkRanges(_ tensors: [String: Tensor], dataCount: Int) throws {
+        var end = 0
+        for (name, t) in tensors.sorted(by: { ($0.value.begin, $0.key) < ($1.value.begin, $1.key) }) {
+            if t.begin < end { throw Failure.inconsistentLayout("tensor \(name) overlaps the tensor before it") }
+            if t.begin > end { throw Failure.inconsistentLayout("\(t.begin - end) unused bytes before tensor \(name)") }
+            end = t.begin + t.data.count
+        }
+        if end != dataCount { throw Failure.inconsistentLayout("\(dataCount - end) bytes after the last tensor") }
     }
 
     static func jsonString(_ s: String) -> String {
@@ -181,5 +205,38 @@ enum JSONValue: Decodable, Equatable {
     var integer: Int? {
         guard case .number(let d) = self else { return nil }
         return Int(exactly: d)
+    }
+}
+
+/// Duplicate keys, which JSON decoders accept silently (keeping one of the values).
+enum JSONKeys {
+    /// The first key that appears twice in one object of `json` (already known to be valid JSON).
+    static func firstDuplicate(_ json: [UInt8]) -> String? {
+        var objects: [(isObject: Bool, keys: Set<[UInt8]>)] = []
+        var expectKey = false
+        var i = 0
+        while i < json.count {
+            switch json[i] {
+            case UInt8(ascii: "{"): objects.append((true, [])); expectKey = true
+            case UInt8(ascii: "["): objects.append((false, [])); expectKey = false
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = objects.popLast(); expectKey = false
+            case UInt8(ascii: ","): expectKey = objects.last?.isObject ?? false
+            case UInt8(ascii: ":"): expectKey = false
+            case UInt8(ascii: "\""):
+                var j = i + 1
+                while j < json.count && json[j] != UInt8(ascii: "\"") { j += json[j] == UInt8(ascii: "\\") ? 2 : 1 }
+                if expectKey, !objects.isEmpty {
+                    let key = Array(json[(i + 1)..<min(j, json.count)])
+                    if !objects[objects.count - 1].keys.insert(key).inserted {
+                        return String(decoding: key, as: UTF8.self)
+                    }
+                    expectKey = false
+                }
+                i = j
+            default: break
+            }
+            i += 1
+        }
+        return nil
     }
 }

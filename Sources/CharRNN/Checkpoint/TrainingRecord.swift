@@ -112,6 +112,19 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
     public init() {}
 }
 
+extension TrainingProgress {
+    /// The first counter that is negative (or a time that is not a finite non-negative number).
+    var negativeCounter: String? {
+        if step < 0 { return "step" }
+        if epoch < 0 { return "epoch" }
+        if batchInEpoch < 0 { return "batchInEpoch" }
+        if charactersSeen < 0 { return "charactersSeen" }
+        if !(elapsedSeconds >= 0) || !elapsedSeconds.isFinite { return "elapsedSeconds" }
+        if let b = bestStep, b < 0 { return "bestStep" }
+        return nil
+    }
+}
+
 /// What a training checkpoint stores of its run: settings, progress and name.
 public struct TrainingRecord: Codable, Equatable, Sendable {
     /// How the run was configured.
