@@ -29,6 +29,11 @@ struct PlotCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let series = try runs.map { try LearningCurvePlot.series(runDirectory: $0, axis: x) }
+            for (run, s) in zip(runs, series) where s.unplottable > 0 {
+                writeErr(
+                    "note: \(run)/metrics.jsonl: \(s.unplottable) validation \(s.unplottable == 1 ? "loss" : "losses") "
+                        + "left out (not finite, negative or above \(Int(LearningCurvePlot.largestLoss)) nats/char)\n")
+            }
             if series.allSatisfy({ $0.points.isEmpty }) {
                 throw CLIError("\(runs[0]): no validation records in metrics.jsonl yet")
             }

@@ -27,7 +27,7 @@ struct SampleCommand: ParsableCommand {
     @Option(
         parsing: .unconditional,
         help: "Softmax temperature; 0 always takes the most likely character (default: 0.8)", transform: finiteNumber)
-    var temperature: Float = 0.8
+    var temperature: Double = 0.8
     @Option(
         name: .customLong("top-k"), parsing: .unconditional,
         help: "Sample only among the k most likely characters; 0 = all")
@@ -36,7 +36,7 @@ struct SampleCommand: ParsableCommand {
         name: .customLong("top-p"), parsing: .unconditional,
         help: "Sample only among the most likely characters whose probabilities sum to p; 1 = all (default: 1)",
         transform: finiteNumber)
-    var topP: Float = 1
+    var topP: Double = 1
     @Option(help: "Text to start from (printed, then continued)") var prime: String?
     @Option(name: .customLong("prime-file"), help: "Read the prime text from a file (- reads standard input)")
     var primeFile: String?
@@ -62,6 +62,11 @@ struct SampleCommand: ParsableCommand {
         if !(1...4096).contains(numSamples) {
             throw ValidationError("--num-samples must be 1 to 4096 (got \(numSamples))")
         }
+        if seed.map({ $0.addingReportingOverflow(UInt64(numSamples - 1)).overflow }) == true {
+            throw ValidationError(
+                "--seed \(seed!) with --num-samples \(numSamples): sample k uses seed + k, which would pass "
+                    + "\(UInt64.max); give a seed of at most \(UInt64.max - UInt64(numSamples - 1))")
+        }
         if prime != nil && primeFile != nil { throw ValidationError("give --prime or --prime-file, not both") }
         try format.check([.text, .json])
     }
@@ -73,6 +78,10 @@ struct SampleCommand: ParsableCommand {
         var text: String
         var meanSurprisalNats: Double
         var meanSurprisalBits: Double
+        /// A `--bytes` model's prime and sample as byte values: the exact output, where `text` (UTF-8
+        /// with invalid sequences replaced by U+FFFD) cannot be.
+        var primeBytes: [UInt8]?
+        var bytes: [UInt8]?
     }
 
     func run() throws {
@@ -105,7 +114,11 @@ struct SampleCommand: ParsableCommand {
                             s.charactersNotScored))
                 }
                 let generator = Generator(model: ckpt.makeModel(), streams: numSamples, precision: precision)
-                let options = Generator.Options(temperature: temperature, topK: topK, topP: topP)
+                // Parsed as Double so that errors show the value given; a p below Float's range keeps
+                // only the most likely character, as any tiny p does.
+                let options = Generator.Options(
+                    temperature: Float(temperature), topK: topK,
+                    topP: max(Float(topP), Float.leastNonzeroMagnitude))
                 let primeText = primeIds.map { vocab.bytes(of: $0) }.joined()
                 let streaming = format == .text && numSamples == 1
                 if streaming { out.write(Array(primeText)) }
@@ -124,7 +137,9 @@ struct SampleCommand: ParsableCommand {
                             JSONSample(
                                 checkpoint: path, seed: s.seed, prime: String(decoding: primeText, as: UTF8.self),
                                 text: String(decoding: text, as: UTF8.self), meanSurprisalNats: s.meanSurprisal,
-                                meanSurprisalBits: s.meanSurprisal / log(2)))
+                                meanSurprisalBits: s.meanSurprisal / log(2),
+                                primeBytes: vocab.kind == .bytes ? Array(primeText) : nil,
+                                bytes: vocab.kind == .bytes ? Array(text) : nil))
                     case .text, .csv, .markdown:
                         if !streaming {
                             if i > 0 { out.write([0x0A]) }

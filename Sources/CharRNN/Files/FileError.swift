@@ -25,6 +25,8 @@ public enum FileError: Error, CustomStringConvertible, Equatable {
     case emptyPath(what: String)
     case outputIsInput(path: String)
     case writeFailed(path: String, reason: String)
+    /// An output path with a control character (a newline, a tab…), shown escaped.
+    case controlCharacter(path: String)
     /// A default output path that already exists (`--overwrite` replaces it).
     case defaultOutputExists(path: String)
 
@@ -45,6 +47,9 @@ public enum FileError: Error, CustomStringConvertible, Equatable {
         case .emptyPath(let what): return "\(what): the path is empty"
         case .outputIsInput(let p): return "\(p): is an input of this command; choose another output file"
         case .writeFailed(let p, let r): return "\(p): cannot write (\(r))"
+        case .controlCharacter(let p):
+            let shown = p.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? $0.escaped(asASCII: true) : String($0) }
+            return "\"\(shown.joined())\": an output file name cannot contain control characters"
         case .defaultOutputExists(let p):
             return "\(p): exists, and it is only the default output name; give --overwrite to replace it, or -o FILE"
         }

@@ -18,6 +18,9 @@ public enum OutputFile {
     /// symbolic link) that is none of `inputs`.
     public static func check(_ path: String, inputs: [String] = []) throws {
         if path.isEmpty { throw FileError.emptyPath(what: "output") }
+        if path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw FileError.controlCharacter(path: path)
+        }
         var st = stat()
         if lstat(path, &st) != 0 {
             if errno == ENOENT { return }

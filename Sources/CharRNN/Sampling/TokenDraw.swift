@@ -24,19 +24,28 @@ struct TokenDraw {
         order = Array(0..<v)
     }
 
+    /// The most likely token (the first of equals).
+    func argmax(_ lg: ConstFloatPointer) -> Int {
+        var best = 0
+        for j in 1..<count where lg[j] > lg[best] { best = j }
+        return best
+    }
+
     /// temperature 0 = argmax; topK 0 = off; topP 1 = off.
     mutating func draw(
         _ lg: ConstFloatPointer, temperature: Float, topK: Int, topP: Float,
         random: inout RandomGenerator
     ) -> Int {
         let V = count
-        if temperature <= 0 {
-            var best = 0
-            for j in 1..<V where lg[j] > lg[best] { best = j }
-            return best
-        }
+        if temperature <= 0 { return argmax(lg) }
         let p = probabilities.pointer
-        for j in 0..<V { p[j] = lg[j] / temperature }
+        var finite = true
+        for j in 0..<V {
+            p[j] = lg[j] / temperature
+            finite = finite && p[j].isFinite
+        }
+        // A temperature so small that logits/T overflows is the limit T → 0: the argmax.
+        if !finite { return argmax(lg) }
         _ = softmaxInPlace(p, count: V)
         if (topK > 0 && topK < V) || topP < 1 {
             order.sort { p[$0] > p[$1] }

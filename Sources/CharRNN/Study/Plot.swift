@@ -22,6 +22,9 @@ public enum LearningCurvePlot {
         public var group: String
         /// (x, validation loss) points.
         public var points: [(x: Double, y: Double)]
+        /// Records left out because their loss (or x) cannot be drawn: not finite, negative, or
+        /// above `LearningCurvePlot.largestLoss`.
+        public var unplottable = 0
         /// A curve.
         public init(label: String, group: String, points: [(x: Double, y: Double)]) {
             self.label = label; self.group = group; self.points = points
@@ -38,21 +41,33 @@ public enum LearningCurvePlot {
         let path = runDirectory + "/metrics.jsonl"
         let text = String(decoding: try InputFile.read(path, expected: "metrics log"), as: UTF8.self)
         var points: [(Double, Double)] = []
+        var unplottable = 0
         for line in text.split(separator: "\n") {
             guard let r = try? JSONCoding.decoder().decode(MetricRecord.self, from: Data(line.utf8)),
-                let v = r.validationLoss, v.isFinite
+                let v = r.validationLoss
             else { continue }
-            points.append((axis == .characters ? Double(r.characters) : r.seconds, v))
+            let x = axis == .characters ? Double(r.characters) : r.seconds
+            guard v.isFinite, v >= 0, v <= largestLoss, x.isFinite, x >= 0, x <= 1e15 else {
+                unplottable += 1
+                continue
+            }
+            points.append((x, v))
         }
         let name = PathName.lastComponent(runDirectory)
         var arch = group
         if arch == nil, let c = try? Checkpoint.load(runDirectory + "/latest.ckpt") {
             arch = c.config.architecture.displayName
         }
-        return Series(label: label ?? name, group: arch ?? name, points: points)
+        var series = Series(label: label ?? name, group: arch ?? name, points: points)
+        series.unplottable = unplottable
+        return series
     }
 
     /// A standalone SVG of `series`, one line per series, against `axis`.
+    /// The largest loss drawn (nats/char): far above any real one (a uniform guess over a million
+    /// characters is 13.8), low enough that the axis arithmetic stays finite.
+    public static let largestLoss = 1e6
+
     public static func svg(_ series: [Series], axis: XAxis, title: String) -> String {
         let width = 820.0, height = 520.0, left = 80.0, right = 190.0, top = 50.0, bottom = 70.0
         let pw = width - left - right, ph = height - top - bottom
