@@ -102,7 +102,18 @@ struct GridOptions: ParsableArguments {
                 budgetList.append(.characters(Int(n)))
             }
         }
-        var g = StudyGrid(corpora: files.map(absolutePath), budgets: budgetList)
+        func refuseRepeats<T: Hashable>(_ values: [T], _ flag: String, _ text: String?) throws {
+            if Set(values).count != values.count {
+                throw ValidationError("\(flag) '\(text ?? "")': two items give the same value")
+            }
+        }
+        try refuseRepeats(budgetList.map { "\($0)" }, budgets != nil ? "--budgets" : "--chars", budgets ?? chars)
+        let corpora = files.map(absolutePath)
+        let identities = corpora.map { InputFile.identity($0).map { "\($0.0):\($0.1)" } ?? $0 }
+        if let twice = identities.enumerated().first(where: { identities.firstIndex(of: $0.element) != $0.offset }) {
+            throw ValidationError("\(files[twice.offset]): the same corpus is given twice")
+        }
+        var g = StudyGrid(corpora: corpora, budgets: budgetList)
         g.sizes = try list(params, "--params").map { item in
             if item == "auto" { return .automatic }
             guard let n = parseQuantity(item), n >= 1000 else {
@@ -110,6 +121,7 @@ struct GridOptions: ParsableArguments {
             }
             return .parameters(Int(n))
         }
+        try refuseRepeats(g.sizes.map { "\($0)" }, "--params", params)
         g.arms = try list(arms, "--arms").map { name in
             guard let arm = StudyGrid.Arm.named[name] else {
                 throw ValidationError("--arms '\(name)': use lstm, gru or lstm-fb1")
@@ -233,6 +245,9 @@ func reportStudy(folder: String, format: OutputFormat) throws {
                     "\(c.corpus) \(c.size) \(c.budget): " + c.differences.map(report.sentence).joined(separator: "; "))
             }
         }
+    }
+    for (name, reason) in report.invalid {
+        writeErr("report: left out \(name): its result.json \(reason.hasPrefix("it ") ? String(reason.dropFirst(3)) : "is invalid: " + reason)\n")
     }
     let (known, waiting) = report.missing
     if !known.isEmpty || waiting > 0 {

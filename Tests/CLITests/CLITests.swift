@@ -476,6 +476,36 @@ final class CLITests: XCTestCase {
             try String(contentsOfFile: docs + "/report.md", encoding: .utf8))
     }
 
+    /// Results that cannot be true (a negative loss, another run's name, not JSON, a directory) are
+    /// listed by name and never aggregated; the other runs are reported as before.
+    func testStudyReportLeavesOutResultsThatCannotBeTrue() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/study").path
+        guard FileManager.default.fileExists(atPath: docs + "/study.json") else {
+            throw XCTSkip("no docs/study in this checkout")
+        }
+        let copy = temp("edited")
+        try FileManager.default.copyItem(atPath: docs, toPath: copy)
+        let runs = copy + "/runs/divina-commedia-250k-gru-1M-chars-seed"
+        func edit(_ n: Int, _ change: (inout [String: Any]) -> Void) throws {
+            let path = runs + "\(n)/result.json"
+            var d = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+            change(&d)
+            try JSONSerialization.data(withJSONObject: d).write(to: URL(fileURLWithPath: path))
+        }
+        try edit(1) { $0["testLoss"] = -5 }
+        try edit(2) { $0["runName"] = "another-run" }
+        try "not json".write(toFile: runs + "3/result.json", atomically: true, encoding: .utf8)
+        let r = try run(["study", "report", copy, "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("left out divina-commedia-250k-gru-1M-chars-seed1: its result.json is invalid: testLoss -5.0"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("left out divina-commedia-250k-gru-1M-chars-seed2: its result.json names run another-run"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("left out divina-commedia-250k-gru-1M-chars-seed3: its result.json is invalid: not a run result"), r.stderr)
+        let report = try String(contentsOfFile: copy + "/report.md", encoding: .utf8)
+        XCTAssertTrue(report.contains("**Left out:** 3 results"), report)
+        XCTAssertFalse(report.contains("-5.0000"))
+    }
+
     /// The first Chromium on PATH, if any.
     static var chromium: String? {
         let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")

@@ -70,7 +70,7 @@ public enum InputFile {
     }
 
     /// (device, inode) of an existing path, to tell whether two paths are the same file.
-    static func identity(_ path: String) -> (UInt64, UInt64)? {
+    public static func identity(_ path: String) -> (UInt64, UInt64)? {
         var st = stat()
         guard path != standardInputPath, stat(path, &st) == 0 else { return nil }
         return (UInt64(st.st_dev), UInt64(st.st_ino))

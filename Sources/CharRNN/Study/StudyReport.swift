@@ -73,10 +73,47 @@ public struct StudyReport: Sendable {
         plan = try StudyPlan.load(from: directory)
         runs = plan.runs(in: directory)
         var results: [String: RunResult] = [:]
+        var invalid: [(name: String, reason: String)] = []
         for r in runs {
-            if let result = RunResult.load(runDirectory: directory + "/runs/" + r.name) { results[r.name] = result }
+            switch Self.check(r, in: directory) {
+            case .finished(let result): results[r.name] = result
+            case .invalid(let reason): invalid.append((r.name, reason))
+            case .absent: break
+            }
         }
         self.results = results
+        self.invalid = invalid
+    }
+
+    /// Results that exist but cannot be aggregated, with the reason: they count as neither
+    /// finished nor missing, and the report lists them.
+    public private(set) var invalid: [(name: String, reason: String)] = []
+
+    enum ResultState { case absent, finished(RunResult), invalid(String) }
+
+    /// A run's result.json, checked against the plan: it must be a readable JSON file of a result,
+    /// name this run, train the planned architecture and hold finite, non-negative losses.
+    static func check(_ run: StudyPlan.Run, in directory: String) -> ResultState {
+        let path = directory + "/runs/" + run.name + "/" + RunResult.fileName
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return .absent }
+        guard info.st_mode & S_IFMT == S_IFREG else { return .invalid("result.json is not a regular file") }
+        guard let bytes = try? InputFile.read(path, expected: "run result") else { return .invalid("unreadable") }
+        guard let r = try? JSONCoding.decoder().decode(RunResult.self, from: Data(bytes)) else {
+            return .invalid("not a run result (JSON of the wrong shape, or not JSON)")
+        }
+        if r.runName != run.name { return .invalid("it names run \(r.runName)") }
+        if r.config.architecture != run.arm.architecture {
+            return .invalid("it trained a \(r.config.architecture.displayName), the plan a \(run.arm.architecture.displayName)")
+        }
+        for (name, value) in [("testLoss", r.testLoss), ("bestValidationLoss", r.bestValidationLoss)] {
+            guard let v = value else { continue }
+            if !v.isFinite || v < 0 { return .invalid("\(name) \(v) is not a finite, non-negative loss") }
+        }
+        if run.isSearch ? r.bestValidationLoss == nil : r.testLoss == nil {
+            return .invalid("no \(run.isSearch ? "validation" : "test") loss")
+        }
+        return .finished(r)
     }
 
     /// Grid runs the plan calls for: corpora × sizes × budgets × seeds × arms.
@@ -87,7 +124,8 @@ public struct StudyReport: Sendable {
 
     /// Runs known now that have not finished, and grid runs still waiting for their search.
     public var missing: (known: [String], waiting: Int) {
-        let known = runs.filter { results[$0.name] == nil }.map(\.name)
+        let bad = Set(invalid.map(\.name))
+        let known = runs.filter { results[$0.name] == nil && !bad.contains($0.name) }.map(\.name)
         return (known, expectedGridRuns - runs.filter { !$0.isSearch }.count)
     }
 

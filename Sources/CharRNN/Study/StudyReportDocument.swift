@@ -87,6 +87,12 @@ extension StudyReport {
             if waiting > 0 { md += ", and \(waiting) grid runs waiting for their search" }
             md += "; everything below uses the runs that have finished.\n\n"
         }
+        if !invalid.isEmpty {
+            md += "**Left out:** \(invalid.count) result\(invalid.count == 1 ? "" : "s") that cannot be true or "
+                + "cannot be read, never aggregated:\n\n"
+            for (name, reason) in invalid { md += "- `\(name)`: \(reason)\n" }
+            md += "\n"
+        }
         md += "## Answer\n\n"
         for pair in g.activeComparisons {
             md += "**\(pair.0.displayName) against \(pair.1.displayName)**\n\n"
