@@ -18,10 +18,13 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["libz-dev"])]),
         .target(name: "CKernels"),
+        .target(name: "CProcess"),
         .target(name: "CharRNN", dependencies: ["CZlib", "CKernels"]),
         .executableTarget(
             name: "charrnn",
-            dependencies: ["CharRNN", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "CharRNN", "CProcess", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .testTarget(name: "CharRNNTests", dependencies: ["CharRNN", "CKernels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CLITests", dependencies: ["charrnn"]),
     ],

@@ -11,6 +11,7 @@ import CharRNN
 #elseif canImport(Darwin)
     @preconcurrency import Darwin
 #endif
+import CProcess
 import Dispatch
 
 @main
@@ -31,6 +32,18 @@ struct CharRNNCommand: ParsableCommand {
     /// Standard output is checked at the end (`finish`); standard error is written with plain
     /// `write`s whose failure is ignored, so a full or closed stderr never ends the process.
     static func main() {
+        // A study's training process ends with the `study run` that started it.
+        if let parent = getenv(StudyRunner.parentVariable).flatMap({ Int32(String(cString: $0)) }) {
+            if charrnn_end_with_parent(parent) == 0 { terminate(130) }
+            // Never above the study run's own priority (its niceness is its main thread's).
+            #if os(Linux)
+                let which = __priority_which_t(PRIO_PROCESS.rawValue)
+            #else
+                let which = PRIO_PROCESS
+            #endif
+            let theirs = getpriority(which, id_t(parent)), ours = getpriority(which, 0)
+            if theirs > ours { _ = setpriority(which, 0, theirs) }
+        }
         if let why = KernelVariant.selectionError {
             writeErr("charrnn: error: \(why)\n")
             terminate(1)

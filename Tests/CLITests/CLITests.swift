@@ -476,6 +476,65 @@ final class CLITests: XCTestCase {
             try String(contentsOfFile: docs + "/report.md", encoding: .utf8))
     }
 
+    /// One `study run` per folder (a second is refused naming the first's pid); SIGTERM reaches
+    /// every child, which saves its latest.ckpt, and the study run exits 130; after a SIGKILL of the
+    /// study run its children end too (Linux: PR_SET_PDEATHSIG).
+    func testAStudyRunIsAloneInItsFolderAndItsChildrenEndWithIt() throws {
+        let corpus = temp("study-corpus.txt")
+        try String(repeating: "the quick brown fox jumps over the lazy dog. ", count: 800)
+            .write(toFile: corpus, atomically: true, encoding: .utf8)
+        let folder = temp("study-alone")
+        let plan = [
+            "study", "plan", corpus, "--budgets", "60s", "--params", "3k", "--seeds", "1", "--arms", "lstm,gru",
+            "--search-lr", "1", "--search-dropout", "0", "--batch", "8", "--seq", "16", "--out", folder,
+        ]
+        XCTAssertEqual(try run(plan).status, 0)
+        func lockPid(_ path: String) -> Int32? {
+            (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        /// Starts `study run` and waits for a child training with a checkpoint; (process, child pid, run folder).
+        func start() throws -> (Process, Int32, String) {
+            let p = Process()
+            p.executableURL = Self.binary
+            p.arguments = ["study", "run", folder, "--jobs", "2"]
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                for run in (try? FileManager.default.contentsOfDirectory(atPath: folder + "/runs")) ?? [] {
+                    let f = folder + "/runs/" + run
+                    if FileManager.default.fileExists(atPath: f + "/latest.ckpt"), let pid = lockPid(f + "/.lock"),
+                        kill(pid, 0) == 0
+                    {
+                        return (p, pid, f)
+                    }
+                }
+                usleep(50_000)
+            }
+            throw XCTSkip("no run reached its first checkpoint within a minute on this machine")
+        }
+        func gone(_ pid: Int32) -> Bool {
+            for _ in 0..<200 where kill(pid, 0) == 0 { usleep(50_000) }
+            return kill(pid, 0) != 0
+        }
+
+        let (first, child, _) = try start()
+        let second = try run(["study", "run", folder])
+        XCTAssertEqual(second.status, 1)
+        XCTAssertTrue(
+            second.stderr.contains("another charrnn study run (pid \(first.processIdentifier)) is running this study"),
+            second.stderr)
+        kill(first.processIdentifier, SIGTERM)
+        first.waitUntilExit()
+        XCTAssertEqual(first.terminationStatus, 130)
+        XCTAssertTrue(gone(child), "the child ended with the study run")
+
+        let (again, child2, _) = try start()
+        kill(again.processIdentifier, SIGKILL)
+        again.waitUntilExit()
+        XCTAssertTrue(gone(child2), "a child never outlives a killed study run")
+    }
+
     /// Results that cannot be true (a negative loss, another run's name, not JSON, a directory) are
     /// listed by name and never aggregated; the other runs are reported as before.
     func testStudyReportLeavesOutResultsThatCannotBeTrue() throws {

@@ -292,6 +292,7 @@ public enum StudyError: Error, CustomStringConvertible, Equatable {
     case notAStudy(directory: String)
     case noPlan(directory: String)
     case runsFailed(count: Int, logs: String)
+    case busy(directory: String, pid: Int32?)
 
     public var description: String {
         switch self {
@@ -301,6 +302,9 @@ public enum StudyError: Error, CustomStringConvertible, Equatable {
         case .notAStudy(let d): return "\(d): holds files that are not a study plan; give --overwrite or another --out"
         case .noPlan(let d): return "\(d): no study.json here; make one with `charrnn study plan FILE… --out \(d)`"
         case .runsFailed(let n, let logs): return "\(n) run\(n == 1 ? "" : "s") failed; see \(logs)"
+        case .busy(let d, let pid):
+            return "\(d): another charrnn study run\(pid.map { " (pid \($0))" } ?? "") is running this study; "
+                + "wait for it, or stop it first"
         }
     }
 }

@@ -43,11 +43,56 @@ public struct StudyRunner: Sendable {
         public var failed: [String] = []
         /// Whether it stopped early (`shouldStop`, or a run interrupted).
         public var interrupted = false
+        /// Runs skipped because another process holds their folder's lock (not failures).
+        public var busy: [String] = []
     }
 
+    /// The environment variable that tells a study's `charrnn train` its parent's pid, so that it
+    /// ends with it (Linux: PR_SET_PDEATHSIG).
+    public static let parentVariable = "CHARRNN_STUDY_PARENT"
+
+    /// The pids of the running children, for forwarding a stop.
+    final class Children: Sendable {
+        private let pids = Mutex<Set<pid_t>>([])
+        func add(_ pid: pid_t) { pids.withLock { _ = $0.insert(pid) } }
+        func remove(_ pid: pid_t) { pids.withLock { _ = $0.remove(pid) } }
+        func signal(_ sig: Int32) { pids.withLock { for p in $0 { kill(p, sig) } } }
+    }
+
+    /// The exit status `execute` gives a run whose folder another process holds.
+    static let busyStatus: Int32 = -1
+
     /// Runs every missing run (rewriting runs.txt as the search finishes).
+    /// Only one `study run` works in a folder at a time (the folder's `.lock`); a second is refused
+    /// with the holder's pid. A stop (`shouldStop`) is forwarded to every running child as SIGTERM,
+    /// and each child saves its latest.ckpt and exits.
     public func run() throws -> Outcome {
         let plan = try StudyPlan.load(from: directory)
+        let lock: RunLock
+        do { lock = try RunLock(folder: directory) } catch RunLock.Failure.held(_, let pid) {
+            throw StudyError.busy(directory: directory, pid: pid)
+        }
+        let children = Children(), finished = Atomic<Bool>(false), watcherDone = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { [shouldStop] in
+            var forwarded = false
+            while !finished.load(ordering: .acquiring) {
+                if !forwarded && shouldStop() {
+                    children.signal(SIGTERM)
+                    forwarded = true
+                }
+                usleep(50_000)
+            }
+            watcherDone.signal()
+        }
+        defer {
+            finished.store(true, ordering: .releasing)
+            watcherDone.wait()
+            withExtendedLifetime(lock) {}
+        }
+        return try runMissing(plan, children: children)
+    }
+
+    private func runMissing(_ plan: StudyPlan, children: Children) throws -> Outcome {
         var outcome = Outcome()
         var attempted: Set<String> = []
         while true {
@@ -70,7 +115,7 @@ public struct StudyRunner: Sendable {
                     guard i < total else { return }
                     let run = missing[i]
                     let t0 = Date()
-                    let status = execute(run)
+                    let status = execute(run, children: children)
                     let seconds = Date().timeIntervalSince(t0)
                     let done = results.withLock { r in
                         r.append((run.name, status, seconds))
@@ -81,6 +126,8 @@ public struct StudyRunner: Sendable {
                         line += String(
                             printf: "test %.4f nats/char, best validation %.4f, ", r.testLoss ?? .nan,
                             r.bestValidationLoss ?? .nan) + formatDuration(seconds)
+                    } else if status == Self.busyStatus {
+                        line += "skipped: another process is training it"
                     } else {
                         line += "exit \(status); see \(directory)/logs/\(run.name).log"
                     }
@@ -97,6 +144,8 @@ public struct StudyRunner: Sendable {
                     outcome.finished += 1
                 } else if status == 130 {
                     outcome.interrupted = true
+                } else if status == Self.busyStatus {
+                    outcome.busy.append(name)
                 } else {
                     outcome.failed.append(name)
                 }
@@ -107,7 +156,11 @@ public struct StudyRunner: Sendable {
     }
 
     /// Runs one line as a process, its output appended to DIR/logs/NAME.log; its exit status.
-    func execute(_ run: StudyPlan.Run) -> Int32 {
+    func execute(_ run: StudyPlan.Run, children: Children) -> Int32 {
+        let runFolder = directory + "/runs/" + run.name
+        if FileManager.default.fileExists(atPath: runFolder) {
+            do { _ = try RunLock(folder: runFolder) } catch { return Self.busyStatus }
+        }
         let logPath = directory + "/logs/" + run.name + ".log"
         guard let out = PosixFile.appending(logPath) else { return 1 }
         out.write("$ " + run.commandLine + "\n")
@@ -120,11 +173,33 @@ public struct StudyRunner: Sendable {
         posix_spawn_file_actions_adddup2(&actions, out.descriptor, 2)
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for a in argv { free(a) } }
-        let started = posix_spawn(&pid, executable, &actions, nil, &argv, environ)
+        var environment: [UnsafeMutablePointer<CChar>?] = [strdup("\(Self.parentVariable)=\(getpid())")]
+        var e = environ
+        while let entry = e.pointee {
+            if !String(cString: entry).hasPrefix(Self.parentVariable + "=") { environment.append(strdup(entry)) }
+            e += 1
+        }
+        environment.append(nil)
+        defer { for v in environment { free(v) } }
+        // The child starts with no signal blocked and SIGINT, SIGTERM and SIGPIPE at their defaults
+        // (this thread may be a dispatch worker, which blocks signals, and a child inherits the mask).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), defaults = sigset_t()
+        sigemptyset(&none)
+        sigemptyset(&defaults)
+        for sig in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let started = posix_spawn(&pid, executable, &actions, &attributes, &argv, &environment)
         guard started == 0 else {
             out.write("could not start \(executable): \(PosixError(code: started))\n")
             return 127
         }
+        children.add(pid)
+        defer { children.remove(pid) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let signal = status & 0x7f
