@@ -476,6 +476,29 @@ final class CLITests: XCTestCase {
             try String(contentsOfFile: docs + "/report.md", encoding: .utf8))
     }
 
+    /// A resume rewinds metrics.jsonl to the checkpoint it resumes from: records that a failed or
+    /// killed session wrote past it (and a torn last line) go, so each step has one record.
+    func testAResumeLeavesOneMetricsRecordPerStep() throws {
+        let corpus = temp("rewind.txt"), runs = temp("rewind-runs")
+        try String(repeating: "a rose is a rose is a rose. ", count: 300).write(toFile: corpus, atomically: true, encoding: .utf8)
+        let common = ["--hidden", "16", "--layers", "1", "--batch", "4", "--seq", "16", "--quiet"]
+        XCTAssertEqual(
+            try run(["train", corpus, "--steps", "20", "--checkpoint-dir", runs, "--name", "r"] + common).status, 0)
+        let log = runs + "/r/metrics.jsonl"
+        var text = try String(contentsOfFile: log, encoding: .utf8)
+        let last = text.split(separator: "\n").last!
+        text += last.replacing("\"step\":20", with: "\"step\":30") + "\n" + last.prefix(25)
+        try text.write(toFile: log, atomically: true, encoding: .utf8)
+        let resumed = try run(["train", "--resume", runs + "/r/latest.ckpt", "--steps", "40", "--quiet"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        XCTAssertTrue(lines[0].hasPrefix("{\"command\""))
+        let steps = try lines.dropFirst().map {
+            (try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["step"] as! Int
+        }
+        XCTAssertEqual(steps, Array(stride(from: 2, through: 40, by: 2)))
+    }
+
     /// One `study run` per folder (a second is refused naming the first's pid); SIGTERM reaches
     /// every child, which saves its latest.ckpt, and the study run exits 130; after a SIGKILL of the
     /// study run its children end too (Linux: PR_SET_PDEATHSIG).

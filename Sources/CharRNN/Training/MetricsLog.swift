@@ -22,6 +22,23 @@ final class MetricsLog {
 
     func append(_ record: MetricRecord) { write(JSONCoding.string(record)) }
 
+    /// A resumed run's log: its first line, then exactly the records of the checkpoint it resumes
+    /// from. Records a later, failed or killed, session wrote past that checkpoint are dropped, since
+    /// the resumed run does those steps again: one record per step. Written atomically.
+    func rewind(to records: [MetricRecord]) {
+        let existing = PosixFile.reading(path).flatMap { try? $0.read(upTo: 1 << 16) } ?? []
+        let first = existing.prefix { $0 != 0x0A }
+        var text = ""
+        if MetricsLog.header(path) != nil, !first.isEmpty,
+            (try? JSONDecoder().decode(MetricRecord.self, from: Data(first))) == nil
+        {
+            text = String(decoding: first, as: UTF8.self) + "\n"
+        }
+        for r in records { text += JSONCoding.string(r) + "\n" }
+        handle = nil
+        try? OutputFile.write(text, to: path)
+    }
+
     /// The log's first line: the command that repeats the run, and the run's identity.
     func appendCommand(_ command: String, runID: String?) {
         struct Header: Encodable { var command: String; var run: String? }

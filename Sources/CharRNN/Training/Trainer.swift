@@ -377,6 +377,7 @@ public final class Trainer {
             charactersAtRate: progress.charactersSeen)
         rememberGoodState()
         logCommand()
+        if progress.step > 0 { metricsLog.rewind(to: metrics) }
         if validationTextChanged {
             onEvent(
                 .note(
