@@ -160,7 +160,9 @@ public struct Checkpoint {
 
     /// Writes atomically: `path.tmp-PID`, fsync, rename over `path`. A failure leaves any existing
     /// file at `path` untouched.
+    /// A checkpoint whose weights are not all finite is never written (it could not be loaded).
     public func write(to path: String) throws {
+        try Self.checkFinite(parameters, layout: ParameterLayout(config), prefix: "", path: path)
         try Self.atomicWrite(serialized(), to: path)
     }
 

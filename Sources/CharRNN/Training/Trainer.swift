@@ -606,7 +606,10 @@ public final class Trainer {
             progress.bestValidationLoss = progress.lastValidationLoss
             progress.bestStep = progress.step
         }
-        let bytes = checkpoint().serialized()
+        let snapshot = checkpoint()
+        try Checkpoint.checkFinite(
+            snapshot.parameters, layout: model.layout, prefix: "", path: latestPath)  // never write a non-model
+        let bytes = snapshot.serialized()
         if improved { try Checkpoint.atomicWrite(bytes, to: bestPath) }
         try Checkpoint.atomicWrite(bytes, to: latestPath)
         try keepHistory(bytes)
