@@ -580,7 +580,7 @@ final class CLITests: XCTestCase {
         try "not json".write(toFile: runs + "3/result.json", atomically: true, encoding: .utf8)
         let r = try run(["study", "report", copy, "--format", "json"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("left out divina-commedia-250k-gru-1M-chars-seed1: its result.json is invalid: testLoss -5.0"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("left out divina-commedia-250k-gru-1M-chars-seed1: its result.json is invalid: testLoss -5.0 cannot be a loss"), r.stderr)
         XCTAssertTrue(r.stderr.contains("left out divina-commedia-250k-gru-1M-chars-seed2: its result.json names run another-run"), r.stderr)
         XCTAssertTrue(r.stderr.contains("left out divina-commedia-250k-gru-1M-chars-seed3: its result.json is invalid: not a run result"), r.stderr)
         let report = try String(contentsOfFile: copy + "/report.md", encoding: .utf8)

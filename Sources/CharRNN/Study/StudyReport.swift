@@ -108,7 +108,8 @@ public struct StudyReport: Sendable {
         }
         for (name, value) in [("testLoss", r.testLoss), ("bestValidationLoss", r.bestValidationLoss)] {
             guard let v = value else { continue }
-            if !v.isFinite || v < 0 { return .invalid("\(name) \(v) is not a finite, non-negative loss") }
+            // 1e6 nats/char is far above any real loss (a uniform guess over 2²¹ characters is 14.6).
+            if !v.isFinite || v < 0 || v > 1e6 { return .invalid("\(name) \(v) cannot be a loss") }
         }
         if run.isSearch ? r.bestValidationLoss == nil : r.testLoss == nil {
             return .invalid("no \(run.isSearch ? "validation" : "test") loss")

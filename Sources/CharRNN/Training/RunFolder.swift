@@ -78,7 +78,8 @@ public enum RunFolder {
             }
         }
         let log = folder + "/metrics.jsonl"
-        if FileManager.default.fileExists(atPath: log) {
+        var info = stat()
+        if stat(log, &info) == 0 && info.st_size > 0 {  // an empty log holds nothing of another run
             guard let header = MetricsLog.header(log) else { throw refuse("its metrics.jsonl is not a charrnn log") }
             if let id = header, let runID, id != runID { throw refuse("its metrics.jsonl is another run's log") }
         }
