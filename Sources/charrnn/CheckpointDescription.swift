@@ -23,6 +23,9 @@ extension Checkpoint {
     var validationLoss: Double? { training?.progress.lastValidationLoss }
 }
 
+/// A count for a table: digits grouped for people (text, Markdown), plain for machines (CSV).
+func formatCount(_ n: Int, _ format: OutputFormat) -> String { format == .csv ? String(n) : formatCount(n) }
+
 func formatCount(_ n: Int) -> String {
     groupedDigits(n)
 }

@@ -17,8 +17,8 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare checkpoints on the same text in one table; the best is marked.")
 
-    @Argument(help: "Checkpoint files") var checkpoints: [String]
-    @Option(help: "The text to score") var text: String
+    @Argument(help: "Checkpoint files", completion: .file(extensions: ["ckpt"])) var checkpoints: [String]
+    @Option(help: "The text to score", completion: .file()) var text: String
     @Option(help: "text, json, csv or markdown") var format: OutputFormat = .text
 
     @OptionGroup var threadOptions: ThreadOptions
@@ -71,10 +71,10 @@ struct CompareCommand: ParsableCommand {
                 [
                     i == bestIndex ? "*" : "", s.checkpoint,
                     "\(s.architecture.uppercased()) \(s.layers)×\(s.hiddenSize)",
-                    formatCount(s.parameters), String(printf: "%.4f", s.natsPerCharacter),
+                    formatCount(s.parameters, format), String(printf: "%.4f", s.natsPerCharacter),
                     String(printf: "%.4f", s.bitsPerCharacter),
-                    String(printf: "%.3f", s.perplexity), formatCount(s.charactersScored),
-                    formatCount(s.charactersNotScored),
+                    String(printf: "%.3f", s.perplexity), formatCount(s.charactersScored, format),
+                    formatCount(s.charactersNotScored, format),
                 ]
             }
             switch format {

@@ -17,8 +17,8 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Cross-entropy, bits per character and perplexity of checkpoints on a text.")
 
-    @Argument(help: "Checkpoint files") var checkpoints: [String]
-    @Option(help: "The text to score") var text: String
+    @Argument(help: "Checkpoint files", completion: .file(extensions: ["ckpt"])) var checkpoints: [String]
+    @Option(help: "The text to score", completion: .file()) var text: String
     @Option(help: "text, json, csv or markdown") var format: OutputFormat = .text
     @Option(
         parsing: .unconditional,
@@ -55,10 +55,10 @@ struct EvalCommand: ParsableCommand {
             let rows = scores.map { s in
                 [
                     s.checkpoint, "\(s.architecture.uppercased()) \(s.layers)×\(s.hiddenSize)",
-                    formatCount(s.parameters),
+                    formatCount(s.parameters, format),
                     String(printf: "%.4f", s.natsPerCharacter), String(printf: "%.4f", s.bitsPerCharacter),
-                    String(printf: "%.3f", s.perplexity), formatCount(s.charactersScored),
-                    formatCount(s.charactersNotScored),
+                    String(printf: "%.3f", s.perplexity), formatCount(s.charactersScored, format),
+                    formatCount(s.charactersNotScored, format),
                 ]
             }
             print(

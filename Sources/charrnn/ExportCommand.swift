@@ -18,7 +18,7 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write a smaller checkpoint for sharing: no optimizer state, weights in f32, f16 or bf16.",
         discussion: "Every command loads f16 and bf16 checkpoints (widening to f32); they cannot be resumed.")
 
-    @Argument(help: "A checkpoint file") var checkpoint: String
+    @Argument(help: "A checkpoint file", completion: .file(extensions: ["ckpt"])) var checkpoint: String
     @Option(help: "f32, f16 or bf16") var dtype: DType = .f32
     @Flag(name: .customLong("weights-only"), help: "Also drop the training record and metric history") var weightsOnly =
         false

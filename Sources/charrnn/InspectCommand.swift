@@ -17,7 +17,7 @@ struct InspectCommand: ParsableCommand {
         commandName: "inspect",
         abstract: "Show a checkpoint's configuration, vocabulary, training state and parameters.")
 
-    @Argument(help: "A checkpoint file") var checkpoint: String
+    @Argument(help: "A checkpoint file", completion: .file(extensions: ["ckpt"])) var checkpoint: String
     @Option(help: "text or json") var format: OutputFormat = .text
 
     func validate() throws { try format.check([.text, .json]) }

@@ -17,7 +17,7 @@ struct PlotCommand: ParsableCommand {
         commandName: "plot",
         abstract: "Learning curves (validation loss) of training runs as an SVG, from their metrics.jsonl logs.")
 
-    @Argument(help: "Run folders (each with metrics.jsonl)") var runs: [String]
+    @Argument(help: "Run folders (each with metrics.jsonl)", completion: .directory) var runs: [String]
     @Option(name: .shortAndLong, help: "The SVG file to write") var output: String
     @Option(help: "x axis: characters or seconds") var x: LearningCurvePlot.XAxis = .characters
     @Option(help: "Title") var title: String = "Validation loss"

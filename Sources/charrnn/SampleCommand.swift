@@ -22,7 +22,7 @@ struct SampleCommand: ParsableCommand {
             generates N samples at once, sample i with seed SEED+i, separated by blank lines.
             """)
 
-    @Argument(help: "Checkpoint files") var checkpoints: [String]
+    @Argument(help: "Checkpoint files", completion: .file(extensions: ["ckpt"])) var checkpoints: [String]
     @Option(parsing: .unconditional, help: "Characters to generate per sample") var length: Int = 500
     @Option(
         parsing: .unconditional,
@@ -38,7 +38,9 @@ struct SampleCommand: ParsableCommand {
         transform: finiteNumber)
     var topP: Double = 1
     @Option(help: "Text to start from (printed, then continued)") var prime: String?
-    @Option(name: .customLong("prime-file"), help: "Read the prime text from a file (- reads standard input)")
+    @Option(
+        name: .customLong("prime-file"), help: "Read the prime text from a file (- reads standard input)",
+        completion: .file())
     var primeFile: String?
     @Option(
         name: .customLong("num-samples"), parsing: .unconditional,

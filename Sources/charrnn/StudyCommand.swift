@@ -31,7 +31,7 @@ struct StudyCommand: ParsableCommand {
 
 /// The grid: corpora, budgets, sizes, seeds, arms, search and shape.
 struct GridOptions: ParsableArguments {
-    @Argument(help: "The corpora (text files)") var files: [String] = []
+    @Argument(help: "The corpora (text files)", completion: .file()) var files: [String] = []
     @Option(
         name: [.customLong("budgets"), .customLong("time")],
         help: "Training time per run, a comma list, e.g. 1m,4m,16m")
@@ -223,7 +223,26 @@ func reportStudy(folder: String, format: OutputFormat) throws {
     switch format {
     case .json: print(report.json, terminator: "")
     case .markdown: print(report.markdown, terminator: "")
-    case .text, .csv:
+    case .csv:
+        // Plain numbers, one per column: the mean and the interval's ends apart (empty without one).
+        let rows = report.cells.flatMap { c in
+            c.arms.map { a in
+                [
+                    c.corpus, c.size, c.budget, a.arm, "\(a.hiddenSize)", "\(a.parameters)", "\(a.testLoss.count)",
+                    String(printf: "%.6f", a.interval.mean),
+                    a.interval.isBounded ? String(printf: "%.6f", a.interval.low) : "",
+                    a.interval.isBounded ? String(printf: "%.6f", a.interval.high) : "",
+                ]
+            }
+        }
+        print(
+            renderRows(
+                .csv,
+                header: [
+                    "corpus", "size", "budget", "arm", "hidden", "parameters", "seeds", "test_nats_per_char_mean",
+                    "ci95_low", "ci95_high",
+                ], rows: rows, rightAligned: []))
+    case .text:
         let rows = report.cells.flatMap { c in
             c.arms.map { a in
                 [
@@ -278,7 +297,7 @@ struct StudyPlanCommand: ParsableCommand {
 struct StudyRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Execute the study's missing runs; resumes after a kill.")
-    @Argument(help: "The study folder") var folder: String
+    @Argument(help: "The study folder", completion: .directory) var folder: String
     @OptionGroup var jobs: JobOptions
 
     func run() throws { try reportingErrors { try runStudy(folder: folder, jobs: jobs) } }
@@ -287,7 +306,7 @@ struct StudyRunCommand: ParsableCommand {
 struct StudyReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Aggregate the finished runs into report.md, figures and results.json.")
-    @Argument(help: "The study folder") var folder: String
+    @Argument(help: "The study folder", completion: .directory) var folder: String
     @Option(help: "text, csv, markdown or json") var format: OutputFormat = .text
 
     func run() throws { try reportingErrors { try reportStudy(folder: folder, format: format) } }

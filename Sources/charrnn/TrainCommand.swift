@@ -25,7 +25,8 @@ struct TrainCommand: ParsableCommand {
             the run without measuring this machine's speed.
             """)
 
-    @Argument(help: "The training text (UTF-8, or any bytes with --bytes; - reads standard input)")
+    @Argument(
+        help: "The training text (UTF-8, or any bytes with --bytes; - reads standard input)", completion: .file())
     var file: String?
 
     @OptionGroup(title: "Corpus") var corpus: CorpusOptions
@@ -65,7 +66,11 @@ struct TrainCommand: ParsableCommand {
             if let b = summary.bestValidationLoss { line += String(printf: "; best %.4f", b) }
             writeErr(line + "\n")
             writeErr("checkpoints: \(trainer.bestPath) \(trainer.latestPath)\n")
-            if summary.interrupted { throw ExitCode(130) }
+            if summary.interrupted {
+                writeErr("continue it with: charrnn train --resume \(shellQuote(trainer.latestPath))\n")
+                throw ExitCode(130)
+            }
+            writeErr("sample it with: charrnn sample \(shellQuote(trainer.bestPath)) --length 500\n")
         }
     }
 

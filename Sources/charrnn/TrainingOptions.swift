@@ -23,7 +23,8 @@ struct CorpusOptions: ParsableArguments {
         name: .customLong("val-fraction"), parsing: .unconditional,
         help: "Validation = this last fraction of FILE (default: 0.1)", transform: finiteNumber)
     var valFraction: Double?
-    @Option(name: .customLong("val-file"), help: "Validate on this file instead of the end of FILE")
+    @Option(
+        name: .customLong("val-file"), help: "Validate on this file instead of the end of FILE", completion: .file())
     var valFile: String?
     @Option(
         name: .customLong("test-fraction"), parsing: .unconditional,
@@ -192,11 +193,14 @@ struct RunOptions: ParsableArguments {
     var overwrite = false
     @Option(parsing: .unconditional, help: "Also keep the last N validated checkpoints as step-STEP.ckpt (default: 0)")
     var keep: Int?
-    @Option(help: "Continue the run saved in this checkpoint (FILE, if given, replaces its stored corpus path)")
+    @Option(
+        help: "Continue the run saved in this checkpoint (FILE, if given, replaces its stored corpus path)",
+        completion: .file(extensions: ["ckpt"]))
     var resume: String?
     @Option(
         name: .customLong("init-from"),
-        help: "Start a new run from this checkpoint's weights (fine-tuning; any f32, f16 or bf16 checkpoint)")
+        help: "Start a new run from this checkpoint's weights (fine-tuning; any f32, f16 or bf16 checkpoint)",
+        completion: .file(extensions: ["ckpt"]))
     var initFrom: String?
     @Flag(
         name: .customLong("continue"),

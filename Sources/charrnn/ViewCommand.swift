@@ -24,8 +24,8 @@ struct ViewCommand: ParsableCommand {
             each gate saturates. It is one self-contained file: no network.
             """)
 
-    @Argument(help: "One or two checkpoints") var checkpoints: [String]
-    @Option(help: "The text to show (- reads standard input)") var text: String
+    @Argument(help: "One or two checkpoints", completion: .file(extensions: ["ckpt"])) var checkpoints: [String]
+    @Option(help: "The text to show (- reads standard input)", completion: .file()) var text: String
     @Option(
         name: [.customShort("o"), .customLong("out"), .customLong("output")],
         help: "The page to write (default: view.html)")
