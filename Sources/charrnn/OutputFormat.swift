@@ -17,6 +17,10 @@ import Dispatch
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, csv, markdown
 
+    /// Empty, so that help does not list every format for every command: each command's help
+    /// names the formats it takes (and `check` refuses the others).
+    static var allValueStrings: [String] { [] }
+
     /// Throws unless `self` is one of `allowed` (for `validate()`).
     func check(_ allowed: [OutputFormat]) throws {
         if !allowed.contains(self) {

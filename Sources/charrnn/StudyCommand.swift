@@ -171,7 +171,7 @@ struct StudyFolderOption: ParsableArguments {
 
 /// How many runs at a time, and threads for each.
 struct JobOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Runs at a time (default: 1)") var jobs = 1
+    @Option(parsing: .unconditional, help: "Runs at a time") var jobs = 1
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
