@@ -476,6 +476,40 @@ final class CLITests: XCTestCase {
             try String(contentsOfFile: docs + "/report.md", encoding: .utf8))
     }
 
+    /// Bash completes file arguments: `charrnn train corp<TAB>` offers the corpus, and a checkpoint
+    /// argument offers *.ckpt files.
+    func testBashCompletesFileNames() throws {
+        let folder = temp("completion")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for name in ["corpus-a.txt", "model.ckpt", "notes.md"] {
+            try "x".write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
+        }
+        let script = folder + "/charrnn.bash"
+        let generated = try run(["--generate-completion-script", "bash"])
+        try generated.stdout.write(toFile: script, atomically: true, encoding: .utf8)
+        func complete(_ words: [String]) throws -> [String] {
+            let sh = Process()
+            sh.executableURL = URL(fileURLWithPath: "/bin/bash")
+            sh.currentDirectoryURL = URL(fileURLWithPath: folder)
+            let line = words.joined(separator: " "), quoted = words.map { "'\($0)'" }
+            sh.arguments = [
+                "-c",
+                "source charrnn.bash; COMP_WORDS=(\(quoted.joined(separator: " "))); COMP_CWORD=\(words.count - 1); "
+                    + "COMP_LINE='\(line)'; COMP_POINT=${#COMP_LINE}; "
+                    + "_charrnn charrnn \(quoted.last!) \(quoted[quoted.count - 2]); printf '%s\\n' \"${COMPREPLY[@]}\"",
+            ]
+            let out = Pipe()
+            sh.standardOutput = out
+            try sh.run()
+            sh.waitUntilExit()
+            return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                .split(separator: "\n").map(String.init)
+        }
+        XCTAssertEqual(try complete(["charrnn", "train", "corp"]), ["corpus-a.txt"])
+        XCTAssertTrue(try complete(["charrnn", "sample", ""]).contains("model.ckpt"))
+        XCTAssertFalse(try complete(["charrnn", "sample", ""]).contains("notes.md"))
+    }
+
     /// A resume rewinds metrics.jsonl to the checkpoint it resumes from: records that a failed or
     /// killed session wrote past it (and a torn last line) go, so each step has one record.
     func testAResumeLeavesOneMetricsRecordPerStep() throws {
