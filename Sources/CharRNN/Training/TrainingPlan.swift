@@ -128,6 +128,14 @@ public struct TrainingPlan: Sendable {
         var plan = TrainingPlan(
             settings: s, config: config, explanation: choice.explanation + note,
             runName: runName(config))
+        if r.epochs == nil && r.steps == nil && r.timeSeconds == nil {
+            // Say up front what "no budget" means here, at this machine's measured speed.
+            let characters = 10 * Double(data.train.count)
+            let duration = formatDuration(characters / max(speed(config), 1))
+            plan.explanation +=
+                "; no budget given, so 10 epochs (" + String(printf: "%.1fM", characters / 1e6)
+                + " characters), about \(duration) here (choose with --time, --steps or --epochs)"
+        }
         plan.settings.command = plan.command(
             plannedCharacters: choice.characters, initFrom: r.initFrom?.path,
             checkpointDirectory: checkpointDirectory, runName: plan.runName)
