@@ -11,8 +11,9 @@ import CharRNN
 #endif
 import Dispatch
 
-/// Renders a training run's events on stderr: a live bar when stderr is a terminal, plain
-/// periodic lines otherwise (one every `lineInterval` seconds, and at every validation).
+/// Renders a training run's events on stderr: a live bar when stderr is a terminal, with a line
+/// left above it at every validation; plain periodic lines otherwise (one every `lineInterval`
+/// seconds, and at every validation).
 final class ProgressDisplay {
     let live: Bool
     let quiet: Bool
@@ -59,6 +60,13 @@ final class ProgressDisplay {
             if let v = s.validationLoss { line += " val \(String(printf: "%.4f", v))" }
             line += " \(Self.rate(s.charactersPerSecond)) chars/s"
             if let r = s.remainingSeconds { line += " ETA \(formatDuration(r))" }
+            if force, let v = s.validationLoss {
+                // Each validation leaves a line of history above the live bar.
+                writeErr(
+                    "\r\u{1B}[2K"
+                        + String(
+                            printf: "step %d epoch %.2f loss %.4f val_loss %.4f\n", s.step, s.epoch, s.loss, v))
+            }
             writeErr("\r\u{1B}[2K" + line)
             barShown = true
         } else if force || Date().timeIntervalSince(lastLine) >= lineInterval {
