@@ -18,7 +18,10 @@ struct EvalCommand: ParsableCommand {
         abstract: "Cross-entropy, bits per character and perplexity of checkpoints on a text.")
 
     @Argument(help: "Checkpoint files", completion: .file(extensions: ["ckpt"])) var checkpoints: [String]
-    @Option(help: "The text to score", completion: .file()) var text: String
+    @Option(help: "The text to score", completion: .file()) var text: String?
+    @Option(
+        help: "Instead of --text: the validation or test part of the corpus each checkpoint's run trained on")
+    var split: Score.Split?
     @Option(help: "text, json, csv or markdown") var format: OutputFormat = .text
     @Option(
         parsing: .unconditional,
@@ -40,6 +43,8 @@ struct EvalCommand: ParsableCommand {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
         if let s = streams, s <= 0 { throw ValidationError("--streams must be positive (got \(s))") }
         try format.check(OutputFormat.allCases)
+        if (text == nil) == (split == nil) { throw ValidationError("give --text FILE or --split validation|test") }
+        if split != nil && logits != nil { throw ValidationError("--logits needs --text") }
     }
 
     func run() throws {
@@ -47,10 +52,14 @@ struct EvalCommand: ParsableCommand {
         try reportingErrors {
             var scores: [Score] = []
             for path in checkpoints {
-                scores.append(
-                    try Score.score(checkpoint: path, text: text, streams: streams, precision: precision).score)
+                if let split {
+                    scores.append(try Score.score(checkpoint: path, split: split, streams: streams, precision: precision))
+                } else {
+                    scores.append(
+                        try Score.score(checkpoint: path, text: text!, streams: streams, precision: precision).score)
+                }
             }
-            if let out = logits { try writeLogits(checkpoint: checkpoints[0], text: text, to: out) }
+            if let out = logits, let text { try writeLogits(checkpoint: checkpoints[0], text: text, to: out) }
             if format == .json { printJSON(scores); return }
             let rows = scores.map { s in
                 [
@@ -77,3 +86,5 @@ struct EvalCommand: ParsableCommand {
         try OutputFile.write(out.withUnsafeBytes { Array($0) }, to: path, inputs: [checkpoint, text])
     }
 }
+
+extension Score.Split: ExpressibleByArgument {}

@@ -476,6 +476,33 @@ final class CLITests: XCTestCase {
             try String(contentsOfFile: docs + "/report.md", encoding: .utf8))
     }
 
+    /// `eval --split validation|test` finds the run's own parts of its corpus and scores them as the
+    /// run did; a checkpoint without a test part, or a corpus that changed, is refused in one line.
+    func testEvalScoresTheRunsOwnSplits() throws {
+        let corpus = temp("split.txt"), runs = temp("split-runs")
+        try String(repeating: "she sells sea shells by the sea shore. ", count: 200)
+            .write(toFile: corpus, atomically: true, encoding: .utf8)
+        XCTAssertEqual(
+            try run([
+                "train", corpus, "--steps", "20", "--hidden", "16", "--layers", "1", "--batch", "4", "--seq", "16",
+                "--test-fraction", "0.1", "--checkpoint-dir", runs, "--name", "s", "--quiet",
+            ]).status, 0)
+        let result = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: runs + "/s/result.json"))) as! [String: Any]
+        func score(_ split: String) throws -> Double {
+            let r = try run(["eval", runs + "/s/best.ckpt", "--split", split, "--format", "json"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
+            return rows[0]["natsPerCharacter"] as! Double
+        }
+        XCTAssertEqual(try score("test"), result["testLoss"] as! Double, accuracy: 1e-4)
+        XCTAssertEqual(try score("validation"), result["bestValidationLoss"] as! Double, accuracy: 1e-4)
+        try (String(contentsOfFile: corpus, encoding: .utf8) + "sea").write(toFile: corpus, atomically: true, encoding: .utf8)
+        let changed = try run(["eval", runs + "/s/best.ckpt", "--split", "validation"])
+        XCTAssertEqual(changed.status, 1)
+        XCTAssertTrue(changed.stderr.hasPrefix("charrnn: error: \(corpus): differs from the corpus"), changed.stderr)
+    }
+
     /// Bash completes file arguments: `charrnn train corp<TAB>` offers the corpus, and a checkpoint
     /// argument offers *.ckpt files.
     func testBashCompletesFileNames() throws {

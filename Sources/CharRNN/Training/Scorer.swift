@@ -39,6 +39,9 @@ public struct Score: Codable, Sendable {
     public enum Failure: Error, CustomStringConvertible, Equatable {
         case nothingToScore(text: String)
         case nothingKnown(text: String, characters: Int, checkpoint: String)
+        case noRecord(checkpoint: String)
+        case noTestPart(checkpoint: String)
+        case corpusChanged(corpus: String, checkpoint: String)
         /// One line naming the text.
         public var description: String {
             switch self {
@@ -46,6 +49,12 @@ public struct Score: Codable, Sendable {
                 return "\(t): nothing to score (a text needs at least 2 characters; the first is only context)"
             case .nothingKnown(let t, let n, let c):
                 return "\(t): none of its \(n) scored characters is in the vocabulary of \(c)"
+            case .noRecord(let c):
+                return "\(c): has no training record, so no split of its corpus (exported with --weights-only); "
+                    + "give --text"
+            case .noTestPart(let c): return "\(c): its run held out no test part (train with --test-fraction)"
+            case .corpusChanged(let corpus, let c):
+                return "\(corpus): differs from the corpus \(c) was trained on; its split cannot be found again"
             }
         }
     }
@@ -75,6 +84,52 @@ public struct Score: Codable, Sendable {
             throw Failure.nothingKnown(text: text, characters: r.unscored, checkpoint: path)
         }
         return (score, r.positionLosses ?? [])
+    }
+
+    /// A part of the corpus the checkpoint's run trained on.
+    public enum Split: String, CaseIterable, Sendable {
+        /// The validation part (the end of the corpus, or the run's --val-file).
+        case validation
+        /// The held-out test part (runs trained with --test-fraction).
+        case test
+    }
+
+    /// Scores the checkpoint at `path` on a split of its own run's corpus, found by the stored path
+    /// and settings and checked against the stored vocabulary and validation fingerprint.
+    public static func score(
+        checkpoint path: String, split: Split, streams: Int? = nil, precision: Precision = .fp32
+    ) throws -> Score {
+        let ckpt = try Checkpoint.load(path)
+        guard let record = ckpt.training else { throw Failure.noRecord(checkpoint: path) }
+        let s = record.settings
+        let data = try TrainingData.load(
+            trainFile: s.trainFile, validationFile: s.validationFile, validationFraction: s.validationFraction,
+            testFraction: s.testFraction, bytes: s.bytes)
+        let validationChanged = record.progress.validationFingerprint.map {
+            $0 != Trainer.fingerprint(data.validation, limit: Trainer.validationLimit)
+        }
+        guard data.vocabulary == ckpt.vocabulary, validationChanged != true else {
+            throw Failure.corpusChanged(corpus: s.validationFile ?? s.trainFile, checkpoint: path)
+        }
+        let part: TokenView
+        switch split {
+        case .validation: part = data.validation
+        case .test:
+            guard let t = data.test else { throw Failure.noTestPart(checkpoint: path) }
+            part = t
+        }
+        let n = streams ?? min(64, max(1, part.count / 1000))
+        let model = precision == .bf16 ? ckpt.makeModel().roundedToBFloat16() : ckpt.makeModel()
+        let r = Evaluator(model: model, streams: n, burnIn: n == 1 ? 0 : 200).evaluate(count: part.count) {
+            Int32(part[$0])
+        }
+        let name = "\(path) (\(split.rawValue) part of \(s.trainFile))"
+        if r.scored == 0 { throw Failure.nothingToScore(text: name) }
+        return Score(
+            checkpoint: path, architecture: ckpt.config.architecture.rawValue, layers: ckpt.config.layers,
+            hiddenSize: ckpt.config.hiddenSize, parameters: ckpt.parameterCount,
+            natsPerCharacter: r.meanLoss, bitsPerCharacter: r.bitsPerCharacter, perplexity: r.perplexity,
+            charactersScored: r.scored, charactersNotScored: r.unscored)
     }
 
     /// The score over the positions where `keep` is true, from the per-character losses.
