@@ -4,12 +4,6 @@ import CharRNN
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 extension Checkpoint {
     /// "LSTM 2×256, one-hot input, 818,497 parameters"

@@ -5,12 +5,6 @@ import CharRNN
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

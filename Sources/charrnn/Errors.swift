@@ -5,12 +5,6 @@ import CharRNN
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// Runs a command body; any error becomes one line on stderr ("charrnn: error: …") and exit 1.
 func reportingErrors(_ body: () throws -> Void) throws {

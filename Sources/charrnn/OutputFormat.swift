@@ -5,12 +5,6 @@ import CharRNN
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// `--format`: the one output option of every command that prints results. Each command takes
 /// the formats that fit its output and refuses the others by name.

@@ -5,12 +5,6 @@ import CharRNN
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 // The option groups of `train` (and the names `study` shares). Every option is optional, so a
 // command can tell what was given from what was left to the defaults: `--resume` refuses a given

@@ -4,12 +4,6 @@ import CZlib
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// gzip streams (RFC 1952) through the system zlib.
 enum Gzip {

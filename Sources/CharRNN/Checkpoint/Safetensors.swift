@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// A minimal reader and writer of the safetensors format: an 8-byte little-endian header length,
 /// a JSON header mapping tensor names to {dtype, shape, data_offsets} plus a `__metadata__` map of

@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 // The state of a training run as a checkpoint stores it: its settings, where it stands, and its
 // metric history. They live with the format, not with the trainer, so that the checkpoint code

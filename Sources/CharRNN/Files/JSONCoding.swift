@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// The one policy for numbers in JSON, for everything charrnn logs, saves or prints: JSON has no
 /// NaN or infinity, so a value that is not finite (a diverged loss, the mean of nothing) is

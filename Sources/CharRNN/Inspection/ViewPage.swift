@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// `charrnn view`'s page: one self-contained HTML file (inline CSS, JavaScript and SVG; nothing
 /// from the network) that colours a text by each character's surprisal under one model, or by

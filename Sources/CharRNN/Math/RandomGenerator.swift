@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// The one seeded pseudo-random generator of the project (xoshiro256**, seeded by SplitMix64).
 ///

@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// The recurrent cell: LSTM (4 gates) or GRU (3 gates), PyTorch's equations and gate order.
 public enum Architecture: String, Codable, Sendable, CaseIterable {

@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// The weights in the layouts the kernels want, made once per optimizer step (weights do not
 /// change within a step) and shared read-only by the worker threads.

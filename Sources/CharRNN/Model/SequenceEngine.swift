@@ -4,12 +4,6 @@ import CKernels
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// Runs a model over batches of B streams × T steps, splitting the streams between the cores:
 /// each worker runs its share of the streams through all T steps with its own workspace and

@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// Everything one thread needs to run forward and backward over `batch` streams × `steps`
 /// timesteps: layer buffers, logits, and its own gradient buffer (summed once per step).

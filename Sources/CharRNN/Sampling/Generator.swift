@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// Generates text from a model: N independent streams at once, each with its own random
 /// generator, streamed one character at a time to a callback. The one way charrnn samples (the

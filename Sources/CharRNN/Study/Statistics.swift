@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// Small statistics for comparing models: means with t-intervals over seeds, and percentile
 /// bootstrap intervals (block bootstrap over characters, whose losses are correlated nearby).

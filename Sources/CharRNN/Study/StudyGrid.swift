@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// What a study covers: corpora × model sizes × budgets × arms (architectures and their
 /// initialisation) × seeds, with the same small search of learning rate and dropout for every

@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// A study resolved to runs: every point's model and the automatic rule's learning rate and
 /// dropout, fixed when the study is planned (saved as `DIR/study.json`). `runs(in:)` turns it into

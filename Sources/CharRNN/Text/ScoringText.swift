@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// A text to score with a given vocabulary: ids, and which characters fall outside it.
 struct ScoringText: Sendable {

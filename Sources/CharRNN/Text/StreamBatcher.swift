@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// B contiguous streams over the training ids for truncated BPTT (char-rnn / torch-rnn style):
 /// stream b reads ids[b·L ..< (b+1)·L] with L = (N−1)/B, T characters per batch, so hidden state

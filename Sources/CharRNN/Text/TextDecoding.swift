@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// Errors reading a corpus or prime text. Each names the file and, where it applies, the offset.
 public enum TextError: Error, CustomStringConvertible, Equatable {

@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// A window onto a `TokenArray` (the training and validation parts share one array): the token
 /// ids of one part of a corpus.

@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// The characters a model knows, in code-point (or byte-value) order; a token id is an index here.
 ///

@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// The memory a training run will need, checked before anything large is allocated, so an
 /// impossible size is refused in one line instead of dying in `malloc`.

@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// A run's metrics.jsonl: one JSON object per line, appended as the run goes. The first line of a
 /// new run is `{"command": …}` (the explicit command that repeats it); every other line is a

@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// What a finished run achieved, written as `result.json` in its folder once the budget is used
 /// up: the figures a study aggregates, readable without the checkpoints (a study's results can be

@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// What a training run reports as it goes. The trainer prints nothing; whoever runs it (the CLI's
 /// progress display, a study, a test) receives these through `Trainer.onEvent` and decides

@@ -3,12 +3,6 @@
 #else
     import Foundation
 #endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-import Dispatch
 
 /// What a user asks of a new training run: every field optional, so the automatic
 /// configuration can fill in exactly what was left out. The `train` command builds one from its
