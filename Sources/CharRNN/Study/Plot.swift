@@ -34,9 +34,13 @@ public enum LearningCurvePlot {
     /// What the x axis measures.
     public enum XAxis: String, CaseIterable { case characters, seconds }
 
+    /// Which loss a curve follows: each log record's training loss (the mean since the previous
+    /// record) or its validation loss.
+    public enum Loss: String, CaseIterable { case train, validation }
+
     /// Series from a run folder's metrics.jsonl (records with a validation loss).
     public static func series(
-        runDirectory: String, axis: XAxis, label: String? = nil, group: String? = nil
+        runDirectory: String, axis: XAxis, loss: Loss = .validation, label: String? = nil, group: String? = nil
     ) throws -> Series {
         let path = runDirectory + "/metrics.jsonl"
         let text = String(decoding: try InputFile.read(path, expected: "metrics log"), as: UTF8.self)
@@ -44,7 +48,7 @@ public enum LearningCurvePlot {
         var unplottable = 0
         for line in text.split(separator: "\n") {
             guard let r = try? JSONCoding.decoder().decode(MetricRecord.self, from: Data(line.utf8)),
-                let v = r.validationLoss
+                let v = loss == .validation ? r.validationLoss : r.trainLoss
             else { continue }
             let x = axis == .characters ? Double(r.characters) : r.seconds
             guard v.isFinite, v >= 0, v <= largestLoss, x.isFinite, x >= 0, x <= 1e15 else {
@@ -68,7 +72,8 @@ public enum LearningCurvePlot {
     /// characters is 13.8), low enough that the axis arithmetic stays finite.
     public static let largestLoss = 1e6
 
-    public static func svg(_ series: [Series], axis: XAxis, title: String) -> String {
+    /// `yLabel` names the loss on the y axis ("validation loss", "training loss", "loss").
+    public static func svg(_ series: [Series], axis: XAxis, title: String, yLabel: String = "validation loss") -> String {
         let width = 820.0, height = 520.0, left = 80.0, right = 190.0, top = 50.0, bottom = 70.0
         let pw = width - left - right, ph = height - top - bottom
         let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
@@ -98,8 +103,8 @@ public enum LearningCurvePlot {
             + "stroke=\"#333\"/>\n"
         s += "<text x=\"\(f(left + pw / 2))\" y=\"\(f(height - 22))\" text-anchor=\"middle\">\(xUnit)</text>\n"
         s +=
-            "<text transform=\"translate(22 \(f(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">validation "
-            + "loss (nats per character)</text>\n"
+            "<text transform=\"translate(22 \(f(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">\(yLabel) "
+            + "(nats per character)</text>\n"
         // Lines: every run its own colour, within its architecture's family of hues.
         let colours = Self.colours(for: series.map(\.group))
         let drawn = series.indices.filter { !series[$0].points.isEmpty }
