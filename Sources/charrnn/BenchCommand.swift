@@ -17,8 +17,8 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure training, evaluation and sampling speed against a matrix-multiply ceiling.",
         discussion: """
-            Default configurations: LSTM and GRU at 2×128 (batch 50, seq 50) and 2×512 (batch 64, seq 64), \
-            one-hot input, vocabulary 65 — the shapes of bench/torch_charlm.py. Build with -c release for \
+            Default configurations: LSTM and GRU at 2x128 (batch 50, seq 50) and 2x512 (batch 64, seq 64), \
+            one-hot input, vocabulary 65 - the shapes of bench/torch_charlm.py. Build with -c release for \
             figures.
             """)
 

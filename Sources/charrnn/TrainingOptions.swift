@@ -59,7 +59,7 @@ struct ModelOptions: ParsableArguments {
     var embedding: Int?
     @Option(
         parsing: .unconditional,
-        help: "Dropout on every layer's output, 0 ≤ p < 1 (default: chosen from the passes over the data)",
+        help: "Dropout on every layer's output, 0 <= p < 1 (default: chosen from the passes over the data)",
         transform: finiteNumber)
     var dropout: Float?
     @Option(
@@ -105,7 +105,7 @@ struct OptimisationOptions: ParsableArguments {
     var seq: Int?
     @Option(
         parsing: .unconditional,
-        help: "Peak Adam learning rate (default: 3e-3; 2e-3·512/hidden above 384 units without weight drop)",
+        help: "Peak Adam learning rate (default: 3e-3; 2e-3*512/hidden above 384 units without weight drop)",
         transform: finiteNumber)
     var lr: Float?
     @Option(
