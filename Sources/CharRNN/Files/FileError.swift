@@ -48,7 +48,7 @@ public enum FileError: Error, CustomStringConvertible, Equatable {
         case .outputIsInput(let p): return "\(p): is an input of this command; choose another output file"
         case .writeFailed(let p, let r): return "\(p): cannot write (\(r))"
         case .controlCharacter(let p):
-            let shown = p.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? $0.escaped(asASCII: true) : String($0) }
+            let shown = p.unicodeScalars.map { $0.isControlCharacter ? $0.escaped(asASCII: true) : String($0) }
             return "\"\(shown.joined())\": an output file name cannot contain control characters"
         case .defaultOutputExists(let p):
             return "\(p): exists, and it is only the default output name; give --overwrite to replace it, or -o FILE"

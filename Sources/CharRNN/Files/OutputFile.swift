@@ -18,7 +18,7 @@ public enum OutputFile {
     /// symbolic link) that is none of `inputs`.
     public static func check(_ path: String, inputs: [String] = []) throws {
         if path.isEmpty { throw FileError.emptyPath(what: "output") }
-        if path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        if path.unicodeScalars.contains(where: \.isControlCharacter) {
             throw FileError.controlCharacter(path: path)
         }
         var st = stat()
@@ -50,15 +50,7 @@ public enum OutputFile {
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw FileError.writeFailed(path: path, reason: String(cString: strerror(errno))) }
         var failure: String?
-        bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = posixWrite(fd, raw.baseAddress! + done, raw.count - done)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { failure = String(cString: strerror(errno)); return }
-                done += n
-            }
-        }
+        if !bytes.withUnsafeBytes({ writeAll(fd, $0) }) { failure = String(cString: strerror(errno)) }
         if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         close(fd)
         if failure == nil && rename(tmp, path) != 0 { failure = String(cString: strerror(errno)) }

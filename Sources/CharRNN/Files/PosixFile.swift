@@ -43,18 +43,7 @@ final class PosixFile {
 
     /// Writes all of `bytes`; false on failure.
     @discardableResult
-    func write(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let n = posixWrite(descriptor, raw.baseAddress! + done, raw.count - done)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                done += n
-            }
-            return true
-        }
-    }
+    func write(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { writeAll(descriptor, $0) } }
 
     /// Writes a string's UTF-8 bytes.
     @discardableResult
@@ -73,4 +62,18 @@ struct PosixError: Error, CustomStringConvertible {
 
 @inline(__always) func posixWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
     write(fd, p, n)
+}
+
+/// Writes all of `bytes` to a file descriptor, retrying on EINTR; false on failure (a closed or
+/// full output), never a signal or a crash.
+@discardableResult
+public func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+    var done = 0
+    while done < bytes.count {
+        let n = posixWrite(fd, bytes.baseAddress! + done, bytes.count - done)
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { return false }
+        done += n
+    }
+    return true
 }

@@ -89,12 +89,16 @@ public enum Benchmark {
                     b: panels, c: c[t].pointer, ldc: n, accumulate: false, scratch: scratch[t].pointer)
             }
         }
+        return gflops(2.0 * Double(rowsPer * threads) * Double(n) * Double(n), seconds: seconds, once)
+    }
+
+    /// GFLOP/s of `once` (`flops` per call): one untimed call, then calls for `seconds`.
+    static func gflops(_ flops: Double, seconds: Double, _ once: () -> Void) -> Double {
         once()
         var reps = 0
         let start = Date()
         while Date().timeIntervalSince(start) < seconds { once(); reps += 1 }
-        let flops = 2.0 * Double(rowsPer * threads) * Double(n) * Double(n) * Double(reps)
-        return flops / Date().timeIntervalSince(start) / 1e9
+        return flops * Double(reps) / Date().timeIntervalSince(start) / 1e9
     }
 
     /// GFLOP/s of the bf16 product (`ck_gemm_bf16`, fp32 sums) on a square product, as
@@ -103,7 +107,8 @@ public enum Benchmark {
         guard ck_bf16_hardware() != 0 else { return nil }
         let a = FloatBuffer(count: n * n), b = FloatBuffer(count: n * n)
         let c = (0..<threads).map { _ in FloatBuffer(count: n * n / threads + n) }
-        let scratch = (0..<threads).map { _ in [UInt16](repeating: 0, count: ck_bf16_scratch_count()) }
+        let scratch = (0..<threads).map { _ in UnsafeMutablePointer<UInt16>.allocate(capacity: ck_bf16_scratch_count()) }
+        defer { for s in scratch { s.deallocate() } }
         var rng = RandomGenerator(seed: 1)
         for i in 0..<n * n { a[i] = rng.nextFloat(); b[i] = rng.nextFloat() }
         var panels = [UInt16](repeating: 0, count: ck_bf16_panels_count(n, n))
@@ -112,20 +117,13 @@ public enum Benchmark {
         func once() {
             panels.withUnsafeBufferPointer { bp in
                 parallel(threads) { t in
-                    scratch[t].withUnsafeBufferPointer { s in
-                        ck_gemm_bf16(
-                            rowsPer, n, n, a.pointer + t * rowsPer * n, n, 1, bp.baseAddress!, c[t].pointer, n, 0,
-                            UnsafeMutablePointer(mutating: s.baseAddress!))
-                    }
+                    ck_gemm_bf16(
+                        rowsPer, n, n, a.pointer + t * rowsPer * n, n, 1, bp.baseAddress!, c[t].pointer, n, 0,
+                        scratch[t])
                 }
             }
         }
-        once()
-        var reps = 0
-        let start = Date()
-        while Date().timeIntervalSince(start) < seconds { once(); reps += 1 }
-        return 2.0 * Double(rowsPer * threads) * Double(n) * Double(n) * Double(reps) / Date().timeIntervalSince(start)
-            / 1e9
+        return gflops(2.0 * Double(rowsPer * threads) * Double(n) * Double(n), seconds: seconds, once)
     }
 
     /// Measures one configuration: `trainSteps` timed steps, evaluation and sampling.

@@ -20,13 +20,9 @@ final class MetricsLog {
     /// from. Records a later, failed or killed, session wrote past that checkpoint are dropped, since
     /// the resumed run does those steps again: one record per step. Written atomically.
     func rewind(to records: [MetricRecord]) {
-        let existing = PosixFile.reading(path).flatMap { try? $0.read(upTo: 1 << 16) } ?? []
-        let first = existing.prefix { $0 != 0x0A }
         var text = ""
-        if MetricsLog.header(path) != nil, !first.isEmpty,
-            (try? JSONDecoder().decode(MetricRecord.self, from: Data(first))) == nil
-        {
-            text = String(decoding: first, as: UTF8.self) + "\n"
+        if let (line, header) = Self.firstLine(path), header.command != nil {
+            text = String(decoding: line, as: UTF8.self) + "\n"
         }
         for r in records { text += JSONCoding.string(r) + "\n" }
         handle = nil
@@ -39,15 +35,24 @@ final class MetricsLog {
         write(JSONCoding.string(Header(command: command, run: runID)))
     }
 
+    /// The first line of a log: its command header, or its first record (`step`).
+    private struct FirstLine: Decodable { var command: String?; var run: String?; var step: Int? }
+
+    /// The first line of the log at `path` and what it holds, or nil when it is not a header or
+    /// a record (not a charrnn log).
+    private static func firstLine(_ path: String) -> ([UInt8], FirstLine)? {
+        guard let file = PosixFile.reading(path), let head = try? file.read(upTo: 1 << 16) else { return nil }
+        let line = Array(head.prefix { $0 != 0x0A })
+        guard let h = try? JSONDecoder().decode(FirstLine.self, from: Data(line)), h.command != nil || h.step != nil
+        else { return nil }
+        return (line, h)
+    }
+
     /// The run identity in the first line of the log at `path`: `.some(id)` (nil for a log from
     /// before run identities), or nil when the file does not start like a charrnn log.
     static func header(_ path: String) -> String?? {
-        guard let file = PosixFile.reading(path), let head = try? file.read(upTo: 1 << 16) else { return nil }
-        let line = head.prefix { $0 != 0x0A }
-        struct Header: Decodable { var command: String?; var run: String?; var step: Int? }
-        guard let h = try? JSONDecoder().decode(Header.self, from: Data(line)), h.command != nil || h.step != nil
-        else { return nil }
-        return .some(h.run)
+        guard let (_, first) = firstLine(path) else { return nil }
+        return .some(first.run)
     }
 
     private func write(_ line: String) {

@@ -31,7 +31,7 @@ public enum RunFolder {
         if name.isEmpty { throw Failure.badName(name, reason: "a run name cannot be empty") }
         if name == "." || name == ".." { throw Failure.badName(name, reason: "a run name cannot be . or ..") }
         if name.contains("/") { throw Failure.badName(name, reason: "a run name is one folder name, without /") }
-        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        if name.unicodeScalars.contains(where: \.isControlCharacter) {
             throw Failure.badName(name, reason: "a run name cannot contain control characters")
         }
         if name.utf8.count > 255 { throw Failure.badName(name, reason: "longer than 255 bytes") }
