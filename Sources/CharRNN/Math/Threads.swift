@@ -8,7 +8,6 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Dispatch
 import Synchronization
 
 /// How many threads the parallel sections use, for the whole process, as `torch.set_num_threads`:
@@ -41,15 +40,12 @@ public enum Threads {
     public static func reset() { setting.store(0, ordering: .relaxed) }
 }
 
-/// Runs `body(0..<n)` on up to n threads (the caller's thread takes part).
+/// Runs `body(0..<n)` on up to n threads of the process's `WorkerPool` (the caller's thread takes
+/// part). Each index runs once, on whichever thread claims it first: callers give each index its
+/// own memory to write, so the result does not depend on which thread ran it.
 func parallel(_ n: Int, _ body: (Int) -> Void) {
     if n <= 1 { body(0); return }
-    withoutActuallyEscaping(body) { b in
-        // Safe: concurrentPerform returns only after every iteration has finished, and each
-        // caller gives each index its own memory to write.
-        nonisolated(unsafe) let b = b
-        DispatchQueue.concurrentPerform(iterations: n) { b($0) }
-    }
+    WorkerPool.shared.run(n, body)
 }
 
 /// Runs `body` over `0..<count` split into at most `threads` contiguous ranges of at least
@@ -61,5 +57,50 @@ func parallelRanges(_ count: Int, threads: Int, grain: Int = 1 << 16, _ body: (R
     parallel(parts) { p in
         let start = min(count, p * step), end = p == parts - 1 ? count : min(count, start + step)
         if start < end { body(start..<end) }
+    }
+}
+
+/// A thread of the process's own, started from the caller's thread (so at its priority: under
+/// `nice`, never above it), that runs `body` once; `join` waits for it.
+final class OwnThread {
+    #if os(Linux)
+        private var thread = pthread_t()
+    #else
+        private var thread: pthread_t?
+    #endif
+    private final class Work {
+        let body: () -> Void
+        init(_ body: @escaping () -> Void) { self.body = body }
+    }
+
+    init(_ body: @escaping () -> Void) {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setstacksize(&attributes, 4 << 20)
+        let created = pthread_create(
+            &thread, &attributes,
+            { argument in
+                Unmanaged<Work>.fromOpaque(argument!).takeRetainedValue().body()
+                return nil
+            }, Unmanaged.passRetained(Work(body)).toOpaque())
+        precondition(created == 0, "could not start a thread (error \(created))")
+    }
+
+    func join() {
+        #if os(Linux)
+            pthread_join(thread, nil)
+        #else
+            pthread_join(thread!, nil)
+        #endif
+    }
+}
+
+/// Runs `body(0..<n)`, each index on a new `OwnThread`, and returns when all have finished (for
+/// long jobs such as a study's runs; `parallel` serves short sections).
+func onOwnThreads(_ n: Int, _ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { b in
+        let threads = (0..<n).map { i in OwnThread { b(i) } }
+        threads.forEach { $0.join() }
     }
 }

@@ -10,7 +10,10 @@
 /// products), bound by how fast the weights stream from cache; for one-hot models the first
 /// layer's input contribution is a row of a precomputed per-character table (W_ihᵀ plus biases).
 /// With two threads the hidden units of every layer (and the output rows) are split between the
-/// cores, which meet three times per character through a spinning partner. Each unit is computed
+/// cores, which meet three times per character through the `WorkerPool` (whose worker spins between
+/// stages; when the scheduler keeps it off a busy core, this thread runs both parts itself). On a
+/// busy machine, where waiting for the second thread costs more than it saves, `SplitChoice`
+/// turns the split off. Each unit is computed
 /// the same way whichever core computes it, so the split never changes the result.
 final class Sampler {
     let model: LanguageModel
@@ -27,7 +30,9 @@ final class Sampler {
     let split: [FloatBuffer]
     let logits: FloatBuffer
     var tokenDraw: TokenDraw
-    let partner: SpinPartner?
+    /// Whether each stage may be split between two threads, and whether it is, step by step.
+    let twoThreads: Bool
+    var splitChoice = SplitChoice()
     /// With `Precision.bf16`: the weight matrices rounded to bf16 (half the bytes to stream per
     /// character): per layer W_ih (nil where the one-hot table stands in) and W_hh, and the output
     /// layer's weight.
@@ -53,7 +58,7 @@ final class Sampler {
         logits = FloatBuffer(count: V)
         tokenDraw = TokenDraw(vocabularySize: V)
         // Below ~64 units a step is a few microseconds: a second core only adds rendezvous cost.
-        partner = threads > 1 && H >= 64 ? SpinPartner() : nil
+        twoThreads = threads > 1 && H >= 64
         if precision == .bf16 {
             func copy(_ name: String, _ count: Int) -> UnsafeMutablePointer<UInt16> {
                 let p = UnsafeMutablePointer<UInt16>.allocate(capacity: count)
@@ -74,7 +79,6 @@ final class Sampler {
     }
 
     deinit {
-        partner?.stop()
         if let b = bf16 {
             b.input.forEach { $0?.deallocate() }
             b.hidden.forEach { $0.deallocate() }
@@ -84,10 +88,10 @@ final class Sampler {
 
     func reset() { h[0].zero(); h[1].zero(); c.zero() }
 
-    /// Runs part 0 and part 1 of a stage (on two cores when there is a partner).
+    /// Runs part 0 and part 1 of a stage (on two threads when `twoThreads`).
     @inline(__always)
     private func stage(_ body: (Int) -> Void) {
-        if let p = partner { p.run(body) } else { body(0); body(1) }
+        if twoThreads && splitChoice.splits { parallel(2, body) } else { body(0); body(1) }
     }
 
     /// Units [start, end) of part `part` of n, split on a 16-unit boundary.
@@ -99,6 +103,16 @@ final class Sampler {
 
     /// Feeds one token (−1 = unknown: zero input) and leaves the next-character logits in `logits`.
     func step(_ token: Int) {
+        if twoThreads {
+            let start = Clock.nanoseconds
+            compute(token)
+            splitChoice.record(nanoseconds: Clock.nanoseconds - start)
+        } else {
+            compute(token)
+        }
+    }
+
+    private func compute(_ token: Int) {
         let cfg = model.config
         let hPrev = h[current].pointer, hNew = h[1 - current].pointer
         for l in 0..<cfg.layers {

@@ -72,8 +72,8 @@ public struct StudyRunner: Sendable {
         do { lock = try RunLock(folder: directory) } catch RunLock.Failure.held(_, let pid) {
             throw StudyError.busy(directory: directory, pid: pid)
         }
-        let children = Children(), finished = Atomic<Bool>(false), watcherDone = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async { [shouldStop] in
+        let children = Children(), finished = Atomic<Bool>(false)
+        let watcher = OwnThread { [shouldStop] in
             var forwarded = false
             while !finished.load(ordering: .acquiring) {
                 if !forwarded && shouldStop() {
@@ -82,11 +82,10 @@ public struct StudyRunner: Sendable {
                 }
                 usleep(50_000)
             }
-            watcherDone.signal()
         }
         defer {
             finished.store(true, ordering: .releasing)
-            watcherDone.wait()
+            watcher.join()
             withExtendedLifetime(lock) {}
         }
         return try runMissing(plan, children: children)
@@ -106,7 +105,7 @@ public struct StudyRunner: Sendable {
             log("study: \(missing.count) run\(missing.count == 1 ? "" : "s") to do, \(jobs) at a time")
             let next = Mutex(0), results = Mutex<[(String, Int32, Double)]>([])
             let total = missing.count, started = Date()
-            DispatchQueue.concurrentPerform(iterations: min(jobs, total)) { _ in
+            onOwnThreads(min(jobs, total)) { _ in
                 while !shouldStop() {
                     let i: Int = next.withLock { n in
                         defer { n += 1 }
@@ -182,7 +181,7 @@ public struct StudyRunner: Sendable {
         environment.append(nil)
         defer { for v in environment { free(v) } }
         // The child starts with no signal blocked and SIGINT, SIGTERM and SIGPIPE at their defaults
-        // (this thread may be a dispatch worker, which blocks signals, and a child inherits the mask).
+        // (the spawning thread may block signals, and a child inherits the mask).
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
