@@ -162,9 +162,13 @@ public struct StudyPlan: Codable, Equatable, Sendable {
         guard grid.searches, let budget = grid.budgets.first else { return [] }
         let p = point(corpus.name, size, arm.name, budget)
         var runs: [Run] = []
-        for (i, factor) in grid.searchLearningRates.enumerated() {
-            for (j, added) in grid.searchDropouts.enumerated() {
-                let name = "\(corpus.name)-\(size.label)-\(arm.name)-search-lr\(i + 1)-dropout\(j + 1)"
+        for factor in grid.searchLearningRates {
+            for added in grid.searchDropouts {
+                // Named by their values: lr0.5 is the rule's learning rate × 0.5, dropout+0.1 its
+                // dropout + 0.1.
+                let name =
+                    "\(corpus.name)-\(size.label)-\(arm.name)-search-lr\(String(printf: "%g", Double(factor)))"
+                    + "-dropout+\(String(printf: "%g", Double(added)))"
                 runs.append(
                     run(
                         name: name, isSearch: true, corpus: corpus, point: p, arm: arm, seed: 1, factor: factor,
