@@ -12,13 +12,16 @@ struct CompareCommand: ParsableCommand {
         abstract: "Compare checkpoints on the same text in one table; the best is marked.")
 
     @Argument(help: "Checkpoint files", completion: .file(extensions: ["ckpt"])) var checkpoints: [String]
-    @Option(help: "The text to score", completion: .file()) var text: String
+    @Option(help: "The text to score", completion: .file()) var text: String?
+    @Option(help: "Instead of --text: the validation or test part of the corpus the first checkpoint's run trained on")
+    var split: Score.Split?
     @Option(help: "text, json, csv or markdown") var format: OutputFormat = .text
 
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
         if checkpoints.isEmpty { throw ValidationError("give at least one checkpoint") }
+        if (text == nil) == (split == nil) { throw ValidationError("give --text FILE or --split validation|test") }
     }
 
     func run() throws {
@@ -26,8 +29,12 @@ struct CompareCommand: ParsableCommand {
         try reportingErrors {
             var scores: [Score] = []
             var losses: [[Float]] = []
+            let part = try split.map { try HeldOutText.load(checkpoint: checkpoints[0], split: $0) }
+            let text = part?.name ?? self.text!
             for path in checkpoints {
-                let (s, l) = try Score.score(checkpoint: path, text: text, positions: true)
+                let (s, l) =
+                    try part.map { try Score.score(checkpoint: path, text: $0, positions: true) }
+                    ?? Score.score(checkpoint: path, text: text, positions: true)
                 scores.append(s); losses.append(l)
             }
             // Rank only like with like: every checkpoint is scored on the characters all of them

@@ -25,7 +25,9 @@ struct ViewCommand: ParsableCommand {
             """)
 
     @Argument(help: "One or two checkpoints", completion: .file(extensions: ["ckpt"])) var checkpoints: [String]
-    @Option(help: "The text to show (- reads standard input)", completion: .file()) var text: String
+    @Option(help: "The text to show (- reads standard input)", completion: .file()) var text: String?
+    @Option(help: "Instead of --text: the validation or test part of the corpus the first checkpoint's run trained on")
+    var split: Score.Split?
     @Option(
         name: [.customShort("o"), .customLong("out"), .customLong("output")],
         help: "The page to write (default: view.html)")
@@ -39,6 +41,7 @@ struct ViewCommand: ParsableCommand {
 
     func validate() throws {
         if checkpoints.isEmpty || checkpoints.count > 2 { throw ValidationError("give one or two checkpoints") }
+        if (text == nil) == (split == nil) { throw ValidationError("give --text FILE or --split validation|test") }
         if maxChars < 2 || maxChars > 10_000_000 {
             throw ValidationError("--max-chars must be between 2 and 10000000 (got \(maxChars))")
         }
@@ -49,15 +52,17 @@ struct ViewCommand: ParsableCommand {
         try reportingErrors {
             let output = self.output ?? "view.html"
             try OutputFile.checkDefault(output, given: self.output != nil, overwrite: overwrite)
-            let page = try ViewPage.make(checkpoints: checkpoints, text: text, maxCharacters: maxChars)
-            try OutputFile.write(page.html, to: output, inputs: checkpoints + [text])
+            let page =
+                try split.map { try ViewPage.make(checkpoints: checkpoints, split: $0, maxCharacters: maxChars) }
+                ?? ViewPage.make(checkpoints: checkpoints, text: text!, maxCharacters: maxChars)
+            try OutputFile.write(page.html, to: output, inputs: checkpoints + (text.map { [$0] } ?? []))
             for (m, t) in zip(page.models, page.totals) {
                 writeErr(
                     m.name
                         + String(
                             printf: ": %.4f nats/char (%.4f bits/char) over %d characters", t.nats,
-                        t.nats / log(2),
-                        t.scored) + "\n")
+                            t.nats / log(2),
+                            t.scored) + "\n")
             }
             if page.text.count < page.totalCharacters {
                 writeErr(

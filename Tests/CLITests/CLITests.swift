@@ -3,52 +3,7 @@ import XCTest
 
 /// Runs the built `charrnn` binary: help, exit codes, one-line errors, and a whole
 /// train → sample → eval → compare → inspect session on generated text.
-final class CLITests: XCTestCase {
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
-
-    static var binary: URL {
-        // The test bundle sits in the build products folder (or is a file inside it).
-        let bundle = Bundle(for: CLITests.self).bundleURL
-        for dir in [bundle, bundle.deletingLastPathComponent()] {
-            let candidate = dir.appendingPathComponent("charrnn")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return bundle.appendingPathComponent("charrnn")
-    }
-
-    @discardableResult
-    func run(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Result {
-        let p = Process()
-        p.executableURL = Self.binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out; p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(
-            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-            stderr: String(decoding: e, as: UTF8.self))
-    }
-
-    func temp(_ name: String) -> String { NSTemporaryDirectory() + "charrnn-cli-\(UUID().uuidString)-\(name)" }
-
-    /// Sentences from a tiny grammar, seeded, so the test corpus is the same every run.
-    static func generatedText(characters: Int) -> String {
-        let subjects = ["the cat", "a dog", "my friend", "the old man", "her sister"]
-        let verbs = ["sees", "likes", "finds", "follows", "calls"]
-        let objects = ["the river.", "a small bird.", "the red door.", "his hat.", "the moon."]
-        var state: UInt64 = 12345
-        func pick(_ a: [String]) -> String {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return a[Int((state >> 33) % UInt64(a.count))]
-        }
-        var s = ""
-        while s.count < characters { s += "\(pick(subjects)) \(pick(verbs)) \(pick(objects))\n" }
-        return s
-    }
-
+final class CLITests: CLITestCase {
     func testHelpListsEveryCommand() throws {
         let r = try run(["--help"])
         XCTAssertEqual(r.status, 0)
@@ -453,8 +408,12 @@ final class CLITests: XCTestCase {
                     .modificationDate] as! Date
             XCTAssertEqual(now, stamp, "\(run) finished before and was not redone")
         }
-        let seconds = try result(c, victim)["seconds"] as! Double
-        XCTAssertEqual(seconds, 6, accuracy: 1.5, "the resumed run stops at its whole budget")
+        // The 6 s budget became steps when the run started; the resumed run does all of them.
+        let finished = try result(c, victim), settings = finished["settings"] as! [String: Any]
+        XCTAssertEqual(settings["timeSeconds"] as? Double, 6)
+        XCTAssertEqual(
+            finished["steps"] as? Int, settings["steps"] as? Int, "the resumed run stops at its whole budget")
+        XCTAssertTrue((settings["command"] as! String).contains("--steps \(finished["steps"] as! Int) "))
     }
 
     /// The published study (docs/study: study.json and every run's result.json, no checkpoints)
@@ -482,31 +441,6 @@ final class CLITests: XCTestCase {
 
     /// `eval --split validation|test` finds the run's own parts of its corpus and scores them as the
     /// run did; a checkpoint without a test part, or a corpus that changed, is refused in one line.
-    func testEvalScoresTheRunsOwnSplits() throws {
-        let corpus = temp("split.txt"), runs = temp("split-runs")
-        try String(repeating: "she sells sea shells by the sea shore. ", count: 200)
-            .write(toFile: corpus, atomically: true, encoding: .utf8)
-        XCTAssertEqual(
-            try run([
-                "train", corpus, "--steps", "20", "--hidden", "16", "--layers", "1", "--batch", "4", "--seq", "16",
-                "--test-fraction", "0.1", "--checkpoint-dir", runs, "--name", "s", "--quiet",
-            ]).status, 0)
-        let result = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: runs + "/s/result.json"))) as! [String: Any]
-        func score(_ split: String) throws -> Double {
-            let r = try run(["eval", runs + "/s/best.ckpt", "--split", split, "--format", "json"])
-            XCTAssertEqual(r.status, 0, r.stderr)
-            let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
-            return rows[0]["natsPerCharacter"] as! Double
-        }
-        XCTAssertEqual(try score("test"), result["testLoss"] as! Double, accuracy: 1e-4)
-        XCTAssertEqual(try score("validation"), result["bestValidationLoss"] as! Double, accuracy: 1e-4)
-        try (String(contentsOfFile: corpus, encoding: .utf8) + "sea").write(toFile: corpus, atomically: true, encoding: .utf8)
-        let changed = try run(["eval", runs + "/s/best.ckpt", "--split", "validation"])
-        XCTAssertEqual(changed.status, 1)
-        XCTAssertTrue(changed.stderr.hasPrefix("charrnn: error: \(corpus): differs from the corpus"), changed.stderr)
-    }
-
     /// Bash completes file arguments: `charrnn train corp<TAB>` offers the corpus, and a checkpoint
     /// argument offers *.ckpt files.
     func testBashCompletesFileNames() throws {
@@ -545,7 +479,8 @@ final class CLITests: XCTestCase {
     /// killed session wrote past it (and a torn last line) go, so each step has one record.
     func testAResumeLeavesOneMetricsRecordPerStep() throws {
         let corpus = temp("rewind.txt"), runs = temp("rewind-runs")
-        try String(repeating: "a rose is a rose is a rose. ", count: 300).write(toFile: corpus, atomically: true, encoding: .utf8)
+        try String(repeating: "a rose is a rose is a rose. ", count: 300).write(
+            toFile: corpus, atomically: true, encoding: .utf8)
         let common = ["--hidden", "16", "--layers", "1", "--batch", "4", "--seq", "16", "--quiet"]
         XCTAssertEqual(
             try run(["train", corpus, "--steps", "20", "--checkpoint-dir", runs, "--name", "r"] + common).status, 0)
@@ -578,7 +513,9 @@ final class CLITests: XCTestCase {
         ]
         XCTAssertEqual(try run(plan).status, 0)
         func lockPid(_ path: String) -> Int32? {
-            (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            (try? String(contentsOfFile: path, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
         }
         /// Starts `study run` and waits for a child training with a checkpoint; (process, child pid, run folder).
         func start() throws -> (Process, Int32, String) {
@@ -636,7 +573,8 @@ final class CLITests: XCTestCase {
         let runs = copy + "/runs/divina-commedia-250k-gru-1M-chars-seed"
         func edit(_ n: Int, _ change: (inout [String: Any]) -> Void) throws {
             let path = runs + "\(n)/result.json"
-            var d = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+            var d =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
             change(&d)
             try JSONSerialization.data(withJSONObject: d).write(to: URL(fileURLWithPath: path))
         }
@@ -645,9 +583,17 @@ final class CLITests: XCTestCase {
         try "not json".write(toFile: runs + "3/result.json", atomically: true, encoding: .utf8)
         let r = try run(["study", "report", copy, "--format", "json"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("left out divina-commedia-250k-gru-1M-chars-seed1: its result.json is invalid: testLoss -5.0 cannot be a loss"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("left out divina-commedia-250k-gru-1M-chars-seed2: its result.json names run another-run"), r.stderr)
-        XCTAssertTrue(r.stderr.contains("left out divina-commedia-250k-gru-1M-chars-seed3: its result.json is invalid: not a run result"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains(
+                "left out divina-commedia-250k-gru-1M-chars-seed1: its result.json is invalid: testLoss -5.0 cannot be a loss"
+            ), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains(
+                "left out divina-commedia-250k-gru-1M-chars-seed2: its result.json names run another-run"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.contains(
+                "left out divina-commedia-250k-gru-1M-chars-seed3: its result.json is invalid: not a run result"),
+            r.stderr)
         let report = try String(contentsOfFile: copy + "/report.md", encoding: .utf8)
         XCTAssertTrue(report.contains("**Left out:** 3 results"), report)
         XCTAssertFalse(report.contains("-5.0000"))

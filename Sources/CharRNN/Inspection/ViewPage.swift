@@ -158,18 +158,41 @@ extension ViewPage {
     /// `maxCharacters`. Every unit is kept for the first characters up to about four million values
     /// per model); the units that track the text are kept for all of it.
     public static func make(checkpoints paths: [String], text: String, maxCharacters: Int) throws -> ViewPage {
-        let loaded = try paths.map { try Checkpoint.load($0) }
-        if loaded.count == 2, loaded[0].vocabulary.kind != loaded[1].vocabulary.kind {
-            throw loaded[0].vocabulary.kind == .bytes
-                ? Failure.mixedKinds(paths[1], paths[0]) : Failure.mixedKinds(paths[0], paths[1])
-        }
+        let loaded = try load(paths)
         let kind = loaded[0].vocabulary.kind
         var symbols: [UInt32] = []
         try CorpusReader.forEachSymbol(text, kind: kind) { s in
             if symbols.count < maxCharacters + 1 { symbols.append(s) }
         }
         let total = try CorpusReader.scan(text, kind: kind).count
-        let shown = Array(symbols.prefix(maxCharacters))
+        return try make(
+            checkpoints: paths, loaded: loaded, symbols: Array(symbols.prefix(maxCharacters)), total: total,
+            kind: kind, text: text)
+    }
+
+    /// The page for the held-out `split` of the first checkpoint's run (`HeldOutText`).
+    public static func make(checkpoints paths: [String], split: Score.Split, maxCharacters: Int) throws -> ViewPage {
+        let loaded = try load(paths)
+        let part = try HeldOutText.load(loaded[0], path: paths[0], split: split)
+        return try make(
+            checkpoints: paths, loaded: loaded, symbols: Array(part.symbols.prefix(maxCharacters)),
+            total: part.symbols.count, kind: part.kind, text: part.name)
+    }
+
+    /// The checkpoints, refused when they read different kinds of characters.
+    static func load(_ paths: [String]) throws -> [Checkpoint] {
+        let loaded = try paths.map { try Checkpoint.load($0) }
+        if loaded.count == 2, loaded[0].vocabulary.kind != loaded[1].vocabulary.kind {
+            throw loaded[0].vocabulary.kind == .bytes
+                ? Failure.mixedKinds(paths[1], paths[0]) : Failure.mixedKinds(paths[0], paths[1])
+        }
+        return loaded
+    }
+
+    static func make(
+        checkpoints paths: [String], loaded: [Checkpoint], symbols shown: [UInt32], total: Int,
+        kind: Vocabulary.Kind, text: String
+    ) throws -> ViewPage {
         if shown.count < 2 { throw Failure.tooShort(path: text) }
         let scalars = shown.map { s in
             kind == .bytes ? Unicode.Scalar(UInt8(truncatingIfNeeded: s)) : (Unicode.Scalar(s) ?? "\u{FFFD}")

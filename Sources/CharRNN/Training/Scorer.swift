@@ -94,42 +94,49 @@ public struct Score: Codable, Sendable {
         case test
     }
 
-    /// Scores the checkpoint at `path` on a split of its own run's corpus, found by the stored path
-    /// and settings and checked against the stored vocabulary and validation fingerprint.
+    /// Scores the checkpoint at `path` on a split of its own run's corpus (`HeldOutText`).
     public static func score(
         checkpoint path: String, split: Split, streams: Int? = nil, precision: Precision = .fp32
     ) throws -> Score {
         let ckpt = try Checkpoint.load(path)
-        guard let record = ckpt.training else { throw Failure.noRecord(checkpoint: path) }
-        let s = record.settings
-        let data = try TrainingData.load(
-            trainFile: s.trainFile, validationFile: s.validationFile, validationFraction: s.validationFraction,
-            testFraction: s.testFraction, bytes: s.bytes)
-        let validationChanged = record.progress.validationFingerprint.map {
-            $0 != Trainer.fingerprint(data.validation, limit: Trainer.validationLimit)
-        }
-        guard data.vocabulary == ckpt.vocabulary, validationChanged != true else {
-            throw Failure.corpusChanged(corpus: s.validationFile ?? s.trainFile, checkpoint: path)
-        }
-        let part: TokenView
-        switch split {
-        case .validation: part = data.validation
-        case .test:
-            guard let t = data.test else { throw Failure.noTestPart(checkpoint: path) }
-            part = t
-        }
-        let n = streams ?? min(64, max(1, part.count / 1000))
+        let part = try HeldOutText.load(ckpt, path: path, split: split)
+        return try score(ckpt, path: path, text: part, streams: streams, precision: precision).score
+    }
+
+    /// Scores the checkpoint at `path` on `text` (the held-out part of this or another run; its
+    /// characters outside the checkpoint's vocabulary are not scored). With `positions`, also the
+    /// loss of every character, as the file variant gives it.
+    public static func score(
+        checkpoint path: String, text: HeldOutText, streams: Int? = nil, positions: Bool = false,
+        precision: Precision = .fp32
+    ) throws -> (score: Score, losses: [Float]) {
+        try score(
+            Checkpoint.load(path), path: path, text: text, streams: streams, positions: positions,
+            precision: precision)
+    }
+
+    static func score(
+        _ ckpt: Checkpoint, path: String, text: HeldOutText, streams: Int?, positions: Bool = false,
+        precision: Precision
+    ) throws -> (score: Score, losses: [Float]) {
+        let index = Dictionary(uniqueKeysWithValues: ckpt.vocabulary.symbols.enumerated().map { ($1, Int32($0)) })
+        // Bytes and Unicode scalars are different characters: none is known across kinds.
+        let same = text.kind == ckpt.vocabulary.kind
+        let ids = text.symbols.map { same ? index[$0] ?? -1 : -1 }
+        let n = streams ?? min(64, max(1, ids.count / 1000))
         let model = precision == .bf16 ? ckpt.makeModel().roundedToBFloat16() : ckpt.makeModel()
-        let r = Evaluator(model: model, streams: n, burnIn: n == 1 ? 0 : 200).evaluate(count: part.count) {
-            Int32(part[$0])
+        let r = Evaluator(model: model, streams: n, burnIn: n == 1 ? 0 : 200).evaluate(
+            ids, keepPositionLosses: positions)
+        if r.scored == 0 {
+            if r.unscored == 0 { throw Failure.nothingToScore(text: text.name) }
+            throw Failure.nothingKnown(text: text.name, characters: r.unscored, checkpoint: path)
         }
-        let name = "\(path) (\(split.rawValue) part of \(s.trainFile))"
-        if r.scored == 0 { throw Failure.nothingToScore(text: name) }
-        return Score(
+        let score = Score(
             checkpoint: path, architecture: ckpt.config.architecture.rawValue, layers: ckpt.config.layers,
             hiddenSize: ckpt.config.hiddenSize, parameters: ckpt.parameterCount,
             natsPerCharacter: r.meanLoss, bitsPerCharacter: r.bitsPerCharacter, perplexity: r.perplexity,
             charactersScored: r.scored, charactersNotScored: r.unscored)
+        return (score, r.positionLosses ?? [])
     }
 
     /// The score over the positions where `keep` is true, from the per-character losses.
