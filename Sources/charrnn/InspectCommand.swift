@@ -98,9 +98,14 @@ struct InspectCommand: ParsableCommand {
                 }
                 var stop: [String] = []
                 if let e = s.epochs { stop.append("\(e) epochs") }
-                if let n = s.steps { stop.append("\(n) steps") }
-                if let sec = s.timeSeconds { stop.append(formatDuration(sec)) }
-                let validation = s.validationFile.map { " (validation \($0))" }
+                if let n = s.steps {
+                    stop.append(
+                        "\(n) steps" + (s.timeSeconds.map { " (from a time budget of \(formatDuration($0)))" } ?? ""))
+                } else if let sec = s.timeSeconds {
+                    stop.append(formatDuration(sec))
+                }
+                let validation =
+                    s.validationFile.map { " (validation \($0))" }
                     ?? " (validation last \(s.validationFraction))"
                 var line = "settings:     data \(s.trainFile)\(validation), batch \(s.batch), seq \(s.sequence), "
                 line += "lr \(s.learningRate) \(s.schedule.rawValue) → ×\(s.finalLearningRateFraction), "

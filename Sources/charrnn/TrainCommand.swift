@@ -71,6 +71,7 @@ struct TrainCommand: ParsableCommand {
                 throw ExitCode(130)
             }
             writeErr("sample it with: charrnn sample \(shellQuote(trainer.bestPath)) --length 500\n")
+            if let command = trainer.settings.command { writeErr("repeat it exactly with: \(command)\n") }
         }
     }
 
@@ -84,8 +85,7 @@ struct TrainCommand: ParsableCommand {
         if let s = ckpt.training?.settings { try refuseConflicts(with: s, config: ckpt.config, checkpoint: path) }
         return try Trainer(resuming: ckpt, path: path) { s, progress in
             if let f = file { s.trainFile = absolutePath(f) }
-            if budget.given { s.epochs = budget.epochs; s.steps = budget.steps; s.timeSeconds = nil }
-            if let d = budget.seconds { s.timeSeconds = progress.elapsedSeconds + d }
+            if budget.given { applyBudget(to: &s, progress: progress, config: ckpt.config, whole: false) }
             if let k = output.keep { s.keep = k }
         }
     }
@@ -120,11 +120,32 @@ struct TrainCommand: ParsableCommand {
         guard let stored = ckpt.training?.settings else { return nil }
         try refuseConflicts(with: stored, config: ckpt.config, checkpoint: path, continuing: true)
         writeErr("continuing \(output.name!) from step \(ckpt.training?.progress.step ?? 0) (\(path))\n")
-        return try Trainer(resuming: ckpt, path: path) { s, _ in
+        return try Trainer(resuming: ckpt, path: path) { s, progress in
             if let f = file { s.trainFile = absolutePath(f) }
-            if budget.given { s.epochs = budget.epochs; s.steps = budget.steps; s.timeSeconds = budget.seconds }
+            // The same time budget as the stored one keeps the steps it was turned into.
+            let same =
+                budget.seconds != nil && budget.seconds == s.timeSeconds && budget.steps == nil
+                && budget.epochs == s.epochs
+            if budget.given && !same { applyBudget(to: &s, progress: progress, config: ckpt.config, whole: true) }
             if let k = output.keep { s.keep = k }
         }
+    }
+
+    /// The budget options on a resumed run, which replace its budget: --steps and --epochs count
+    /// the whole run; --time is that much more with --resume, and the whole time with --continue
+    /// (`whole`). A time budget becomes steps at the run's own speed.
+    func applyBudget(to s: inout TrainingSettings, progress: TrainingProgress, config: ModelConfig, whole: Bool) {
+        s.epochs = budget.epochs
+        s.steps = budget.steps
+        s.timeSeconds = nil
+        guard let seconds = budget.seconds else { return }
+        let (epochs, steps, batch, sequence) = (s.epochs, s.steps, s.batch, s.sequence)
+        s.extendBudget(
+            bySeconds: max(0, seconds - (whole ? progress.elapsedSeconds : 0)), from: progress,
+            stepsPerSecond: AutoConfiguration.measureSpeed(config, batch: batch, sequence: sequence)
+                / Double(batch * sequence))
+        s.epochs = epochs
+        if let n = steps { s.steps = min(s.steps!, n) }
     }
 
     func refuseConflicts(

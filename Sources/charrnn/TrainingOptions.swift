@@ -225,8 +225,4 @@ struct RunOptions: ParsableArguments {
 }
 
 /// A path as given, made absolute against the working directory (stored paths then work from anywhere).
-func absolutePath(_ path: String) -> String {
-    if path.hasPrefix("/") || path == InputFile.standardInputPath { return path }
-    return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-        .standardizedFileURL.path
-}
+func absolutePath(_ path: String) -> String { PathName.absolute(path) }

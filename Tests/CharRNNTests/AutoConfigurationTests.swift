@@ -87,7 +87,12 @@ final class TrainingPlanTests: XCTestCase {
         XCTAssertTrue(plan.explanation.contains("used instead: --dropout 0.3"), plan.explanation)
         XCTAssertEqual(plan.runName, "lstm-\(plan.config.hiddenSize)")
         let command = plan.settings.command!
-        let steps = Int((60.0 * 50_000 / Double(32 * 64)).rounded())
+        // 60 s less about ten validations at `evaluationSpeedup` × the training speed.
+        let validating =
+            AutoConfiguration.validationsPerRun * Double(d.validation.count)
+            / (AutoConfiguration.evaluationSpeedup * 50_000)
+        XCTAssertGreaterThan(validating, 0)
+        let steps = Int(((60 - validating) * 50_000 / Double(32 * 64)).rounded())
         for part in [
             "charrnn train /data/corpus.txt ", "--hidden \(plan.config.hiddenSize) ", "--dropout 0.3 ",
             "--lr \(plan.settings.learningRate) ", "--steps \(steps) ", "--checkpoint-dir /runs --name lstm-",

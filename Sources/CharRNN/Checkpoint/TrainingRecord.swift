@@ -45,7 +45,9 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     public var epochs: Double?
     /// Budget in optimizer steps (counting resumed ones).
     public var steps: Int?
-    /// Budget in seconds of training.
+    /// The time budget asked for, in seconds (counting resumed time). A run turns it into `steps`
+    /// once, from the speed it measures, and does exactly those steps, so that its explicit
+    /// command repeats it; the seconds stay here to describe the run.
     public var timeSeconds: Double?
     /// Initialisation options (nil = PyTorch's).
     public var initialization: LanguageModel.Initialization?
@@ -58,6 +60,8 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     public var emaDecay: Float?
     /// Validated checkpoints kept as history (`step-N.ckpt`) besides best and latest (nil or 0 = none).
     public var keep: Int?
+    /// The checkpoint whose weights a fine-tuned run (`--init-from`) started from.
+    public var initFrom: String?
     /// The explicit command line that repeats this run without measuring speed (every choice of
     /// the automatic configuration written out).
     public var command: String?

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -31,6 +36,13 @@ public enum PathName {
         guard let slash = p.lastIndex(of: "/") else { return "" }
         if slash == p.startIndex { return "/" }
         return String(p[..<slash])
+    }
+
+    /// A path made absolute against the working directory ("-", standard input, stays as it is).
+    public static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") || path == InputFile.standardInputPath { return path }
+        return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            .standardizedFileURL.path
     }
 }
 

@@ -43,7 +43,8 @@ final class WorkerPool: @unchecked Sendable {
     /// Runs `body(0..<count)`, each index once, on the caller and up to `count - 1` workers. A
     /// call made while the pool is busy (a nested or concurrent section) runs on its caller alone.
     func run(_ count: Int, _ body: (Int) -> Void) {
-        guard count > 1, count < 1 << 16, inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        guard count > 1, count < 1 << 16,
+            inUse.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
         else {
             for i in 0..<count { body(i) }
             return

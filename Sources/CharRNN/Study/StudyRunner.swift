@@ -122,9 +122,10 @@ public struct StudyRunner: Sendable {
                     }
                     var line = "[\(done)/\(total)] \(run.name): "
                     if status == 0, let r = RunResult.load(runDirectory: directory + "/runs/" + run.name) {
-                        line += String(
-                            printf: "test %.4f nats/char, best validation %.4f, ", r.testLoss ?? .nan,
-                            r.bestValidationLoss ?? .nan) + formatDuration(seconds)
+                        line +=
+                            String(
+                                printf: "test %.4f nats/char, best validation %.4f, ", r.testLoss ?? .nan,
+                                r.bestValidationLoss ?? .nan) + formatDuration(seconds)
                     } else if status == Self.busyStatus {
                         line += "skipped: another process is training it"
                     } else {

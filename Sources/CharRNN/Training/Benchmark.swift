@@ -107,7 +107,8 @@ public enum Benchmark {
         guard ck_bf16_hardware() != 0 else { return nil }
         let a = FloatBuffer(count: n * n), b = FloatBuffer(count: n * n)
         let c = (0..<threads).map { _ in FloatBuffer(count: n * n / threads + n) }
-        let scratch = (0..<threads).map { _ in UnsafeMutablePointer<UInt16>.allocate(capacity: ck_bf16_scratch_count()) }
+        let scratch = (0..<threads).map { _ in UnsafeMutablePointer<UInt16>.allocate(capacity: ck_bf16_scratch_count())
+        }
         defer { for s in scratch { s.deallocate() } }
         var rng = RandomGenerator(seed: 1)
         for i in 0..<n * n { a[i] = rng.nextFloat(); b[i] = rng.nextFloat() }
@@ -271,11 +272,16 @@ final class TrainingProbe {
         return (phases, wall)
     }
 
-    /// Training characters per second over `steps` timed steps after `warmUp` untimed ones.
-    func charactersPerSecond(steps: Int, warmUp: Int = 1) -> Double {
+    /// Training characters per second over at least `steps` timed steps and `seconds` seconds,
+    /// after `warmUp` untimed ones.
+    func charactersPerSecond(steps: Int, seconds: Double = 0, warmUp: Int = 1) -> Double {
         for _ in 0..<warmUp { step() }
         let start = Date()
-        for _ in 0..<steps { step() }
-        return Double(steps * engine.batch * engine.steps) / Date().timeIntervalSince(start)
+        var done = 0
+        while done < steps || Date().timeIntervalSince(start) < seconds {
+            step()
+            done += 1
+        }
+        return Double(done * engine.batch * engine.steps) / Date().timeIntervalSince(start)
     }
 }

@@ -16,14 +16,12 @@ final class MetricsLog {
 
     func append(_ record: MetricRecord) { write(JSONCoding.string(record)) }
 
-    /// A resumed run's log: its first line, then exactly the records of the checkpoint it resumes
-    /// from. Records a later, failed or killed, session wrote past that checkpoint are dropped, since
-    /// the resumed run does those steps again: one record per step. Written atomically.
-    func rewind(to records: [MetricRecord]) {
-        var text = ""
-        if let (line, header) = Self.firstLine(path), header.command != nil {
-            text = String(decoding: line, as: UTF8.self) + "\n"
-        }
+    /// A resumed run's log: its header (the command that repeats the whole run, which a new budget
+    /// changes), then exactly the records of the checkpoint it resumes from. Records a later,
+    /// failed or killed, session wrote past that checkpoint are dropped, since the resumed run does
+    /// those steps again: one record per step. Written atomically.
+    func rewind(to records: [MetricRecord], command: String?, runID: String?) {
+        var text = command.map { JSONCoding.string(Header(command: $0, run: runID)) + "\n" } ?? ""
         for r in records { text += JSONCoding.string(r) + "\n" }
         handle = nil
         try? OutputFile.write(text, to: path)
@@ -31,27 +29,28 @@ final class MetricsLog {
 
     /// The log's first line: the command that repeats the run, and the run's identity.
     func appendCommand(_ command: String, runID: String?) {
-        struct Header: Encodable { var command: String; var run: String? }
         write(JSONCoding.string(Header(command: command, run: runID)))
     }
+
+    private struct Header: Encodable { var command: String; var run: String? }
 
     /// The first line of a log: its command header, or its first record (`step`).
     private struct FirstLine: Decodable { var command: String?; var run: String?; var step: Int? }
 
     /// The first line of the log at `path` and what it holds, or nil when it is not a header or
     /// a record (not a charrnn log).
-    private static func firstLine(_ path: String) -> ([UInt8], FirstLine)? {
+    private static func firstLine(_ path: String) -> FirstLine? {
         guard let file = PosixFile.reading(path), let head = try? file.read(upTo: 1 << 16) else { return nil }
         let line = Array(head.prefix { $0 != 0x0A })
         guard let h = try? JSONDecoder().decode(FirstLine.self, from: Data(line)), h.command != nil || h.step != nil
         else { return nil }
-        return (line, h)
+        return h
     }
 
     /// The run identity in the first line of the log at `path`: `.some(id)` (nil for a log from
     /// before run identities), or nil when the file does not start like a charrnn log.
     static func header(_ path: String) -> String?? {
-        guard let (_, first) = firstLine(path) else { return nil }
+        guard let first = firstLine(path) else { return nil }
         return .some(first.run)
     }
 

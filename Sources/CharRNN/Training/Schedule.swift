@@ -11,13 +11,28 @@
 import Dispatch
 
 extension TrainingSettings {
-    /// Fraction of the budget used, in [0, 1], or nil when the run has no fixed end.
-    func budgetFraction(step: Int, elapsed: Double, batchesPerEpoch: Int) -> Double? {
+    /// Fraction of the budget used, in [0, 1], or nil when the run has no fixed end. It counts
+    /// steps, never seconds (a time budget was turned into steps), so the schedule, and with it
+    /// the run, is the same on any machine.
+    func budgetFraction(step: Int, batchesPerEpoch: Int) -> Double? {
         var fractions: [Double] = []
         if let s = steps, s > 0 { fractions.append(Double(step) / Double(s)) }
         if let e = epochs, e > 0 { fractions.append(Double(step) / (e * Double(max(1, batchesPerEpoch)))) }
-        if let t = timeSeconds, t > 0 { fractions.append(elapsed / t) }
         return fractions.max().map { min(1, $0) }
+    }
+
+    /// Gives the run `seconds` more training from where `progress` stands, as the steps they allow
+    /// at the run's own measured speed (`stepsPerSecond` when it has none yet), replacing any other
+    /// budget; `timeSeconds` records the whole time asked for.
+    public mutating func extendBudget(
+        bySeconds seconds: Double, from progress: TrainingProgress, stepsPerSecond: @autoclosure () -> Double
+    ) {
+        let rate =
+            progress.step > 0 && progress.elapsedSeconds > 0
+            ? Double(progress.step) / progress.elapsedSeconds : stepsPerSecond()
+        epochs = nil
+        steps = progress.step + max(1, Int((seconds * rate).rounded()))
+        timeSeconds = progress.elapsedSeconds + seconds
     }
 
     /// Linear warm-up over `warmupSteps`, then the schedule from `learningRate` down to

@@ -171,6 +171,15 @@ public final class Trainer {
         }
         var settings = record.settings
         override(&settings, record.progress)
+        if let t = settings.timeSeconds, settings.steps == nil {
+            // A time budget given on resume (or stored by a run from before time budgets became
+            // steps): the time left, as steps at the run's own speed.
+            let s = settings
+            settings.extendBudget(
+                bySeconds: max(0, t - record.progress.elapsedSeconds), from: record.progress,
+                stepsPerSecond: AutoConfiguration.measureSpeed(ckpt.config, batch: s.batch, sequence: s.sequence)
+                    / Double(s.batch * s.sequence))
+        }
         let data = try TrainingData.load(
             trainFile: settings.trainFile, validationFile: settings.validationFile,
             validationFraction: settings.validationFraction, testFraction: settings.testFraction,
@@ -213,6 +222,11 @@ public final class Trainer {
         newRun: Bool, overwrite: Bool
     ) throws {
         try Self.checkData(data, settings: settings)
+        var settings = settings
+        let folder = PathName.deletingLastComponent(runDirectory)
+        settings.command = settings.explicitCommand(
+            config: model.config, checkpointDirectory: PathName.absolute(folder.isEmpty ? "." : folder),
+            runName: runName)
         self.settings = settings; self.data = data; self.model = model; self.random = random
         self.progress = progress; self.metrics = metrics
         let fingerprint = Self.fingerprint(data.validation, limit: Self.validationLimit)
@@ -279,9 +293,7 @@ public final class Trainer {
         var x: [Int32], y: [Int32]
         let start = Date()
         let elapsedAtStart: Double, stepAtStart: Int
-        /// Training time this call may use (the time budget less what earlier calls used).
-        let time: Double?
-        var evalEvery: Int, evalChosen: Bool
+        var evalEvery: Int
         var lossSinceLog = 0.0, stepsSinceLog = 0
         var charactersAtRate: Int, timeAtRate = Date(), rate = 0.0
         var consecutiveFailures = 0
@@ -372,12 +384,14 @@ public final class Trainer {
         let session = Session(
             x: [Int32](repeating: 0, count: n), y: [Int32](repeating: 0, count: n),
             elapsedAtStart: progress.elapsedSeconds, stepAtStart: progress.step,
-            time: settings.timeSeconds.map { max(0, $0 - progress.elapsedSeconds) },
-            evalEvery: evalEvery, evalChosen: settings.evalEvery > 0 || settings.timeSeconds == nil,
+            evalEvery: evalEvery,
             charactersAtRate: progress.charactersSeen)
         rememberGoodState()
-        logCommand()
-        if progress.step > 0 { metricsLog.rewind(to: metrics) }
+        if progress.step > 0 {
+            metricsLog.rewind(to: metrics, command: settings.command, runID: progress.runID)
+        } else {
+            logCommand()
+        }
         if validationTextChanged {
             onEvent(
                 .note(
@@ -396,7 +410,6 @@ public final class Trainer {
     func budgetDone(_ session: Session) -> Bool {
         if let s = settings.steps, progress.step >= s { return true }
         if let e = settings.epochs, epochProgress >= e { return true }
-        if let t = session.time, Date().timeIntervalSince(session.start) >= t { return true }
         return false
     }
 
@@ -423,8 +436,7 @@ public final class Trainer {
         }
         session.consecutiveFailures = 0
         session.bestStepLoss = min(session.bestStepLoss, loss)
-        let fraction = settings.budgetFraction(
-            step: progress.step, elapsed: elapsed, batchesPerEpoch: batcher.batchesPerEpoch)
+        let fraction = settings.budgetFraction(step: progress.step, batchesPerEpoch: batcher.batchesPerEpoch)
         let lr = settings.learningRate(step: progress.step, fraction: fraction) * progress.learningRateScale
         adam.learningRate = lr
         adam.update(parameters: model.parameters, gradients: engine.gradients)
@@ -486,13 +498,6 @@ public final class Trainer {
                 / max(1e-9, now.timeIntervalSince(session.timeAtRate))
             session.charactersAtRate = progress.charactersSeen; session.timeAtRate = now
         }
-        if !session.evalChosen, let t = settings.timeSeconds, progress.step - session.stepAtStart >= 5 {
-            // Validate about ten times over a time budget, from the measured step time.
-            let stepTime =
-                (progress.elapsedSeconds - session.elapsedAtStart) / Double(progress.step - session.stepAtStart)
-            session.evalEvery = max(1, Int((t / 10) / max(stepTime, 1e-6)))
-            session.evalChosen = true
-        }
         if progress.step % 10 == 0 || validation != nil {
             let record = MetricRecord(
                 step: progress.step, epoch: epochProgress, characters: progress.charactersSeen,
@@ -505,9 +510,7 @@ public final class Trainer {
         }
         let remaining: Double? = fraction.map { _ in
             let done =
-                settings.budgetFraction(
-                    step: progress.step, elapsed: progress.elapsedSeconds,
-                    batchesPerEpoch: batcher.batchesPerEpoch) ?? 0
+                settings.budgetFraction(step: progress.step, batchesPerEpoch: batcher.batchesPerEpoch) ?? 0
             return done > 0 ? progress.elapsedSeconds / done * (1 - done) : 0
         }
         onEvent(
@@ -634,7 +637,6 @@ public final class Trainer {
     /// Writes latest.ckpt now.
     public func saveLatest() throws { try checkpoint().write(to: latestPath) }
 
-    /// Appends one JSON line to metrics.jsonl (the file stays open for the run).
     /// The first line of a new run's log: the explicit command that repeats it.
     func logCommand() {
         guard progress.step == 0, let command = settings.command else { return }

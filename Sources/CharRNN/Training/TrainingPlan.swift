@@ -47,7 +47,7 @@ public struct TrainingRequest {
 
 /// A request resolved to a complete run: every setting, the model's configuration, the reasons
 /// for the automatic choices, and the explicit command line that repeats the run without
-/// measuring this machine's speed (a time budget written out as the step count it allows).
+/// measuring this machine's speed (a time budget turned into the step count it allows).
 public struct TrainingPlan: Sendable {
     /// Every setting of the run.
     public var settings: TrainingSettings
@@ -81,6 +81,7 @@ public struct TrainingPlan: Sendable {
         s.evalEvery = r.evalEvery ?? 0
         s.keep = r.keep
         s.epochs = r.epochs; s.steps = r.steps; s.timeSeconds = r.timeSeconds
+        s.initFrom = r.initFrom?.path
         if r.epochs == nil && r.steps == nil && r.timeSeconds == nil { s.epochs = 10 }
         s.batch = r.resolvedBatch
         s.sequence = r.resolvedSequence
@@ -97,7 +98,8 @@ public struct TrainingPlan: Sendable {
         let choice = AutoConfiguration.choose(
             architecture: arch, vocabularySize: data.vocabulary.count, trainCharacters: data.train.count,
             layers: layers, batch: s.batch, sequence: s.sequence, budgetCharacters: budget,
-            budgetSeconds: s.timeSeconds, fixedHiddenSize: source?.hiddenSize ?? r.hiddenSize, speed: speed)
+            budgetSeconds: s.timeSeconds, fixedHiddenSize: source?.hiddenSize ?? r.hiddenSize,
+            validationCharacters: min(data.validation.count, Trainer.validationLimit), speed: speed)
         let dropout = r.dropout ?? choice.dropout
         s.learningRate = r.learningRate ?? choice.learningRate
         s.weightDecay = r.weightDecay ?? choice.weightDecay
@@ -109,6 +111,16 @@ public struct TrainingPlan: Sendable {
         let config = ModelConfig(
             architecture: arch, vocabularySize: data.vocabulary.count, hiddenSize: choice.hiddenSize,
             layers: layers, embeddingSize: embedding, dropout: dropout)
+        if s.timeSeconds != nil {
+            // A time budget becomes the steps it allows at the measured speed, once, here: the run
+            // does exactly those steps, so the explicit command repeats it.
+            let steps = max(1, Int((choice.characters / Double(s.batch * s.sequence)).rounded()))
+            s.steps = min(s.steps ?? .max, steps)
+        }
+        let timeNote = s.timeSeconds.map {
+            "; the \(formatDuration($0)) budget is \(s.steps!) steps at the measured speed (the run does exactly "
+                + "those, so the command below repeats it)"
+        }
 
         var given: [String] = []
         if let h = r.hiddenSize { given.append("--hidden \(h)") }
@@ -120,7 +132,7 @@ public struct TrainingPlan: Sendable {
         if let v = r.ema { given.append("--ema \(v)") }
         let note = given.isEmpty ? "" : " (given on the command line, used instead: \(given.joined(separator: ", ")))"
         var plan = TrainingPlan(
-            settings: s, config: config, explanation: choice.explanation + note,
+            settings: s, config: config, explanation: choice.explanation + note + (timeNote ?? ""),
             runName: runName(config))
         if r.epochs == nil && r.steps == nil && r.timeSeconds == nil {
             // Say up front what "no budget" means here, at this machine's measured speed.
@@ -130,50 +142,8 @@ public struct TrainingPlan: Sendable {
                 "; no budget given, so 10 epochs (" + String(printf: "%.1fM", characters / 1e6)
                 + " characters), about \(duration) here (choose with --time, --steps or --epochs)"
         }
-        plan.settings.command = plan.command(
-            plannedCharacters: choice.characters, initFrom: r.initFrom?.path,
-            checkpointDirectory: checkpointDirectory, runName: plan.runName)
+        plan.settings.command = plan.settings.explicitCommand(
+            config: config, checkpointDirectory: checkpointDirectory, runName: plan.runName)
         return plan
     }
-
-    /// Every choice written out as `charrnn train` flags.
-    func command(plannedCharacters: Double, initFrom: String?, checkpointDirectory: String, runName: String) -> String {
-        let s = settings, c = config
-        var words = ["charrnn", "train", shellQuote(s.trainFile)]
-        func add(_ flag: String, _ value: String) { words += [flag, value] }
-        if let v = s.validationFile {
-            add("--val-file", shellQuote(v))
-        } else {
-            add("--val-fraction", "\(s.validationFraction)")
-        }
-        if let t = s.testFraction { add("--test-fraction", "\(t)") }
-        if s.bytes { words.append("--bytes") }
-        add("--arch", c.architecture.rawValue); add("--layers", "\(c.layers)"); add("--hidden", "\(c.hiddenSize)")
-        add("--embedding", "\(c.embeddingSize)"); add("--dropout", "\(c.dropout)");
-        add("--weight-drop", "\(s.weightDrop ?? 0)")
-        add("--init-one-hot", "\(s.initialization?.oneHotScale ?? 0)")
-        if let f = s.initialization?.forgetBias { add("--forget-bias", "\(f)") }
-        add("--batch", "\(s.batch)"); add("--seq", "\(s.sequence)"); add("--lr", "\(s.learningRate)")
-        add("--lr-schedule", s.schedule.rawValue); add("--lr-final", "\(s.finalLearningRateFraction)")
-        add("--warmup", "\(s.warmupSteps)"); add("--clip", "\(s.clip)"); add("--weight-decay", "\(s.weightDecay)")
-        add("--ema", "\(s.emaDecay ?? 0)"); add("--seed", "\(s.seed)")
-        if s.timeSeconds != nil {
-            add("--steps", "\(max(1, Int((plannedCharacters / Double(s.batch * s.sequence)).rounded())))")
-        } else {
-            if let n = s.steps { add("--steps", "\(n)") }
-            if let e = s.epochs { add("--epochs", "\(e)") }
-        }
-        if s.evalEvery > 0 { add("--eval-every", "\(s.evalEvery)") }
-        if let k = s.keep, k > 0 { add("--keep", "\(k)") }
-        if let f = initFrom { add("--init-from", shellQuote(f)) }
-        add("--checkpoint-dir", shellQuote(checkpointDirectory)); add("--name", shellQuote(runName))
-        return words.joined(separator: " ")
-    }
-}
-
-/// A word for a POSIX shell: as is when safe, else in single quotes.
-public func shellQuote(_ s: String) -> String {
-    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=+,@%".unicodeScalars)
-    if !s.isEmpty && s.unicodeScalars.allSatisfy({ safe.contains($0) }) { return s }
-    return "'" + s.replacing("'", with: "'\\''") + "'"
 }
