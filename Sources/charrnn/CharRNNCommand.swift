@@ -50,6 +50,8 @@ struct CharRNNCommand: ParsableCommand {
         }
         do {
             var command = try parseAsRoot()
+            // Parse and check the options, run nothing (the README test's dry run of every example).
+            if getenv("CHARRNN_PARSE_ONLY").map({ String(cString: $0) }) == "1" { finish(0) }
             try command.run()
         } catch let code as ExitCode {
             finish(code.rawValue)

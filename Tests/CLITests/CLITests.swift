@@ -473,6 +473,16 @@ final class CLITests: CLITestCase {
         XCTAssertEqual(try complete(["charrnn", "train", "corp"]), ["corpus-a.txt"])
         XCTAssertTrue(try complete(["charrnn", "sample", ""]).contains("model.ckpt"))
         XCTAssertFalse(try complete(["charrnn", "sample", ""]).contains("notes.md"))
+
+        // zsh and fish (not run here): the same arguments complete with their shells' file completers.
+        let zsh = try run(["--generate-completion-script", "zsh"]).stdout
+        XCTAssertTrue(zsh.contains("':file:_files'"), "train FILE completes files in zsh")
+        XCTAssertTrue(zsh.contains("'*:checkpoints:_files -g '\\''*.ckpt'\\'''"), "checkpoints prefer *.ckpt in zsh")
+        let fish = try run(["--generate-completion-script", "fish"]).stdout
+        XCTAssertTrue(
+            fish.contains("__charrnn_should_offer_completions_for_positional \"charrnn train\" -eq 1' -F"),
+            "train FILE completes files in fish")
+        XCTAssertTrue(fish.contains("*.\\'ckpt\\'"), "checkpoints prefer *.ckpt in fish")
     }
 
     /// A resume rewinds metrics.jsonl to the checkpoint it resumes from: records that a failed or

@@ -12,7 +12,7 @@ public struct HeldOutText: Sendable {
     public let symbols: [UInt32]
     /// Which of the two `symbols` holds.
     public let kind: Vocabulary.Kind
-    /// What the part is, for messages and tables: "CKPT (test part of CORPUS)".
+    /// What the part is, for messages and tables: "the test part of CORPUS".
     public let name: String
 
     /// The `split` part of the run that wrote the checkpoint at `path`.
@@ -43,6 +43,6 @@ public struct HeldOutText: Sendable {
         let symbols = data.vocabulary.symbols
         return HeldOutText(
             symbols: (0..<part.count).map { symbols[part[$0]] }, kind: data.vocabulary.kind,
-            name: "\(path) (\(split.rawValue) part of \(s.trainFile))")
+            name: "the \(split.rawValue) part of \(s.trainFile)")
     }
 }
