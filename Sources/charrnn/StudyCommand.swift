@@ -44,6 +44,16 @@ struct GridOptions: ParsableArguments {
         name: .customLong("search-dropout"), parsing: .unconditional,
         help: "Search: amounts added to the rule's dropout")
     var searchDropout = "0,0.1"
+    @Option(
+        name: .customLong("search-budgets"),
+        help:
+            "Where the search runs: all (every budget, each centred on the previous choice), ends (the smallest and largest), first"
+    )
+    var searchBudgets: StudyGrid.SearchBudgets = .all
+    @Option(
+        name: .customLong("search-extensions"), parsing: .unconditional,
+        help: "Times a search may widen its learning rates at each end, for every arm, while a best lies there")
+    var searchExtensions = 3
     @Option(parsing: .unconditional, help: "Layers of every model") var layers = 2
     @Option(parsing: .unconditional, help: "Parallel streams per batch") var batch = AutoConfiguration.batch
     @Option(parsing: .unconditional, help: "Truncated BPTT length") var seq = AutoConfiguration.sequence
@@ -139,6 +149,10 @@ struct GridOptions: ParsableArguments {
             }
             return v
         }
+        if !(0...10).contains(searchExtensions) {
+            throw ValidationError("--search-extensions must be between 0 and 10 (got \(searchExtensions))")
+        }
+        g.searchBudgets = searchBudgets; g.searchExtensions = searchExtensions
         g.seeds = seeds; g.layers = layers; g.batch = batch; g.sequence = seq
         g.testFraction = testFraction; g.validationFraction = valFraction; g.bytes = bytes
         return g
@@ -260,7 +274,9 @@ func reportStudy(folder: String, format: OutputFormat) throws {
         }
     }
     for (name, reason) in report.invalid {
-        writeErr("report: left out \(name): its result.json \(reason.hasPrefix("it ") ? String(reason.dropFirst(3)) : "is invalid: " + reason)\n")
+        writeErr(
+            "report: left out \(name): its result.json \(reason.hasPrefix("it ") ? String(reason.dropFirst(3)) : "is invalid: " + reason)\n"
+        )
     }
     let (known, waiting) = report.missing
     if !known.isEmpty || waiting > 0 {
@@ -323,3 +339,5 @@ struct StudyAllCommand: ParsableCommand {
         }
     }
 }
+
+extension StudyGrid.SearchBudgets: ExpressibleByArgument {}

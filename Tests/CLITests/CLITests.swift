@@ -321,7 +321,8 @@ final class CLITests: CLITestCase {
         try Self.generatedText(characters: 30_000).write(toFile: corpus, atomically: true, encoding: .utf8)
         let grid = [
             "--chars", "3200,6400", "--params", "3k", "--seeds", "2", "--arms", "lstm,gru", "--search-lr", "1,2",
-            "--search-dropout", "0", "--batch", "8", "--seq", "16",
+            "--search-dropout", "0", "--search-budgets", "first", "--search-extensions", "0", "--batch", "8", "--seq",
+            "16",
         ]
         let a = temp("study-a"), b = temp("study-b")
         for dir in [a, b] { XCTAssertEqual(try run(["study", "plan", corpus] + grid + ["--out", dir]).status, 0) }

@@ -101,6 +101,22 @@ public struct StudyGrid: Codable, Equatable, Sendable {
     /// validation loss for every budget.
     public var searchLearningRates: [Float] = [0.5, 1, 2]
     public var searchDropouts: [Float] = [0, 0.1]
+    /// The budgets the search runs at; nil for a study planned before there was a choice (the
+    /// smallest budget only, the grid fixed). See `StudySearch`.
+    public var searchBudgets: SearchBudgets?
+    /// How many times a search may widen its learning-rate grid at each end, for every arm alike,
+    /// while an arm's best candidate lies at that end (with `searchBudgets`; nil: 3).
+    public var searchExtensions: Int?
+
+    /// Which budgets get a search of their own.
+    public enum SearchBudgets: String, Codable, Sendable, CaseIterable {
+        /// Every budget; each search centres on the previous budget's choice.
+        case all
+        /// The smallest and the largest; the budgets between take the smaller one's choice.
+        case ends
+        /// The smallest only; every budget takes its choice.
+        case first
+    }
     /// Shape of every model and batch.
     public var layers = 2, batch = AutoConfiguration.batch, sequence = AutoConfiguration.sequence
     /// Each corpus splits into train | validation | test (the last `testFraction`).

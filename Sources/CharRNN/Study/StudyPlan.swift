@@ -34,7 +34,7 @@ public struct StudyPlan: Codable, Equatable, Sendable {
     public struct Run: Equatable, Sendable {
         /// Its folder's name under `DIR/runs`.
         public var name: String
-        /// Search candidate (seed 1, smallest budget) or grid run.
+        /// Search candidate (seed 1) or grid run.
         public var isSearch: Bool
         public var corpus: String, size: StudyGrid.Size, arm: StudyGrid.Arm, budget: StudyGrid.Budget
         public var seed: UInt64
@@ -157,61 +157,28 @@ public struct StudyPlan: Codable, Equatable, Sendable {
         points.first { $0.corpus == corpus && $0.size == size && $0.arm == arm && $0.budget == budget }!
     }
 
-    /// The search candidates of one (corpus, size, arm), at the smallest budget.
-    func searchRuns(corpus: Corpus, size: StudyGrid.Size, arm: StudyGrid.Arm, directory: String) -> [Run] {
-        guard grid.searches, let budget = grid.budgets.first else { return [] }
-        let p = point(corpus.name, size, arm.name, budget)
-        var runs: [Run] = []
-        for factor in grid.searchLearningRates {
-            for added in grid.searchDropouts {
-                // Named by their values: lr0.5 is the rule's learning rate × 0.5, dropout+0.1 its
-                // dropout + 0.1.
-                let name =
-                    "\(corpus.name)-\(size.label)-\(arm.name)-search-lr\(String(printf: "%g", Double(factor)))"
-                    + "-dropout+\(String(printf: "%g", Double(added)))"
-                runs.append(
-                    run(
-                        name: name, isSearch: true, corpus: corpus, point: p, arm: arm, seed: 1, factor: factor,
-                        added: added, directory: directory))
-            }
-        }
-        return runs
-    }
-
-    /// The search's choice for one (corpus, size, arm): (factor, added), or nil while a candidate
-    /// has not finished. Without a search: (1, 0).
+    /// The search's choice for one (corpus, size, arm) at the smallest budget: (factor, added),
+    /// or nil while a candidate has not finished. Without a search: (1, 0).
     func searchChoice(
         corpus: Corpus, size: StudyGrid.Size, arm: StudyGrid.Arm, directory: String
-    ) -> (
-        factor: Float, added: Float
-    )? {
-        let candidates = searchRuns(corpus: corpus, size: size, arm: arm, directory: directory)
-        if candidates.isEmpty { return (1, 0) }
-        var best: (Float, Float, Double)?
-        for c in candidates {
-            guard let r = RunResult.load(runDirectory: directory + "/runs/" + c.name) else { return nil }
-            let v = r.bestValidationLoss ?? .infinity
-            if best == nil || v < best!.2 { best = (c.learningRateFactor, c.dropoutAdded, v) }
-        }
-        return (best!.0, best!.1)
+    ) -> (factor: Float, added: Float)? {
+        guard let first = grid.budgets.first else { return (1, 0) }
+        return settings(for: arm, at: first, in: searches(corpus: corpus, size: size, directory: directory))
     }
 
-    /// Every run known now: all search candidates, and the grid runs of each (corpus, size, arm)
-    /// whose search has finished. Search first, then the grid by corpus, size, budget, seed and arm
-    /// (the arms of a point run side by side).
+    /// Every run known now: the search candidates known now (`StudySearch`), and the grid runs of
+    /// each (corpus, size, arm, budget) whose search has chosen. Search first, then the grid by
+    /// corpus, size, budget, seed and arm (the arms of a point run side by side).
     public func runs(in directory: String) -> [Run] {
         var search: [Run] = [], final: [Run] = []
         for corpus in corpora {
             for size in grid.sizes {
-                var choices: [String: (Float, Float)] = [:]
-                for arm in grid.arms {
-                    search += searchRuns(corpus: corpus, size: size, arm: arm, directory: directory)
-                    choices[arm.name] = searchChoice(corpus: corpus, size: size, arm: arm, directory: directory)
-                }
+                let searches = searches(corpus: corpus, size: size, directory: directory)
+                search += searches.flatMap { $0.flatMap(\.candidates) }
                 for budget in grid.budgets {
                     for seed in 1...UInt64(max(1, grid.seeds)) {
                         for arm in grid.arms {
-                            guard let (factor, added) = choices[arm.name] else { continue }
+                            guard let (factor, added) = settings(for: arm, at: budget, in: searches) else { continue }
                             let name = "\(corpus.name)-\(size.label)-\(arm.name)-\(budget.label)-seed\(seed)"
                             final.append(
                                 run(

@@ -71,6 +71,97 @@ extension StudyReport {
         return out
     }
 
+    /// The search of a study planned before `StudyGrid.searchBudgets`: one fixed grid at the
+    /// smallest budget.
+    var firstBudgetSearch: String {
+        let g = plan.grid
+        var md = ""
+        md += "**Equal tuning.** Every arm at every corpus and size gets the automatic rule's settings plus the "
+        md += "same search: learning rate × {" + g.searchLearningRates.map { "\($0)" }.joined(separator: ", ")
+        md += "} and dropout + {" + g.searchDropouts.map { "\($0)" }.joined(separator: ", ")
+        md += "}, \(g.searchLearningRates.count * g.searchDropouts.count) runs at the smallest budget (seed 1); "
+        md += "the lowest validation loss chooses the factor and the addition used at every budget.\n\n"
+        md +=
+            "| corpus | size | arm | chosen lr × | chosen dropout + | "
+            + "candidates (lr ×, dropout +: best validation) |\n"
+        md += "|---|---|---|---|---|---|\n"
+        // Arms whose chosen learning rate is at an end of the range tried.
+        var edge = 0, chosen = 0
+        let lo = g.searchLearningRates.min() ?? 1, hi = g.searchLearningRates.max() ?? 1
+        for corpus in plan.corpora {
+            for size in g.sizes {
+                for arm in g.arms {
+                    let cands = runs.filter {
+                        $0.isSearch && $0.corpus == corpus.name && $0.size == size && $0.arm.name == arm.name
+                    }
+                    let shown = cands.map { c in
+                        "\(c.learningRateFactor), \(c.dropoutAdded): "
+                            + (results[c.name]?.bestValidationLoss.map { String(printf: "%.4f", $0) } ?? "—")
+                    }
+                    let choice = plan.searchChoice(corpus: corpus, size: size, arm: arm, directory: directory)
+                    if let c = choice {
+                        chosen += 1
+                        if g.searchLearningRates.count > 1 && (c.factor == lo || c.factor == hi) { edge += 1 }
+                    }
+                    md += "| \(corpus.name) | \(size.label) | \(arm.displayName) | "
+                    md += "\(choice.map { "\($0.factor)" } ?? "pending") | "
+                    md += "\(choice.map { "\($0.added)" } ?? "pending") | " + shown.joined(separator: "; ") + " |\n"
+                }
+            }
+        }
+        if edge > 0 {
+            md += "\nThe chosen learning rate lies at an end of the range tried for \(edge) of \(chosen) arms: "
+            md += "a wider search could move them, and would have to be the same for every arm to keep the "
+            md += "comparison fair.\n"
+        }
+        md += "\n"
+        return md
+    }
+
+    /// The search of each arm at each searched budget (`StudySearch`): every candidate, the choice,
+    /// and whether it lies inside the learning rates tried.
+    var searchSection: String {
+        let g = plan.grid
+        var md = "**Equal tuning.** Every arm at every corpus and size gets the automatic rule's settings plus the "
+        md +=
+            "same search, at "
+            + (g.searchBudgets == .all
+                ? "every budget"
+                : g.searchBudgets == .ends
+                    ? "the smallest and the largest budget (the budgets between take the smaller one's choice)"
+                    : "the smallest budget (every budget takes its choice)")
+        md += ": the rule's learning rate × {" + g.searchLearningRates.map { "\($0)" }.joined(separator: ", ")
+        md += "}, centred on the previous searched budget's choice, with dropout + {"
+        md += g.searchDropouts.map { "\($0)" }.joined(separator: ", ") + "}, seed 1. While any arm's best lies at "
+        md += "an end of its learning rates, every arm gets one more candidate beyond that end (at most "
+        md += "\(g.searchExtensions ?? 3) times at each end), so every arm gets as many candidates. The lowest "
+        md += "validation loss chooses.\n\n"
+        md += "| corpus | size | budget | arm | chosen lr × | chosen dropout + | inside the range | "
+        md += "candidates (lr ×, dropout +: best validation) |\n|---|---|---|---|---|---|---|---|\n"
+        var atEnd = 0
+        for corpus in plan.corpora {
+            for size in g.sizes {
+                for s in plan.searches(corpus: corpus, size: size, directory: directory).joined() {
+                    let shown = s.candidates.map { c in
+                        "\(c.learningRateFactor), \(c.dropoutAdded): "
+                            + (results[c.name]?.bestValidationLoss.map { String(printf: "%.4f", $0) } ?? "—")
+                    }
+                    if s.interior == false { atEnd += 1 }
+                    md += "| \(corpus.name) | \(size.label) | \(s.budget.label) | \(s.arm.displayName) | "
+                    md +=
+                        "\(s.choice.map { "\($0.factor)" } ?? "pending") | \(s.choice.map { "\($0.added)" } ?? "pending") | "
+                    md += (s.interior.map { $0 ? "yes" : "**no**" } ?? "pending") + " | "
+                    md += shown.joined(separator: "; ") + " |\n"
+                }
+            }
+        }
+        if atEnd > 0 {
+            md += "\n\(atEnd) search\(atEnd == 1 ? "" : "es") ended with the best learning rate still at an end "
+            md += "of the range, after every extension: the optimum there is not bracketed.\n"
+        }
+        return md + "\n"
+    }
+
     /// report.md.
     public var markdown: String {
         let g = plan.grid, cells = self.cells
@@ -82,7 +173,8 @@ extension StudyReport {
             md += "; everything below uses the runs that have finished.\n\n"
         }
         if !invalid.isEmpty {
-            md += "**Left out:** \(invalid.count) result\(invalid.count == 1 ? "" : "s") that cannot be true or "
+            md +=
+                "**Left out:** \(invalid.count) result\(invalid.count == 1 ? "" : "s") that cannot be true or "
                 + "cannot be read, never aggregated:\n\n"
             for (name, reason) in invalid { md += "- `\(name)`: \(reason)\n" }
             md += "\n"
@@ -118,47 +210,7 @@ extension StudyReport {
             .joined(separator: ", ")
         md += " parameters (matched: each architecture takes the hidden size whose count is closest). Seeds: "
         md += "\(g.seeds). Arms: " + g.arms.map(\.displayName).joined(separator: ", ") + ".\n\n"
-        if g.searches {
-            md += "**Equal tuning.** Every arm at every corpus and size gets the automatic rule's settings plus the "
-            md += "same search: learning rate × {" + g.searchLearningRates.map { "\($0)" }.joined(separator: ", ")
-            md += "} and dropout + {" + g.searchDropouts.map { "\($0)" }.joined(separator: ", ")
-            md += "}, \(g.searchLearningRates.count * g.searchDropouts.count) runs at the smallest budget (seed 1); "
-            md += "the lowest validation loss chooses the factor and the addition used at every budget.\n\n"
-            md +=
-                "| corpus | size | arm | chosen lr × | chosen dropout + | "
-                + "candidates (lr ×, dropout +: best validation) |\n"
-            md += "|---|---|---|---|---|---|\n"
-            // Arms whose chosen learning rate is at an end of the range tried.
-            var edge = 0, chosen = 0
-            let lo = g.searchLearningRates.min() ?? 1, hi = g.searchLearningRates.max() ?? 1
-            for corpus in plan.corpora {
-                for size in g.sizes {
-                    for arm in g.arms {
-                        let cands = runs.filter {
-                            $0.isSearch && $0.corpus == corpus.name && $0.size == size && $0.arm.name == arm.name
-                        }
-                        let shown = cands.map { c in
-                            "\(c.learningRateFactor), \(c.dropoutAdded): "
-                                + (results[c.name]?.bestValidationLoss.map { String(printf: "%.4f", $0) } ?? "—")
-                        }
-                        let choice = plan.searchChoice(corpus: corpus, size: size, arm: arm, directory: directory)
-                        if let c = choice {
-                            chosen += 1
-                            if g.searchLearningRates.count > 1 && (c.factor == lo || c.factor == hi) { edge += 1 }
-                        }
-                        md += "| \(corpus.name) | \(size.label) | \(arm.displayName) | "
-                        md += "\(choice.map { "\($0.factor)" } ?? "pending") | "
-                        md += "\(choice.map { "\($0.added)" } ?? "pending") | " + shown.joined(separator: "; ") + " |\n"
-                    }
-                }
-            }
-            if edge > 0 {
-                md += "\nThe chosen learning rate lies at an end of the range tried for \(edge) of \(chosen) arms: "
-                md += "a wider search could move them, and would have to be the same for every arm to keep the "
-                md += "comparison fair.\n"
-            }
-            md += "\n"
-        }
+        if g.searches { md += g.searchBudgets == nil ? firstBudgetSearch : searchSection }
 
         for corpus in plan.corpora {
             let mine = cells.filter { $0.corpus == corpus.name }

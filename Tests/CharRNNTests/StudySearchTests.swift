@@ -1,0 +1,91 @@
+import XCTest
+
+@testable import CharRNN
+
+/// The study's search brackets its optimum: it widens the learning-rate grid for every arm alike
+/// while any arm's best lies at an end, searches each budget centred on the previous choice, and
+/// gives the grid runs the choice of their own budget.
+final class StudySearchTests: XCTestCase {
+    func plan(extensions: Int, budgets: StudyGrid.SearchBudgets = .all) throws -> (StudyPlan, String) {
+        let file = NSTemporaryDirectory() + "charrnn-search-\(UUID().uuidString).txt"
+        try MarkovSource(alphabet: "abcdef \n", seed: 2).generate(count: 20_000, seed: 1).write(
+            toFile: file, atomically: true, encoding: .utf8)
+        var g = StudyGrid(corpora: [file], budgets: [.characters(16 * 32 * 10), .characters(16 * 32 * 40)])
+        g.sizes = [.parameters(6_000)]; g.batch = 16; g.sequence = 32; g.seeds = 1; g.arms = [.lstm, .gru]
+        g.searchLearningRates = [0.5, 1, 2]; g.searchDropouts = [0]
+        g.searchBudgets = budgets; g.searchExtensions = extensions
+        let plan = try StudyPlan.make(g) { _ in 1 }
+        let dir = NSTemporaryDirectory() + "charrnn-search-plan-\(UUID().uuidString)"
+        try plan.save(in: dir)
+        return (plan, dir)
+    }
+
+    /// Finishes every known search run with a validation loss whose minimum over the factor lies
+    /// at 4 for the LSTM and at 1 for the GRU (a parabola in log2 of the factor), as many times as
+    /// new runs appear. Returns the search runs, in the order they appeared.
+    func finishSearches(_ plan: StudyPlan, in dir: String) throws -> [StudyPlan.Run] {
+        var seen: [StudyPlan.Run] = []
+        while true {
+            let new = plan.runs(in: dir).filter { r in r.isSearch && !seen.contains { $0.name == r.name } }
+            if new.isEmpty { return seen }
+            for r in new {
+                let optimum: Float = r.arm.name == "lstm" ? 2 : 0
+                let loss = Double(1 + (log2(r.learningRateFactor) - optimum) * (log2(r.learningRateFactor) - optimum))
+                let config = ModelConfig(
+                    architecture: r.arm.architecture, vocabularySize: 8, hiddenSize: r.hiddenSize, layers: 2)
+                try FileManager.default.createDirectory(
+                    atPath: dir + "/runs/" + r.name, withIntermediateDirectories: true)
+                try RunResult(
+                    runName: r.name, config: config, parameters: config.parameterCount,
+                    settings: TrainingSettings(trainFile: "x"), steps: 1, seconds: 1, charactersSeen: 1,
+                    bestValidationLoss: loss, bestStep: 1, finalValidationLoss: loss, testLoss: loss, testCharacters: 1
+                ).write(runDirectory: dir + "/runs/" + r.name)
+            }
+            seen += new
+        }
+    }
+
+    func factors(_ runs: [StudyPlan.Run], arm: String, budget: StudyGrid.Budget) -> [Float] {
+        runs.filter { $0.arm.name == arm && $0.budget == budget }.map(\.learningRateFactor).sorted()
+    }
+
+    func testTheSearchWidensForEveryArmUntilEachBestIsInside() throws {
+        let (plan, dir) = try plan(extensions: 3)
+        let b = plan.grid.budgets
+        let search = try finishSearches(plan, in: dir)
+        // The LSTM's best was at the top twice: both arms got 4, then 8.
+        XCTAssertEqual(factors(search, arm: "lstm", budget: b[0]), [0.5, 1, 2, 4, 8])
+        XCTAssertEqual(factors(search, arm: "gru", budget: b[0]), [0.5, 1, 2, 4, 8], "the same effort for every arm")
+        // The larger budget centres on each arm's choice.
+        XCTAssertEqual(factors(search, arm: "lstm", budget: b[1]), [2, 4, 8])
+        XCTAssertEqual(factors(search, arm: "gru", budget: b[1]), [0.5, 1, 2])
+        XCTAssertTrue(search.allSatisfy { $0.name.contains("-\($0.budget.label)-search-lr") }, "named with the budget")
+        for s in plan.searches(corpus: plan.corpora[0], size: plan.grid.sizes[0], directory: dir).joined() {
+            XCTAssertEqual(s.interior, true, "\(s.arm.name) at \(s.budget.label)")
+        }
+        let grid = plan.runs(in: dir).filter { !$0.isSearch }
+        XCTAssertEqual(grid.count, 2 * 2)
+        for r in grid { XCTAssertEqual(r.learningRateFactor, r.arm.name == "lstm" ? 4 : 1, r.name) }
+        let md = try StudyReport(directory: dir).markdown
+        XCTAssertTrue(md.contains("| inside the range |"), md)
+        XCTAssertEqual(md.components(separatedBy: " | yes | ").count - 1, 4, "four searches, each bracketed")
+        XCTAssertFalse(md.contains("not bracketed"), md)
+    }
+
+    func testASearchThatRunsOutOfExtensionsSaysItsBestIsAtAnEnd() throws {
+        let (plan, dir) = try plan(extensions: 1, budgets: .first)
+        let search = try finishSearches(plan, in: dir)
+        XCTAssertEqual(factors(search, arm: "lstm", budget: plan.grid.budgets[0]), [0.5, 1, 2, 4])
+        XCTAssertTrue(search.allSatisfy { $0.budget == plan.grid.budgets[0] }, "one search, at the smallest budget")
+        let s = plan.searches(corpus: plan.corpora[0], size: plan.grid.sizes[0], directory: dir)
+        XCTAssertEqual(s.count, 1)
+        XCTAssertEqual(s[0].first { $0.arm.name == "lstm" }?.interior, false)
+        XCTAssertEqual(s[0].first { $0.arm.name == "gru" }?.interior, true)
+        for r in plan.runs(in: dir) where !r.isSearch {
+            XCTAssertEqual(r.learningRateFactor, r.arm.name == "lstm" ? 4 : 1, "every budget takes the one choice")
+        }
+        let md = try StudyReport(directory: dir).markdown
+        XCTAssertTrue(md.contains(" | **no** | "), md)
+        XCTAssertTrue(md.contains("1 search ended with the best learning rate still at an end"), md)
+    }
+}
