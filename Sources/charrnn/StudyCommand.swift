@@ -166,6 +166,8 @@ func parseQuantity(_ text: String) -> Double? {
         scale = 1e3; t.removeLast()
     } else if t.hasSuffix("M") || t.hasSuffix("m") {
         scale = 1e6; t.removeLast()
+    } else if t.hasSuffix("G") || t.hasSuffix("g") {
+        scale = 1e9; t.removeLast()
     }
     guard let v = Double(t), v.isFinite, v >= 0 else { return nil }
     return (v * scale).rounded()
@@ -193,10 +195,11 @@ struct JobOptions: ParsableArguments {
 /// Plans the study in `folder`: a new plan, the same plan again (the manifest refreshed), or a
 /// refusal when another plan is there (unless `overwrite`).
 func planStudy(_ grid: StudyGrid, folder given: String, overwrite: Bool) throws -> StudyPlan {
-    if grid.budgets.contains(where: { if case .seconds = $0 { true } else { false } }) {
-        writeErr("measuring this machine's training speed for the automatic rule…\n")
+    let plan = try StudyFolder.plan(grid, in: absolutePath(given), overwrite: overwrite) {
+        writeErr("measuring this machine's training speed for the estimate and the automatic rule…\n")
     }
-    return try StudyFolder.plan(grid, in: absolutePath(given), overwrite: overwrite)
+    if let e = plan.estimate { writeErr("estimate: \(e.summary)\n") }
+    return plan
 }
 
 /// Runs the missing runs of the study in `folder`.

@@ -88,4 +88,18 @@ final class StudySearchTests: XCTestCase {
         XCTAssertTrue(md.contains(" | **no** | "), md)
         XCTAssertTrue(md.contains("1 search ended with the best learning rate still at an end"), md)
     }
+
+    /// The estimate counts the grid runs and each searched budget's first round, at the speeds given.
+    func testTheEstimateCountsTheGridAndTheFirstRoundOfEachSearch() throws {
+        let (plan, _) = try plan(extensions: 3)
+        let e = plan.estimate(machine: "test") { _ in 1000 }
+        // 2 arms × 2 budgets × (1 seed + 3 candidates).
+        XCTAssertEqual(e.runs, 16)
+        XCTAssertEqual(e.searchRuns, 12)
+        let characters = Double(2 * 4 * (16 * 32 * 10 + 16 * 32 * 40))
+        XCTAssertEqual(e.characters, characters)
+        XCTAssertEqual(e.seconds, characters / 1000, accuracy: 1e-9)
+        XCTAssertTrue(
+            e.summary.hasPrefix("16 runs (12 of them the searches' first round), 204.8k characters"), e.summary)
+    }
 }

@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 import CKernels
 
 /// The instruction-set variant of the numeric kernels (Sources/CKernels). One binary carries every
@@ -16,6 +21,20 @@ public enum KernelVariant {
 
     /// The variant in use.
     public static var current: String { String(cString: ck_variant()) }
+
+    /// The CPU's model name (Linux: /proc/cpuinfo's first "model name"), else "this CPU".
+    public static var cpuName: String {
+        #if os(Linux)
+            if let bytes = try? InputFile.read("/proc/cpuinfo", expected: "cpuinfo"),
+                let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first(where: {
+                    $0.hasPrefix("model name")
+                }), let colon = line.firstIndex(of: ":")
+            {
+                return String(line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" })
+            }
+        #endif
+        return "this CPU"
+    }
 
     /// The CPU features found (only those whose registers the OS saves), space-separated.
     public static var cpuFeatures: String { String(cString: ck_cpu_features()) }

@@ -17,7 +17,11 @@ public enum StudyFolder {
     /// runs whose search has finished); or a refusal when the folder holds another plan, or files
     /// that are not a study's, unless `overwrite` (which removes the old study's files only).
     /// Time budgets measure this machine's training speed for the automatic rule.
-    public static func plan(_ grid: StudyGrid, in folder: String, overwrite: Bool) throws -> StudyPlan {
+    /// `measuring` is called once the folder and the corpora have been checked, before the first
+    /// speed is measured.
+    public static func plan(
+        _ grid: StudyGrid, in folder: String, overwrite: Bool, measuring: () -> Void = {}
+    ) throws -> StudyPlan {
         let fm = FileManager.default
         if fm.fileExists(atPath: folder + "/" + StudyPlan.planFile) {
             let old = try StudyPlan.load(from: folder)
@@ -31,9 +35,13 @@ public enum StudyFolder {
         } else if !overwrite, fm.fileExists(atPath: folder + "/runs") || fm.fileExists(atPath: folder + "/report.md") {
             throw StudyError.notAStudy(directory: folder)
         }
-        let plan = try StudyPlan.make(grid) { c in
-            AutoConfiguration.measureSpeed(c, batch: grid.batch, sequence: grid.sequence)
+        var announced = false
+        func speed(_ c: ModelConfig) -> Double {
+            if !announced { measuring(); announced = true }
+            return AutoConfiguration.measureSpeed(c, batch: grid.batch, sequence: grid.sequence)
         }
+        var plan = try StudyPlan.make(grid, speed: speed)
+        plan.estimate = plan.estimate(machine: "\(KernelVariant.cpuName), \(Threads.count) threads", speed: speed)
         try plan.save(in: folder)
         try plan.writeManifest(in: folder)
         return plan

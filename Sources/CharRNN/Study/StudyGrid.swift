@@ -150,6 +150,7 @@ func formatQuantity(_ x: Double) -> String {
             ? String(Int(v))
             : String(printf: "%.2f", v).replacing(/\.?0+$/, with: "")
     }
+    if x >= 1e9 { return trim(x / 1e9) + "G" }
     if x >= 1e6 { return trim(x / 1e6) + "M" }
     if x >= 1e3 { return trim(x / 1e3) + "k" }
     return trim(x)

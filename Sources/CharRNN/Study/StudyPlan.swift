@@ -53,6 +53,8 @@ public struct StudyPlan: Codable, Equatable, Sendable {
     public var corpora: [Corpus]
     /// Every (corpus, size, arm, budget) point.
     public var points: [Point]
+    /// What the study will cost, measured when it was planned (nil for plans from before).
+    public var estimate: StudyEstimate?
 
     /// The file names inside a study folder.
     public static let planFile = "study.json", manifestFile = "runs.txt"
@@ -63,6 +65,8 @@ public struct StudyPlan: Codable, Equatable, Sendable {
     public static func make(_ grid: StudyGrid, speed: (ModelConfig) -> Double) throws -> StudyPlan {
         var corpora: [Corpus] = [], points: [Point] = []
         var names: Set<String> = []
+        var loaded: [TrainingData] = []
+        // Every corpus is read and checked before anything is measured.
         for path in grid.corpora {
             var name = PathName.deletingExtension(PathName.lastComponent(path))
             if names.contains(name) { name += "-\(names.count + 1)" }
@@ -81,6 +85,10 @@ public struct StudyPlan: Codable, Equatable, Sendable {
                 Corpus(
                     name: name, path: path, characters: total, vocabularySize: data.vocabulary.count,
                     trainCharacters: data.train.count, fingerprint: try fingerprint(of: path)))
+            loaded.append(data)
+        }
+        for (corpus, data) in zip(corpora, loaded) {
+            let name = corpus.name
             var speeds: [String: Double] = [:]
             for size in grid.sizes {
                 for arm in grid.arms {
