@@ -26,7 +26,7 @@ let package = Package(
                 "CharRNN", "CProcess", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "CharRNNTests", dependencies: ["CharRNN", "CKernels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CLITests", dependencies: ["charrnn"]),
+        .testTarget(name: "CLITests", dependencies: ["charrnn", "CharRNN"]),
     ],
     swiftLanguageModes: [.v6]
 )

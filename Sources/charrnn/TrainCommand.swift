@@ -148,49 +148,22 @@ struct TrainCommand: ParsableCommand {
         if let n = steps { s.steps = min(s.steps!, n) }
     }
 
+    /// The request the options make (the corpus file aside).
+    func request(trainFile: String) -> TrainingRequest {
+        var r = TrainingRequest(trainFile: trainFile)
+        corpus.apply(to: &r); model.apply(to: &r); optimisation.apply(to: &r); budget.apply(to: &r)
+        r.keep = output.keep
+        return r
+    }
+
+    /// Refuses options that a resumed run cannot take (`RunSetting`): one that would change it,
+    /// or one that names or sets up a new run.
     func refuseConflicts(
         with s: TrainingSettings, config c: ModelConfig, checkpoint: String, continuing: Bool = false
     ) throws {
-        func check<T: Equatable>(_ flag: String, _ given: T?, _ stored: T) throws {
-            if let g = given, g != stored {
-                throw CLIError(
-                    "\(flag) \(g) conflicts with \(checkpoint), which was trained with \(flag) \(stored); "
-                        + "a resumed run keeps its settings (use --init-from to start a new run from its weights)")
-            }
-        }
-        try check("--arch", model.arch, c.architecture)
-        try check("--layers", model.layers, c.layers)
-        try check("--hidden", model.hidden, c.hiddenSize)
-        try check("--embedding", model.embedding, c.embeddingSize)
-        try check("--dropout", model.dropout, c.dropout)
-        try check("--weight-drop", model.weightDrop, s.weightDrop ?? 0)
-        try check("--batch", optimisation.batch, s.batch)
-        try check("--seq", optimisation.seq, s.sequence)
-        try check("--lr", optimisation.lr, s.learningRate)
-        try check("--lr-schedule", optimisation.lrSchedule, s.schedule)
-        try check("--lr-final", optimisation.lrFinal, s.finalLearningRateFraction)
-        try check("--warmup", optimisation.warmup, s.warmupSteps)
-        try check("--clip", optimisation.clip, s.clip)
-        try check("--weight-decay", optimisation.weightDecay, s.weightDecay)
-        try check("--ema", optimisation.ema, s.emaDecay ?? 0)
-        try check("--seed", optimisation.seed, s.seed)
-        try check("--val-fraction", corpus.valFraction, s.validationFraction)
-        try check("--val-file", corpus.valFile.map(absolutePath), s.validationFile.map(absolutePath) ?? "")
-        try check("--bytes", corpus.bytes ? true : nil, s.bytes)
-        if corpus.testFraction != s.testFraction && (continuing || corpus.testFraction != nil) {
-            throw CLIError(
-                "--test-fraction \(corpus.testFraction.map { "\($0)" } ?? "(none)") conflicts with \(checkpoint), "
-                    + "which was trained with \(s.testFraction.map { "--test-fraction \($0)" } ?? "no test part")")
-        }
-        if continuing {
-            try check("--init-one-hot", model.initOneHot, s.initialization?.oneHotScale ?? 0)
-            try check("--forget-bias", model.forgetBias, s.initialization?.forgetBias ?? .nan)
-            return
-        }
-        if model.initOneHot != nil || model.forgetBias != nil {
-            throw CLIError("--init-one-hot and --forget-bias set up a new model; a resumed run keeps its weights")
-        }
-        if output.name != nil || output.checkpointDir != nil {
+        let r = request(trainFile: s.trainFile)
+        if let e = r.conflict(with: s, config: c, checkpoint: checkpoint, continuing: continuing) { throw e }
+        if !continuing && (output.name != nil || output.checkpointDir != nil) {
             throw CLIError(
                 "--name and --checkpoint-dir name a new run; a resumed run stays in the folder of \(checkpoint)")
         }
@@ -199,20 +172,7 @@ struct TrainCommand: ParsableCommand {
     // MARK: new run
 
     func newTrainer() throws -> Trainer {
-        var request = TrainingRequest(trainFile: absolutePath(file!))
-        request.validationFile = corpus.valFile.map(absolutePath)
-        request.validationFraction = corpus.valFraction
-        request.testFraction = corpus.testFraction
-        request.bytes = corpus.bytes
-        request.architecture = model.arch; request.layers = model.layers; request.hiddenSize = model.hidden
-        request.embeddingSize = model.embedding; request.dropout = model.dropout; request.weightDrop = model.weightDrop
-        request.initOneHot = model.initOneHot; request.forgetBias = model.forgetBias
-        request.batch = optimisation.batch; request.sequence = optimisation.seq; request.learningRate = optimisation.lr
-        request.schedule = optimisation.lrSchedule; request.finalLearningRateFraction = optimisation.lrFinal
-        request.warmupSteps = optimisation.warmup; request.clip = optimisation.clip
-        request.weightDecay = optimisation.weightDecay; request.ema = optimisation.ema; request.seed = optimisation.seed
-        request.epochs = budget.epochs; request.steps = budget.steps; request.timeSeconds = budget.seconds
-        request.evalEvery = budget.evalEvery; request.keep = output.keep
+        var request = request(trainFile: absolutePath(file!))
         if let f = output.initFrom {
             let c = try Checkpoint.load(f)
             try refuseModelOptions(for: c, path: f)

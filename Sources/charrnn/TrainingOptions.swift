@@ -28,6 +28,12 @@ struct CorpusOptions: ParsableArguments {
     @Flag(help: "Train on raw bytes instead of Unicode characters")
     var bytes = false
 
+    /// The corpus part of a run's request.
+    func apply(to r: inout TrainingRequest) {
+        r.validationFile = valFile.map(absolutePath); r.validationFraction = valFraction
+        r.testFraction = testFraction; r.bytes = bytes
+    }
+
     func validate() throws {
         if let v = valFraction, !(v > 0 && v < 1) {
             throw ValidationError("--val-fraction must be between 0 and 1 (got \(v))")
@@ -79,6 +85,12 @@ struct ModelOptions: ParsableArguments {
         name: .customLong("forget-bias"), parsing: .unconditional,
         help: "LSTM forget-gate bias at initialisation (default: PyTorch's uniform)", transform: finiteNumber)
     var forgetBias: Float?
+
+    /// The model part of a run's request.
+    func apply(to r: inout TrainingRequest) {
+        r.architecture = arch; r.layers = layers; r.hiddenSize = hidden; r.embeddingSize = embedding
+        r.dropout = dropout; r.weightDrop = weightDrop; r.initOneHot = initOneHot; r.forgetBias = forgetBias
+    }
 
     func validate() throws {
         if let v = layers, v <= 0 { throw ValidationError("--layers must be positive (got \(v))") }
@@ -139,6 +151,13 @@ struct OptimisationOptions: ParsableArguments {
         help: "Random seed (initialisation, dropout); the same seed repeats a run exactly (default: 1)")
     var seed: UInt64?
 
+    /// The optimisation part of a run's request.
+    func apply(to r: inout TrainingRequest) {
+        r.batch = batch; r.sequence = seq; r.learningRate = lr; r.schedule = lrSchedule
+        r.finalLearningRateFraction = lrFinal; r.warmupSteps = warmup; r.clip = clip; r.weightDecay = weightDecay
+        r.ema = ema; r.seed = seed
+    }
+
     func validate() throws {
         if let v = batch, v <= 0 { throw ValidationError("--batch must be positive (got \(v))") }
         if let v = seq, v <= 0 { throw ValidationError("--seq must be positive (got \(v))") }
@@ -168,6 +187,11 @@ struct BudgetOptions: ParsableArguments {
 
     var seconds: Double? { time.flatMap(parseDuration) }
     var given: Bool { epochs != nil || steps != nil || time != nil }
+
+    /// The budget part of a run's request.
+    func apply(to r: inout TrainingRequest) {
+        r.epochs = epochs; r.steps = steps; r.timeSeconds = seconds; r.evalEvery = evalEvery
+    }
 
     func validate() throws {
         if let e = epochs, !(e > 0) { throw ValidationError("--epochs must be positive (got \(e))") }

@@ -19,6 +19,10 @@ public enum TrainingError: Error, CustomStringConvertible {
     case runExists(path: String)
     case diverged(step: Int, checkpoint: String)
     case foreignFolder(folder: String, checkpoint: String, reason: String)
+    /// A resumed run given a setting it cannot take (`RunSetting`): `given` nil means left out.
+    case resumeConflict(flag: String, given: String?, stored: String?, checkpoint: String)
+    /// A setting for a new run given to a resumed one.
+    case newRunOption(flag: String)
 
     /// One line naming the file, flag or step.
     public var description: String {
@@ -33,6 +37,12 @@ public enum TrainingError: Error, CustomStringConvertible {
                 + "--val-file)"
         case .unwritableFolder(let p, let r): return "\(p): cannot write checkpoints there (\(r))"
         case .resumeMismatch(let m): return m
+        case .resumeConflict(let flag, let given, let stored, let c):
+            func say(_ v: String?) -> String { v.map { $0.isEmpty ? flag : "\(flag) \($0)" } ?? "no \(flag)" }
+            return "\(say(given)) conflicts with \(c), which was trained with \(say(stored)); a resumed run keeps "
+                + "its settings (use --init-from to start a new run from its weights)"
+        case .newRunOption(let flag):
+            return "\(flag) sets up a new run; a resumed run keeps its weights and settings"
         case .runExists(let p):
             return "\(p): a run folder with checkpoints already exists; give --overwrite to replace it, "
                 + "--resume \(p)/latest.ckpt to continue it, or another --name"

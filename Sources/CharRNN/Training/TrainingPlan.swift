@@ -122,14 +122,11 @@ public struct TrainingPlan: Sendable {
                 + "those, so the command below repeats it)"
         }
 
-        var given: [String] = []
-        if let h = r.hiddenSize { given.append("--hidden \(h)") }
-        if let d = r.dropout { given.append("--dropout \(d)") }
-        if let w = r.warmupSteps { given.append("--warmup \(w)") }
-        if let v = r.learningRate { given.append("--lr \(v)") }
-        if let v = r.weightDecay { given.append("--weight-decay \(v)") }
-        if let v = r.weightDrop { given.append("--weight-drop \(v)") }
-        if let v = r.ema { given.append("--ema \(v)") }
+        // The rule's choices that the request gave instead.
+        let given = ["--hidden", "--dropout", "--warmup", "--lr", "--weight-decay", "--weight-drop", "--ema"].compactMap
+        {
+            flag in RunSetting.named(flag)?.requested(r).map { "\(flag) \($0)" }
+        }
         let note = given.isEmpty ? "" : " (given on the command line, used instead: \(given.joined(separator: ", ")))"
         var plan = TrainingPlan(
             settings: s, config: config, explanation: choice.explanation + note + (timeNote ?? ""),
