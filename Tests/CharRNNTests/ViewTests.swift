@@ -20,7 +20,7 @@ final class ViewTests: XCTestCase {
     /// per character, per layer, the gates (LSTM i, f, o; GRU r, z, n), h and (LSTM) c.
     func reference(_ ckpt: Checkpoint, _ ids: [Int32]) -> [[[String: [Double]]]] {
         let model = ckpt.makeModel(), cfg = ckpt.config, H = cfg.hiddenSize, G = cfg.gates
-        func w(_ name: String) -> UnsafeMutablePointer<Float> { model.pointer(name) }
+        func w(_ name: String) -> UnsafeMutablePointer<Float> { model.parameters.pointer + model.layout.offset(name) }
         var h = [[Double]](repeating: [Double](repeating: 0, count: H), count: cfg.layers), c = h
         var out: [[[String: [Double]]]] = []
         for id in ids {

@@ -23,6 +23,8 @@ public final class LanguageModel: @unchecked Sendable {
     public let layout: ParameterLayout
     /// All parameters in one buffer, in `layout` order.
     public let parameters: FloatBuffer
+    /// The parameters by role.
+    let tensors: ModelTensors
 
     /// A model over existing parameters (their count must match the layout).
     public init(config: ModelConfig, parameters: FloatBuffer) {
@@ -30,6 +32,7 @@ public final class LanguageModel: @unchecked Sendable {
         layout = ParameterLayout(config)
         precondition(parameters.count == layout.totalCount)
         self.parameters = parameters
+        tensors = ModelTensors(base: parameters.pointer, layout: layout, config: config)
     }
 
     /// PyTorch's default initialisation: recurrent weights and biases U(−1/√H, 1/√H), the embedding
@@ -60,16 +63,14 @@ public final class LanguageModel: @unchecked Sendable {
                 for i in 0..<e.count { dst[i] = (rng.nextFloat() * 2 - 1) * scale }
             }
         }
+        self.init(config: config, parameters: p)
         if let f = initialization.forgetBias, config.architecture == .lstm {
             // b_ih + b_hh of the forget gate (rows H..<2H) = f.
             let H = config.hiddenSize
-            for l in 0..<config.layers {
-                let bih = p.pointer + layout.offset("rnn.bias_ih_l\(l)"),
-                    bhh = p.pointer + layout.offset("rnn.bias_hh_l\(l)")
-                for j in H..<(2 * H) { bih[j] = f; bhh[j] = 0 }
+            for layer in tensors.layers {
+                for j in H..<(2 * H) { layer.inputBias[j] = f; layer.recurrentBias[j] = 0 }
             }
         }
-        self.init(config: config, parameters: p)
     }
 
     /// Initialisation options beyond PyTorch's defaults.
@@ -86,8 +87,6 @@ public final class LanguageModel: @unchecked Sendable {
         /// PyTorch's initialisation, unchanged.
         public static let pytorch = Initialization()
     }
-
-    func pointer(_ name: String) -> FloatPointer { parameters.pointer + layout.offset(name) }
 
     /// This model with the weight matrices that multiply activations rounded to bf16: the numbers
     /// that `Precision.bf16` computes with. Tables that are looked up rather than multiplied (the

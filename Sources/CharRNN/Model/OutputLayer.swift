@@ -17,7 +17,8 @@ enum OutputLayer {
                 accumulate: true, scratch: scratch)
         }
         return clock.time(.softmaxLoss) {
-            softmaxLoss(rows: rows, vocabularySize: V, targets: targets, logits: lg, raw: raw, positionLoss: positionLoss)
+            softmaxLoss(
+                rows: rows, vocabularySize: V, targets: targets, logits: lg, raw: raw, positionLoss: positionLoss)
         }
     }
 

@@ -70,7 +70,7 @@ final class PackedWeights {
     func update(from model: LanguageModel, hiddenWeights: Bool = true, threads: Int = 1) {
         let GH = config.gateWidth, H = config.hiddenSize
         for l in 0..<config.layers {
-            let bih = model.pointer("rnn.bias_ih_l\(l)"), bhh = model.pointer("rnn.bias_hh_l\(l)")
+            let bih = model.tensors.layers[l].inputBias, bhh = model.tensors.layers[l].recurrentBias
             let dst = inputBias[l].pointer
             let folded = config.architecture == .lstm ? GH : 2 * H
             for j in 0..<GH { dst[j] = bih[j] + (j < folded ? bhh[j] : 0) }
@@ -90,31 +90,31 @@ final class PackedWeights {
         case .inputT(let l):
             let inSize = config.inputSize(layer: l)
             Panels.pack(
-                transposeOf: model.pointer("rnn.weight_ih_l\(l)"), ld: inSize, k: inSize, n: GH,
+                transposeOf: model.tensors.layers[l].inputWeights, ld: inSize, k: inSize, n: GH,
                 into: inputWeightsT[l]!.pointer)
         case .oneHotTable:
             transpose(
-                model.pointer("rnn.weight_ih_l0"), rows: GH, cols: config.inputSize(layer: 0),
+                model.tensors.layers[0].inputWeights, rows: GH, cols: config.inputSize(layer: 0),
                 into: oneHotTable!.pointer)
         case .hiddenT(let l):
             guard hiddenWeights else { return }
             Panels.pack(
-                transposeOf: model.pointer("rnn.weight_hh_l\(l)"), ld: H, k: H, n: GH,
+                transposeOf: model.tensors.layers[l].recurrentWeights, ld: H, k: H, n: GH,
                 into: hiddenWeightsT[l].pointer)
         case .input(let l):
             let inSize = config.inputSize(layer: l)
             Panels.pack(
-                rowMajor: model.pointer("rnn.weight_ih_l\(l)"), ld: inSize, k: GH, n: inSize,
+                rowMajor: model.tensors.layers[l].inputWeights, ld: inSize, k: GH, n: inSize,
                 into: inputWeights[l]!.pointer)
         case .hidden(let l):
             guard hiddenWeights else { return }
             Panels.pack(
-                rowMajor: model.pointer("rnn.weight_hh_l\(l)"), ld: H, k: GH, n: H,
+                rowMajor: model.tensors.layers[l].recurrentWeights, ld: H, k: GH, n: H,
                 into: self.hiddenWeights[l].pointer)
         case .outputT:
-            Panels.pack(transposeOf: model.pointer("out.weight"), ld: H, k: H, n: V, into: outputWeightsT.pointer)
+            Panels.pack(transposeOf: model.tensors.outputWeights, ld: H, k: H, n: V, into: outputWeightsT.pointer)
         case .output:
-            Panels.pack(rowMajor: model.pointer("out.weight"), ld: H, k: V, n: H, into: outputWeights!.pointer)
+            Panels.pack(rowMajor: model.tensors.outputWeights, ld: H, k: V, n: H, into: outputWeights!.pointer)
         }
     }
 
@@ -127,7 +127,7 @@ final class PackedWeights {
         scratch: FloatBuffer, random: inout RandomGenerator
     ) {
         let H = config.hiddenSize, n = config.gateWidth * H
-        let whh = model.pointer("rnn.weight_hh_l\(l)"), m = mask.pointer, w = scratch.pointer
+        let whh = model.tensors.layers[l].recurrentWeights, m = mask.pointer, w = scratch.pointer
         let keep = 1 - p, scale = 1 / keep
         for i in 0..<n {
             let mv: Float = random.nextFloat() < keep ? scale : 0

@@ -23,6 +23,8 @@ final class SequenceEngine {
     let chunks: [(start: Int, count: Int, workspace: Workspace)]
     /// Summed gradients of the last `trainStep`, in the parameter layout.
     let gradients: FloatBuffer
+    /// `gradients` by role (training only).
+    let gradientTensors: ModelTensors?
     /// [L, B, H] carried hidden (and cell) state.
     let stateH: FloatBuffer
     let stateC: FloatBuffer
@@ -55,6 +57,8 @@ final class SequenceEngine {
         }
         self.chunks = chunks
         gradients = FloatBuffer(count: training ? model.layout.totalCount : 0)
+        gradientTensors =
+            training ? ModelTensors(base: gradients.pointer, layout: model.layout, config: model.config) : nil
         let stateCount = model.config.layers * batch * model.config.hiddenSize
         stateH = FloatBuffer(count: stateCount)
         stateC = FloatBuffer(count: stateCount)
@@ -197,7 +201,7 @@ final class SequenceEngine {
             if dropWeights {
                 for l in 0..<cfg.layers {
                     multiply(
-                        gradients.pointer + model.layout.offset("rnn.weight_hh_l\(l)"),
+                        gradientTensors!.layers[l].recurrentWeights,
                         by: weightDropBuffers[l].mask.pointer, count: cfg.gateWidth * H)
                 }
             }

@@ -23,6 +23,8 @@ final class Workspace {
     /// When set, [T·B, V] receives the raw logits (tests and interop checks).
     var rawLogits: FloatBuffer?
     let gradients: FloatBuffer
+    /// `gradients` by role (training only).
+    let gradientTensors: ModelTensors?
     /// [V, G·H] gradient of the one-hot table (transposed dW_ih of layer 0).
     let oneHotGradientT: FloatBuffer?
     /// Panels of one activation matrix [T·B, ≤ max(H, E)] for the weight-gradient products.
@@ -47,6 +49,8 @@ final class Workspace {
         logits = FloatBuffer(count: rows * config.vocabularySize)
         positionLoss = FloatBuffer(count: rows)
         gradients = FloatBuffer(count: training ? ParameterLayout(config).totalCount : 0)
+        gradientTensors =
+            training ? ModelTensors(base: gradients.pointer, layout: ParameterLayout(config), config: config) : nil
         oneHotGradientT =
             !config.usesEmbedding && training ? FloatBuffer(count: config.vocabularySize * config.gateWidth) : nil
         activationPanels = FloatBuffer(
@@ -87,7 +91,7 @@ final class Workspace {
                     let inSize = cfg.inputSize(layer: l)
                     if l == 0 {
                         Embedding.forward(
-                            tokens: inputs, rows: rows, emb: model.pointer("emb.weight"), size: inSize,
+                            tokens: inputs, rows: rows, emb: model.tensors.embedding!, size: inSize,
                             into: embedded!.pointer)
                         input = ConstFloatPointer(embedded!.pointer)
                     } else {
@@ -104,7 +108,7 @@ final class Workspace {
             case .gru:
                 GRULayer.forward(
                     L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer,
-                    bhn: model.pointer("rnn.bias_hh_l\(l)") + 2 * H, clock: clock)
+                    bhn: model.tensors.layers[l].recurrentBias + 2 * H, clock: clock)
             }
             clock.time(.dropout) {
                 if let mask = L.mask, let dropped = L.dropped, let seed = dropoutSeed {
@@ -119,7 +123,7 @@ final class Workspace {
         }
         return OutputLayer.forward(
             top: layers[cfg.layers - 1].layerOutput, rows: rows, hidden: H, vocabularySize: V, weightT: packed.outputT,
-            bias: model.pointer("out.bias"), targets: targets, logits: logits.pointer, raw: rawLogits?.pointer,
+            bias: model.tensors.outputBias, targets: targets, logits: logits.pointer, raw: rawLogits?.pointer,
             positionLoss: positionLoss.pointer, scratch: gemmScratch.pointer, clock: clock)
     }
 
@@ -131,15 +135,13 @@ final class Workspace {
     /// and leaves dL/d(initial state) there.
     func backward(model: LanguageModel, packed: PackedWeights, scale: Float) {
         let cfg = config, rows = steps * batch, H = cfg.hiddenSize, V = cfg.vocabularySize
-        let grads = gradients.pointer
-        let layout = model.layout
         gradients.zero()
         let top = layers[cfg.layers - 1]
         clock.time(.outputBackward) {
             OutputLayer.backward(
                 logits: logits.pointer, targets: targets, rows: rows, hidden: H, vocabularySize: V, scale: scale,
                 topPanels: packActivations(top.layerOutput, rows: rows, cols: H), weight: packed.output,
-                dWeight: grads + layout.offset("out.weight"), dBias: grads + layout.offset("out.bias"),
+                dWeight: gradientTensors!.outputWeights, dBias: gradientTensors!.outputBias,
                 dTop: top.outputGradients.pointer, scratch: gemmScratch.pointer)
         }
         if let m = top.mask {
@@ -160,17 +162,17 @@ final class Workspace {
     /// receives (the layer below's output, or the embedding).
     private func weightGradients(layer l: Int, model: LanguageModel, packed: PackedWeights) {
         let cfg = config, rows = steps * batch, H = cfg.hiddenSize, GH = cfg.gateWidth, V = cfg.vocabularySize
-        let grads = gradients.pointer, layout = model.layout
+        let dW = gradientTensors!.layers[l]
         let L = layers[l]
         let dgh = L.gateGradients.pointer, dgx = L.inputSideGateGradients
         // Weight gradients batched over all timesteps. dW_hh [GH, H] += Σ_t dgates_tᵀ · h_{t-1}.
         gemm(
             m: GH, n: H, k: rows, a: dgh, aRowStride: 1, aColStride: GH,
-            b: packActivations(L.h.pointer, rows: rows, cols: H), c: grads + layout.offset("rnn.weight_hh_l\(l)"),
+            b: packActivations(L.h.pointer, rows: rows, cols: H), c: dW.recurrentWeights,
             ldc: H, accumulate: true, scratch: gemmScratch.pointer)
-        columnSums(dgh, rows: rows, cols: GH, into: grads + layout.offset("rnn.bias_hh_l\(l)"))
-        columnSums(dgx, rows: rows, cols: GH, into: grads + layout.offset("rnn.bias_ih_l\(l)"))
-        let dWih = grads + layout.offset("rnn.weight_ih_l\(l)")
+        columnSums(dgh, rows: rows, cols: GH, into: dW.recurrentBias)
+        columnSums(dgx, rows: rows, cols: GH, into: dW.inputBias)
+        let dWih = dW.inputWeights
         let inSize = cfg.inputSize(layer: l)
         if l == 0 && !cfg.usesEmbedding {
             OneHotInput.backward(
@@ -199,7 +201,7 @@ final class Workspace {
                     m: rows, n: E, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
                     b: packed.input(0), c: dx, ldc: E, accumulate: false, scratch: gemmScratch.pointer)
                 Embedding.backward(
-                    tokens: inputs, rows: rows, dx: dx, size: E, into: grads + layout.offset("emb.weight"))
+                    tokens: inputs, rows: rows, dx: dx, size: E, into: gradientTensors!.embedding!)
             }
         }
     }

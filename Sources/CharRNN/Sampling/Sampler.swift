@@ -60,18 +60,19 @@ final class Sampler {
         // Below ~64 units a step is a few microseconds: a second core only adds rendezvous cost.
         twoThreads = threads > 1 && H >= 64
         if precision == .bf16 {
-            func copy(_ name: String, _ count: Int) -> UnsafeMutablePointer<UInt16> {
+            func copy(_ tensor: FloatPointer, _ count: Int) -> UnsafeMutablePointer<UInt16> {
                 let p = UnsafeMutablePointer<UInt16>.allocate(capacity: count)
-                p.initialize(from: BFloat16.array(model.pointer(name), count: count), count: count)
+                p.initialize(from: BFloat16.array(tensor, count: count), count: count)
                 return p
             }
+            let t = model.tensors
             bf16 = (
                 (0..<cfg.layers).map { l in
                     l == 0 && !cfg.usesEmbedding
-                        ? nil : copy("rnn.weight_ih_l\(l)", cfg.gateWidth * cfg.inputSize(layer: l))
+                        ? nil : copy(t.layers[l].inputWeights, cfg.gateWidth * cfg.inputSize(layer: l))
                 },
-                (0..<cfg.layers).map { copy("rnn.weight_hh_l\($0)", cfg.gateWidth * cfg.hiddenSize) },
-                copy("out.weight", cfg.vocabularySize * cfg.hiddenSize)
+                (0..<cfg.layers).map { copy(t.layers[$0].recurrentWeights, cfg.gateWidth * cfg.hiddenSize) },
+                copy(t.outputWeights, cfg.vocabularySize * cfg.hiddenSize)
             )
         } else {
             bf16 = nil
@@ -121,11 +122,11 @@ final class Sampler {
                 l > 0
                 ? ConstFloatPointer(hNew + (l - 1) * H)
                 : (cfg.usesEmbedding && token >= 0
-                    ? ConstFloatPointer(model.pointer("emb.weight") + token * inSize) : nil)
-            let wih = model.pointer("rnn.weight_ih_l\(l)"), whh = model.pointer("rnn.weight_hh_l\(l)")
+                    ? ConstFloatPointer(model.tensors.embedding! + token * inSize) : nil)
+            let wih = model.tensors.layers[l].inputWeights, whh = model.tensors.layers[l].recurrentWeights
             let bias = inputBias[l].pointer
             let hl = hPrev + l * H, hOut = hNew + l * H, cl = c.pointer + l * H
-            let bhn = model.pointer("rnn.bias_hh_l\(l)") + 2 * H
+            let bhn = model.tensors.layers[l].recurrentBias + 2 * H
             stage { part in
                 let units = range(part, of: H)
                 guard !units.isEmpty else { return }
@@ -172,7 +173,7 @@ final class Sampler {
             }
         }
         let top = ConstFloatPointer(hNew + (cfg.layers - 1) * H)
-        let wout = model.pointer("out.weight"), bout = model.pointer("out.bias"), lg = logits.pointer
+        let wout = model.tensors.outputWeights, bout = model.tensors.outputBias, lg = logits.pointer
         stage { part in
             let rows = range(part, of: V)
             guard !rows.isEmpty else { return }
