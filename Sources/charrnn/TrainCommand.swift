@@ -187,7 +187,8 @@ struct TrainCommand: ParsableCommand {
         if let f = runFolderGiven, !overwrite, RunFolder.holdsRun(f) { throw TrainingError.runExists(path: f) }
         let data = try TrainingData.load(
             trainFile: request.trainFile, validationFile: request.validationFile,
-            validationFraction: request.validationFraction ?? 0.1, testFraction: request.testFraction,
+            validationFraction: request.validationFraction ?? TrainingSettings.defaults.validationFraction,
+            testFraction: request.testFraction,
             bytes: request.bytes,
             vocabulary: request.initFrom?.checkpoint.vocabulary)
         var check = TrainingSettings(trainFile: request.trainFile)

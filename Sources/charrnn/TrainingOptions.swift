@@ -15,7 +15,8 @@ import CharRNN
 struct CorpusOptions: ParsableArguments {
     @Option(
         name: .customLong("val-fraction"), parsing: .unconditional,
-        help: "Validation = this last fraction of FILE (default: 0.1)", transform: finiteNumber)
+        help: "Validation = this last fraction of FILE (default: \(TrainingSettings.defaults.validationFraction))",
+        transform: finiteNumber)
     var valFraction: Double?
     @Option(
         name: .customLong("val-file"), help: "Validate on this file instead of the end of FILE", completion: .file())
@@ -42,7 +43,7 @@ struct CorpusOptions: ParsableArguments {
             if valFile != nil {
                 throw ValidationError("--test-fraction splits FILE; it cannot be used with --val-file")
             }
-            if !(t > 0 && t + (valFraction ?? 0.1) < 0.9) {
+            if !(t > 0 && t + (valFraction ?? TrainingSettings.defaults.validationFraction) < 0.9) {
                 throw ValidationError(
                     "--test-fraction must be positive and leave most of FILE for training (got \(t))")
             }
@@ -111,9 +112,11 @@ struct ModelOptions: ParsableArguments {
 /// How the weights move: batch shape, learning rate and its schedule, clipping, decay, averaging,
 /// seed.
 struct OptimisationOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Parallel streams per batch (default: 32)")
+    @Option(parsing: .unconditional, help: "Parallel streams per batch (default: \(TrainingSettings.defaults.batch))")
     var batch: Int?
-    @Option(parsing: .unconditional, help: "Timesteps of truncated backpropagation through time (default: 64)")
+    @Option(
+        parsing: .unconditional,
+        help: "Timesteps of truncated backpropagation through time (default: \(TrainingSettings.defaults.sequence))")
     var seq: Int?
     @Option(
         parsing: .unconditional,
@@ -121,16 +124,23 @@ struct OptimisationOptions: ParsableArguments {
         transform: finiteNumber)
     var lr: Float?
     @Option(
-        name: .customLong("lr-schedule"), help: "cosine, linear or constant decay over the budget (default: cosine)")
+        name: .customLong("lr-schedule"),
+        help:
+            "cosine, linear or constant decay over the budget (default: \(TrainingSettings.defaults.schedule.rawValue))"
+    )
     var lrSchedule: LearningRateSchedule?
     @Option(
         name: .customLong("lr-final"), parsing: .unconditional,
-        help: "Final learning rate as a fraction of --lr (default: 0.1)", transform: finiteNumber)
+        help:
+            "Final learning rate as a fraction of --lr (default: \(TrainingSettings.defaults.finalLearningRateFraction))",
+        transform: finiteNumber)
     var lrFinal: Float?
     @Option(parsing: .unconditional, help: "Linear learning-rate warm-up steps (default: 1% of the run, 10 to 200)")
     var warmup: Int?
     @Option(
-        parsing: .unconditional, help: "Clip the global gradient norm to this (default: 5)", transform: finiteNumber)
+        parsing: .unconditional,
+        help: "Clip the global gradient norm to this (default: \(TrainingSettings.defaults.clip))",
+        transform: finiteNumber)
     var clip: Float?
     @Option(
         name: .customLong("weight-decay"), parsing: .unconditional,
@@ -148,7 +158,9 @@ struct OptimisationOptions: ParsableArguments {
     var ema: Float?
     @Option(
         parsing: .unconditional,
-        help: "Random seed (initialisation, dropout); the same seed repeats a run exactly (default: 1)")
+        help:
+            "Random seed (initialisation, dropout); the same seed repeats a run exactly (default: \(TrainingSettings.defaults.seed))"
+    )
     var seed: UInt64?
 
     /// The optimisation part of a run's request.

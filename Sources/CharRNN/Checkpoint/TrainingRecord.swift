@@ -25,8 +25,8 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     public var batch: Int = 32
     /// Timesteps of truncated backpropagation through time.
     public var sequence: Int = 64
-    /// Peak learning rate.
-    public var learningRate: Float = 2e-3
+    /// Peak learning rate (the automatic rule's base rate).
+    public var learningRate: Float = 3e-3
     /// Final learning rate as a fraction of `learningRate` (cosine decay over the budget).
     public var finalLearningRateFraction: Float = 0.1
     /// Linear warm-up steps before the schedule.
@@ -68,6 +68,10 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
 
     /// Settings with the defaults for `trainFile`.
     public init(trainFile: String) { self.trainFile = trainFile }
+
+    /// The one table of a run's defaults: the values above, which a run takes for whatever neither
+    /// its request nor the automatic rule (`AutoConfiguration`) sets.
+    public static let defaults = TrainingSettings(trainFile: "")
 }
 
 /// How the learning rate falls from its peak to `finalLearningRateFraction` of it over the budget.

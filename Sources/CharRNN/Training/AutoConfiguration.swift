@@ -45,9 +45,9 @@ public enum AutoConfiguration {
     /// Hidden sizes the rule chooses among.
     public static let candidateHiddenSizes = [128, 192, 256, 320, 384, 448, 512, 640, 768, 1024]
     /// Batch shape of automatic runs.
-    public static let batch = 32, sequence = 64
+    public static let batch = TrainingSettings.defaults.batch, sequence = TrainingSettings.defaults.sequence
     /// Peak learning rate of automatic runs.
-    public static let learningRate: Float = 3e-3
+    public static let learningRate = TrainingSettings.defaults.learningRate
     /// Decay of the weight average that validation, checkpoints and sampling use.
     public static let emaDecay: Float = 0.998
     /// One-hot models start their input table at U(−1, 1) (see `LanguageModel.Initialization`).

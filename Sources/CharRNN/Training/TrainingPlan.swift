@@ -69,16 +69,17 @@ public struct TrainingPlan: Sendable {
         _ r: TrainingRequest, data: TrainingData, checkpointDirectory: String,
         runName: (ModelConfig) -> String, speed: (ModelConfig) -> Double
     ) -> TrainingPlan {
+        let d = TrainingSettings.defaults
         var s = TrainingSettings(trainFile: r.trainFile)
         s.validationFile = r.validationFile
-        s.validationFraction = r.validationFraction ?? 0.1
+        s.validationFraction = r.validationFraction ?? d.validationFraction
         s.testFraction = r.testFraction
         s.bytes = r.bytes
-        s.schedule = r.schedule ?? .cosine
-        s.finalLearningRateFraction = r.finalLearningRateFraction ?? 0.1
-        s.clip = r.clip ?? 5
-        s.seed = r.seed ?? 1
-        s.evalEvery = r.evalEvery ?? 0
+        s.schedule = r.schedule ?? d.schedule
+        s.finalLearningRateFraction = r.finalLearningRateFraction ?? d.finalLearningRateFraction
+        s.clip = r.clip ?? d.clip
+        s.seed = r.seed ?? d.seed
+        s.evalEvery = r.evalEvery ?? d.evalEvery
         s.keep = r.keep
         s.epochs = r.epochs; s.steps = r.steps; s.timeSeconds = r.timeSeconds
         s.initFrom = r.initFrom?.path
