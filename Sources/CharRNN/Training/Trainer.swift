@@ -10,54 +10,6 @@
 #endif
 import Dispatch
 
-/// Why a run cannot start or go on.
-public enum TrainingError: Error, CustomStringConvertible {
-    case corpusTooSmall(path: String, characters: Int, needed: Int, batch: Int, steps: Int)
-    case validationTooSmall(characters: Int)
-    case unwritableFolder(path: String, reason: String)
-    case resumeMismatch(String)
-    case runExists(path: String)
-    case diverged(step: Int, checkpoint: String)
-    case foreignFolder(folder: String, checkpoint: String, reason: String)
-    /// A resumed run given a setting it cannot take (`RunSetting`): `given` nil means left out.
-    case resumeConflict(flag: String, given: String?, stored: String?, checkpoint: String)
-    /// A setting for a new run given to a resumed one.
-    case newRunOption(flag: String)
-
-    /// One line naming the file, flag or step.
-    public var description: String {
-        switch self {
-        case .corpusTooSmall(let p, let n, let need, let b, let t):
-            return
-                "\(p): \(n) training characters is too small for one batch; --batch \(b) × --seq \(t) needs at "
-                + "least \(need) (lower --batch or --seq, or use a larger file)"
-        case .validationTooSmall(let n):
-            return
-                "the validation text has \(n) characters; at least 2 are needed (raise --val-fraction or give "
-                + "--val-file)"
-        case .unwritableFolder(let p, let r): return "\(p): cannot write checkpoints there (\(r))"
-        case .resumeMismatch(let m): return m
-        case .resumeConflict(let flag, let given, let stored, let c):
-            func say(_ v: String?) -> String { v.map { $0.isEmpty ? flag : "\(flag) \($0)" } ?? "no \(flag)" }
-            return "\(say(given)) conflicts with \(c), which was trained with \(say(stored)); a resumed run keeps "
-                + "its settings (use --init-from to start a new run from its weights)"
-        case .newRunOption(let flag):
-            return "\(flag) sets up a new run; a resumed run keeps its weights and settings"
-        case .runExists(let p):
-            return "\(p): a run folder with checkpoints already exists; give --overwrite to replace it, "
-                + "--resume \(p)/latest.ckpt to continue it, or another --name"
-        case .foreignFolder(let f, let c, let r):
-            return
-                "\(f): not the run folder of \(c) (\(r)); resume needs the checkpoint in its own run's folder, or "
-                + "start a new run from its weights with --init-from \(c)"
-        case .diverged(let s, let c):
-            return
-                "training diverged repeatedly (a non-finite or exploding loss) at step \(s); the last good state "
-                + "is in \(c)"
-        }
-    }
-}
-
 /// The training loop: truncated BPTT over B streams, Adam with global-norm clipping and a
 /// learning-rate schedule, periodic validation, `best` and `latest` checkpoints, a JSONL metrics log.
 public final class Trainer {
@@ -71,8 +23,8 @@ public final class Trainer {
     public let data: TrainingData
     /// The model being trained (the raw weights; checkpoints hold their average).
     public let model: LanguageModel
-    public private(set) var progress: TrainingProgress
-    public private(set) var metrics: [MetricRecord]
+    public internal(set) var progress: TrainingProgress
+    public internal(set) var metrics: [MetricRecord]
     let engine: SequenceEngine
     let adam: Adam
     let evaluator: Evaluator
@@ -98,7 +50,7 @@ public final class Trainer {
     lazy var metricsLog = MetricsLog(path: metricsPath)
     /// A resumed run whose validation text differs from the one its best loss was measured on
     /// (the best is then measured afresh).
-    public private(set) var validationTextChanged = false
+    public internal(set) var validationTextChanged = false
     /// Held from creation to the end of `run` (and again during any later `run`): no second
     /// trainer trains in the same folder.
     var lock: RunLock?
@@ -530,122 +482,6 @@ public final class Trainer {
                     charactersPerSecond: session.rate, fraction: fraction, remainingSeconds: remaining),
                 validated: validation != nil))
     }
-
-    /// Validation reads at most this many characters.
-    public static let validationLimit = 2_000_000
-
-    /// Refuses data a run cannot train on: fewer training characters than one batch needs, or a
-    /// validation text of fewer than 2 characters. Commands call it before printing anything.
-    public static func checkData(_ data: TrainingData, settings: TrainingSettings) throws {
-        let need = StreamBatcher.minimumCharacters(batch: settings.batch, steps: settings.sequence)
-        guard data.train.count >= need else {
-            throw TrainingError.corpusTooSmall(
-                path: settings.trainFile, characters: data.train.count, needed: need,
-                batch: settings.batch, steps: settings.sequence)
-        }
-        guard data.validation.count >= 2 else {
-            throw TrainingError.validationTooSmall(characters: data.validation.count)
-        }
-    }
-
-    /// "N:HASH": the length and FNV-1a hash of the first `limit` tokens of `text`.
-    static func fingerprint(_ text: TokenView, limit: Int) -> String {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for i in 0..<min(text.count, limit) {
-            hash = (hash ^ UInt64(text[i])) &* 0x0000_0100_0000_01B3
-        }
-        return "\(text.count):\(String(hash, radix: 16))"
-    }
-
-    func rememberGoodState() {
-        goodParameters = model.parameters.array
-        goodM = adam.m.array; goodV = adam.v.array; goodAdamStep = adam.step
-        if let a = average { goodAverage = a.array }
-    }
-
-    /// Moves the average towards the weights just updated (update n = `adam.step`, so a resumed
-    /// run continues exactly).
-    func updateAverage() {
-        guard let a = average, let decay = settings.emaDecay else { return }
-        let n = Float(adam.step)
-        let w = 1 - min(decay, (1 + n) / (10 + n))
-        let ap = a.pointer, pp = model.parameters.pointer
-        parallelRanges(a.count, threads: engine.threads) { range in
-            for i in range { ap[i] += w * (pp[i] - ap[i]) }
-        }
-    }
-
-    /// Restores the last good parameters and moments (the initial ones before any validation).
-    func rollBack() {
-        guard !goodParameters.isEmpty else { return }
-        model.parameters.copy(from: goodParameters)
-        adam.m.copy(from: goodM); adam.v.copy(from: goodV); adam.step = goodAdamStep
-        if let a = average, !goodAverage.isEmpty { a.copy(from: goodAverage) }
-    }
-
-    /// Validation loss (nats/char) on the held-out text.
-    public func validate() -> Double {
-        // Periodic validation reads at most the first `validationLimit` characters (all of them
-        // for any corpus below 20 MB); the final figure of a run uses the same text.
-        let v = data.validation
-        if let a = average, let raw = setAside {
-            raw.copy(from: model.parameters); model.parameters.copy(from: a)
-        }
-        let r = evaluator.evaluate(count: min(v.count, Self.validationLimit)) { Int32(v[$0]) }
-        if let raw = setAside { model.parameters.copy(from: raw) }
-        progress.lastValidationLoss = r.meanLoss
-        return r.meanLoss
-    }
-
-    func checkpoint(includeTraining: Bool = true) -> Checkpoint {
-        progress.random = random.hexState
-        return Checkpoint(
-            config: config, vocabulary: vocabulary, parameters: (average ?? model.parameters).array,
-            optimizer: .init(
-                step: adam.step, m: adam.m.array, v: adam.v.array,
-                weights: average == nil ? nil : model.parameters.array),
-            carriedState: .init(
-                batch: settings.batch, h: engine.stateH.array,
-                c: config.architecture == .lstm ? engine.stateC.array : []),
-            training: TrainingRecord(settings: settings, progress: progress, runName: runName), metrics: metrics)
-    }
-
-    func saveCheckpoints() throws {
-        let improved =
-            progress.lastValidationLoss.map { v in
-                v.isFinite && progress.bestValidationLoss.map { v < $0 } ?? true
-            } ?? false
-        if improved {
-            progress.bestValidationLoss = progress.lastValidationLoss
-            progress.bestStep = progress.step
-        }
-        let snapshot = checkpoint()
-        try Checkpoint.checkFinite(
-            snapshot.parameters, layout: model.layout, prefix: "", path: latestPath)  // never write a non-model
-        let bytes = snapshot.serialized()
-        if improved { try Checkpoint.atomicWrite(bytes, to: bestPath) }
-        try Checkpoint.atomicWrite(bytes, to: latestPath)
-        try keepHistory(bytes)
-    }
-
-    /// `--keep N`: the checkpoint just written to latest (`bytes`) also as step-STEP.ckpt, and only
-    /// the newest N such copies.
-    func keepHistory(_ bytes: [UInt8]) throws {
-        guard let n = settings.keep, n > 0 else { return }
-        try Checkpoint.atomicWrite(bytes, to: runDirectory + "/step-\(progress.step).ckpt")
-        let kept = ((try? FileManager.default.contentsOfDirectory(atPath: runDirectory)) ?? [])
-            .compactMap { f -> (Int, String)? in
-                guard f.hasPrefix("step-"), f.hasSuffix(".ckpt"), let s = Int(f.dropFirst(5).dropLast(5)) else {
-                    return nil
-                }
-                return (s, f)
-            }
-            .sorted { $0.0 > $1.0 }
-        for (_, f) in kept.dropFirst(n) { try? FileManager.default.removeItem(atPath: runDirectory + "/" + f) }
-    }
-
-    /// Writes latest.ckpt now.
-    public func saveLatest() throws { try checkpoint().write(to: latestPath) }
 
     /// The first line of a new run's log: the explicit command that repeats it.
     func logCommand() {

@@ -1,0 +1,59 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import Dispatch
+
+/// Why a run cannot start or go on.
+public enum TrainingError: Error, CustomStringConvertible {
+    case corpusTooSmall(path: String, characters: Int, needed: Int, batch: Int, steps: Int)
+    case validationTooSmall(characters: Int)
+    case unwritableFolder(path: String, reason: String)
+    case resumeMismatch(String)
+    case runExists(path: String)
+    case diverged(step: Int, checkpoint: String)
+    case foreignFolder(folder: String, checkpoint: String, reason: String)
+    /// A resumed run given a setting it cannot take (`RunSetting`): `given` nil means left out.
+    case resumeConflict(flag: String, given: String?, stored: String?, checkpoint: String)
+    /// A setting for a new run given to a resumed one.
+    case newRunOption(flag: String)
+
+    /// One line naming the file, flag or step.
+    public var description: String {
+        switch self {
+        case .corpusTooSmall(let p, let n, let need, let b, let t):
+            return
+                "\(p): \(n) training characters is too small for one batch; --batch \(b) × --seq \(t) needs at "
+                + "least \(need) (lower --batch or --seq, or use a larger file)"
+        case .validationTooSmall(let n):
+            return
+                "the validation text has \(n) characters; at least 2 are needed (raise --val-fraction or give "
+                + "--val-file)"
+        case .unwritableFolder(let p, let r): return "\(p): cannot write checkpoints there (\(r))"
+        case .resumeMismatch(let m): return m
+        case .resumeConflict(let flag, let given, let stored, let c):
+            func say(_ v: String?) -> String { v.map { $0.isEmpty ? flag : "\(flag) \($0)" } ?? "no \(flag)" }
+            return "\(say(given)) conflicts with \(c), which was trained with \(say(stored)); a resumed run keeps "
+                + "its settings (use --init-from to start a new run from its weights)"
+        case .newRunOption(let flag):
+            return "\(flag) sets up a new run; a resumed run keeps its weights and settings"
+        case .runExists(let p):
+            return "\(p): a run folder with checkpoints already exists; give --overwrite to replace it, "
+                + "--resume \(p)/latest.ckpt to continue it, or another --name"
+        case .foreignFolder(let f, let c, let r):
+            return
+                "\(f): not the run folder of \(c) (\(r)); resume needs the checkpoint in its own run's folder, or "
+                + "start a new run from its weights with --init-from \(c)"
+        case .diverged(let s, let c):
+            return
+                "training diverged repeatedly (a non-finite or exploding loss) at step \(s); the last good state "
+                + "is in \(c)"
+        }
+    }
+}
