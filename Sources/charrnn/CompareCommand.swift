@@ -28,7 +28,7 @@ struct CompareCommand: ParsableCommand {
         threadOptions.apply()
         try reportingErrors {
             var scores: [Score] = []
-            var losses: [[Float]] = []
+            var losses: [[Float]] = []  // per character, NaN where not scored
             let part = try split.map { try HeldOutText.load(checkpoint: checkpoints[0], split: $0) }
             let text = part?.name ?? self.text!
             for path in checkpoints {
@@ -37,31 +37,17 @@ struct CompareCommand: ParsableCommand {
                     ?? Score.score(checkpoint: path, text: text, positions: true)
                 scores.append(s); losses.append(l)
             }
-            // Rank only like with like: every checkpoint is scored on the characters all of them
-            // know (a model that knows fewer characters would otherwise skip the hard ones).
-            let common = (0..<(losses.first?.count ?? 0)).map { i in losses.allSatisfy { $0[i].isFinite } }
-            let commonCount = common.filter { $0 }.count
-            if commonCount == 0 {
+            let comparison: Comparison
+            do { comparison = try Comparison(scores: scores, losses: losses) } catch is Comparison.NothingInCommon {
                 throw CLIError("\(text): no character is known to every checkpoint; nothing to compare")
             }
-            if scores.contains(where: { $0.charactersScored != commonCount }) {
+            if comparison.restricted {
                 writeErr(
-                    "note: the checkpoints know different characters; each is scored on the \(commonCount) characters "
-                        + "that all of them know\n")
-                scores = scores.indices.map { scores[$0].restricted(to: common, losses: losses[$0]) }
-                for i in losses.indices { for j in losses[i].indices where !common[j] { losses[i][j] = .nan } }
+                    "note: the checkpoints know different characters; each is scored on the "
+                        + "\(comparison.commonCount) characters that all of them know\n")
             }
-            let bestIndex = scores.indices.filter { scores[$0].natsPerCharacter.isFinite }
-                .min { scores[$0].natsPerCharacter < scores[$1].natsPerCharacter }
-            // Paired significance against the best: per-character loss differences, block bootstrap.
-            let paired: [Statistics.Interval?] = scores.indices.map { i in
-                guard let b = bestIndex, i != b else { return nil }
-                var d: [Double] = []
-                for (x, y) in zip(losses[i], losses[b]) where x.isFinite && y.isFinite {
-                    d.append(Double(x) - Double(y))
-                }
-                return d.isEmpty ? nil : Statistics.bootstrapMean(d, block: 200, resamples: 1000)
-            }
+            scores = comparison.scores
+            let bestIndex = comparison.best, paired = comparison.differences
             func verdict(_ iv: Statistics.Interval) -> String {
                 iv.containsZero ? "no significant difference" : "significantly worse"
             }

@@ -31,9 +31,7 @@ public struct ViewPage {
     }
 
     /// The characters every model scores (all of them for one model).
-    public var common: [Bool] {
-        (0..<text.count).map { i in models.allSatisfy { $0.trace.losses[i].isFinite } }
-    }
+    public var common: [Bool] { Comparison.commonPositions(models.map(\.trace.losses)) }
 
     /// Per model: the mean loss in nats over the common characters, and how many there are.
     public var totals: [(nats: Double, scored: Int, notScored: Int)] {
