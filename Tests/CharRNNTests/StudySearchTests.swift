@@ -6,12 +6,14 @@ import XCTest
 /// while any arm's best lies at an end, searches each budget centred on the previous choice, and
 /// gives the grid runs the choice of their own budget.
 final class StudySearchTests: XCTestCase {
-    func plan(extensions: Int, budgets: StudyGrid.SearchBudgets = .all) throws -> (StudyPlan, String) {
+    func plan(
+        extensions: Int, budgets: StudyGrid.SearchBudgets = .all, sizes: [StudyGrid.Size] = [.parameters(6_000)]
+    ) throws -> (StudyPlan, String) {
         let file = NSTemporaryDirectory() + "charrnn-search-\(UUID().uuidString).txt"
         try MarkovSource(alphabet: "abcdef \n", seed: 2).generate(count: 20_000, seed: 1).write(
             toFile: file, atomically: true, encoding: .utf8)
         var g = StudyGrid(corpora: [file], budgets: [.characters(16 * 32 * 10), .characters(16 * 32 * 40)])
-        g.sizes = [.parameters(6_000)]; g.batch = 16; g.sequence = 32; g.seeds = 1; g.arms = [.lstm, .gru]
+        g.sizes = sizes; g.batch = 16; g.sequence = 32; g.seeds = 1; g.arms = [.lstm, .gru]
         g.searchLearningRates = [0.5, 1, 2]; g.searchDropouts = [0]
         g.searchBudgets = budgets; g.searchExtensions = extensions
         let plan = try StudyPlan.make(g) { _ in 1 }
@@ -101,5 +103,17 @@ final class StudySearchTests: XCTestCase {
         XCTAssertEqual(e.seconds, characters / 1000, accuracy: 1e-9)
         XCTAssertTrue(
             e.summary.hasPrefix("16 runs (12 of them the searches' first round), 204.8k characters"), e.summary)
+    }
+
+    /// The manifest is the order of work: the first size's search and grid before the second's.
+    func testTheManifestFinishesOneCorpusAndSizeBeforeTheNext() throws {
+        let (plan, dir) = try plan(extensions: 0, sizes: [.parameters(6_000), .parameters(12_000)])
+        _ = try finishSearches(plan, in: dir)
+        let runs = plan.runs(in: dir)
+        let small = runs.indices.filter { runs[$0].size == .parameters(6_000) }
+        let large = runs.indices.filter { runs[$0].size == .parameters(12_000) }
+        XCTAssertFalse(small.isEmpty || large.isEmpty)
+        XCTAssertLessThan(small.max()!, large.min()!)
+        XCTAssertTrue(runs[small.min()!].isSearch && !runs[small.max()!].isSearch, "its search, then its grid")
     }
 }

@@ -175,14 +175,17 @@ public struct StudyPlan: Codable, Equatable, Sendable {
     }
 
     /// Every run known now: the search candidates known now (`StudySearch`), and the grid runs of
-    /// each (corpus, size, arm, budget) whose search has chosen. Search first, then the grid by
-    /// corpus, size, budget, seed and arm (the arms of a point run side by side).
+    /// each (corpus, size, arm, budget) whose search has chosen. In the order of work: corpus by
+    /// corpus and size by size as the grid lists them (so the first corpus and size finish first),
+    /// each one's search runs first, then its grid by budget, seed and arm (the arms of a point run
+    /// side by side). `StudyRunner` always takes the first missing run.
     public func runs(in directory: String) -> [Run] {
-        var search: [Run] = [], final: [Run] = []
+        var out: [Run] = []
         for corpus in corpora {
             for size in grid.sizes {
+                var final: [Run] = []
                 let searches = searches(corpus: corpus, size: size, directory: directory)
-                search += searches.flatMap { $0.flatMap(\.candidates) }
+                out += searches.flatMap { $0.flatMap(\.candidates) }
                 for budget in grid.budgets {
                     for seed in 1...UInt64(max(1, grid.seeds)) {
                         for arm in grid.arms {
@@ -196,9 +199,10 @@ public struct StudyPlan: Codable, Equatable, Sendable {
                         }
                     }
                 }
+                out += final
             }
         }
-        return search + final
+        return out
     }
 
     func run(

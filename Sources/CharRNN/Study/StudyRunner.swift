@@ -91,68 +91,83 @@ public struct StudyRunner: Sendable {
         return try runMissing(plan, children: children)
     }
 
-    private func runMissing(_ plan: StudyPlan, children: Children) throws -> Outcome {
+    /// What the workers share: the runs taken, the outcome so far, and the log's counters.
+    private struct Schedule {
+        var taken: Set<String> = [], running = 0, done = 0, failedOrStopped = false
         var outcome = Outcome()
-        var attempted: Set<String> = []
-        while true {
-            let runs = try plan.writeManifest(in: directory)
-            let missing = runs.filter {
-                RunResult.load(runDirectory: directory + "/runs/" + $0.name) == nil && !attempted.contains($0.name)
-            }
-            if attempted.isEmpty { outcome.alreadyFinished = runs.count - missing.count }
-            if missing.isEmpty || outcome.interrupted || !outcome.failed.isEmpty { break }
-            try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
-            log("study: \(missing.count) run\(missing.count == 1 ? "" : "s") to do, \(jobs) at a time")
-            let next = Mutex(0), results = Mutex<[(String, Int32, Double)]>([])
-            let total = missing.count, started = Date()
-            onOwnThreads(min(jobs, total)) { _ in
-                while !shouldStop() {
-                    let i: Int = next.withLock { n in
-                        defer { n += 1 }
-                        return n
+    }
+
+    /// Runs the missing runs, `jobs` at a time. Each worker takes the first missing run of a freshly
+    /// written manifest, so a run that a finished one unlocks (the next budget's search, a point's
+    /// grid runs) comes before runs further down: the manifest's order is the order of work. A worker
+    /// with nothing to take waits while others run (they may unlock more), and stops when nothing
+    /// runs and nothing is missing, on `shouldStop`, or after a failure.
+    private func runMissing(_ plan: StudyPlan, children: Children) throws -> Outcome {
+        let first = try plan.writeManifest(in: directory)
+        let missingAtStart = first.filter { RunResult.load(runDirectory: directory + "/runs/" + $0.name) == nil }
+        let schedule = Mutex(Schedule())
+        schedule.withLock { $0.outcome.alreadyFinished = first.count - missingAtStart.count }
+        if missingAtStart.isEmpty { return schedule.withLock { $0.outcome } }
+        try FileManager.default.createDirectory(atPath: directory + "/logs", withIntermediateDirectories: true)
+        log("study: \(missingAtStart.count) run\(missingAtStart.count == 1 ? "" : "s") known to do, \(jobs) at a time")
+        let started = Date()
+        onOwnThreads(jobs) { _ in
+            while !shouldStop() {
+                // Take the first missing run, under the lock (the manifest is rewritten there too).
+                let pick: (run: StudyPlan.Run?, wait: Bool) = schedule.withLock { s in
+                    if s.failedOrStopped { return (nil, false) }
+                    let runs = (try? plan.writeManifest(in: directory)) ?? []
+                    let next = runs.first {
+                        !s.taken.contains($0.name)
+                            && RunResult.load(runDirectory: directory + "/runs/" + $0.name) == nil
                     }
-                    guard i < total else { return }
-                    let run = missing[i]
-                    let t0 = Date()
-                    let status = execute(run, children: children)
-                    let seconds = Date().timeIntervalSince(t0)
-                    let done = results.withLock { r in
-                        r.append((run.name, status, seconds))
-                        return r.count
+                    if let r = next {
+                        s.taken.insert(r.name); s.running += 1
+                        return (r, false)
                     }
-                    var line = "[\(done)/\(total)] \(run.name): "
-                    if status == 0, let r = RunResult.load(runDirectory: directory + "/runs/" + run.name) {
-                        line +=
-                            String(
-                                printf: "test %.4f nats/char, best validation %.4f, ", r.testLoss ?? .nan,
-                                r.bestValidationLoss ?? .nan) + formatDuration(seconds)
-                    } else if status == Self.busyStatus {
-                        line += "skipped: another process is training it"
-                    } else {
-                        line += "exit \(status); see \(directory)/logs/\(run.name).log"
-                    }
-                    let elapsed = Date().timeIntervalSince(started)
-                    if done < total {
-                        line += "; about \(formatDuration(elapsed / Double(done) * Double(total - done))) left"
-                    }
-                    log(line)
+                    return (nil, s.running > 0)
                 }
-            }
-            for (name, status, _) in results.withLock({ $0 }) {
-                attempted.insert(name)
-                if status == 0 {
-                    outcome.finished += 1
-                } else if status == 130 {
-                    outcome.interrupted = true
-                } else if status == Self.busyStatus {
-                    outcome.busy.append(name)
-                } else {
-                    outcome.failed.append(name)
+                guard let run = pick.run else {
+                    if pick.wait { usleep(200_000); continue }
+                    return
                 }
+                let t0 = Date()
+                let status = execute(run, children: children)
+                let seconds = Date().timeIntervalSince(t0)
+                let done: Int = schedule.withLock { s in
+                    s.running -= 1; s.done += 1
+                    switch status {
+                    case 0: s.outcome.finished += 1
+                    case 130: s.outcome.interrupted = true; s.failedOrStopped = true
+                    case Self.busyStatus: s.outcome.busy.append(run.name)
+                    default: s.outcome.failed.append(run.name); s.failedOrStopped = true
+                    }
+                    return s.done
+                }
+                log(progressLine(run, status: status, seconds: seconds, done: done, started: started))
             }
-            if shouldStop() { outcome.interrupted = true }
         }
-        return outcome
+        return schedule.withLock { s in
+            if shouldStop() { s.outcome.interrupted = true }
+            return s.outcome
+        }
+    }
+
+    /// "[3 done] NAME: test 1.2345 nats/char, best validation 1.2300, 1m02s; 5m20s so far".
+    private func progressLine(_ run: StudyPlan.Run, status: Int32, seconds: Double, done: Int, started: Date) -> String
+    {
+        var line = "[\(done) done] \(run.name): "
+        if status == 0, let r = RunResult.load(runDirectory: directory + "/runs/" + run.name) {
+            line +=
+                String(
+                    printf: "test %.4f nats/char, best validation %.4f, ", r.testLoss ?? .nan,
+                    r.bestValidationLoss ?? .nan) + formatDuration(seconds)
+        } else if status == Self.busyStatus {
+            line += "skipped: another process is training it"
+        } else {
+            line += "exit \(status); see \(directory)/logs/\(run.name).log"
+        }
+        return line + "; \(formatDuration(Date().timeIntervalSince(started))) so far"
     }
 
     /// Runs one line as a process, its output appended to DIR/logs/NAME.log; its exit status.
