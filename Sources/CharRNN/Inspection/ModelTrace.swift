@@ -73,7 +73,7 @@ public final class ModelTrace {
     ) {
         precondition(ids.count == text.count)
         config = checkpoint.config; vocabulary = checkpoint.vocabulary
-        let n = ids.count, L = config.layers, H = config.hiddenSize, V = config.vocabularySize
+        let n = ids.count, L = config.layers, H = config.hiddenSize
         count = n
         unknown = ids.map { $0 < 0 }
         let kinds = UnitKind.kinds(config.architecture)
@@ -84,137 +84,24 @@ public final class ModelTrace {
         activations = (0..<L).map { _ in
             kinds.map { _ in (0..<H).map { _ in [Float](repeating: .nan, count: min(window, n)) } }
         }
-        let model = checkpoint.makeModel()
         let streams = min(64, max(1, n / 1000))
-        let evaluator = Evaluator(model: model, streams: streams, burnIn: streams == 1 ? 0 : 200)
+        let evaluator = Evaluator(model: checkpoint.makeModel(), streams: streams, burnIn: streams == 1 ? 0 : 200)
 
         // Pass 1: losses, predictions, every unit inside the window, saturation counts and the
         // sums for correlations with the features.
-        let features = TextFeature.values(text)
-        let usable = TextFeature.allCases.filter { f in
-            let v = features[f]!
-            return v.contains { $0 != v.first }
-        }
-        let F = usable.count, U = L * kinds.count * H
-        // Sums for the correlations, feature-major: sxy[f·U + u]. Raw pointers: this loop runs
-        // U·F times per character.
-        let sx = UnsafeMutablePointer<Double>.allocate(capacity: U),
-            sxx = UnsafeMutablePointer<Double>.allocate(capacity: U)
-        let sxy = UnsafeMutablePointer<Double>.allocate(capacity: max(1, U * F))
-        let x = UnsafeMutablePointer<Double>.allocate(capacity: U)
-        sx.initialize(repeating: 0, count: U); sxx.initialize(repeating: 0, count: U)
-        sxy.initialize(repeating: 0, count: max(1, U * F)); x.initialize(repeating: 0, count: U)
-        defer { sx.deallocate(); sxx.deallocate(); sxy.deallocate(); x.deallocate() }
-        let gateKinds = UnitKind.gates(config.architecture)
-        var left = [Int](repeating: 0, count: L * gateKinds.count * H), right = left
-        var observed = 0
-        let featureRows = usable.map { features[$0]! }
-        var probabilities = [Float](repeating: 0, count: V)
-        func value(
-            _ a: (gates: UnsafePointer<Float>, h: UnsafePointer<Float>, c: UnsafePointer<Float>?),
-            _ kind: UnitKind, _ j: Int
-        ) -> Float {
-            switch kind {
-            case .h: return a.h[j]
-            case .c: return a.c![j]
-            case .i, .r: return a.gates[j]
-            case .f, .z: return a.gates[H + j]
-            case .n: return a.gates[2 * H + j]
-            case .o: return a.gates[3 * H + j]
-            }
-        }
+        let sums = TraceSums(config: config, text: text)
         let result = evaluator.evaluate(
             count: n, keepPositionLosses: true,
             observe: { obs in
-                let p = obs.position
-                // Top predictions for character p + 1.
-                if p + 1 < n {
-                    var m = -Float.infinity
-                    for v in 0..<V { m = max(m, obs.logits[v]) }
-                    var sum: Float = 0
-                    for v in 0..<V { probabilities[v] = exp(obs.logits[v] - m); sum += probabilities[v] }
-                    var best: [(Float, Int)] = []
-                    for v in 0..<V {
-                        let q = probabilities[v] / sum
-                        if best.count < Self.top || q > best.last!.0 {
-                            best.append((q, v))
-                            best.sort { $0.0 > $1.0 }
-                            if best.count > Self.top { best.removeLast() }
-                        }
-                    }
-                    for (k, (q, v)) in best.enumerated() {
-                        self.topIds[(p + 1) * Self.top + k] = Int32(v)
-                        self.topProbabilities[(p + 1) * Self.top + k] = q
-                    }
-                }
-                observed += 1
-                for l in 0..<L {
-                    let a = obs.activations(layer: l)
-                    for (k, kind) in kinds.enumerated() {
-                        let base = (l * kinds.count + k) * H
-                        for j in 0..<H { x[base + j] = Double(value(a, kind, j)) }
-                        if p < self.window { for j in 0..<H { self.activations[l][k][j][p] = Float(x[base + j]) } }
-                    }
-                    for (g, kind) in gateKinds.enumerated() {
-                        let base = (l * gateKinds.count + g) * H
-                        for j in 0..<H {
-                            let v = value(a, kind, j)
-                            if v < 0.1 { left[base + j] += 1 } else if v > 0.9 { right[base + j] += 1 }
-                        }
-                    }
-                }
-                for u in 0..<U { sx[u] += x[u]; sxx[u] += x[u] * x[u] }
-                for fi in 0..<F {
-                    let y = Double(featureRows[fi][p])
-                    if y == 0 { continue }
-                    let row = sxy + fi * U
-                    for u in 0..<U { row[u] += x[u] * y }
+                if obs.position + 1 < n { self.recordTopPredictions(obs) }
+                sums.observe(obs) { l, k, j, v in
+                    if obs.position < self.window { self.activations[l][k][j][obs.position] = v }
                 }
             }
         ) { ids[$0] }
         if let pl = result.positionLosses { for i in 0..<pl.count { losses[i + 1] = pl[i] } }
-        saturation = (0..<L).map { l in
-            Dictionary(
-                uniqueKeysWithValues: gateKinds.enumerated().map { g, kind in
-                    let base = (l * gateKinds.count + g) * H
-                    return (
-                        kind,
-                        (
-                            (0..<H).map { Double(left[base + $0]) / Double(max(1, observed)) },
-                            (0..<H).map { Double(right[base + $0]) / Double(max(1, observed)) }
-                        )
-                    )
-                })
-        }
-
-        // The features' means and spreads over the characters observed (every character read).
-        let N = Double(max(1, observed))
-        var candidates: [Tracker] = []
-        for (fi, f) in usable.enumerated() {
-            var sy = 0.0, syy = 0.0
-            // Every character but the last is read once.
-            for i in 0..<(n - 1) { let y = Double(featureRows[fi][i]); sy += y; syy += y * y }
-            let vy = syy / N - (sy / N) * (sy / N)
-            guard vy > 1e-12 else { continue }
-            var forFeature: [Tracker] = []
-            for l in 0..<L {
-                for (k, kind) in kinds.enumerated() {
-                    for j in 0..<H {
-                        let u = (l * kinds.count + k) * H + j
-                        let vx = sxx[u] / N - (sx[u] / N) * (sx[u] / N)
-                        guard vx > 1e-12 else { continue }
-                        let cov = sxy[fi * U + u] / N - (sx[u] / N) * (sy / N)
-                        forFeature.append(
-                            Tracker(
-                                unit: Unit(layer: l, kind: kind, index: j), feature: f,
-                                correlation: cov / (vx * vy).squareRoot()))
-                    }
-                }
-            }
-            forFeature.sort { abs($0.correlation) > abs($1.correlation) }
-            candidates += forFeature.prefix(trackersPerFeature)
-        }
-        trackers = candidates.sorted { abs($0.correlation) > abs($1.correlation) }
+        saturation = sums.saturation()
+        trackers = sums.trackers(characters: n, perFeature: trackersPerFeature)
 
         // Pass 2: the trackers' activations over the whole text.
         trackerActivations = trackers.map { _ in [Float](repeating: .nan, count: n) }
@@ -224,11 +111,48 @@ public final class ModelTrace {
             count: n,
             observe: { obs in
                 for (t, u) in units.enumerated() {
-                    let a = obs.activations(layer: u.layer)
-                    self.trackerActivations[t][obs.position] = value(a, u.kind, u.index)
+                    self.trackerActivations[t][obs.position] = Self.value(
+                        obs.activations(layer: u.layer), u.kind, u.index, hiddenSize: H)
                 }
             }
         ) { ids[$0] }
+    }
+
+    /// The top predictions for the character after `obs.position`, with their probabilities.
+    private func recordTopPredictions(_ obs: Evaluator.Observation) {
+        let V = config.vocabularySize, p = obs.position
+        var m = -Float.infinity
+        for v in 0..<V { m = max(m, obs.logits[v]) }
+        var sum: Float = 0
+        for v in 0..<V { sum += exp(obs.logits[v] - m) }
+        var best: [(Float, Int)] = []
+        for v in 0..<V {
+            let q = exp(obs.logits[v] - m) / sum
+            if best.count < Self.top || q > best.last!.0 {
+                best.append((q, v))
+                best.sort { $0.0 > $1.0 }
+                if best.count > Self.top { best.removeLast() }
+            }
+        }
+        for (k, (q, v)) in best.enumerated() {
+            topIds[(p + 1) * Self.top + k] = Int32(v)
+            topProbabilities[(p + 1) * Self.top + k] = q
+        }
+    }
+
+    /// Unit `j` of `kind` in one layer's activations (gates in PyTorch's order, then h and c).
+    static func value(
+        _ a: (gates: UnsafePointer<Float>, h: UnsafePointer<Float>, c: UnsafePointer<Float>?), _ kind: UnitKind,
+        _ j: Int, hiddenSize H: Int
+    ) -> Float {
+        switch kind {
+        case .h: return a.h[j]
+        case .c: return a.c![j]
+        case .i, .r: return a.gates[j]
+        case .f, .z: return a.gates[H + j]
+        case .n: return a.gates[2 * H + j]
+        case .o: return a.gates[3 * H + j]
+        }
     }
 
     /// Total loss and count over the characters where `keep` is true and the loss is known.
@@ -236,5 +160,117 @@ public final class ModelTrace {
         var s = 0.0, k = 0
         for i in 0..<count where losses[i].isFinite && (keep?[i] ?? true) { s += Double(losses[i]); k += 1 }
         return (s, k)
+    }
+}
+
+/// What the first pass of a trace sums over the characters: each unit's activation and its square,
+/// its product with each feature of the text (for Pearson's r), and how often each gate is below
+/// 0.1 or above 0.9. Raw pointers: the feature loop runs units × features times per character.
+private final class TraceSums {
+    let config: ModelConfig
+    let kinds: [ModelTrace.UnitKind], gateKinds: [ModelTrace.UnitKind]
+    /// The features that vary over the text, and their values per character.
+    let features: [TextFeature], featureRows: [[Float]]
+    let units: Int
+    let sx, sxx, x: UnsafeMutablePointer<Double>
+    /// Feature-major: sxy[f·units + u].
+    let sxy: UnsafeMutablePointer<Double>
+    var left: [Int], right: [Int]
+    var observed = 0
+
+    init(config: ModelConfig, text: [Unicode.Scalar]) {
+        self.config = config
+        kinds = ModelTrace.UnitKind.kinds(config.architecture)
+        gateKinds = ModelTrace.UnitKind.gates(config.architecture)
+        let values = TextFeature.values(text)
+        features = TextFeature.allCases.filter { f in values[f]!.contains { $0 != values[f]!.first } }
+        featureRows = features.map { values[$0]! }
+        units = config.layers * kinds.count * config.hiddenSize
+        let U = units, F = features.count
+        sx = .allocate(capacity: U); sxx = .allocate(capacity: U); x = .allocate(capacity: U)
+        sxy = .allocate(capacity: max(1, U * F))
+        sx.initialize(repeating: 0, count: U); sxx.initialize(repeating: 0, count: U)
+        x.initialize(repeating: 0, count: U); sxy.initialize(repeating: 0, count: max(1, U * F))
+        left = [Int](repeating: 0, count: config.layers * gateKinds.count * config.hiddenSize)
+        right = left
+    }
+
+    deinit { sx.deallocate(); sxx.deallocate(); sxy.deallocate(); x.deallocate() }
+
+    /// Adds one character's activations; `unit(layer, kind, index, value)` sees each unit's value.
+    func observe(_ obs: Evaluator.Observation, unit: (Int, Int, Int, Float) -> Void) {
+        let H = config.hiddenSize, U = units
+        observed += 1
+        for l in 0..<config.layers {
+            let a = obs.activations(layer: l)
+            for (k, kind) in kinds.enumerated() {
+                let base = (l * kinds.count + k) * H
+                for j in 0..<H {
+                    let v = ModelTrace.value(a, kind, j, hiddenSize: H)
+                    x[base + j] = Double(v)
+                    unit(l, k, j, v)
+                }
+            }
+            for (g, kind) in gateKinds.enumerated() {
+                let base = (l * gateKinds.count + g) * H
+                for j in 0..<H {
+                    let v = ModelTrace.value(a, kind, j, hiddenSize: H)
+                    if v < 0.1 { left[base + j] += 1 } else if v > 0.9 { right[base + j] += 1 }
+                }
+            }
+        }
+        for u in 0..<U { sx[u] += x[u]; sxx[u] += x[u] * x[u] }
+        for fi in features.indices {
+            let y = Double(featureRows[fi][obs.position])
+            if y == 0 { continue }
+            let row = sxy + fi * U
+            for u in 0..<U { row[u] += x[u] * y }
+        }
+    }
+
+    /// Per layer and gate kind, per unit: the fractions of characters below 0.1 and above 0.9.
+    func saturation() -> [[ModelTrace.UnitKind: (left: [Double], right: [Double])]] {
+        let H = config.hiddenSize, N = Double(max(1, observed))
+        return (0..<config.layers).map { l in
+            Dictionary(
+                uniqueKeysWithValues: gateKinds.enumerated().map { g, kind in
+                    let base = (l * gateKinds.count + g) * H
+                    return (
+                        kind,
+                        ((0..<H).map { Double(left[base + $0]) / N }, (0..<H).map { Double(right[base + $0]) / N })
+                    )
+                })
+        }
+    }
+
+    /// The `perFeature` units most correlated with each feature, strongest first overall.
+    func trackers(characters n: Int, perFeature: Int) -> [ModelTrace.Tracker] {
+        let N = Double(max(1, observed)), H = config.hiddenSize, U = units
+        var candidates: [ModelTrace.Tracker] = []
+        for (fi, f) in features.enumerated() {
+            var sy = 0.0, syy = 0.0
+            // Every character but the last is read once.
+            for i in 0..<(n - 1) { let y = Double(featureRows[fi][i]); sy += y; syy += y * y }
+            let vy = syy / N - (sy / N) * (sy / N)
+            guard vy > 1e-12 else { continue }
+            var forFeature: [ModelTrace.Tracker] = []
+            for l in 0..<config.layers {
+                for (k, kind) in kinds.enumerated() {
+                    for j in 0..<H {
+                        let u = (l * kinds.count + k) * H + j
+                        let vx = sxx[u] / N - (sx[u] / N) * (sx[u] / N)
+                        guard vx > 1e-12 else { continue }
+                        let cov = sxy[fi * U + u] / N - (sx[u] / N) * (sy / N)
+                        forFeature.append(
+                            ModelTrace.Tracker(
+                                unit: ModelTrace.Unit(layer: l, kind: kind, index: j), feature: f,
+                                correlation: cov / (vx * vy).squareRoot()))
+                    }
+                }
+            }
+            forFeature.sort { abs($0.correlation) > abs($1.correlation) }
+            candidates += forFeature.prefix(perFeature)
+        }
+        return candidates.sorted { abs($0.correlation) > abs($1.correlation) }
     }
 }
