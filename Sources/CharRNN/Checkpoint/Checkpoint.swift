@@ -175,116 +175,15 @@ public struct Checkpoint {
     /// Decodes checkpoint bytes; `path` names the source in errors.
     public static func decode(_ bytes: [UInt8], path: String) throws -> Checkpoint {
         if bytes.isEmpty { throw CheckpointError.truncated(path: path, detail: "the file is empty") }
-        let payload: [UInt8]
-        // No real checkpoint expands more than ~2000×: cap what a forged stream can make us allocate.
-        do { payload = try Gzip.decompress(bytes, limit: max(1 << 28, bytes.count * 2000)) } catch let e as Gzip.Failure
-        {
-            switch e {
-            case .notGzip: throw CheckpointError.notGzip(path: path)
-            case .truncated: throw CheckpointError.truncated(path: path, detail: "the gzip stream ends early")
-            case .corrupt(let m): throw CheckpointError.corrupt(path: path, detail: "gzip data: \(m)")
-            case .tooLarge: throw CheckpointError.corrupt(path: path, detail: "decompresses to implausibly many bytes")
-            }
-        }
-        let parsed: (tensors: [String: Safetensors.Tensor], metadata: [String: String])
-        do { parsed = try Safetensors.parse(payload) } catch Safetensors.Failure.malformed(let m) {
-            throw CheckpointError.notCharRNN(path: path, detail: "not a safetensors file: \(m)")
-        } catch Safetensors.Failure.inconsistentLayout(let m) {
-            throw CheckpointError.corrupt(path: path, detail: m)
-        }
-        let meta = parsed.metadata
-        guard meta["format"] == "charrnn" else {
-            throw CheckpointError.notCharRNN(path: path, detail: "safetensors metadata has no format \"charrnn\"")
-        }
-        guard let vs = meta["format_version"], let version = Int(vs) else {
-            throw CheckpointError.notCharRNN(path: path, detail: "missing format_version")
-        }
-        if version > formatVersion {
-            throw CheckpointError.newerVersion(path: path, found: version, supported: formatVersion)
-        }
-        if version < 1 { throw CheckpointError.corrupt(path: path, detail: "format_version \(vs) is not a version") }
-        func decodeJSON<T: Decodable>(_ key: String, as: T.Type) throws -> T {
-            guard let s = meta[key] else {
-                throw CheckpointError.inconsistent(path: path, detail: "metadata \(key) is missing")
-            }
-            if let duplicate = JSONKeys.firstDuplicate(Array(s.utf8)) {
-                throw CheckpointError.corrupt(path: path, detail: "metadata \(key) names \(duplicate) twice")
-            }
-            do { return try JSONCoding.decoder().decode(T.self, from: Data(s.utf8)) } catch {
-                throw CheckpointError.inconsistent(
-                    path: path, detail: "metadata \(key) is not valid: \(error.shortDescription)")
-            }
-        }
-        let config = try decodeJSON("config", as: ModelConfig.self)
-        guard config.layers >= 1, config.layers <= 64, config.hiddenSize >= 1, config.hiddenSize <= 1 << 16,
-            config.vocabularySize >= 1, config.vocabularySize <= 1 << 21, config.embeddingSize >= 0,
-            config.embeddingSize <= 1 << 16, config.dropout >= 0, config.dropout < 1
-        else {
-            throw CheckpointError.inconsistent(path: path, detail: "config out of range: \(config)")
-        }
-        let vr = try decodeJSON("vocabulary", as: VocabularyRecord.self)
-        guard vr.symbols.count == config.vocabularySize else {
-            throw CheckpointError.inconsistent(
-                path: path,
-                detail: "vocabulary has \(vr.symbols.count) symbols but config says \(config.vocabularySize)")
-        }
-        guard zip(vr.symbols, vr.symbols.dropFirst()).allSatisfy({ $0 < $1 }),
-            vr.symbols.allSatisfy({ vr.kind == .bytes ? $0 < 256 : Unicode.Scalar($0) != nil })
-        else {
-            throw CheckpointError.inconsistent(
-                path: path, detail: "vocabulary symbols are not ascending valid characters")
-        }
+        let file = try CheckpointReader(payload: try decompress(bytes, path: path), path: path)
+        let config = try file.config()
+        let vocabulary = try file.vocabulary(size: config.vocabularySize)
         let layout = ParameterLayout(config)
-        // The config must not promise more parameters than the file holds (at 2 bytes each at least).
-        guard layout.totalCount.multipliedReportingOverflow(by: 2).partialValue <= payload.count, layout.totalCount > 0
-        else {
-            throw CheckpointError.inconsistent(
-                path: path,
-                detail: "the config needs \(layout.totalCount) parameters but the file is \(payload.count) bytes")
-        }
-        func tensor(_ name: String, shape: [Int]) throws -> [Float] {
-            guard let t = parsed.tensors[name] else {
-                throw CheckpointError.inconsistent(path: path, detail: "tensor \(name) is missing")
-            }
-            guard t.shape == shape else {
-                throw CheckpointError.inconsistent(
-                    path: path, detail: "tensor \(name) has shape \(t.shape), expected \(shape) from the config")
-            }
-            return t.floats()
-        }
-        var params = [Float](); params.reserveCapacity(layout.totalCount)
-        for e in layout.entries { params += try tensor(e.name, shape: e.shape) }
-        let dtype = parsed.tensors[layout.entries[0].name]!.dtype
-        let known = Set(layout.entries.map(\.name))
-        for name in parsed.tensors.keys
-        where !known.contains(name) && !name.hasPrefix("optimizer.") && !name.hasPrefix("state.") {
-            throw CheckpointError.inconsistent(path: path, detail: "unexpected tensor \(name) for this config")
-        }
-        var optimizer: OptimizerState?
-        if parsed.tensors["optimizer.exp_avg.\(layout.entries[0].name)"] != nil {
-            var m = [Float](), v = [Float]()
-            for e in layout.entries { m += try tensor("optimizer.exp_avg.\(e.name)", shape: e.shape) }
-            for e in layout.entries { v += try tensor("optimizer.exp_avg_sq.\(e.name)", shape: e.shape) }
-            guard let s = meta["optimizer_step"], let step = Int(s), step >= 0 else {
-                throw CheckpointError.inconsistent(path: path, detail: "optimizer moments without optimizer_step")
-            }
-            var weights: [Float]?
-            if parsed.tensors["optimizer.weights.\(layout.entries[0].name)"] != nil {
-                var w = [Float]()
-                for e in layout.entries { w += try tensor("optimizer.weights.\(e.name)", shape: e.shape) }
-                weights = w
-            }
-            optimizer = OptimizerState(step: step, m: m, v: v, weights: weights)
-        }
-        var carried: CarriedState?
-        if let h = parsed.tensors["state.h"] {
-            guard h.shape.count == 3, h.shape[0] == config.layers, h.shape[2] == config.hiddenSize else {
-                throw CheckpointError.inconsistent(path: path, detail: "tensor state.h has shape \(h.shape)")
-            }
-            let c = config.architecture == .lstm ? try tensor("state.c", shape: h.shape) : []
-            carried = CarriedState(batch: h.shape[1], h: h.floats(), c: c)
-        }
-        let training = meta["training"] == nil ? nil : try decodeJSON("training", as: TrainingRecord.self)
+        try file.checkSize(layout)
+        let params = try file.parameters(layout)
+        let optimizer = try file.optimizer(layout)
+        let carried = try file.carriedState(config)
+        let training = file.meta["training"] == nil ? nil : try file.json("training", as: TrainingRecord.self)
         if let p = training?.progress, let field = p.negativeCounter {
             throw CheckpointError.corrupt(path: path, detail: "training.progress.\(field) is negative")
         }
@@ -294,10 +193,23 @@ public struct Checkpoint {
             try checkFinite(o.v, layout: layout, prefix: "optimizer.exp_avg_sq.", path: path)
             if let w = o.weights { try checkFinite(w, layout: layout, prefix: "optimizer.weights.", path: path) }
         }
-        let metrics = meta["metrics"] == nil ? [] : try decodeJSON("metrics", as: [MetricRecord].self)
+        let metrics = file.meta["metrics"] == nil ? [] : try file.json("metrics", as: [MetricRecord].self)
         return Checkpoint(
-            config: config, vocabulary: Vocabulary(kind: vr.kind, symbols: vr.symbols), parameters: params,
-            optimizer: optimizer, carriedState: carried, training: training, metrics: metrics, dtype: dtype)
+            config: config, vocabulary: vocabulary, parameters: params, optimizer: optimizer, carriedState: carried,
+            training: training, metrics: metrics, dtype: file.tensors[layout.entries[0].name]!.dtype)
+    }
+
+    /// The safetensors bytes inside the gzip stream, each failure named.
+    static func decompress(_ bytes: [UInt8], path: String) throws -> [UInt8] {
+        // No real checkpoint expands more than ~2000×: cap what a forged stream can make us allocate.
+        do { return try Gzip.decompress(bytes, limit: max(1 << 28, bytes.count * 2000)) } catch let e as Gzip.Failure {
+            switch e {
+            case .notGzip: throw CheckpointError.notGzip(path: path)
+            case .truncated: throw CheckpointError.truncated(path: path, detail: "the gzip stream ends early")
+            case .corrupt(let m): throw CheckpointError.corrupt(path: path, detail: "gzip data: \(m)")
+            case .tooLarge: throw CheckpointError.corrupt(path: path, detail: "decompresses to implausibly many bytes")
+            }
+        }
     }
 
     // MARK: helpers
@@ -307,7 +219,9 @@ public struct Checkpoint {
         guard let i = values.firstIndex(where: { !$0.isFinite }) else { return }
         let e = layout.entries.last { $0.offset <= i }!
         throw CheckpointError.corrupt(
-            path: path, detail: "tensor \(prefix)\(e.name) holds \(values[i]) at index \(i - e.offset); a model's values are finite")
+            path: path,
+            detail: "tensor \(prefix)\(e.name) holds \(values[i]) at index \(i - e.offset); a model's values are finite"
+        )
     }
 
     struct VocabularyRecord: Codable {
@@ -370,5 +284,139 @@ extension Error {
             }
         }
         return "\(self)"
+    }
+}
+
+/// A checkpoint's safetensors payload, parsed and checked part by part: the format and its
+/// version, the configuration, the vocabulary, the tensors. Every refusal names the file and
+/// what is wrong with it.
+struct CheckpointReader {
+    let tensors: [String: Safetensors.Tensor]
+    let meta: [String: String]
+    let path: String
+    let payloadSize: Int
+
+    /// Parses `payload` and checks that it is a charrnn checkpoint of a version this build reads.
+    init(payload: [UInt8], path: String) throws {
+        self.path = path
+        payloadSize = payload.count
+        do { (tensors, meta) = try Safetensors.parse(payload) } catch Safetensors.Failure.malformed(let m) {
+            throw CheckpointError.notCharRNN(path: path, detail: "not a safetensors file: \(m)")
+        } catch Safetensors.Failure.inconsistentLayout(let m) {
+            throw CheckpointError.corrupt(path: path, detail: m)
+        }
+        guard meta["format"] == "charrnn" else {
+            throw CheckpointError.notCharRNN(path: path, detail: "safetensors metadata has no format \"charrnn\"")
+        }
+        guard let vs = meta["format_version"], let version = Int(vs) else {
+            throw CheckpointError.notCharRNN(path: path, detail: "missing format_version")
+        }
+        if version > Checkpoint.formatVersion {
+            throw CheckpointError.newerVersion(path: path, found: version, supported: Checkpoint.formatVersion)
+        }
+        if version < 1 { throw CheckpointError.corrupt(path: path, detail: "format_version \(vs) is not a version") }
+    }
+
+    /// The JSON metadata entry `key`, decoded (refused when missing, ambiguous or invalid).
+    func json<T: Decodable>(_ key: String, as: T.Type) throws -> T {
+        guard let s = meta[key] else {
+            throw CheckpointError.inconsistent(path: path, detail: "metadata \(key) is missing")
+        }
+        if let duplicate = JSONKeys.firstDuplicate(Array(s.utf8)) {
+            throw CheckpointError.corrupt(path: path, detail: "metadata \(key) names \(duplicate) twice")
+        }
+        do { return try JSONCoding.decoder().decode(T.self, from: Data(s.utf8)) } catch {
+            throw CheckpointError.inconsistent(
+                path: path, detail: "metadata \(key) is not valid: \(error.shortDescription)")
+        }
+    }
+
+    /// The model's configuration, within the ranges a model can have.
+    func config() throws -> ModelConfig {
+        let config = try json("config", as: ModelConfig.self)
+        guard config.layers >= 1, config.layers <= 64, config.hiddenSize >= 1, config.hiddenSize <= 1 << 16,
+            config.vocabularySize >= 1, config.vocabularySize <= 1 << 21, config.embeddingSize >= 0,
+            config.embeddingSize <= 1 << 16, config.dropout >= 0, config.dropout < 1
+        else {
+            throw CheckpointError.inconsistent(path: path, detail: "config out of range: \(config)")
+        }
+        return config
+    }
+
+    /// Refuses a config that promises more parameters than the file holds (at 2 bytes each at least).
+    func checkSize(_ layout: ParameterLayout) throws {
+        let count = layout.totalCount
+        guard count.multipliedReportingOverflow(by: 2).partialValue <= payloadSize, count > 0 else {
+            throw CheckpointError.inconsistent(
+                path: path, detail: "the config needs \(count) parameters but the file is \(payloadSize) bytes")
+        }
+    }
+
+    /// The vocabulary: `size` ascending, valid symbols.
+    func vocabulary(size: Int) throws -> Vocabulary {
+        let vr = try json("vocabulary", as: Checkpoint.VocabularyRecord.self)
+        guard vr.symbols.count == size else {
+            throw CheckpointError.inconsistent(
+                path: path, detail: "vocabulary has \(vr.symbols.count) symbols but config says \(size)")
+        }
+        guard zip(vr.symbols, vr.symbols.dropFirst()).allSatisfy({ $0 < $1 }),
+            vr.symbols.allSatisfy({ vr.kind == .bytes ? $0 < 256 : Unicode.Scalar($0) != nil })
+        else {
+            throw CheckpointError.inconsistent(
+                path: path, detail: "vocabulary symbols are not ascending valid characters")
+        }
+        return Vocabulary(kind: vr.kind, symbols: vr.symbols)
+    }
+
+    /// The tensor `name`, which must have `shape`, widened to f32.
+    func tensor(_ name: String, shape: [Int]) throws -> [Float] {
+        guard let t = tensors[name] else {
+            throw CheckpointError.inconsistent(path: path, detail: "tensor \(name) is missing")
+        }
+        guard t.shape == shape else {
+            throw CheckpointError.inconsistent(
+                path: path, detail: "tensor \(name) has shape \(t.shape), expected \(shape) from the config")
+        }
+        return t.floats()
+    }
+
+    /// The parameters, in layout order; a tensor the layout does not know is refused.
+    func parameters(_ layout: ParameterLayout) throws -> [Float] {
+        var params = [Float]()
+        params.reserveCapacity(layout.totalCount)
+        for e in layout.entries { params += try tensor(e.name, shape: e.shape) }
+        let known = Set(layout.entries.map(\.name))
+        for name in tensors.keys
+        where !known.contains(name) && !name.hasPrefix("optimizer.") && !name.hasPrefix("state.") {
+            throw CheckpointError.inconsistent(path: path, detail: "unexpected tensor \(name) for this config")
+        }
+        return params
+    }
+
+    /// Adam's moments and step, and the raw weights of an averaging run, when the file has them.
+    func optimizer(_ layout: ParameterLayout) throws -> Checkpoint.OptimizerState? {
+        guard tensors["optimizer.exp_avg.\(layout.entries[0].name)"] != nil else { return nil }
+        func all(_ prefix: String) throws -> [Float] {
+            var out = [Float]()
+            for e in layout.entries { out += try tensor(prefix + e.name, shape: e.shape) }
+            return out
+        }
+        let m = try all("optimizer.exp_avg."), v = try all("optimizer.exp_avg_sq.")
+        guard let s = meta["optimizer_step"], let step = Int(s), step >= 0 else {
+            throw CheckpointError.inconsistent(path: path, detail: "optimizer moments without optimizer_step")
+        }
+        let weights =
+            tensors["optimizer.weights.\(layout.entries[0].name)"] != nil ? try all("optimizer.weights.") : nil
+        return Checkpoint.OptimizerState(step: step, m: m, v: v, weights: weights)
+    }
+
+    /// The hidden (and cell) state carried between batches, when the file has it.
+    func carriedState(_ config: ModelConfig) throws -> Checkpoint.CarriedState? {
+        guard let h = tensors["state.h"] else { return nil }
+        guard h.shape.count == 3, h.shape[0] == config.layers, h.shape[2] == config.hiddenSize else {
+            throw CheckpointError.inconsistent(path: path, detail: "tensor state.h has shape \(h.shape)")
+        }
+        let c = config.architecture == .lstm ? try tensor("state.c", shape: h.shape) : []
+        return Checkpoint.CarriedState(batch: h.shape[1], h: h.floats(), c: c)
     }
 }
