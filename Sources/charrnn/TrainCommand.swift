@@ -139,13 +139,11 @@ struct TrainCommand: ParsableCommand {
         s.steps = budget.steps
         s.timeSeconds = nil
         guard let seconds = budget.seconds else { return }
-        let (epochs, steps, batch, sequence) = (s.epochs, s.steps, s.batch, s.sequence)
+        let (batch, sequence) = (s.batch, s.sequence)
         s.extendBudget(
             bySeconds: max(0, seconds - (whole ? progress.elapsedSeconds : 0)), from: progress,
             stepsPerSecond: AutoConfiguration.measureSpeed(config, batch: batch, sequence: sequence)
                 / Double(batch * sequence))
-        s.epochs = epochs
-        if let n = steps { s.steps = min(s.steps!, n) }
     }
 
     /// The request the options make (the corpus file aside).

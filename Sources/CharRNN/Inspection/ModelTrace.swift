@@ -64,6 +64,8 @@ public final class ModelTrace {
     public private(set) var trackerActivations: [[Float]] = []
     /// Per layer and gate kind, per unit: the fraction of characters at which it was below 0.1 and above 0.9.
     public private(set) var saturation: [[UnitKind: (left: [Double], right: [Double])]] = []
+    /// Scratch for one character's softmax (`recordTopPredictions`).
+    private var probabilities: [Float] = []
 
     /// Traces the checkpoint's model over the first `limit` characters of `ids` (−1 outside the
     /// vocabulary); `text` holds the same characters, for the features. `window` caps the characters
@@ -81,6 +83,7 @@ public final class ModelTrace {
         losses = [Float](repeating: .nan, count: n)
         topIds = [Int32](repeating: -1, count: n * Self.top)
         topProbabilities = [Float](repeating: 0, count: n * Self.top)
+        probabilities = [Float](repeating: 0, count: config.vocabularySize)
         activations = (0..<L).map { _ in
             kinds.map { _ in (0..<H).map { _ in [Float](repeating: .nan, count: min(window, n)) } }
         }
@@ -124,10 +127,10 @@ public final class ModelTrace {
         var m = -Float.infinity
         for v in 0..<V { m = max(m, obs.logits[v]) }
         var sum: Float = 0
-        for v in 0..<V { sum += exp(obs.logits[v] - m) }
+        for v in 0..<V { probabilities[v] = exp(obs.logits[v] - m); sum += probabilities[v] }
         var best: [(Float, Int)] = []
         for v in 0..<V {
-            let q = exp(obs.logits[v] - m) / sum
+            let q = probabilities[v] / sum
             if best.count < Self.top || q > best.last!.0 {
                 best.append((q, v))
                 best.sort { $0.0 > $1.0 }

@@ -29,6 +29,8 @@ final class WorkerPool: @unchecked Sendable {
     private let sleepers = Atomic<Int>(0)
     private let inUse = Atomic<Bool>(false)
     private let started = Mutex(0)
+    /// Workers started (read without the lock).
+    private let workers = Atomic<Int>(0)
     private var job: ((Int) -> Void)?
     /// The generation before the newest worker started (the first job it may take is the next).
     private var generationAtSpawn: UInt64 = 0
@@ -89,12 +91,15 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func startWorkers(_ wanted: Int) {
+        // Every section calls this; the lock is taken only while workers are still missing.
+        if workers.load(ordering: .acquiring) >= wanted { return }
         started.withLock { n in
             generationAtSpawn = ticket.load(ordering: .relaxed) >> 32
             while n < wanted {
                 spawn()
                 n += 1
             }
+            workers.store(n, ordering: .releasing)
         }
     }
 

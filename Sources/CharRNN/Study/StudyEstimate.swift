@@ -27,10 +27,10 @@ public struct StudyEstimate: Codable, Equatable, Sendable {
 }
 
 extension StudyPlan {
-    /// The estimate at `speed` (training characters per second of a model), measured on `machine`.
+    /// The estimate at `speed` (training characters per second of a model, called once per point:
+    /// the caller keeps what it measured), measured on `machine`.
     public func estimate(machine: String, speed: (ModelConfig) -> Double) -> StudyEstimate {
         var runs = 0, searchRuns = 0, characters = 0.0, seconds = 0.0
-        var speeds: [String: Double] = [:]
         let searched = searchedBudgets, candidates = grid.searchLearningRates.count * grid.searchDropouts.count
         for p in points {
             guard let arm = grid.arms.first(where: { $0.name == p.arm }),
@@ -39,9 +39,7 @@ extension StudyPlan {
             let config = ModelConfig(
                 architecture: arm.architecture, vocabularySize: corpus.vocabularySize, hiddenSize: p.hiddenSize,
                 layers: grid.layers)
-            let key = "\(config.architecture)-\(config.vocabularySize)-\(config.hiddenSize)"
-            let rate = speeds[key] ?? speed(config)
-            speeds[key] = rate
+            let rate = speed(config)
             let count = max(1, grid.seeds) + (searched.contains(p.budget) ? candidates : 0)
             searchRuns += searched.contains(p.budget) ? candidates : 0
             runs += count

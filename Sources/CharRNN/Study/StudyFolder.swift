@@ -35,10 +35,15 @@ public enum StudyFolder {
         } else if !overwrite, fm.fileExists(atPath: folder + "/runs") || fm.fileExists(atPath: folder + "/report.md") {
             throw StudyError.notAStudy(directory: folder)
         }
-        var announced = false
+        // Each model is measured once, for the rule and the estimate both.
+        var measured: [String: Double] = [:]
         func speed(_ c: ModelConfig) -> Double {
-            if !announced { measuring(); announced = true }
-            return AutoConfiguration.measureSpeed(c, batch: grid.batch, sequence: grid.sequence)
+            let key = "\(c.architecture)-\(c.layers)x\(c.hiddenSize)-\(c.vocabularySize)-\(c.embeddingSize)"
+            if let s = measured[key] { return s }
+            if measured.isEmpty { measuring() }
+            let s = AutoConfiguration.measureSpeed(c, batch: grid.batch, sequence: grid.sequence)
+            measured[key] = s
+            return s
         }
         var plan = try StudyPlan.make(grid, speed: speed)
         plan.estimate = plan.estimate(machine: "\(KernelVariant.cpuName), \(Threads.count) threads", speed: speed)

@@ -61,7 +61,8 @@ public struct StudyPlan: Codable, Equatable, Sendable {
 
     /// Resolves `grid`: reads each corpus, sizes each arm's model and asks the automatic rule for
     /// its learning rate and dropout at each budget. `speed` measures a configuration's training
-    /// chars/s; it is called only for time budgets.
+    /// chars/s (the caller keeps what it measured: `StudyFolder.plan`); it is called only for time
+    /// budgets.
     public static func make(_ grid: StudyGrid, speed: (ModelConfig) -> Double) throws -> StudyPlan {
         var corpora: [Corpus] = [], points: [Point] = []
         var names: Set<String> = []
@@ -89,20 +90,13 @@ public struct StudyPlan: Codable, Equatable, Sendable {
         }
         for (corpus, data) in zip(corpora, loaded) {
             let name = corpus.name
-            var speeds: [String: Double] = [:]
             for size in grid.sizes {
                 for arm in grid.arms {
                     for budget in grid.budgets {
                         let choice = rule(
                             grid, arm: arm, size: size, budget: budget, vocabularySize: data.vocabulary.count,
                             trainCharacters: data.train.count
-                        ) { c in
-                            let key = "\(c.architecture)-\(c.hiddenSize)"
-                            if let s = speeds[key] { return s }
-                            let s = speed(c)
-                            speeds[key] = s
-                            return s
-                        }
+                        ) { speed($0) }
                         let config = ModelConfig(
                             architecture: arm.architecture, vocabularySize: data.vocabulary.count,
                             hiddenSize: choice.hiddenSize, layers: grid.layers)

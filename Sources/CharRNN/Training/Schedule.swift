@@ -22,16 +22,15 @@ extension TrainingSettings {
     }
 
     /// Gives the run `seconds` more training from where `progress` stands, as the steps they allow
-    /// at the run's own measured speed (`stepsPerSecond` when it has none yet), replacing any other
-    /// budget; `timeSeconds` records the whole time asked for.
+    /// at the run's own measured speed (`stepsPerSecond` when it has none yet); a step budget
+    /// already set still ends the run if it comes first. `timeSeconds` records the whole time asked for.
     public mutating func extendBudget(
         bySeconds seconds: Double, from progress: TrainingProgress, stepsPerSecond: @autoclosure () -> Double
     ) {
         let rate =
             progress.step > 0 && progress.elapsedSeconds > 0
             ? Double(progress.step) / progress.elapsedSeconds : stepsPerSecond()
-        epochs = nil
-        steps = progress.step + max(1, Int((seconds * rate).rounded()))
+        steps = min(steps ?? .max, progress.step + max(1, Int((seconds * rate).rounded())))
         timeSeconds = progress.elapsedSeconds + seconds
     }
 
