@@ -37,6 +37,12 @@ struct GridOptions: ParsableArguments {
         name: .customLong("search-extensions"), parsing: .unconditional,
         help: "Times a search may widen its learning rates at each end, for every arm, while a best lies there")
     var searchExtensions = 3
+    @Option(
+        parsing: .singleValue,
+        help:
+            "A point to leave out, CORPUS:SIZE:BUDGET (the corpus's file name without extension), e.g. kjv:1M:64M; repeatable"
+    )
+    var omit: [String] = []
     @Option(parsing: .unconditional, help: "Layers of every model") var layers = 2
     @Option(parsing: .unconditional, help: "Parallel streams per batch") var batch = AutoConfiguration.batch
     @Option(parsing: .unconditional, help: "Truncated BPTT length") var seq = AutoConfiguration.sequence
@@ -135,11 +141,40 @@ struct GridOptions: ParsableArguments {
         if !(0...10).contains(searchExtensions) {
             throw ValidationError("--search-extensions must be between 0 and 10 (got \(searchExtensions))")
         }
-        g.searchBudgets = searchBudgets; g.searchExtensions = searchExtensions
+        g.searchBudgets = searchBudgets; g.searchExtensions = searchExtensions; g.gridReusesSearch = true
+        g.omitted = try omit.map { try omission($0, in: g) }
+        try refuseRepeats(g.omitted!.map(\.label), "--omit", omit.joined(separator: " "))
+        if g.omitted!.isEmpty { g.omitted = nil }
         g.seeds = seeds; g.layers = layers; g.batch = batch; g.sequence = seq
         g.testFraction = testFraction; g.validationFraction = valFraction; g.bytes = bytes
         return g
     }
+}
+
+/// One `--omit` item, CORPUS:SIZE:BUDGET, checked against the grid's sizes and budgets (the corpus
+/// name is checked when the plan names its corpora).
+func omission(_ text: String, in grid: StudyGrid) throws -> StudyGrid.Omission {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    let form = "--omit '\(text)': give CORPUS:SIZE:BUDGET, e.g. kjv:1M:64M"
+    guard parts.count == 3, !parts[0].isEmpty else { throw ValidationError(form) }
+    guard let size = grid.sizes.first(where: { $0.label == parts[1] || sizeValue($0) == parseQuantity(parts[1]) })
+    else {
+        throw ValidationError("--omit '\(text)': \(parts[1]) is not one of --params")
+    }
+    guard
+        let budget = grid.budgets.first(where: { b in
+            switch b {
+            case .characters(let c): return parseQuantity(parts[2].replacing("-chars", with: "")) == Double(c)
+            case .seconds(let s): return parseDuration(parts[2]) == s
+            }
+        })
+    else { throw ValidationError("--omit '\(text)': \(parts[2]) is not one of the budgets") }
+    return StudyGrid.Omission(corpus: parts[0], size: size, budget: budget)
+}
+
+private func sizeValue(_ size: StudyGrid.Size) -> Double? {
+    if case .parameters(let n) = size { return Double(n) }
+    return nil
 }
 
 /// "500k", "2M", "1.5M", "12000": a count; nil otherwise.

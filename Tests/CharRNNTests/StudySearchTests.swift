@@ -7,7 +7,8 @@ import XCTest
 /// gives the grid runs the choice of their own budget.
 final class StudySearchTests: XCTestCase {
     func plan(
-        extensions: Int, budgets: StudyGrid.SearchBudgets = .all, sizes: [StudyGrid.Size] = [.parameters(6_000)]
+        extensions: Int, budgets: StudyGrid.SearchBudgets = .all, sizes: [StudyGrid.Size] = [.parameters(6_000)],
+        configure: (inout StudyGrid) -> Void = { _ in }
     ) throws -> (StudyPlan, String) {
         let file = NSTemporaryDirectory() + "charrnn-search-\(UUID().uuidString).txt"
         try MarkovSource(alphabet: "abcdef \n", seed: 2).generate(count: 20_000, seed: 1).write(
@@ -16,6 +17,7 @@ final class StudySearchTests: XCTestCase {
         g.sizes = sizes; g.batch = 16; g.sequence = 32; g.seeds = 1; g.arms = [.lstm, .gru]
         g.searchLearningRates = [0.5, 1, 2]; g.searchDropouts = [0]
         g.searchBudgets = budgets; g.searchExtensions = extensions
+        configure(&g)
         let plan = try StudyPlan.make(g) { _ in 1 }
         let dir = NSTemporaryDirectory() + "charrnn-search-plan-\(UUID().uuidString)"
         try plan.save(in: dir)
@@ -115,5 +117,73 @@ final class StudySearchTests: XCTestCase {
         XCTAssertFalse(small.isEmpty || large.isEmpty)
         XCTAssertLessThan(small.max()!, large.min()!)
         XCTAssertTrue(runs[small.min()!].isSearch && !runs[small.max()!].isSearch, "its search, then its grid")
+    }
+
+    /// A searched budget's grid takes the search's chosen run as its seed 1: the same settings
+    /// and seed are not trained twice, and the report counts it once, as a grid run.
+    func testTheGridTakesTheSearchsChosenRunAsItsFirstSeed() throws {
+        let (plan, dir) = try plan(extensions: 3) {
+            $0.seeds = 2; $0.gridReusesSearch = true
+        }
+        let search = try finishSearches(plan, in: dir)
+        let runs = plan.runs(in: dir)
+        XCTAssertEqual(Set(runs.map(\.name)).count, runs.count, "no run twice")
+        let trained = runs.filter { !$0.isSearch }
+        XCTAssertEqual(trained.map(\.seed), [2, 2, 2, 2], "2 arms × 2 budgets, seed 2 only")
+        let counted = runs.filter(\.countsInGrid)
+        XCTAssertEqual(counted.count, 8)
+        for r in counted where r.isSearch {
+            XCTAssertEqual(r.seed, 1)
+            XCTAssertEqual(r.learningRateFactor, r.arm.name == "lstm" ? 4 : 1, "the chosen candidate, \(r.name)")
+        }
+        XCTAssertEqual(counted.filter(\.isSearch).count, 4, "one chosen run per arm and budget")
+        XCTAssertEqual(search.count, runs.filter(\.isSearch).count)
+        let report = try StudyReport(directory: dir)
+        XCTAssertEqual(report.missing.waiting, 0)
+        XCTAssertEqual(report.missing.known.count, 4, "the seed-2 runs")
+        XCTAssertTrue(report.cells.allSatisfy { $0.arms.allSatisfy { $0.testLoss.keys.sorted() == [1] } })
+        let e = plan.estimate(machine: "test") { _ in 1000 }
+        XCTAssertEqual(e.runs, 2 * 2 * (2 - 1 + 3), "seed 1 is the search's")
+    }
+
+    /// An omitted point is neither searched nor trained, and the report does not wait for it.
+    func testAnOmittedPointIsNeitherSearchedNorTrained() throws {
+        let (plan, dir) = try plan(extensions: 3, budgets: .ends) { g in
+            g.gridReusesSearch = true
+            let corpus = PathName.deletingExtension(PathName.lastComponent(g.corpora[0]))
+            g.omitted = [StudyGrid.Omission(corpus: corpus, size: g.sizes[0], budget: g.budgets[1])]
+        }
+        _ = try finishSearches(plan, in: dir)
+        let runs = plan.runs(in: dir)
+        XCTAssertFalse(runs.isEmpty)
+        XCTAssertTrue(runs.allSatisfy { $0.budget == plan.grid.budgets[0] }, runs.map(\.name).description)
+        let report = try StudyReport(directory: dir)
+        XCTAssertEqual(report.expectedGridRuns, 2)
+        XCTAssertEqual(report.missing.waiting, 0)
+        XCTAssertEqual(plan.estimate(machine: "test") { _ in 1000 }.runs, 2 * 3, "the first budget's search only")
+        var other = plan.grid
+        other.omitted = [StudyGrid.Omission(corpus: "elsewhere", size: other.sizes[0], budget: other.budgets[1])]
+        XCTAssertThrowsError(try StudyPlan.make(other) { _ in 1 }) { error in
+            XCTAssertEqual(
+                error as? StudyError,
+                .omissionOutsideGrid(point: "elsewhere:6k:20.48k-chars", corpora: [plan.corpora[0].name]))
+        }
+    }
+
+    /// At matched time the faster arm's budgets anchor: the slower arm's characters in the same
+    /// time are the budget × the speed ratio, and a point it cannot bracket is left out.
+    func testMatchedTimeAnchorsOnTheFasterArm() throws {
+        var (plan, dir) = try plan(extensions: 3) { $0.gridReusesSearch = true }
+        plan.recordSpeeds { $0.architecture == .gru ? 2000 : 1000 }
+        try plan.save(in: dir)
+        _ = try finishSearches(plan, in: dir)
+        let m = try StudyReport(directory: dir).matchedTime
+        XCTAssertEqual(m.count, 1)
+        XCTAssertEqual(m[0].faster, "gru")
+        XCTAssertEqual(m[0].speedRatio, 0.5)
+        let b = plan.grid.budgets.map(\.amount)
+        XCTAssertEqual(m[0].points.map(\.fasterCharacters), [b[1]], "half the smallest budget is outside the grid")
+        XCTAssertEqual(m[0].points[0].slowerCharacters, b[1] / 2)
+        XCTAssertEqual(m[0].points[0].interval.mean, 0, accuracy: 1e-12, "both chosen runs scored 1")
     }
 }

@@ -31,17 +31,16 @@ extension StudyPlan {
     /// the caller keeps what it measured), measured on `machine`.
     public func estimate(machine: String, speed: (ModelConfig) -> Double) -> StudyEstimate {
         var runs = 0, searchRuns = 0, characters = 0.0, seconds = 0.0
-        let searched = searchedBudgets, candidates = grid.searchLearningRates.count * grid.searchDropouts.count
-        for p in points {
+        let candidates = grid.searchLearningRates.count * grid.searchDropouts.count
+        for p in points where grid.includes(corpus: p.corpus, size: p.size, budget: p.budget) {
             guard let arm = grid.arms.first(where: { $0.name == p.arm }),
                 let corpus = corpora.first(where: { $0.name == p.corpus })
             else { continue }
-            let config = ModelConfig(
-                architecture: arm.architecture, vocabularySize: corpus.vocabularySize, hiddenSize: p.hiddenSize,
-                layers: grid.layers)
-            let rate = speed(config)
-            let count = max(1, grid.seeds) + (searched.contains(p.budget) ? candidates : 0)
-            searchRuns += searched.contains(p.budget) ? candidates : 0
+            let rate = speed(model(of: p, arm: arm, corpus: corpus))
+            let searched = searchedBudgets(corpus: p.corpus, size: p.size).contains(p.budget)
+            let reused = searched && grid.gridReusesSearch == true ? 1 : 0
+            let count = max(1, grid.seeds) - reused + (searched ? candidates : 0)
+            searchRuns += searched ? candidates : 0
             runs += count
             switch p.budget {
             case .characters(let c):
@@ -54,5 +53,22 @@ extension StudyPlan {
         }
         return StudyEstimate(
             runs: runs, searchRuns: searchRuns, characters: characters, seconds: seconds, measuredOn: machine)
+    }
+
+    /// The model a point trains.
+    func model(of p: Point, arm: StudyGrid.Arm, corpus: Corpus) -> ModelConfig {
+        ModelConfig(
+            architecture: arm.architecture, vocabularySize: corpus.vocabularySize, hiddenSize: p.hiddenSize,
+            layers: grid.layers)
+    }
+
+    /// Each point's model's training speed (`speed`, called once per point), stored in the plan.
+    public mutating func recordSpeeds(_ speed: (ModelConfig) -> Double) {
+        for (i, p) in points.enumerated() {
+            guard let arm = grid.arms.first(where: { $0.name == p.arm }),
+                let corpus = corpora.first(where: { $0.name == p.corpus })
+            else { continue }
+            points[i].charactersPerSecond = speed(model(of: p, arm: arm, corpus: corpus))
+        }
     }
 }

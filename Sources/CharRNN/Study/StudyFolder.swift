@@ -41,12 +41,15 @@ public enum StudyFolder {
             let key = "\(c.architecture)-\(c.layers)x\(c.hiddenSize)-\(c.vocabularySize)-\(c.embeddingSize)"
             if let s = measured[key] { return s }
             if measured.isEmpty { measuring() }
-            let s = AutoConfiguration.measureSpeed(c, batch: grid.batch, sequence: grid.sequence)
+            // Two seconds each: the report's comparison at matched time rests on these.
+            let s = TrainingProbe(config: c, batch: grid.batch, steps: grid.sequence)
+                .charactersPerSecond(steps: 2, seconds: 2)
             measured[key] = s
             return s
         }
         var plan = try StudyPlan.make(grid, speed: speed)
         plan.estimate = plan.estimate(machine: "\(KernelVariant.cpuName), \(Threads.count) threads", speed: speed)
+        plan.recordSpeeds(speed)
         try plan.save(in: folder)
         try plan.writeManifest(in: folder)
         return plan

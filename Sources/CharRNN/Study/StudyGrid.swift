@@ -117,6 +117,27 @@ public struct StudyGrid: Codable, Equatable, Sendable {
         /// The smallest only; every budget takes its choice.
         case first
     }
+    /// Whether a searched budget's grid takes the search's chosen run (seed 1) as its seed-1 run
+    /// instead of training the same settings again (nil, for plans from before: it does not).
+    public var gridReusesSearch: Bool?
+    /// Points the plan leaves out (to fit a time budget); nil or empty: none.
+    public var omitted: [Omission]?
+
+    /// A point left out of a plan: a corpus (its short name), a size and a budget.
+    public struct Omission: Codable, Equatable, Hashable, Sendable {
+        public var corpus: String, size: Size, budget: Budget
+        public init(corpus: String, size: Size, budget: Budget) {
+            self.corpus = corpus; self.size = size; self.budget = budget
+        }
+        /// "kjv-full:1M:64M-chars".
+        public var label: String { "\(corpus):\(size.label):\(budget.label)" }
+    }
+
+    /// Whether the plan trains anything at this point.
+    public func includes(corpus: String, size: Size, budget: Budget) -> Bool {
+        !(omitted ?? []).contains(Omission(corpus: corpus, size: size, budget: budget))
+    }
+
     /// Shape of every model and batch.
     public var layers = 2, batch = AutoConfiguration.batch, sequence = AutoConfiguration.sequence
     /// Each corpus splits into train | validation | test (the last `testFraction`).

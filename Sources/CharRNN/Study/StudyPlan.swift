@@ -28,6 +28,10 @@ public struct StudyPlan: Codable, Equatable, Sendable {
         public var hiddenSize: Int, parameters: Int
         /// The automatic rule's peak learning rate and dropout at this point.
         public var ruleLearningRate: Float, ruleDropout: Float
+        /// Training characters per second of this point's model, measured when the study was
+        /// planned, on the whole machine, alone (nil for plans from before): the report's
+        /// comparison at matched wall-clock time uses it.
+        public var charactersPerSecond: Double?
     }
 
     /// One run: a search candidate or a grid run.
@@ -36,6 +40,9 @@ public struct StudyPlan: Codable, Equatable, Sendable {
         public var name: String
         /// Search candidate (seed 1) or grid run.
         public var isSearch: Bool
+        /// Whether the grid counts it: every grid run, and a search's chosen candidate where the
+        /// plan's grid reuses it as its seed-1 run (`StudyGrid.gridReusesSearch`).
+        public var countsInGrid: Bool
         public var corpus: String, size: StudyGrid.Size, arm: StudyGrid.Arm, budget: StudyGrid.Budget
         public var seed: UInt64
         public var hiddenSize: Int, learningRate: Float, dropout: Float
@@ -87,6 +94,9 @@ public struct StudyPlan: Codable, Equatable, Sendable {
                     name: name, path: path, characters: total, vocabularySize: data.vocabulary.count,
                     trainCharacters: data.train.count, fingerprint: try fingerprint(of: path)))
             loaded.append(data)
+        }
+        for o in grid.omitted ?? [] where !corpora.contains(where: { $0.name == o.corpus }) {
+            throw StudyError.omissionOutsideGrid(point: o.label, corpora: corpora.map(\.name))
         }
         for (corpus, data) in zip(corpora, loaded) {
             let name = corpus.name
@@ -165,7 +175,9 @@ public struct StudyPlan: Codable, Equatable, Sendable {
         corpus: Corpus, size: StudyGrid.Size, arm: StudyGrid.Arm, directory: String
     ) -> (factor: Float, added: Float)? {
         guard let first = grid.budgets.first else { return (1, 0) }
-        return settings(for: arm, at: first, in: searches(corpus: corpus, size: size, directory: directory))
+        return settings(
+            for: arm, at: first, in: searches(corpus: corpus, size: size, directory: directory),
+            searched: searchedBudgets(corpus: corpus.name, size: size))
     }
 
     /// Every run known now: the search candidates known now (`StudySearch`), and the grid runs of
@@ -179,11 +191,14 @@ public struct StudyPlan: Codable, Equatable, Sendable {
             for size in grid.sizes {
                 var final: [Run] = []
                 let searches = searches(corpus: corpus, size: size, directory: directory)
-                out += searches.flatMap { $0.flatMap(\.candidates) }
-                for budget in grid.budgets {
-                    for seed in 1...UInt64(max(1, grid.seeds)) {
+                let searched = searchedBudgets(corpus: corpus.name, size: size)
+                out += searches.flatMap { $0.flatMap(chosenCandidatesCounted) }
+                for budget in grid.budgets where grid.includes(corpus: corpus.name, size: size, budget: budget) {
+                    let reused = grid.gridReusesSearch == true && searched.contains(budget)
+                    for seed in 1...UInt64(max(1, grid.seeds)) where !(reused && seed == 1) {
                         for arm in grid.arms {
-                            guard let (factor, added) = settings(for: arm, at: budget, in: searches) else { continue }
+                            guard let (factor, added) = settings(for: arm, at: budget, in: searches, searched: searched)
+                            else { continue }
                             let name = "\(corpus.name)-\(size.label)-\(arm.name)-\(budget.label)-seed\(seed)"
                             final.append(
                                 run(
@@ -197,6 +212,17 @@ public struct StudyPlan: Codable, Equatable, Sendable {
             }
         }
         return out
+    }
+
+    /// A search's candidates, the chosen one marked as the grid's seed-1 run where the plan
+    /// reuses it.
+    func chosenCandidatesCounted(_ search: StudySearch) -> [Run] {
+        guard grid.gridReusesSearch == true, let choice = search.choice else { return search.candidates }
+        return search.candidates.map { r in
+            var r = r
+            r.countsInGrid = r.learningRateFactor == choice.factor && r.dropoutAdded == choice.added
+            return r
+        }
     }
 
     func run(
@@ -220,7 +246,8 @@ public struct StudyPlan: Codable, Equatable, Sendable {
         add("--checkpoint-dir", directory + "/runs"); add("--name", name)
         w += ["--continue", "--quiet"]
         return Run(
-            name: name, isSearch: isSearch, corpus: corpus.name, size: p.size, arm: arm, budget: p.budget, seed: seed,
+            name: name, isSearch: isSearch, countsInGrid: !isSearch, corpus: corpus.name, size: p.size, arm: arm,
+            budget: p.budget, seed: seed,
             hiddenSize: p.hiddenSize, learningRate: lr, dropout: dropout, learningRateFactor: factor,
             dropoutAdded: added, words: w)
     }
@@ -264,6 +291,7 @@ public enum StudyError: Error, CustomStringConvertible, Equatable {
     case noPlan(directory: String)
     case runsFailed(count: Int, logs: String)
     case busy(directory: String, pid: Int32?)
+    case omissionOutsideGrid(point: String, corpora: [String])
 
     public var description: String {
         switch self {
@@ -273,6 +301,9 @@ public enum StudyError: Error, CustomStringConvertible, Equatable {
         case .notAStudy(let d): return "\(d): holds files that are not a study plan; give --overwrite or another --out"
         case .noPlan(let d): return "\(d): no study.json here; make one with `charrnn study plan FILE… --out \(d)`"
         case .runsFailed(let n, let logs): return "\(n) run\(n == 1 ? "" : "s") failed; see \(logs)"
+        case .omissionOutsideGrid(let point, let corpora):
+            return
+                "the point \(point) to omit names no corpus of the plan (its corpora: \(corpora.joined(separator: ", ")))"
         case .busy(let d, let pid):
             return "\(d): another charrnn study run\(pid.map { " (pid \($0))" } ?? "") is running this study; "
                 + "wait for it, or stop it first"

@@ -104,30 +104,32 @@ public struct StudyReport: Sendable {
         }
         if r.runName != run.name { return .invalid("it names run \(r.runName)") }
         if r.config.architecture != run.arm.architecture {
-            return .invalid("it trained a \(r.config.architecture.displayName), the plan a \(run.arm.architecture.displayName)")
+            return .invalid(
+                "it trained a \(r.config.architecture.displayName), the plan a \(run.arm.architecture.displayName)")
         }
         for (name, value) in [("testLoss", r.testLoss), ("bestValidationLoss", r.bestValidationLoss)] {
             guard let v = value else { continue }
             // 1e6 nats/char is far above any real loss (a uniform guess over 2²¹ characters is 14.6).
             if !v.isFinite || v < 0 || v > 1e6 { return .invalid("\(name) \(v) cannot be a loss") }
         }
-        if run.isSearch ? r.bestValidationLoss == nil : r.testLoss == nil {
-            return .invalid("no \(run.isSearch ? "validation" : "test") loss")
-        }
+        if run.isSearch && r.bestValidationLoss == nil { return .invalid("no validation loss") }
+        if run.countsInGrid && r.testLoss == nil { return .invalid("no test loss") }
         return .finished(r)
     }
 
-    /// Grid runs the plan calls for: corpora × sizes × budgets × seeds × arms.
+    /// Grid runs the plan calls for: corpora × sizes × budgets × seeds × arms, less the omitted points.
     public var expectedGridRuns: Int {
-        plan.corpora.count * plan.grid.sizes.count * plan.grid.budgets.count * max(1, plan.grid.seeds)
-            * plan.grid.arms.count
+        let points =
+            plan.corpora.count * plan.grid.sizes.count * plan.grid.budgets.count
+            - Set(plan.grid.omitted ?? []).count
+        return points * max(1, plan.grid.seeds) * plan.grid.arms.count
     }
 
     /// Runs known now that have not finished, and grid runs still waiting for their search.
     public var missing: (known: [String], waiting: Int) {
         let bad = Set(invalid.map(\.name))
         let known = runs.filter { results[$0.name] == nil && !bad.contains($0.name) }.map(\.name)
-        return (known, expectedGridRuns - runs.filter { !$0.isSearch }.count)
+        return (known, expectedGridRuns - runs.filter(\.countsInGrid).count)
     }
 
     /// Every point with at least one finished run.
@@ -137,7 +139,7 @@ public struct StudyReport: Sendable {
             for size in plan.grid.sizes {
                 for budget in plan.grid.budgets {
                     let here = runs.filter {
-                        !$0.isSearch && $0.corpus == corpus.name && $0.size == size && $0.budget == budget
+                        $0.countsInGrid && $0.corpus == corpus.name && $0.size == size && $0.budget == budget
                     }
                     var arms: [ArmSummary] = []
                     for arm in plan.grid.arms {
@@ -221,7 +223,8 @@ public struct StudyReport: Sendable {
         } else {
             s += "No point separates them"
         }
-        s += " (mean difference \(name(pair.0.name)) − \(name(pair.1.name)) over these points: "
+        s +=
+            " (mean difference \(name(pair.0.name)) − \(name(pair.1.name)) over these points: "
             + String(printf: "%+.4f nats/char).", mean)
         return s
     }

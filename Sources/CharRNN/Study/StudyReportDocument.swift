@@ -259,6 +259,7 @@ extension StudyReport {
             md += "\n"
         }
 
+        if g.searchBudgets != nil { md += courseSection + matchedTimeSection }
         md += "## Matched parameters, matched time\n\n"
         md += "Every comparison above is at matched parameters and a matched budget. A GRU layer does three "
         md += "gates' arithmetic where an LSTM layer does four, so at the same hidden size it is about 3/4 of the "

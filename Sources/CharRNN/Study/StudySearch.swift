@@ -27,12 +27,14 @@ public struct StudySearch: Sendable {
 }
 
 extension StudyPlan {
-    /// The budgets that get a search of their own (none without a search).
-    var searchedBudgets: [StudyGrid.Budget] {
-        guard grid.searches, let first = grid.budgets.first else { return [] }
+    /// The budgets of one (corpus, size) that get a search of their own (none without a search;
+    /// an omitted point is neither searched nor trained).
+    func searchedBudgets(corpus: String, size: StudyGrid.Size) -> [StudyGrid.Budget] {
+        let budgets = grid.budgets.filter { grid.includes(corpus: corpus, size: size, budget: $0) }
+        guard grid.searches, let first = budgets.first else { return [] }
         switch grid.searchBudgets ?? .first {
-        case .all: return grid.budgets
-        case .ends: return grid.budgets.count > 1 ? [first, grid.budgets.last!] : [first]
+        case .all: return budgets
+        case .ends: return budgets.count > 1 ? [first, budgets.last!] : [first]
         case .first: return [first]
         }
     }
@@ -42,7 +44,7 @@ extension StudyPlan {
     func searches(corpus: Corpus, size: StudyGrid.Size, directory: String) -> [[StudySearch]] {
         var out: [[StudySearch]] = []
         var centre: [String: Float] = [:]
-        for budget in searchedBudgets {
+        for budget in searchedBudgets(corpus: corpus.name, size: size) {
             var factors: [String: [Float]] = [:]
             for arm in grid.arms {
                 let c = centre[arm.name] ?? 1
@@ -127,13 +129,11 @@ extension StudyPlan {
     }
 
     /// The (factor, added) the grid runs of one arm at `budget` use: the choice of the budget's own
-    /// search, or of the nearest smaller searched budget; (1, 0) without a search; nil while pending.
+    /// search, or of the nearest smaller searched budget (`searched`, the (corpus, size)'s
+    /// searched budgets); (1, 0) without a search; nil while pending.
     func settings(
-        for arm: StudyGrid.Arm, at budget: StudyGrid.Budget, in searches: [[StudySearch]]
-    ) -> (
-        factor: Float, added: Float
-    )? {
-        let searched = searchedBudgets
+        for arm: StudyGrid.Arm, at budget: StudyGrid.Budget, in searches: [[StudySearch]], searched: [StudyGrid.Budget]
+    ) -> (factor: Float, added: Float)? {
         if searched.isEmpty { return (1, 0) }
         guard let source = searched.last(where: { $0 <= budget }),
             let index = searched.firstIndex(of: source), index < searches.count

@@ -1,0 +1,42 @@
+import XCTest
+
+@testable import CharRNN
+
+/// A comparison along the budget (where its sign changes, or where the trend puts the change) and
+/// at matched wall-clock time (the slower arm's loss read off its own curve, never extrapolated).
+final class StudyTrendTests: XCTestCase {
+    func interval(_ mean: Double) -> Statistics.Interval { .init(mean: mean, low: mean - 0.01, high: mean + 0.01) }
+
+    func testASignChangeIsPlacedBetweenTheTwoBudgetsAroundIt() {
+        let c = Crossover(
+            corpus: "c", size: "1M", first: "lstm", second: "gru",
+            points: [(4e6, interval(0.2)), (16e6, interval(0.1)), (64e6, interval(-0.1))])
+        XCTAssertEqual(c.signChange?.from, 16e6)
+        XCTAssertEqual(c.signChange?.to, 64e6)
+        // Halfway in the means is halfway in log budget: 32M.
+        XCTAssertEqual(c.signChange!.at, 32e6, accuracy: 1)
+        XCTAssertNil(c.trendZero)
+    }
+
+    func testWithoutASignChangeTheTrendSaysWhereItWouldReachZero() {
+        let c = Crossover(
+            corpus: "c", size: "1M", first: "lstm", second: "gru",
+            points: [(4e6, interval(0.3)), (16e6, interval(0.2)), (64e6, interval(0.1))])
+        XCTAssertNil(c.signChange)
+        // −0.1 per 4×: zero one more 4× on, at 256M.
+        XCTAssertEqual(c.trendZero!, 256e6, accuracy: 1e3)
+        let away = Crossover(
+            corpus: "c", size: "1M", first: "lstm", second: "gru",
+            points: [(4e6, interval(0.1)), (16e6, interval(0.2))])
+        XCTAssertNil(away.trendZero, "a gap that grows never closes")
+    }
+
+    func testTheSlowerArmsLossIsInterpolatedInLogBudgetAndNeverExtrapolated() {
+        let curve = [(1e6, 2.0), (4e6, 1.0), (16e6, 0.5)]
+        XCTAssertEqual(StudyReport.interpolate(curve, at: 2e6)!, 1.5, accuracy: 1e-12)
+        XCTAssertEqual(StudyReport.interpolate(curve, at: 4e6)!, 1.0, accuracy: 1e-12)
+        XCTAssertEqual(StudyReport.interpolate(curve, at: 8e6)!, 0.75, accuracy: 1e-12)
+        XCTAssertNil(StudyReport.interpolate(curve, at: 0.5e6))
+        XCTAssertNil(StudyReport.interpolate(curve, at: 17e6))
+    }
+}
