@@ -206,11 +206,17 @@ struct TrainCommand: ParsableCommand {
         if TrainingPlan.measuresSpeed(request) && !output.quiet {
             writeErr("measuring this machine's training speed to choose the model size…\n")
         }
+        var measured: [String: Double] = [:]
         let plan = TrainingPlan.resolve(
             request, data: data, checkpointDirectory: absolutePath(output.folder),
             runName: { output.name ?? defaultRunName($0) }
         ) { config in
-            AutoConfiguration.measureSpeed(config, batch: check.batch, sequence: check.sequence)
+            // Each model measured once (`--arch auto` asks again for the size it chose).
+            let key = "\(config.architecture)-\(config.layers)x\(config.hiddenSize)-\(config.embeddingSize)"
+            if let s = measured[key] { return s }
+            let s = AutoConfiguration.measureSpeed(config, batch: check.batch, sequence: check.sequence)
+            measured[key] = s
+            return s
         }
         if !output.quiet {
             writeErr("auto configuration: \(plan.explanation)\n")
@@ -232,7 +238,7 @@ struct TrainCommand: ParsableCommand {
     /// A fine-tuned run takes its model from the checkpoint: refuse sizes that say otherwise.
     func refuseModelOptions(for c: Checkpoint, path: String) throws {
         let given: [(String, Bool)] = [
-            ("--arch", model.arch.map { $0 != c.config.architecture } ?? false),
+            ("--arch", model.arch?.architecture.map { $0 != c.config.architecture } ?? false),
             ("--layers", model.layers.map { $0 != c.config.layers } ?? false),
             ("--hidden", model.hidden.map { $0 != c.config.hiddenSize } ?? false),
             ("--embedding", model.embedding.map { $0 != c.config.embeddingSize } ?? false),

@@ -54,8 +54,12 @@ struct CorpusOptions: ParsableArguments {
 /// The network: `--arch`, `--layers`, `--hidden`, `--embedding`, `--dropout`, `--weight-drop`,
 /// and its initialisation.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "lstm or gru (default: lstm)")
-    var arch: Architecture?
+    @Option(
+        help: """
+            lstm, gru or auto: the one the published LSTM-or-GRU study favours at this run's size and budget, \
+            or the faster where it found no difference (default: auto)
+            """)
+    var arch: ArchitectureOption?
     @Option(parsing: .unconditional, help: "Recurrent layers (default: 2)")
     var layers: Int?
     @Option(
@@ -89,7 +93,7 @@ struct ModelOptions: ParsableArguments {
 
     /// The model part of a run's request.
     func apply(to r: inout TrainingRequest) {
-        r.architecture = arch; r.layers = layers; r.hiddenSize = hidden; r.embeddingSize = embedding
+        r.architecture = arch?.architecture; r.layers = layers; r.hiddenSize = hidden; r.embeddingSize = embedding
         r.dropout = dropout; r.weightDrop = weightDrop; r.initOneHot = initOneHot; r.forgetBias = forgetBias
     }
 
@@ -262,3 +266,10 @@ struct RunOptions: ParsableArguments {
 
 /// A path as given, made absolute against the working directory (stored paths then work from anywhere).
 func absolutePath(_ path: String) -> String { PathName.absolute(path) }
+
+/// `--arch`: an architecture, or `auto` (the library's choice, `TrainingRequest.architecture` nil).
+enum ArchitectureOption: String, ExpressibleByArgument, CaseIterable {
+    case lstm, gru, auto
+
+    var architecture: Architecture? { Architecture(rawValue: rawValue) }
+}

@@ -8,7 +8,7 @@ final class SampleCommandTests: CLITestCase {
         try Self.generatedText(characters: 20_000).write(toFile: corpus, atomically: true, encoding: .utf8)
         XCTAssertEqual(
             try run([
-                "train", corpus, "--layers", "1", "--hidden", "24", "--batch", "8", "--seq", "16",
+                "train", corpus, "--arch", "lstm", "--layers", "1", "--hidden", "24", "--batch", "8", "--seq", "16",
                 "--steps", "30", "--checkpoint-dir", runs, "--name", "s", "--quiet",
             ]).status, 0)
         let ckpt = runs + "/s/best.ckpt"

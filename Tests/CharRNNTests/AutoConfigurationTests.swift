@@ -102,6 +102,7 @@ final class TrainingPlanTests: XCTestCase {
         XCTAssertFalse(command.contains("--time"), command)
         // Resolving the explicit command's choices needs no measurement and gives the same plan.
         var again = TrainingRequest(trainFile: "/data/corpus.txt")
+        again.architecture = plan.config.architecture
         again.hiddenSize = plan.config.hiddenSize; again.dropout = 0.3; again.steps = steps
         again.learningRate = plan.settings.learningRate; again.weightDecay = plan.settings.weightDecay
         again.weightDrop = plan.settings.weightDrop ?? 0; again.ema = plan.settings.emaDecay ?? 0

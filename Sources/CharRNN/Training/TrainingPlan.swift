@@ -3,6 +3,11 @@
 #else
     import Foundation
 #endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What a user asks of a new training run: every field optional, so the automatic
 /// configuration can fill in exactly what was left out. The `train` command builds one from its
@@ -18,7 +23,8 @@ public struct TrainingRequest {
     public var testFraction: Double?
     /// Train on raw bytes.
     public var bytes = false
-    /// LSTM or GRU (default LSTM).
+    /// LSTM or GRU (nil: the one the published study favours at the run's size and budget,
+    /// `ArchitectureEvidence`).
     public var architecture: Architecture?
     /// Sizes (default: 2 layers, the rule's hidden size, one-hot input).
     public var layers: Int?, hiddenSize: Int?, embeddingSize: Int?
@@ -90,17 +96,33 @@ public struct TrainingPlan: Sendable {
         s.initialization = .init(oneHotScale: oneHot > 0 ? oneHot : nil, forgetBias: r.forgetBias)
 
         let source = r.initFrom?.checkpoint.config
-        let arch = source?.architecture ?? r.architecture ?? .lstm
         let layers = source?.layers ?? r.layers ?? 2
         let embedding = source?.embeddingSize ?? r.embeddingSize ?? 0
         var budget: Double?
         if let n = s.steps { budget = Double(n * s.batch * s.sequence) }
         if let e = s.epochs { budget = min(budget ?? .infinity, e * Double(data.train.count)) }
-        let choice = AutoConfiguration.choose(
-            architecture: arch, vocabularySize: data.vocabulary.count, trainCharacters: data.train.count,
-            layers: layers, batch: s.batch, sequence: s.sequence, budgetCharacters: budget,
-            budgetSeconds: s.timeSeconds, fixedHiddenSize: source?.hiddenSize ?? r.hiddenSize,
-            validationCharacters: min(data.validation.count, Trainer.validationLimit), speed: speed)
+        func choose(_ arch: Architecture) -> AutoConfiguration.Choice {
+            AutoConfiguration.choose(
+                architecture: arch, vocabularySize: data.vocabulary.count, trainCharacters: data.train.count,
+                layers: layers, batch: s.batch, sequence: s.sequence, budgetCharacters: budget,
+                budgetSeconds: s.timeSeconds, fixedHiddenSize: source?.hiddenSize ?? r.hiddenSize,
+                validationCharacters: min(data.validation.count, Trainer.validationLimit), speed: speed)
+        }
+        var arch = source?.architecture ?? r.architecture ?? .lstm
+        var archReason: String?
+        var choices: [Architecture: AutoConfiguration.Choice] = [:]
+        if source == nil && r.architecture == nil {
+            let both = [Architecture.lstm, .gru].map { a in
+                let c = choose(a)
+                choices[a] = c
+                let model = ModelConfig(
+                    architecture: a, vocabularySize: data.vocabulary.count, hiddenSize: c.hiddenSize, layers: layers,
+                    embeddingSize: embedding)
+                return (a, model, c.characters)
+            }
+            (arch, archReason) = automaticArchitecture(both, measured: s.timeSeconds != nil, speed: speed)
+        }
+        let choice = choices[arch] ?? choose(arch)
         let dropout = r.dropout ?? choice.dropout
         s.learningRate = r.learningRate ?? choice.learningRate
         s.weightDecay = r.weightDecay ?? choice.weightDecay
@@ -130,7 +152,8 @@ public struct TrainingPlan: Sendable {
         }
         let note = given.isEmpty ? "" : " (given on the command line, used instead: \(given.joined(separator: ", ")))"
         var plan = TrainingPlan(
-            settings: s, config: config, explanation: choice.explanation + note + (timeNote ?? ""),
+            settings: s, config: config,
+            explanation: (archReason.map { $0 + "; " } ?? "") + choice.explanation + note + (timeNote ?? ""),
             runName: runName(config))
         if r.epochs == nil && r.steps == nil && r.timeSeconds == nil {
             // Say up front what "no budget" means here, at this machine's measured speed.
@@ -143,5 +166,30 @@ public struct TrainingPlan: Sendable {
         plan.settings.command = plan.settings.explicitCommand(
             config: config, checkpointDirectory: checkpointDirectory, runName: plan.runName)
         return plan
+    }
+
+    /// `--arch auto`: the architecture the published study favours near this run's size and
+    /// budget (`ArchitectureEvidence`), given each architecture's automatic model and characters;
+    /// where it favours neither, the faster here (measured, when the size was chosen by speed;
+    /// otherwise the one with fewer multiply-adds per character, about one per weight).
+    static func automaticArchitecture(
+        _ both: [(Architecture, ModelConfig, Double)], measured: Bool, speed: (ModelConfig) -> Double
+    ) -> (Architecture, String) {
+        func geometricMean(_ x: [Double]) -> Double { exp(x.map { log(max($0, 1)) }.reduce(0, +) / Double(x.count)) }
+        let parameters = geometricMean(both.map { Double($0.1.parameterCount) })
+        let characters = geometricMean(both.map(\.2))
+        var faster: (Architecture, String)
+        if measured {
+            let rates = both.map { ($0.0, speed($0.1)) }.sorted { $0.1 > $1.1 }
+            faster = (
+                rates[0].0,
+                "\(Int(rates[0].1 / 1000))K chars/s against the \(rates[1].0.displayName)'s \(Int(rates[1].1 / 1000))K"
+            )
+        } else {
+            let sorted = both.sorted { $0.1.parameterCount < $1.1.parameterCount }
+            faster = (sorted[0].0, "fewer multiply-adds per character at these sizes")
+        }
+        let c = ArchitectureEvidence.choose(parameters: parameters, characters: characters, faster: faster)
+        return (c.architecture, "architecture " + c.reason + " (choose with --arch)")
     }
 }

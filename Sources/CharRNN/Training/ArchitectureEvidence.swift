@@ -1,0 +1,105 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What the published study found, LSTM against GRU at matched parameters and characters, point by
+/// point: the evidence `--arch auto` follows. `ArchitectureEvidenceTests` rebuilds the table from
+/// the study's `results.json`, so it cannot drift from the report.
+public enum ArchitectureEvidence {
+    /// One size and budget of the study, over its corpora.
+    public struct Point: Equatable, Sendable {
+        /// The matched parameter count and the characters each run saw.
+        public var parameters: Int, characters: Int
+        /// LSTM − GRU test loss (nats/char), the mean over the corpora of each one's paired mean.
+        public var meanDifference: Double
+        /// Corpora where the GRU, or the LSTM, had significantly lower test loss; corpora compared.
+        public var gruBetter: Int, lstmBetter: Int, corpora: Int
+
+        public init(
+            parameters: Int, characters: Int, meanDifference: Double, gruBetter: Int, lstmBetter: Int, corpora: Int
+        ) {
+            self.parameters = parameters; self.characters = characters; self.meanDifference = meanDifference
+            self.gruBetter = gruBetter; self.lstmBetter = lstmBetter; self.corpora = corpora
+        }
+
+        /// The architecture significantly better on some corpus and worse on none; nil otherwise.
+        public var favoured: Architecture? {
+            if gruBetter > 0 && lstmBetter == 0 { return .gru }
+            if lstmBetter > 0 && gruBetter == 0 { return .lstm }
+            return nil
+        }
+    }
+
+    /// Where the study is published, for the reason a run prints.
+    public static let source = "docs/study/report.md"
+
+    /// The published study's points (docs/study, 2026-11-29: three corpora, 3 paired seeds each).
+    public static let points: [Point] = [
+        Point(parameters: 60_000, characters: 250_000, meanDifference: 0.3947, gruBetter: 2, lstmBetter: 0, corpora: 3),
+        Point(
+            parameters: 60_000, characters: 1_000_000, meanDifference: 0.2145, gruBetter: 2, lstmBetter: 0, corpora: 3),
+        Point(
+            parameters: 60_000, characters: 4_000_000, meanDifference: 0.1422, gruBetter: 2, lstmBetter: 0, corpora: 3),
+        Point(
+            parameters: 250_000, characters: 250_000, meanDifference: 0.3160, gruBetter: 3, lstmBetter: 0, corpora: 3),
+        Point(
+            parameters: 250_000, characters: 1_000_000, meanDifference: 0.1836, gruBetter: 3, lstmBetter: 0, corpora: 3),
+        Point(
+            parameters: 250_000, characters: 4_000_000, meanDifference: 0.0881, gruBetter: 3, lstmBetter: 0, corpora: 3),
+    ]
+
+    /// The study's point nearest to a run of `parameters` and `characters` (distance in the
+    /// logarithms of both).
+    public static func nearest(parameters: Double, characters: Double, in points: [Point] = points) -> Point {
+        func distance(_ p: Point) -> Double {
+            abs(log(parameters / Double(p.parameters))) + abs(log(characters / Double(p.characters)))
+        }
+        return points.min { distance($0) < distance($1) }!
+    }
+
+    /// Whether a run lies inside the range of sizes and budgets the study measured.
+    public static func covers(parameters: Double, characters: Double, in points: [Point] = points) -> Bool {
+        let ps = points.map { Double($0.parameters) }, cs = points.map { Double($0.characters) }
+        return (ps.min()!...ps.max()!).contains(parameters) && (cs.min()!...cs.max()!).contains(characters)
+    }
+
+    /// The architecture for a run of about `parameters` and `characters`, and why: the one the
+    /// nearest point favours; where it favours neither, `faster` with its reason.
+    public static func choose(
+        parameters: Double, characters: Double, faster: (Architecture, String), in points: [Point] = points
+    ) -> (architecture: Architecture, reason: String) {
+        let p = nearest(parameters: parameters, characters: characters, in: points)
+        let here =
+            "its nearest point to this run (about \(formatQuantity(twoFigures(parameters))) parameters, "
+            + "\(formatQuantity(twoFigures(characters))) characters\(covers(parameters: parameters, characters: characters, in: points) ? "" : "; outside the sizes and budgets it measured, so an extrapolation"))"
+        let at =
+            "\(formatQuantity(Double(p.parameters))) parameters and \(formatQuantity(Double(p.characters))) characters"
+        guard let a = p.favoured else {
+            return (
+                faster.0,
+                "\(faster.0.displayName): the study (\(source)) found no significant difference at \(at), \(here); "
+                    + "so the faster one here, \(faster.1)"
+            )
+        }
+        let wins = a == .gru ? p.gruBetter : p.lstmBetter
+        return (
+            a,
+            "\(a.displayName): the study (\(source)) found it significantly better on \(wins) of \(p.corpora) corpora "
+                + "at \(at) (LSTM − GRU " + String(printf: "%+.3f", p.meanDifference) + " nats/char), \(here)"
+        )
+    }
+
+    /// `x` to two significant figures (209,330 → 210,000).
+    static func twoFigures(_ x: Double) -> Double {
+        guard x > 0, x.isFinite else { return x }
+        let unit = pow(10, floor(log10(x)) - 1)
+        return (x / unit).rounded() * unit
+    }
+}

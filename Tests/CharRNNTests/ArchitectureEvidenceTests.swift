@@ -1,0 +1,92 @@
+import XCTest
+
+@testable import CharRNN
+
+/// `--arch auto` follows the published study: its table is the study's report, point by point,
+/// and a run takes the architecture favoured at the nearest point, or the faster one where the
+/// study found no difference.
+final class ArchitectureEvidenceTests: XCTestCase {
+    /// The table, rebuilt from docs/study's results: a study published without updating the table
+    /// fails here, and the message is the table to paste.
+    func testTheTableIsThePublishedStudy() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let report = try StudyReport(directory: root.appendingPathComponent("docs/study").path)
+        var points: [ArchitectureEvidence.Point] = []
+        for size in report.plan.grid.sizes {
+            guard case .parameters(let n) = size else { continue }
+            for budget in report.plan.grid.budgets {
+                guard case .characters(let c) = budget else { continue }
+                let ds = report.cells.filter { $0.size == size.label && $0.budgetAmount == budget.amount }
+                    .compactMap { $0.differences.first { $0.first == "lstm" && $0.second == "gru" } }
+                guard !ds.isEmpty else { continue }
+                let mean = ds.map(\.interval.mean).reduce(0, +) / Double(ds.count)
+                points.append(
+                    .init(
+                        parameters: n, characters: c, meanDifference: (mean * 1e4).rounded() / 1e4,
+                        gruBetter: ds.filter { $0.winner == "gru" }.count,
+                        lstmBetter: ds.filter { $0.winner == "lstm" }.count, corpora: ds.count))
+            }
+        }
+        let literal = points.map {
+            "Point(parameters: \($0.parameters), characters: \($0.characters), meanDifference: \($0.meanDifference), "
+                + "gruBetter: \($0.gruBetter), lstmBetter: \($0.lstmBetter), corpora: \($0.corpora)),"
+        }.joined(separator: "\n")
+        XCTAssertEqual(ArchitectureEvidence.points, points, "the table should be:\n\(literal)")
+    }
+
+    let table: [ArchitectureEvidence.Point] = [
+        .init(
+            parameters: 250_000, characters: 4_000_000, meanDifference: 0.09, gruBetter: 3, lstmBetter: 0, corpora: 3),
+        .init(
+            parameters: 1_000_000, characters: 64_000_000, meanDifference: 0.01, gruBetter: 0, lstmBetter: 0, corpora: 2
+        ),
+        .init(
+            parameters: 1_000_000, characters: 16_000_000, meanDifference: -0.02, gruBetter: 0, lstmBetter: 2,
+            corpora: 2),
+    ]
+
+    func testTheNearestPointDecides() {
+        let gru = ArchitectureEvidence.choose(
+            parameters: 300_000, characters: 5e6, faster: (.lstm, "faster"), in: table)
+        XCTAssertEqual(gru.architecture, .gru)
+        XCTAssertTrue(
+            gru.reason.contains("significantly better on 3 of 3 corpora at 250k parameters and 4M"), gru.reason)
+        XCTAssertFalse(gru.reason.contains("extrapolation"), "inside the range measured: \(gru.reason)")
+        let lstm = ArchitectureEvidence.choose(
+            parameters: 900_000, characters: 20e6, faster: (.gru, "faster"), in: table)
+        XCTAssertEqual(lstm.architecture, .lstm)
+        XCTAssertTrue(lstm.reason.contains("LSTM − GRU -0.020"), lstm.reason)
+    }
+
+    func testWithoutASignificantDifferenceTheFasterOneIsPicked() {
+        let c = ArchitectureEvidence.choose(
+            parameters: 2_000_000, characters: 100e6, faster: (.gru, "41K chars/s against the LSTM's 38K"), in: table)
+        XCTAssertEqual(c.architecture, .gru)
+        XCTAssertTrue(c.reason.contains("no significant difference at 1M parameters and 64M characters"), c.reason)
+        XCTAssertTrue(c.reason.contains("so the faster one here, 41K chars/s"), c.reason)
+        XCTAssertTrue(c.reason.contains("so an extrapolation"), "beyond the largest size: \(c.reason)")
+    }
+
+    /// A run without --arch states the architecture, the reason, and names it in the repeat command.
+    func testARunWithoutArchSaysWhichAndWhyAndTheCommandNamesIt() throws {
+        let file = NSTemporaryDirectory() + "charrnn-arch-\(UUID().uuidString).txt"
+        try String(repeating: "the quick brown fox jumps over the lazy dog.\n", count: 2000)
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let d = try TrainingData.load(trainFile: file, validationFile: nil, validationFraction: 0.1, bytes: false)
+        var r = TrainingRequest(trainFile: "/data/corpus.txt")
+        r.steps = 100
+        let plan = TrainingPlan.resolve(r, data: d, checkpointDirectory: "/runs", runName: { _ in "x" }) { _ in
+            XCTFail("a step budget needs no measuring")
+            return 0
+        }
+        let expected = ArchitectureEvidence.nearest(parameters: 2e5, characters: 2e5).favoured ?? .gru
+        XCTAssertEqual(plan.config.architecture, expected)
+        XCTAssertTrue(plan.explanation.hasPrefix("architecture \(expected.displayName): the study"), plan.explanation)
+        XCTAssertTrue(plan.settings.command!.contains("--arch \(expected.rawValue) "), plan.settings.command!)
+        r.architecture = .lstm
+        let given = TrainingPlan.resolve(r, data: d, checkpointDirectory: "/runs", runName: { _ in "x" }) { _ in 0 }
+        XCTAssertEqual(given.config.architecture, .lstm)
+        XCTAssertFalse(given.explanation.contains("the study"), given.explanation)
+    }
+}
