@@ -73,7 +73,8 @@ public enum LearningCurvePlot {
     public static let largestLoss = 1e6
 
     /// `yLabel` names the loss on the y axis ("validation loss", "training loss", "loss").
-    public static func svg(_ series: [Series], axis: XAxis, title: String, yLabel: String = "validation loss") -> String {
+    public static func svg(_ series: [Series], axis: XAxis, title: String, yLabel: String = "validation loss") -> String
+    {
         let width = 820.0, height = 520.0, left = 80.0, right = 190.0, top = 50.0, bottom = 70.0
         let pw = width - left - right, ph = height - top - bottom
         let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }

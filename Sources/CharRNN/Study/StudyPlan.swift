@@ -232,19 +232,19 @@ public struct StudyPlan: Codable, Equatable, Sendable {
         let lr = p.ruleLearningRate * factor
         let dropout = min(0.9, ((p.ruleDropout + added) * 100).rounded() / 100)
         var w = ["charrnn", "train", corpus.path]
-        func add(_ flag: String, _ value: String) { w += [flag, value] }
-        add("--val-fraction", "\(grid.validationFraction)"); add("--test-fraction", "\(grid.testFraction)")
-        if grid.bytes { w.append("--bytes") }
-        add("--arch", arm.architecture.rawValue); add("--layers", "\(grid.layers)"); add("--hidden", "\(p.hiddenSize)")
-        if let f = arm.forgetBias { add("--forget-bias", "\(f)") }
-        add("--dropout", "\(dropout)"); add("--lr", "\(lr)")
-        add("--batch", "\(grid.batch)"); add("--seq", "\(grid.sequence)"); add("--seed", "\(seed + arm.seedOffset)")
+        func add(_ flag: TrainFlag, _ value: String) { w += [flag.text, value] }
+        add(.valFraction, "\(grid.validationFraction)"); add(.testFraction, "\(grid.testFraction)")
+        if grid.bytes { w.append(TrainFlag.bytes.text) }
+        add(.arch, arm.architecture.rawValue); add(.layers, "\(grid.layers)"); add(.hidden, "\(p.hiddenSize)")
+        if let f = arm.forgetBias { add(.forgetBias, "\(f)") }
+        add(.dropout, "\(dropout)"); add(.lr, "\(lr)")
+        add(.batch, "\(grid.batch)"); add(.seq, "\(grid.sequence)"); add(.seed, "\(seed + arm.seedOffset)")
         switch p.budget {
-        case .seconds(let s): add("--time", "\(Int(s.rounded()))s")
-        case .characters(let c): add("--steps", "\(max(1, c / (grid.batch * grid.sequence)))")
+        case .seconds(let s): add(.time, "\(Int(s.rounded()))s")
+        case .characters(let c): add(.steps, "\(max(1, c / (grid.batch * grid.sequence)))")
         }
-        add("--checkpoint-dir", directory + "/runs"); add("--name", name)
-        w += ["--continue", "--quiet"]
+        add(.checkpointDir, directory + "/runs"); add(.name, name)
+        w += [TrainFlag.continue.text, TrainFlag.quiet.text]
         return Run(
             name: name, isSearch: isSearch, countsInGrid: !isSearch, corpus: corpus.name, size: p.size, arm: arm,
             budget: p.budget, seed: seed,

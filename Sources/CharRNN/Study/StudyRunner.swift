@@ -179,7 +179,7 @@ public struct StudyRunner: Sendable {
         let logPath = directory + "/logs/" + run.name + ".log"
         guard let out = PosixFile.appending(logPath) else { return 1 }
         out.write("$ " + run.commandLine + "\n")
-        let arguments = [executable] + Array(run.words.dropFirst()) + ["--threads", "\(threadsPerJob)"]
+        let arguments = [executable] + Array(run.words.dropFirst()) + [TrainFlag.threads.text, "\(threadsPerJob)"]
         var pid: pid_t = 0
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)

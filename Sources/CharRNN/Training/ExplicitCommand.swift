@@ -11,7 +11,7 @@ extension TrainingSettings {
     public func explicitCommand(config c: ModelConfig, checkpointDirectory: String, runName: String) -> String {
         let words =
             ["charrnn", "train", shellQuote(trainFile)] + RunSetting.words(self, c)
-            + ["--checkpoint-dir", shellQuote(checkpointDirectory), "--name", shellQuote(runName)]
+            + [TrainFlag.checkpointDir.text, shellQuote(checkpointDirectory), TrainFlag.name.text, shellQuote(runName)]
         return words.joined(separator: " ")
     }
 }

@@ -20,8 +20,8 @@ public enum RunFolder {
         /// One line naming the flag.
         public var description: String {
             switch self {
-            case .badName(let n, let r): return "--name '\(n)': \(r)"
-            case .emptyCheckpointDirectory: return "--checkpoint-dir: the path is empty"
+            case .badName(let n, let r): return "\(TrainFlag.name.text) '\(n)': \(r)"
+            case .emptyCheckpointDirectory: return "\(TrainFlag.checkpointDir.text): the path is empty"
             }
         }
     }
@@ -72,7 +72,8 @@ public enum RunFolder {
             guard let other = try? Checkpoint.load(path), let record = other.training else {
                 throw refuse("its \(name) is not a training checkpoint of this run")
             }
-            if record.runName != runName || (runID != nil && record.progress.runID != nil && record.progress.runID != runID)
+            if record.runName != runName
+                || (runID != nil && record.progress.runID != nil && record.progress.runID != runID)
             {
                 throw refuse("its \(name) belongs to another run, '\(record.runName)'")
             }

@@ -10,6 +10,8 @@
 #endif
 import Dispatch
 
+private typealias F = TrainFlag
+
 /// Why a run cannot start or go on.
 public enum TrainingError: Error, CustomStringConvertible {
     case corpusTooSmall(path: String, characters: Int, needed: Int, batch: Int, steps: Int)
@@ -29,27 +31,27 @@ public enum TrainingError: Error, CustomStringConvertible {
         switch self {
         case .corpusTooSmall(let p, let n, let need, let b, let t):
             return
-                "\(p): \(n) training characters is too small for one batch; --batch \(b) × --seq \(t) needs at "
-                + "least \(need) (lower --batch or --seq, or use a larger file)"
+                "\(p): \(n) training characters is too small for one batch; \(F.batch.text) \(b) × \(F.seq.text) \(t) "
+                + "needs at least \(need) (lower \(F.batch.text) or \(F.seq.text), or use a larger file)"
         case .validationTooSmall(let n):
             return
-                "the validation text has \(n) characters; at least 2 are needed (raise --val-fraction or give "
-                + "--val-file)"
+                "the validation text has \(n) characters; at least 2 are needed (raise \(F.valFraction.text) or "
+                + "give \(F.valFile.text))"
         case .unwritableFolder(let p, let r): return "\(p): cannot write checkpoints there (\(r))"
         case .resumeMismatch(let m): return m
         case .resumeConflict(let flag, let given, let stored, let c):
             func say(_ v: String?) -> String { v.map { $0.isEmpty ? flag : "\(flag) \($0)" } ?? "no \(flag)" }
             return "\(say(given)) conflicts with \(c), which was trained with \(say(stored)); a resumed run keeps "
-                + "its settings (use --init-from to start a new run from its weights)"
+                + "its settings (use \(F.initFrom.text) to start a new run from its weights)"
         case .newRunOption(let flag):
             return "\(flag) sets up a new run; a resumed run keeps its weights and settings"
         case .runExists(let p):
-            return "\(p): a run folder with checkpoints already exists; give --overwrite to replace it, "
-                + "--resume \(p)/latest.ckpt to continue it, or another --name"
+            return "\(p): a run folder with checkpoints already exists; give \(F.overwrite.text) to replace it, "
+                + "\(F.resume.text) \(p)/latest.ckpt to continue it, or another \(F.name.text)"
         case .foreignFolder(let f, let c, let r):
             return
                 "\(f): not the run folder of \(c) (\(r)); resume needs the checkpoint in its own run's folder, or "
-                + "start a new run from its weights with --init-from \(c)"
+                + "start a new run from its weights with \(F.initFrom.text) \(c)"
         case .diverged(let s, let c):
             return
                 "training diverged repeatedly (a non-finite or exploding loss) at step \(s); the last good state "

@@ -146,10 +146,8 @@ public struct TrainingPlan: Sendable {
         }
 
         // The rule's choices that the request gave instead.
-        let given = ["--hidden", "--dropout", "--warmup", "--lr", "--weight-decay", "--weight-drop", "--ema"].compactMap
-        {
-            flag in RunSetting.named(flag)?.requested(r).map { "\(flag) \($0)" }
-        }
+        let ruleChoices: [TrainFlag] = [.hidden, .dropout, .warmup, .lr, .weightDecay, .weightDrop, .ema]
+        let given = ruleChoices.compactMap { flag in RunSetting[flag]?.requested(r).map { "\(flag.text) \($0)" } }
         let note = given.isEmpty ? "" : " (given on the command line, used instead: \(given.joined(separator: ", ")))"
         var plan = TrainingPlan(
             settings: s, config: config,
