@@ -164,8 +164,16 @@ extension StudyReport {
 
     /// report.md.
     public var markdown: String {
-        let g = plan.grid, cells = self.cells
-        var md = "# LSTM or GRU? Study report\n\n"
+        let cells = self.cells
+        var md = "# LSTM or GRU? Study report\n\n" + statusNotice + answerSection(cells) + setupSection
+        for corpus in plan.corpora { md += corpusSection(corpus, cells: cells.filter { $0.corpus == corpus.name }) }
+        if plan.grid.searchBudgets != nil { md += courseSection + matchedTimeSection }
+        return md + speedSection(cells) + computeSection
+    }
+
+    /// What has not finished and what cannot be read.
+    var statusNotice: String {
+        var md = ""
         let (known, waiting) = missing
         if !known.isEmpty || waiting > 0 {
             md += "**Partial:** \(known.count) run\(known.count == 1 ? "" : "s") of the manifest not finished"
@@ -179,8 +187,13 @@ extension StudyReport {
             for (name, reason) in invalid { md += "- `\(name)`: \(reason)\n" }
             md += "\n"
         }
-        md += "## Answer\n\n"
-        for pair in g.activeComparisons {
+        return md
+    }
+
+    /// "## Answer": each comparison's verdict per corpus and over all of them.
+    func answerSection(_ cells: [Cell]) -> String {
+        var md = "## Answer\n\n"
+        for pair in plan.grid.activeComparisons {
             md += "**\(pair.0.displayName) against \(pair.1.displayName)**\n\n"
             for corpus in plan.corpora {
                 md +=
@@ -194,8 +207,13 @@ extension StudyReport {
         md += "Each interval is a 95% Student's t interval over seeds, paired by seed (the arms of a pair share "
         md += "seeds), for one point; with \(points) intervals, about \(String(printf: "%.1f", Double(points) / 20)) "
         md += "would exclude 0 by chance alone if nothing differed.\n\n"
+        return md
+    }
 
-        md += "## Setup\n\n"
+    /// "## Setup": the corpora, the split, the models and the search.
+    var setupSection: String {
+        let g = plan.grid
+        var md = "## Setup\n\n"
         md += "| corpus | characters | symbols | training part | fingerprint (bytes:FNV-1a) |\n|---|---|---|---|---|\n"
         for c in plan.corpora {
             md += "| \(c.name) | \(c.characters) | \(c.vocabularySize) | \(c.trainCharacters) | `\(c.fingerprint)` |\n"
@@ -211,56 +229,65 @@ extension StudyReport {
         md += " parameters (matched: each architecture takes the hidden size whose count is closest). Seeds: "
         md += "\(g.seeds). Arms: " + g.arms.map(\.displayName).joined(separator: ", ") + ".\n\n"
         if g.searches { md += g.searchBudgets == nil ? firstBudgetSearch : searchSection }
+        return md
+    }
 
-        for corpus in plan.corpora {
-            let mine = cells.filter { $0.corpus == corpus.name }
-            md += "## \(corpus.name)\n\n"
-            guard !mine.isEmpty else { md += "No finished grid runs yet.\n\n"; continue }
-            for size in g.sizes where mine.contains(where: { $0.size == size.label }) {
-                md += "![\(corpus.name) \(size.label) test loss](\(corpus.name)-\(size.label)-loss.svg)\n"
-            }
-            md += "![\(corpus.name) differences](\(corpus.name)-difference.svg)\n\n"
-            md += "| size | budget | arm | hidden | parameters | seeds | test nats/char, mean [95% CI] | "
-            md += "characters seen | seconds | chars/s |\n|---|---|---|---|---|---|---|---|---|---|\n"
-            for c in mine {
-                for a in c.arms {
-                    md += "| \(c.size) | \(c.budget) | \(name(a.arm)) | \(a.hiddenSize) | \(a.parameters) | "
-                    md += "\(a.testLoss.count) | \(a.interval.text) | \(formatQuantity(a.characters)) | "
-                    md += String(printf: "%.0f | %.0f |\n", a.seconds, a.charactersPerSecond)
-                }
-            }
-            md += "\n| size | budget | comparison (paired by seed) |\n|---|---|---|\n"
-            for c in mine {
-                md += "| \(c.size) | \(c.budget) | " + c.differences.map(sentence).joined(separator: "; ") + " |\n"
-            }
-            md += "\n"
-            for pair in g.activeComparisons {
-                for size in g.sizes {
-                    let line = mine.filter { $0.size == size.label }.compactMap { c in
-                        c.differences.first { $0.first == pair.0.name && $0.second == pair.1.name }.map {
-                            (c.budget, $0.winner)
-                        }
-                    }
-                    guard line.count > 1 else { continue }
-                    let changes = zip(line, line.dropFirst()).filter { $0.0.1 != $0.1.1 }
-                    md += "- \(name(pair.0.name)) vs \(name(pair.1.name)) at \(size.label): "
-                    if changes.isEmpty {
-                        md += "the same outcome at every budget ("
-                        md += (line[0].1.map { "\(name($0)) better" } ?? "no significant difference") + ").\n"
-                    } else {
-                        md +=
-                            changes.map { a, b in
-                                "from \(a.0) (\(a.1.map(name) ?? "no significant difference")) to \(b.0) "
-                                    + "(\(b.1.map(name) ?? "no significant difference"))"
-                            }.joined(separator: "; ") + ".\n"
-                    }
-                }
-            }
-            md += "\n"
+    /// One corpus: its figures, every arm at every point, the comparisons, and how they change.
+    func corpusSection(_ corpus: StudyPlan.Corpus, cells mine: [Cell]) -> String {
+        var md = "## \(corpus.name)\n\n"
+        guard !mine.isEmpty else { return md + "No finished grid runs yet.\n\n" }
+        for size in plan.grid.sizes where mine.contains(where: { $0.size == size.label }) {
+            md += "![\(corpus.name) \(size.label) test loss](\(corpus.name)-\(size.label)-loss.svg)\n"
         }
+        md += "![\(corpus.name) differences](\(corpus.name)-difference.svg)\n\n"
+        md += "| size | budget | arm | hidden | parameters | seeds | test nats/char, mean [95% CI] | "
+        md += "characters seen | seconds | chars/s |\n|---|---|---|---|---|---|---|---|---|---|\n"
+        for c in mine {
+            for a in c.arms {
+                md += "| \(c.size) | \(c.budget) | \(name(a.arm)) | \(a.hiddenSize) | \(a.parameters) | "
+                md += "\(a.testLoss.count) | \(a.interval.text) | \(formatQuantity(a.characters)) | "
+                md += String(printf: "%.0f | %.0f |\n", a.seconds, a.charactersPerSecond)
+            }
+        }
+        md += "\n| size | budget | comparison (paired by seed) |\n|---|---|---|\n"
+        for c in mine {
+            md += "| \(c.size) | \(c.budget) | " + c.differences.map(sentence).joined(separator: "; ") + " |\n"
+        }
+        return md + "\n" + outcomeChanges(mine) + "\n"
+    }
 
-        if g.searchBudgets != nil { md += courseSection + matchedTimeSection }
-        md += "## Matched parameters, matched time\n\n"
+    /// For each comparison and size, whether the outcome is the same at every budget, or where it changes.
+    func outcomeChanges(_ mine: [Cell]) -> String {
+        var md = ""
+        for pair in plan.grid.activeComparisons {
+            for size in plan.grid.sizes {
+                let line = mine.filter { $0.size == size.label }.compactMap { c in
+                    c.differences.first { $0.first == pair.0.name && $0.second == pair.1.name }.map {
+                        (c.budget, $0.winner)
+                    }
+                }
+                guard line.count > 1 else { continue }
+                let changes = zip(line, line.dropFirst()).filter { $0.0.1 != $0.1.1 }
+                md += "- \(name(pair.0.name)) vs \(name(pair.1.name)) at \(size.label): "
+                if changes.isEmpty {
+                    md += "the same outcome at every budget ("
+                    md += (line[0].1.map { "\(name($0)) better" } ?? "no significant difference") + ").\n"
+                } else {
+                    md +=
+                        changes.map { a, b in
+                            "from \(a.0) (\(a.1.map(name) ?? "no significant difference")) to \(b.0) "
+                                + "(\(b.1.map(name) ?? "no significant difference"))"
+                        }.joined(separator: "; ") + ".\n"
+                }
+            }
+        }
+        return md
+    }
+
+    /// "## Matched parameters, matched time": each arm's speed over its runs.
+    func speedSection(_ cells: [Cell]) -> String {
+        let g = plan.grid
+        var md = "## Matched parameters, matched time\n\n"
         md += "Every comparison above is at matched parameters and a matched budget. A GRU layer does three "
         md += "gates' arithmetic where an LSTM layer does four, so at the same hidden size it is about 3/4 of the "
         md += "work; at the same parameter count the GRU is wider and the arithmetic per character is about the "
@@ -291,8 +318,13 @@ extension StudyReport {
             md += "time an architecture that is r× as fast sees r× the characters, i.e. moves r× along the "
             md += "budget axis of the figures.\n\n"
         }
-        let spent = computeSpent
-        md += "## Compute spent\n\n\(spent.runs) finished runs (search included): "
+        return md
+    }
+
+    /// "## Compute spent", and what has not finished.
+    var computeSection: String {
+        let spent = computeSpent, known = missing.known
+        var md = "## Compute spent\n\n\(spent.runs) finished runs (search included): "
         md += "\(formatDuration(spent.seconds)) of training, \(formatQuantity(spent.characters)) characters.\n"
         if !known.isEmpty { md += "\nNot finished: " + known.joined(separator: ", ") + ".\n" }
         return md

@@ -75,6 +75,35 @@ public struct TrainingPlan: Sendable {
         _ r: TrainingRequest, data: TrainingData, checkpointDirectory: String,
         runName: (ModelConfig) -> String, speed: (ModelConfig) -> Double
     ) -> TrainingPlan {
+        var s = givenSettings(r)
+        let (arch, choice, archReason) = chooseModel(r, settings: s, data: data, speed: speed)
+        s.learningRate = r.learningRate ?? choice.learningRate
+        s.weightDecay = r.weightDecay ?? choice.weightDecay
+        let weightDrop = r.weightDrop ?? choice.weightDrop
+        s.weightDrop = weightDrop > 0 ? weightDrop : nil
+        let ema = r.ema ?? choice.emaDecay
+        s.emaDecay = ema > 0 ? ema : nil
+        s.warmupSteps = r.warmupSteps ?? choice.warmupSteps
+        let source = r.initFrom?.checkpoint.config
+        let config = ModelConfig(
+            architecture: arch, vocabularySize: data.vocabulary.count, hiddenSize: choice.hiddenSize,
+            layers: source?.layers ?? r.layers ?? 2, embeddingSize: source?.embeddingSize ?? r.embeddingSize ?? 0,
+            dropout: r.dropout ?? choice.dropout)
+        if s.timeSeconds != nil {
+            // A time budget becomes the steps it allows at the measured speed, once, here: the run
+            // does exactly those steps, so the explicit command repeats it.
+            let steps = max(1, Int((choice.characters / Double(s.batch * s.sequence)).rounded()))
+            s.steps = min(s.steps ?? .max, steps)
+        }
+        var plan = TrainingPlan(settings: s, config: config, explanation: "", runName: runName(config))
+        plan.explanation = explanation(r, plan: plan, choice: choice, archReason: archReason, data: data, speed: speed)
+        plan.settings.command = plan.settings.explicitCommand(
+            config: config, checkpointDirectory: checkpointDirectory, runName: plan.runName)
+        return plan
+    }
+
+    /// The settings the automatic rule does not choose: given, or by default.
+    static func givenSettings(_ r: TrainingRequest) -> TrainingSettings {
         let d = TrainingSettings.defaults
         var s = TrainingSettings(trainFile: r.trainFile)
         s.validationFile = r.validationFile
@@ -94,10 +123,16 @@ public struct TrainingPlan: Sendable {
         s.sequence = r.resolvedSequence
         let oneHot = r.initOneHot ?? AutoConfiguration.oneHotScale
         s.initialization = .init(oneHotScale: oneHot > 0 ? oneHot : nil, forgetBias: r.forgetBias)
+        return s
+    }
 
+    /// The architecture (given, the fine-tuned checkpoint's, or `automaticArchitecture`'s, with
+    /// its reason) and the automatic rule's choice for it.
+    static func chooseModel(
+        _ r: TrainingRequest, settings s: TrainingSettings, data: TrainingData, speed: (ModelConfig) -> Double
+    ) -> (Architecture, AutoConfiguration.Choice, String?) {
         let source = r.initFrom?.checkpoint.config
         let layers = source?.layers ?? r.layers ?? 2
-        let embedding = source?.embeddingSize ?? r.embeddingSize ?? 0
         var budget: Double?
         if let n = s.steps { budget = Double(n * s.batch * s.sequence) }
         if let e = s.epochs { budget = min(budget ?? .infinity, e * Double(data.train.count)) }
@@ -108,62 +143,41 @@ public struct TrainingPlan: Sendable {
                 budgetSeconds: s.timeSeconds, fixedHiddenSize: source?.hiddenSize ?? r.hiddenSize,
                 validationCharacters: min(data.validation.count, Trainer.validationLimit), speed: speed)
         }
-        var arch = source?.architecture ?? r.architecture ?? .lstm
-        var archReason: String?
-        var choices: [Architecture: AutoConfiguration.Choice] = [:]
-        if source == nil && r.architecture == nil {
-            let both = [Architecture.lstm, .gru].map { a in
-                let c = choose(a)
-                choices[a] = c
-                let model = ModelConfig(
-                    architecture: a, vocabularySize: data.vocabulary.count, hiddenSize: c.hiddenSize, layers: layers,
-                    embeddingSize: embedding)
-                return (a, model, c.characters)
-            }
-            (arch, archReason) = automaticArchitecture(both, measured: s.timeSeconds != nil, speed: speed)
+        if let given = source?.architecture ?? r.architecture { return (given, choose(given), nil) }
+        let both = [Architecture.lstm, .gru].map { a in
+            let c = choose(a)
+            let model = ModelConfig(
+                architecture: a, vocabularySize: data.vocabulary.count, hiddenSize: c.hiddenSize, layers: layers,
+                embeddingSize: r.embeddingSize ?? 0)
+            return (a, model, c)
         }
-        let choice = choices[arch] ?? choose(arch)
-        let dropout = r.dropout ?? choice.dropout
-        s.learningRate = r.learningRate ?? choice.learningRate
-        s.weightDecay = r.weightDecay ?? choice.weightDecay
-        let weightDrop = r.weightDrop ?? choice.weightDrop
-        s.weightDrop = weightDrop > 0 ? weightDrop : nil
-        let ema = r.ema ?? choice.emaDecay
-        s.emaDecay = ema > 0 ? ema : nil
-        s.warmupSteps = r.warmupSteps ?? choice.warmupSteps
-        let config = ModelConfig(
-            architecture: arch, vocabularySize: data.vocabulary.count, hiddenSize: choice.hiddenSize,
-            layers: layers, embeddingSize: embedding, dropout: dropout)
-        if s.timeSeconds != nil {
-            // A time budget becomes the steps it allows at the measured speed, once, here: the run
-            // does exactly those steps, so the explicit command repeats it.
-            let steps = max(1, Int((choice.characters / Double(s.batch * s.sequence)).rounded()))
-            s.steps = min(s.steps ?? .max, steps)
-        }
-        let timeNote = s.timeSeconds.map {
-            "; the \(formatDuration($0)) budget is \(s.steps!) steps at the measured speed (the run does exactly "
-                + "those, so the command below repeats it)"
-        }
+        let (arch, reason) = automaticArchitecture(
+            both.map { ($0.0, $0.1, $0.2.characters) }, measured: s.timeSeconds != nil, speed: speed)
+        return (arch, both.first { $0.0 == arch }!.2, reason)
+    }
 
-        // The rule's choices that the request gave instead.
+    /// What the rule chose and why, the options given instead, and what the budget means here.
+    static func explanation(
+        _ r: TrainingRequest, plan: TrainingPlan, choice: AutoConfiguration.Choice, archReason: String?,
+        data: TrainingData, speed: (ModelConfig) -> Double
+    ) -> String {
+        var text = (archReason.map { $0 + "; " } ?? "") + choice.explanation
         let ruleChoices: [TrainFlag] = [.hidden, .dropout, .warmup, .lr, .weightDecay, .weightDrop, .ema]
         let given = ruleChoices.compactMap { flag in RunSetting[flag]?.requested(r).map { "\(flag.text) \($0)" } }
-        let note = given.isEmpty ? "" : " (given on the command line, used instead: \(given.joined(separator: ", ")))"
-        var plan = TrainingPlan(
-            settings: s, config: config,
-            explanation: (archReason.map { $0 + "; " } ?? "") + choice.explanation + note + (timeNote ?? ""),
-            runName: runName(config))
+        if !given.isEmpty { text += " (given on the command line, used instead: \(given.joined(separator: ", ")))" }
+        if let t = plan.settings.timeSeconds {
+            text += "; the \(formatDuration(t)) budget is \(plan.settings.steps!) steps at the measured speed (the run "
+            text += "does exactly those, so the command below repeats it)"
+        }
         if r.epochs == nil && r.steps == nil && r.timeSeconds == nil {
             // Say up front what "no budget" means here, at this machine's measured speed.
             let characters = 10 * Double(data.train.count)
-            let duration = formatDuration(characters / max(speed(config), 1))
-            plan.explanation +=
-                "; no budget given, so 10 epochs (" + String(printf: "%.1fM", characters / 1e6)
-                + " characters), about \(duration) here (choose with --time, --steps or --epochs)"
+            let duration = formatDuration(characters / max(speed(plan.config), 1))
+            text += "; no budget given, so 10 epochs (" + String(printf: "%.1fM", characters / 1e6)
+            text += " characters), about \(duration) here (choose with \(TrainFlag.time.text), "
+            text += "\(TrainFlag.steps.text) or \(TrainFlag.epochs.text))"
         }
-        plan.settings.command = plan.settings.explicitCommand(
-            config: config, checkpointDirectory: checkpointDirectory, runName: plan.runName)
-        return plan
+        return text
     }
 
     /// `--arch auto`: the architecture the published study favours near this run's size and
