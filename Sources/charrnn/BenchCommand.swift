@@ -62,20 +62,7 @@ struct BenchCommand: ParsableCommand {
         threadOptions.apply()
         let threads = threadOptions.count
         try reportingErrors {
-            if markov {
-                let folder = FileManager.default.temporaryDirectory.path + "/charrnn-markov-\(getpid())"
-                defer { try? FileManager.default.removeItem(atPath: folder) }
-                writeErr("training a 2×128 GRU on 2M characters of a second-order Markov chain over 12 letters…\n")
-                let r = try Benchmark.markov(folder: folder)
-                if format == .json { printJSON(r); return }
-                print(
-                    String(
-                        printf:
-                            "Markov chain (%d letters): entropy rate %.4f nats/char; held-out loss %.4f after %d "
-                            + "steps (%.2f%% above)",
-                        r.alphabet, r.entropyRate, r.heldOutLoss, r.steps, r.gapPercent))
-                return
-            }
+            if markov { return try runMarkov() }
             writeErr("measuring the matrix-multiply ceiling…\n")
             let ceiling = Benchmark.matmulCeiling(threads: threads)
             let ceilingBF16 = Benchmark.matmulCeilingBF16(threads: threads)
@@ -101,45 +88,63 @@ struct BenchCommand: ParsableCommand {
                         matmulCeilingGFLOPs: ceiling, matmulCeilingBF16GFLOPs: ceilingBF16, results: results))
                 return
             }
-            print("kernels: \(KernelVariant.current) (CPU features: \(KernelVariant.cpuFeatures))")
-            print(
-                String(
-                    printf: "matrix-multiply ceiling (charrnn gemm, 1024³, %d threads): %.1f GFLOP/s",
-                    threads, ceiling)
-            )
-            if let bf16 = ceilingBF16 {
-                print(String(printf: "bf16 matrix-multiply ceiling (vdpbf16ps, fp32 sums, 1024³): %.1f GFLOP/s", bf16))
-            } else {
-                print("bf16 matrix-multiply ceiling: not measured (this CPU has no AVX512_BF16)")
-            }
-            let rows = results.map { r in
-                [
-                    r.configuration.name, formatCount(r.parameters), String(printf: "%.0f", r.trainCharsPerSecond),
-                    String(printf: "%.0f", r.evalCharsPerSecond), String(printf: "%.0f", r.sampleCharsPerSecond),
-                    String(printf: "%.0f", r.sampleBF16CharsPerSecond),
-                    String(printf: "%.0f / %.0f", r.sample8CharsPerSecond, r.sample64CharsPerSecond),
-                    String(printf: "%.1f (%.0f%%)", r.trainGFLOPs, 100 * r.trainGFLOPs / ceiling),
-                    String(printf: "%.0f MB", Double(r.peakResidentBytes) / 1e6),
-                ]
-            }
-            print(
-                renderTable(
-                    [
-                        "config", "parameters", "train chars/s", "eval chars/s", "sample chars/s", "bf16 sample",
-                        "8 / 64 samples chars/s", "train GFLOP/s (of ceiling)", "peak RSS",
-                    ],
-                    rows, rightAligned: [1, 2, 3, 4, 5, 6, 7, 8]))
-            print("\nwhere a training step's time goes (% of its wall time; worker 1 of \(threads)'s phases):")
-            let phases = StepPhase.allCases.map(\.label)
-            let shares = results.map { r in
-                let known = phases.map { r.trainPhaseSeconds[$0] ?? 0 }
-                let other = max(0, r.trainStepSeconds - known.reduce(0, +))
-                return [r.configuration.name, String(printf: "%.2f ms", r.trainStepSeconds * 1e3)]
-                    + (known + [other]).map { String(printf: "%.0f%%", 100 * $0 / r.trainStepSeconds) }
-            }
-            print(
-                renderTable(
-                    ["config", "step"] + phases + ["other"], shares, rightAligned: Set(1...(phases.count + 2))))
+            renderText(results, threads: threads, ceiling: ceiling, ceilingBF16: ceilingBF16)
         }
+    }
+
+    /// `--markov`: the known-entropy check.
+    func runMarkov() throws {
+        let folder = FileManager.default.temporaryDirectory.path + "/charrnn-markov-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        writeErr("training a 2×128 GRU on 2M characters of a second-order Markov chain over 12 letters…\n")
+        let r = try Benchmark.markov(folder: folder)
+        if format == .json { printJSON(r); return }
+        print(
+            String(
+                printf:
+                    "Markov chain (%d letters): entropy rate %.4f nats/char; held-out loss %.4f after %d "
+                    + "steps (%.2f%% above)",
+                r.alphabet, r.entropyRate, r.heldOutLoss, r.steps, r.gapPercent))
+    }
+
+    /// The kernels, the ceilings, one row per configuration and where a training step's time goes.
+    func renderText(_ results: [Benchmark.Result], threads: Int, ceiling: Double, ceilingBF16: Double?) {
+        print("kernels: \(KernelVariant.current) (CPU features: \(KernelVariant.cpuFeatures))")
+        print(
+            String(
+                printf: "matrix-multiply ceiling (charrnn gemm, 1024³, %d threads): %.1f GFLOP/s",
+                threads, ceiling)
+        )
+        if let bf16 = ceilingBF16 {
+            print(String(printf: "bf16 matrix-multiply ceiling (vdpbf16ps, fp32 sums, 1024³): %.1f GFLOP/s", bf16))
+        } else {
+            print("bf16 matrix-multiply ceiling: not measured (this CPU has no AVX512_BF16)")
+        }
+        let rows = results.map { r in
+            [
+                r.configuration.name, formatCount(r.parameters), String(printf: "%.0f", r.trainCharsPerSecond),
+                String(printf: "%.0f", r.evalCharsPerSecond), String(printf: "%.0f", r.sampleCharsPerSecond),
+                String(printf: "%.0f", r.sampleBF16CharsPerSecond),
+                String(printf: "%.0f / %.0f", r.sample8CharsPerSecond, r.sample64CharsPerSecond),
+                String(printf: "%.1f (%.0f%%)", r.trainGFLOPs, 100 * r.trainGFLOPs / ceiling),
+                String(printf: "%.0f MB", Double(r.peakResidentBytes) / 1e6),
+            ]
+        }
+        print(
+            renderTable(
+                [
+                    "config", "parameters", "train chars/s", "eval chars/s", "sample chars/s", "bf16 sample",
+                    "8 / 64 samples chars/s", "train GFLOP/s (of ceiling)", "peak RSS",
+                ],
+                rows, rightAligned: [1, 2, 3, 4, 5, 6, 7, 8]))
+        print("\nwhere a training step's time goes (% of its wall time; worker 1 of \(threads)'s phases):")
+        let phases = StepPhase.allCases.map(\.label)
+        let shares = results.map { r in
+            let known = phases.map { r.trainPhaseSeconds[$0] ?? 0 }
+            let other = max(0, r.trainStepSeconds - known.reduce(0, +))
+            return [r.configuration.name, String(printf: "%.2f ms", r.trainStepSeconds * 1e3)]
+                + (known + [other]).map { String(printf: "%.0f%%", 100 * $0 / r.trainStepSeconds) }
+        }
+        print(renderTable(["config", "step"] + phases + ["other"], shares, rightAligned: Set(1...(phases.count + 2))))
     }
 }

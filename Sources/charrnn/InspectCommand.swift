@@ -55,70 +55,81 @@ struct InspectCommand: ParsableCommand {
                         progress: c.training?.progress, metricRecords: c.metrics.count))
                 return
             }
-            print("checkpoint:   \(checkpoint)")
-            print("model:        \(c.summary)")
-            print(
-                "architecture: \(cfg.architecture.rawValue), layers \(cfg.layers), hidden \(cfg.hiddenSize), "
-                    + (cfg.usesEmbedding ? "embedding \(cfg.embeddingSize)" : "one-hot input")
-                    + ", dropout \(cfg.dropout)")
-            print(
-                "storage:      \(c.dtype.rawValue)"
-                    + (c.optimizer == nil
-                        ? ", weights only"
-                        : ", with Adam moments (step \(c.optimizer!.step))"
-                            + (c.optimizer!.weights == nil
-                                ? "" : " and the raw weights (the parameters are their moving average)"))
-            )
-            print(
-                "vocabulary:   \(c.vocabulary.count) \(c.vocabulary.kind == .bytes ? "bytes" : "characters"): "
-                    + vocabularyPreview(c.vocabulary))
-            print("parameters:")
-            let layout = ParameterLayout(cfg)
-            for e in layout.entries {
-                print(
-                    "  \(e.name.padded(to: 20)) "
-                        + "[\(e.shape.map(String.init).joined(separator: ", "))]  \(formatCount(e.count))"
-                )
-            }
-            print("  total                \(formatCount(c.parameterCount))")
+            describeModel(c)
             if let t = c.training {
-                let p = t.progress, s = t.settings
-                print(
-                    "training:     run \(t.runName), step \(p.step), epoch \(p.epoch) (batch \(p.batchInEpoch)), "
-                        + "\(formatCount(p.charactersSeen)) characters seen, \(formatDuration(p.elapsedSeconds))"
-                )
-                if let v = p.lastValidationLoss {
-                    print(
-                        String(
-                            printf: "validation:   %.4f nats/char, %.4f bits/char, perplexity %.3f", v, v / log(2),
-                            exp(v)))
-                }
-                if let b = p.bestValidationLoss {
-                    print(String(printf: "best:         %.4f nats/char at step %d", b, p.bestStep ?? 0))
-                }
-                var stop: [String] = []
-                if let e = s.epochs { stop.append("\(e) epochs") }
-                if let n = s.steps {
-                    stop.append(
-                        "\(n) steps" + (s.timeSeconds.map { " (from a time budget of \(formatDuration($0)))" } ?? ""))
-                } else if let sec = s.timeSeconds {
-                    stop.append(formatDuration(sec))
-                }
-                let validation =
-                    s.validationFile.map { " (validation \($0))" }
-                    ?? " (validation last \(s.validationFraction))"
-                var line = "settings:     data \(s.trainFile)\(validation), batch \(s.batch), seq \(s.sequence), "
-                line += "lr \(s.learningRate) \(s.schedule.rawValue) → ×\(s.finalLearningRateFraction), "
-                line += "warmup \(s.warmupSteps), clip \(s.clip), weight decay \(s.weightDecay)"
-                line += s.weightDrop.map { ", weight drop \($0)" } ?? ""
-                line += s.emaDecay.map { ", weight average (EMA) decay \($0)" } ?? ""
-                print(line + ", seed \(s.seed), budget \(stop.joined(separator: ", "))")
-                if let command = s.command { print("command:      \(command)") }
-                print("metrics:      \(c.metrics.count) records")
+                describeTraining(t, metrics: c.metrics.count)
             } else {
                 print("training:     none (weights only)")
             }
         }
+    }
+
+    /// The model, its storage, vocabulary and parameters.
+    func describeModel(_ c: Checkpoint) {
+        let cfg = c.config
+        print("checkpoint:   \(checkpoint)")
+        print("model:        \(c.summary)")
+        print(
+            "architecture: \(cfg.architecture.rawValue), layers \(cfg.layers), hidden \(cfg.hiddenSize), "
+                + (cfg.usesEmbedding ? "embedding \(cfg.embeddingSize)" : "one-hot input")
+                + ", dropout \(cfg.dropout)")
+        print(
+            "storage:      \(c.dtype.rawValue)"
+                + (c.optimizer == nil
+                    ? ", weights only"
+                    : ", with Adam moments (step \(c.optimizer!.step))"
+                        + (c.optimizer!.weights == nil
+                            ? "" : " and the raw weights (the parameters are their moving average)"))
+        )
+        print(
+            "vocabulary:   \(c.vocabulary.count) \(c.vocabulary.kind == .bytes ? "bytes" : "characters"): "
+                + vocabularyPreview(c.vocabulary))
+        print("parameters:")
+        let layout = ParameterLayout(cfg)
+        for e in layout.entries {
+            print(
+                "  \(e.name.padded(to: 20)) "
+                    + "[\(e.shape.map(String.init).joined(separator: ", "))]  \(formatCount(e.count))"
+            )
+        }
+        print("  total                \(formatCount(c.parameterCount))")
+    }
+
+    /// How far the run got, its validation losses, settings, budget and repeat command.
+    func describeTraining(_ t: TrainingRecord, metrics: Int) {
+        let p = t.progress, s = t.settings
+        print(
+            "training:     run \(t.runName), step \(p.step), epoch \(p.epoch) (batch \(p.batchInEpoch)), "
+                + "\(formatCount(p.charactersSeen)) characters seen, \(formatDuration(p.elapsedSeconds))"
+        )
+        if let v = p.lastValidationLoss {
+            print(
+                String(
+                    printf: "validation:   %.4f nats/char, %.4f bits/char, perplexity %.3f", v, v / log(2),
+                    exp(v)))
+        }
+        if let b = p.bestValidationLoss {
+            print(String(printf: "best:         %.4f nats/char at step %d", b, p.bestStep ?? 0))
+        }
+        var stop: [String] = []
+        if let e = s.epochs { stop.append("\(e) epochs") }
+        if let n = s.steps {
+            stop.append(
+                "\(n) steps" + (s.timeSeconds.map { " (from a time budget of \(formatDuration($0)))" } ?? ""))
+        } else if let sec = s.timeSeconds {
+            stop.append(formatDuration(sec))
+        }
+        let validation =
+            s.validationFile.map { " (validation \($0))" }
+            ?? " (validation last \(s.validationFraction))"
+        var line = "settings:     data \(s.trainFile)\(validation), batch \(s.batch), seq \(s.sequence), "
+        line += "lr \(s.learningRate) \(s.schedule.rawValue) → ×\(s.finalLearningRateFraction), "
+        line += "warmup \(s.warmupSteps), clip \(s.clip), weight decay \(s.weightDecay)"
+        line += s.weightDrop.map { ", weight drop \($0)" } ?? ""
+        line += s.emaDecay.map { ", weight average (EMA) decay \($0)" } ?? ""
+        print(line + ", seed \(s.seed), budget \(stop.joined(separator: ", "))")
+        if let command = s.command { print("command:      \(command)") }
+        print("metrics:      \(metrics) records")
     }
 
     func vocabularyPreview(_ v: Vocabulary) -> String {

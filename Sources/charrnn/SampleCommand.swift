@@ -98,23 +98,7 @@ struct SampleCommand: ParsableCommand {
                 let primeIds = try primeTokens(vocab, checkpoint: path)
                 let evalScore = try eval.map { try Score.score(checkpoint: path, text: $0).score }
                 // Everything that can fail is done: now the header.
-                var header = "\(path): \(ckpt.summary)"
-                if let v = ckpt.validationLoss {
-                    header += String(printf: ", validation perplexity %.3f (%.4f nats/char)", exp(v), v)
-                }
-                writeErr(header + "\n")
-                if seed == nil && n == 0 {
-                    writeErr("seed: \(seedValue) (repeat this sample with --seed \(seedValue))\n")
-                }
-                if let evalPath = eval, let s = evalScore {
-                    writeErr(
-                        evalPath
-                            + String(
-                                printf: ": perplexity %.3f (%.4f nats/char, %.4f bits/char) on %d characters, %d not "
-                                    + "scored\n",
-                                s.perplexity, s.natsPerCharacter, s.bitsPerCharacter, s.charactersScored,
-                            s.charactersNotScored))
-                }
+                writeHeader(path, ckpt, evalScore: evalScore, seed: seed == nil && n == 0 ? seedValue : nil)
                 let generator = Generator(model: ckpt.makeModel(), streams: numSamples, precision: precision)
                 // Parsed as Double so that errors show the value given; a p below Float's range keeps
                 // only the most likely character, as any tiny p does.
@@ -154,6 +138,26 @@ struct SampleCommand: ParsableCommand {
                 out.flush()
             }
             if format == .json { printJSON(json) }
+        }
+    }
+
+    /// On stderr: the checkpoint, its validation perplexity, the seed drawn (when none was given)
+    /// and the `--eval` score.
+    func writeHeader(_ path: String, _ ckpt: Checkpoint, evalScore: Score?, seed drawn: UInt64?) {
+        var header = "\(path): \(ckpt.summary)"
+        if let v = ckpt.validationLoss {
+            header += String(printf: ", validation perplexity %.3f (%.4f nats/char)", exp(v), v)
+        }
+        writeErr(header + "\n")
+        if let seed = drawn { writeErr("seed: \(seed) (repeat this sample with --seed \(seed))\n") }
+        if let evalPath = eval, let s = evalScore {
+            writeErr(
+                evalPath
+                    + String(
+                        printf: ": perplexity %.3f (%.4f nats/char, %.4f bits/char) on %d characters, %d not "
+                            + "scored\n",
+                        s.perplexity, s.natsPerCharacter, s.bitsPerCharacter, s.charactersScored,
+                        s.charactersNotScored))
         }
     }
 

@@ -72,41 +72,12 @@ struct GridOptions: ParsableArguments {
 
     /// The grid these options describe (corpus paths made absolute).
     func grid() throws -> StudyGrid {
-        func list(_ text: String, _ flag: String) throws -> [String] {
-            let items = text.split(separator: ",", omittingEmptySubsequences: false).map {
-                String($0.trimmed)
-            }
-            if items.contains(where: \.isEmpty) { throw ValidationError("\(flag) '\(text)': an empty item") }
-            if Set(items).count != items.count { throw ValidationError("\(flag) '\(text)': an item twice") }
-            return items
-        }
-        var budgetList: [StudyGrid.Budget] = []
-        if let b = budgets {
-            for item in try list(b, "--budgets") {
-                try checkDuration(item, flag: "--budgets")
-                budgetList.append(.seconds(parseDuration(item)!))
-            }
-        }
-        if let c = chars {
-            for item in try list(c, "--chars") {
-                guard let n = parseQuantity(item), n >= 1 else {
-                    throw ValidationError("--chars '\(item)': a positive count such as 500k or 2M")
-                }
-                budgetList.append(.characters(Int(n)))
-            }
-        }
-        func refuseRepeats<T: Hashable>(_ values: [T], _ flag: String, _ text: String?) throws {
-            if Set(values).count != values.count {
-                throw ValidationError("\(flag) '\(text ?? "")': two items give the same value")
-            }
-        }
-        try refuseRepeats(budgetList.map { "\($0)" }, budgets != nil ? "--budgets" : "--chars", budgets ?? chars)
         let corpora = files.map(absolutePath)
         let identities = corpora.map { InputFile.identity($0).map { "\($0.0):\($0.1)" } ?? $0 }
         if let twice = identities.enumerated().first(where: { identities.firstIndex(of: $0.element) != $0.offset }) {
             throw ValidationError("\(files[twice.offset]): the same corpus is given twice")
         }
-        var g = StudyGrid(corpora: corpora, budgets: budgetList)
+        var g = StudyGrid(corpora: corpora, budgets: try budgetList())
         g.sizes = try list(params, "--params").map { item in
             if item == "auto" { return .automatic }
             guard let n = parseQuantity(item), n >= 1000 else {
@@ -126,6 +97,38 @@ struct GridOptions: ParsableArguments {
             pair.allSatisfy { n in g.arms.contains { $0.name == n } }
         }
         if g.comparisons.count == 3 { g.comparisons.removeLast() }
+        try applySearch(to: &g)
+        g.omitted = try omit.map { try omission($0, in: g) }
+        try refuseRepeats(g.omitted!.map(\.label), "--omit", omit.joined(separator: " "))
+        if g.omitted!.isEmpty { g.omitted = nil }
+        g.seeds = seeds; g.layers = layers; g.batch = batch; g.sequence = seq
+        g.testFraction = testFraction; g.validationFraction = valFraction; g.bytes = bytes
+        return g
+    }
+
+    /// `--budgets` or `--chars`, checked.
+    func budgetList() throws -> [StudyGrid.Budget] {
+        var out: [StudyGrid.Budget] = []
+        if let b = budgets {
+            for item in try list(b, "--budgets") {
+                try checkDuration(item, flag: "--budgets")
+                out.append(.seconds(parseDuration(item)!))
+            }
+        }
+        if let c = chars {
+            for item in try list(c, "--chars") {
+                guard let n = parseQuantity(item), n >= 1 else {
+                    throw ValidationError("--chars '\(item)': a positive count such as 500k or 2M")
+                }
+                out.append(.characters(Int(n)))
+            }
+        }
+        try refuseRepeats(out.map { "\($0)" }, budgets != nil ? "--budgets" : "--chars", budgets ?? chars)
+        return out
+    }
+
+    /// The search's learning rates, dropouts, budgets and extensions.
+    func applySearch(to g: inout StudyGrid) throws {
         g.searchLearningRates = try list(searchLR, "--search-lr").map { item in
             guard let v = Float(item), v.isFinite, v > 0 else {
                 throw ValidationError("--search-lr '\(item)': a positive multiplier")
@@ -142,12 +145,21 @@ struct GridOptions: ParsableArguments {
             throw ValidationError("--search-extensions must be between 0 and 10 (got \(searchExtensions))")
         }
         g.searchBudgets = searchBudgets; g.searchExtensions = searchExtensions; g.gridReusesSearch = true
-        g.omitted = try omit.map { try omission($0, in: g) }
-        try refuseRepeats(g.omitted!.map(\.label), "--omit", omit.joined(separator: " "))
-        if g.omitted!.isEmpty { g.omitted = nil }
-        g.seeds = seeds; g.layers = layers; g.batch = batch; g.sequence = seq
-        g.testFraction = testFraction; g.validationFraction = valFraction; g.bytes = bytes
-        return g
+    }
+}
+
+/// A comma list's items, refusing an empty item or one given twice.
+private func list(_ text: String, _ flag: String) throws -> [String] {
+    let items = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0.trimmed) }
+    if items.contains(where: \.isEmpty) { throw ValidationError("\(flag) '\(text)': an empty item") }
+    if Set(items).count != items.count { throw ValidationError("\(flag) '\(text)': an item twice") }
+    return items
+}
+
+/// Refuses two items of a list that give the same value ("1M" and "1000k").
+private func refuseRepeats<T: Hashable>(_ values: [T], _ flag: String, _ text: String?) throws {
+    if Set(values).count != values.count {
+        throw ValidationError("\(flag) '\(text ?? "")': two items give the same value")
     }
 }
 
