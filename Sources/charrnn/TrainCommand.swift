@@ -207,9 +207,17 @@ struct TrainCommand: ParsableCommand {
             writeErr("measuring this machine's training speed to choose the model size…\n")
         }
         var measured: [String: Double] = [:]
+        let validationCharacters = min(data.validation.count, Trainer.validationLimit)
         let plan = TrainingPlan.resolve(
             request, data: data, checkpointDirectory: absolutePath(output.folder),
-            runName: { output.name ?? defaultRunName($0) }
+            runName: { output.name ?? defaultRunName($0) },
+            validationSeconds: { config in
+                let key = "validation-\(config.architecture)-\(config.layers)x\(config.hiddenSize)"
+                if let s = measured[key] { return s }
+                let s = AutoConfiguration.measureValidationSeconds(config, characters: validationCharacters)
+                measured[key] = s
+                return s
+            }
         ) { config in
             // Each model measured once (`--arch auto` asks again for the size it chose).
             let key = "\(config.architecture)-\(config.layers)x\(config.hiddenSize)-\(config.embeddingSize)"

@@ -70,11 +70,15 @@ public enum AutoConfiguration {
     ///   - budgetCharacters: the character budget that steps or epochs set, if any.
     ///   - budgetSeconds: the time budget, if any; then `speed` measures training chars/s.
     ///   - validationCharacters: what one validation reads (it takes time from a time budget).
+    ///   - validationSeconds: what one validation of a model takes here, with its checkpoints
+    ///     (`measureValidationSeconds`); nil: `validationCharacters` at `evaluationSpeedup` × the
+    ///     training speed.
     public static func choose(
         architecture: Architecture, vocabularySize: Int, trainCharacters: Int, layers: Int = 2,
         batch: Int = batch, sequence: Int = sequence,
         budgetCharacters: Double?, budgetSeconds: Double?, fixedHiddenSize: Int? = nil,
-        validationCharacters: Int = 0, speed: (ModelConfig) -> Double
+        validationCharacters: Int = 0, speed: (ModelConfig) -> Double,
+        validationSeconds: ((ModelConfig) -> Double)? = nil
     ) -> Choice {
         func config(_ h: Int) -> ModelConfig {
             ModelConfig(architecture: architecture, vocabularySize: vocabularySize, hiddenSize: h, layers: layers)
@@ -87,8 +91,10 @@ public enum AutoConfiguration {
             var c = budgetCharacters ?? .infinity
             if let t = budgetSeconds {
                 let s = speed(config(h))
-                // The time left after about ten validations, at `evaluationSpeedup` × s.
-                let validating = validationsPerRun * Double(validationCharacters) / (evaluationSpeedup * s)
+                // The time left after the run's validations.
+                let validating =
+                    validationsPerRun
+                    * (validationSeconds?(config(h)) ?? Double(validationCharacters) / (evaluationSpeedup * s))
                 c = min(c, s * max(t - validating, t / 2))
                 measured.append("\(h): \(Int(s / 1000))K chars/s")
             }
@@ -148,10 +154,37 @@ public enum AutoConfiguration {
         TrainingProbe(config: config, batch: batch, steps: sequence).charactersPerSecond(steps: steps, seconds: 0.3)
     }
 
+    /// Seconds one validation of `characters` takes here: the evaluator's forward passes over its
+    /// streams (burn-in included), timed on random tokens for at least 0.3 s, and compressing the
+    /// checkpoint it writes (weights, Adam moments and raw weights: 16 bytes a parameter) at
+    /// `checkpointBytesPerSecond`.
+    public static func measureValidationSeconds(_ config: ModelConfig, characters: Int) -> Double {
+        let streams = min(64, max(1, characters / 1000)), chunk = 128, burnIn = 200
+        var rng = RandomGenerator(seed: 1)
+        let model = LanguageModel(config: config, random: &rng)
+        let engine = SequenceEngine(model: model, batch: streams, steps: chunk, training: false)
+        var r = RandomGenerator(seed: 3)
+        let x = (0..<streams * chunk).map { _ in Int32(r.nextInt(below: config.vocabularySize)) }
+        _ = engine.run(inputs: x, targets: x, backward: false, random: &rng)
+        let start = Date()
+        var done = 0
+        while done < 2 || Date().timeIntervalSince(start) < 0.3 {
+            _ = engine.run(inputs: x, targets: x, backward: false, random: &rng)
+            done += 1
+        }
+        let perPass = Date().timeIntervalSince(start) / Double(done)
+        let passes = (characters / streams + burnIn + chunk - 1) / chunk
+        return Double(passes) * perPass + 16 * Double(config.parameterCount) / checkpointBytesPerSecond
+    }
+
+    /// How fast a checkpoint is compressed (gzip level 1, which dominates writing it: 14 MB took
+    /// 0.7 s on a busy 2-core Intel Xeon, and writing it with fsync 0.08 s).
+    public static let checkpointBytesPerSecond = 20e6
+
     /// How many times faster than training a validation reads a character (a forward pass, without
     /// the backward one and the optimizer, on 64 streams: 3.5–4× at 2×512 and 5–7× at 2×128,
     /// Intel Xeon; the smaller figure, so that a time budget is overrun less often).
     public static let evaluationSpeedup = 4.0
-    /// Validations in a run whose interval is left to the default.
-    public static let validationsPerRun = 10.0
+    /// Validations in a run whose interval is left to the default: ten at the interval, and the last.
+    public static let validationsPerRun = 11.0
 }

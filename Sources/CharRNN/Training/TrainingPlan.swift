@@ -71,12 +71,16 @@ public struct TrainingPlan: Sendable {
     /// Resolves `request` on `data` (loaded with the request's corpus options). `speed` measures a
     /// configuration's training chars/s; it is called only when `measuresSpeed` is true.
     /// `runName` names the run from its configuration (a default name shows the chosen size).
+    /// `validationSeconds`, when given, measures what one validation of a configuration takes here
+    /// (`AutoConfiguration.measureValidationSeconds`), for a time budget.
     public static func resolve(
         _ r: TrainingRequest, data: TrainingData, checkpointDirectory: String,
-        runName: (ModelConfig) -> String, speed: (ModelConfig) -> Double
+        runName: (ModelConfig) -> String, validationSeconds: ((ModelConfig) -> Double)? = nil,
+        speed: (ModelConfig) -> Double
     ) -> TrainingPlan {
         var s = givenSettings(r)
-        let (arch, choice, archReason) = chooseModel(r, settings: s, data: data, speed: speed)
+        let (arch, choice, archReason) = chooseModel(
+            r, settings: s, data: data, speed: speed, validationSeconds: validationSeconds)
         s.learningRate = r.learningRate ?? choice.learningRate
         s.weightDecay = r.weightDecay ?? choice.weightDecay
         let weightDrop = r.weightDrop ?? choice.weightDrop
@@ -129,7 +133,8 @@ public struct TrainingPlan: Sendable {
     /// The architecture (given, the fine-tuned checkpoint's, or `automaticArchitecture`'s, with
     /// its reason) and the automatic rule's choice for it.
     static func chooseModel(
-        _ r: TrainingRequest, settings s: TrainingSettings, data: TrainingData, speed: (ModelConfig) -> Double
+        _ r: TrainingRequest, settings s: TrainingSettings, data: TrainingData, speed: (ModelConfig) -> Double,
+        validationSeconds: ((ModelConfig) -> Double)?
     ) -> (Architecture, AutoConfiguration.Choice, String?) {
         let source = r.initFrom?.checkpoint.config
         let layers = source?.layers ?? r.layers ?? 2
@@ -141,7 +146,8 @@ public struct TrainingPlan: Sendable {
                 architecture: arch, vocabularySize: data.vocabulary.count, trainCharacters: data.train.count,
                 layers: layers, batch: s.batch, sequence: s.sequence, budgetCharacters: budget,
                 budgetSeconds: s.timeSeconds, fixedHiddenSize: source?.hiddenSize ?? r.hiddenSize,
-                validationCharacters: min(data.validation.count, Trainer.validationLimit), speed: speed)
+                validationCharacters: min(data.validation.count, Trainer.validationLimit), speed: speed,
+                validationSeconds: validationSeconds)
         }
         if let given = source?.architecture ?? r.architecture { return (given, choose(given), nil) }
         let both = [Architecture.lstm, .gru].map { a in
