@@ -177,7 +177,54 @@ struct TrainCommand: ParsableCommand {
             request.initFrom = (absolutePath(f), c)
         }
 
-        // Refuse what cannot work before measuring or training anything, and leave nothing behind.
+        let data = try preflight(request)
+        let overwrite = output.overwrite || output.continueRun
+        let check = (batch: request.resolvedBatch, sequence: request.resolvedSequence)
+
+        if TrainingPlan.measuresSpeed(request) && !output.quiet {
+            writeErr("measuring this machine's training speed to choose the model size…\n")
+        }
+        // Each model measured once (`--arch auto` asks again for the size it chose).
+        var measured: [String: Double] = [:]
+        func once(_ what: String, _ c: ModelConfig, _ measure: () -> Double) -> Double {
+            let key = "\(what)-\(c.architecture)-\(c.layers)x\(c.hiddenSize)-\(c.embeddingSize)"
+            if let s = measured[key] { return s }
+            measured[key] = measure()
+            return measured[key]!
+        }
+        let validationCharacters = min(data.validation.count, Trainer.validationLimit)
+        let plan = TrainingPlan.resolve(
+            request, data: data, checkpointDirectory: absolutePath(output.folder),
+            runName: { output.name ?? defaultRunName($0) },
+            validationSeconds: { c in
+                once("validation", c) {
+                    AutoConfiguration.measureValidationSeconds(c, characters: validationCharacters)
+                }
+            }
+        ) { c in
+            once("training", c) { AutoConfiguration.measureSpeed(c, batch: check.batch, sequence: check.sequence) }
+        }
+        if !output.quiet {
+            writeErr("auto configuration: \(plan.explanation)\n")
+            writeErr("repeat this run exactly, without measuring speed: \(plan.settings.command!)\n")
+        }
+        let runDirectory = try RunFolder.path(checkpointDirectory: output.folder, name: plan.runName)
+        if let (_, c) = request.initFrom {
+            return try Trainer(
+                initFrom: c, settings: plan.settings, data: data, dropout: plan.config.dropout,
+                runDirectory: runDirectory, runName: plan.runName, overwrite: overwrite)
+        }
+        let c = plan.config
+        return try Trainer(
+            settings: plan.settings, data: data, architecture: c.architecture, layers: c.layers,
+            hiddenSize: c.hiddenSize, embeddingSize: c.embeddingSize, dropout: c.dropout,
+            runDirectory: runDirectory, runName: plan.runName, overwrite: overwrite)
+    }
+
+    /// Refuses what cannot work before measuring or training anything, and leaves nothing behind:
+    /// an unwritable or taken run folder, a corpus too small for one batch, a model that does not
+    /// fit in memory. Returns the corpus.
+    func preflight(_ request: TrainingRequest) throws -> TrainingData {
         let runFolderGiven = output.name.map { output.folder + "/" + $0 }
         try RunFolder.checkWritable(runFolderGiven ?? output.folder)
         // --continue with no checkpoint to resume from: the folder holds only this run's own start.
@@ -202,45 +249,7 @@ struct TrainCommand: ParsableCommand {
             try MemoryEstimate.checkTraining(
                 config: config, batch: check.batch, steps: check.sequence, threads: Threads.count)
         }
-
-        if TrainingPlan.measuresSpeed(request) && !output.quiet {
-            writeErr("measuring this machine's training speed to choose the model size…\n")
-        }
-        var measured: [String: Double] = [:]
-        let validationCharacters = min(data.validation.count, Trainer.validationLimit)
-        let plan = TrainingPlan.resolve(
-            request, data: data, checkpointDirectory: absolutePath(output.folder),
-            runName: { output.name ?? defaultRunName($0) },
-            validationSeconds: { config in
-                let key = "validation-\(config.architecture)-\(config.layers)x\(config.hiddenSize)"
-                if let s = measured[key] { return s }
-                let s = AutoConfiguration.measureValidationSeconds(config, characters: validationCharacters)
-                measured[key] = s
-                return s
-            }
-        ) { config in
-            // Each model measured once (`--arch auto` asks again for the size it chose).
-            let key = "\(config.architecture)-\(config.layers)x\(config.hiddenSize)-\(config.embeddingSize)"
-            if let s = measured[key] { return s }
-            let s = AutoConfiguration.measureSpeed(config, batch: check.batch, sequence: check.sequence)
-            measured[key] = s
-            return s
-        }
-        if !output.quiet {
-            writeErr("auto configuration: \(plan.explanation)\n")
-            writeErr("repeat this run exactly, without measuring speed: \(plan.settings.command!)\n")
-        }
-        let runDirectory = try RunFolder.path(checkpointDirectory: output.folder, name: plan.runName)
-        if let (_, c) = request.initFrom {
-            return try Trainer(
-                initFrom: c, settings: plan.settings, data: data, dropout: plan.config.dropout,
-                runDirectory: runDirectory, runName: plan.runName, overwrite: overwrite)
-        }
-        let c = plan.config
-        return try Trainer(
-            settings: plan.settings, data: data, architecture: c.architecture, layers: c.layers,
-            hiddenSize: c.hiddenSize, embeddingSize: c.embeddingSize, dropout: c.dropout,
-            runDirectory: runDirectory, runName: plan.runName, overwrite: overwrite)
+        return data
     }
 
     /// A fine-tuned run takes its model from the checkpoint: refuse sizes that say otherwise.

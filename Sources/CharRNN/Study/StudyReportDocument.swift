@@ -40,35 +40,43 @@ extension StudyReport {
                             xTitle: unit, yTitle: "test loss (nats per character), mean and 95% interval")
                     ))
             }
-            let mine = cells.filter { $0.corpus == corpus.name }
-            var series: [BandPlot.Series] = []
-            for (k, size) in plan.grid.sizes.enumerated() {
-                for (j, (a, b)) in plan.grid.activeComparisons.enumerated() {
-                    var line = BandPlot.Series(
-                        label: "\(a.displayName) − \(b.displayName), \(size.label)",
-                        colour: BandPlot.colour(arm: a.name == "lstm" && b.name == "gru" ? "lstm" : a.name, index: j),
-                        points: mine.filter { $0.size == size.label }.compactMap { c in
-                            c.differences.first { $0.first == a.name && $0.second == b.name }.map {
-                                (c.budgetAmount, $0.interval.mean, $0.interval.low, $0.interval.high)
-                            }
-                        })
-                    if a.name == "lstm" && b.name == "gru" { line.colour = "hsl(270, 50%, 40%)" }
-                    line.dashed = k % 2 == 1
-                    series.append(line)
-                }
-            }
-            if series.contains(where: { !$0.points.isEmpty }) {
-                out.append(
-                    (
-                        "\(corpus.name)-difference.svg",
-                        BandPlot.svg(
-                            series, ticks: ticks, title: "\(corpus.name): paired differences in test loss",
-                            xTitle: unit, yTitle: "difference (nats per character); below 0: first is better",
-                            zero: true)
-                    ))
+            if let f = differenceFigure(
+                corpus, cells: cells.filter { $0.corpus == corpus.name }, ticks: ticks, unit: unit)
+            {
+                out.append(f)
             }
         }
         return out
+    }
+
+    /// One corpus's paired differences against the budget, every comparison and size (nil with none).
+    func differenceFigure(
+        _ corpus: StudyPlan.Corpus, cells mine: [Cell], ticks: [(Double, String)], unit: String
+    ) -> (name: String, svg: String)? {
+        var series: [BandPlot.Series] = []
+        for (k, size) in plan.grid.sizes.enumerated() {
+            for (j, (a, b)) in plan.grid.activeComparisons.enumerated() {
+                var line = BandPlot.Series(
+                    label: "\(a.displayName) − \(b.displayName), \(size.label)",
+                    colour: BandPlot.colour(arm: a.name == "lstm" && b.name == "gru" ? "lstm" : a.name, index: j),
+                    points: mine.filter { $0.size == size.label }.compactMap { c in
+                        c.differences.first { $0.first == a.name && $0.second == b.name }.map {
+                            (c.budgetAmount, $0.interval.mean, $0.interval.low, $0.interval.high)
+                        }
+                    })
+                if a.name == "lstm" && b.name == "gru" { line.colour = "hsl(270, 50%, 40%)" }
+                line.dashed = k % 2 == 1
+                series.append(line)
+            }
+        }
+        guard series.contains(where: { !$0.points.isEmpty }) else { return nil }
+        return (
+            "\(corpus.name)-difference.svg",
+            BandPlot.svg(
+                series, ticks: ticks, title: "\(corpus.name): paired differences in test loss",
+                xTitle: unit, yTitle: "difference (nats per character); below 0: first is better",
+                zero: true)
+        )
     }
 
     /// The search of a study planned before `StudyGrid.searchBudgets`: one fixed grid at the
