@@ -25,6 +25,8 @@ public enum TrainingError: Error, CustomStringConvertible {
     case resumeConflict(flag: String, given: String?, stored: String?, checkpoint: String)
     /// A setting for a new run given to a resumed one.
     case newRunOption(flag: String)
+    /// A resumed run was given a run name or folder (`--name`, `--checkpoint-dir`).
+    case newRunPlacement(String)
 
     /// One line naming the file, flag or step.
     public var description: String {
@@ -43,6 +45,9 @@ public enum TrainingError: Error, CustomStringConvertible {
             func say(_ v: String?) -> String { v.map { $0.isEmpty ? flag : "\(flag) \($0)" } ?? "no \(flag)" }
             return "\(say(given)) conflicts with \(c), which was trained with \(say(stored)); a resumed run keeps "
                 + "its settings (use \(F.initFrom.text) to start a new run from its weights)"
+        case .newRunPlacement(let c):
+            return
+                "\(F.name.text) and \(F.checkpointDir.text) name a new run; a resumed run stays in the folder of \(c)"
         case .newRunOption(let flag):
             return "\(flag) sets up a new run; a resumed run keeps its weights and settings"
         case .runExists(let p):
