@@ -31,7 +31,6 @@ public final class FloatBuffer: @unchecked Sendable {
 
     /// The floats as a buffer pointer (no copy).
     public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: pointer, count: count) }
-    /// A copy of the floats.
     public var array: [Float] { Array(buffer) }
     /// Sets every float to 0.
     public func zero() { pointer.update(repeating: 0, count: count) }

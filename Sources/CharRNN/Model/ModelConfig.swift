@@ -22,7 +22,6 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var vocabularySize: Int
     /// Units per recurrent layer.
     public var hiddenSize: Int
-    /// Recurrent layers.
     public var layers: Int
     /// 0 means one-hot input (layer 0 reads the character's one-hot vector, as in char-rnn).
     public var embeddingSize: Int
@@ -89,7 +88,6 @@ public struct ParameterLayout: Sendable {
     public struct Entry: Sendable {
         /// PyTorch's `state_dict` name.
         public let name: String
-        /// Its shape.
         public let shape: [Int]
         /// Its first float in the flat buffer.
         public let offset: Int

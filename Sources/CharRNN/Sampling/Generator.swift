@@ -37,7 +37,6 @@ public final class Generator {
         public var meanSurprisal: Double
     }
 
-    /// The model sampled from.
     public let model: LanguageModel
     /// Streams generated at once.
     public let streams: Int

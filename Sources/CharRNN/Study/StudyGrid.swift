@@ -88,7 +88,6 @@ public struct StudyGrid: Codable, Equatable, Sendable {
     public var corpora: [String]
     /// Budgets, smallest first.
     public var budgets: [Budget]
-    /// Model sizes.
     public var sizes: [Size] = [.parameters(1_000_000)]
     /// Seeds per point (1…seeds).
     public var seeds = 3
@@ -142,7 +141,6 @@ public struct StudyGrid: Codable, Equatable, Sendable {
     public var layers = 2, batch = AutoConfiguration.batch, sequence = AutoConfiguration.sequence
     /// Each corpus splits into train | validation | test (the last `testFraction`).
     public var validationFraction = 0.1, testFraction = 0.1
-    /// Train on raw bytes.
     public var bytes = false
 
     /// A grid over `corpora` and `budgets` with the defaults for the rest.

@@ -54,7 +54,6 @@ public struct StudyPlan: Codable, Equatable, Sendable {
         public var commandLine: String { words.map(shellQuote).joined(separator: " ") }
     }
 
-    /// The grid.
     public var grid: StudyGrid
     /// The corpora as planned.
     public var corpora: [Corpus]

@@ -16,7 +16,6 @@ import Dispatch
 /// the runs' result.json files, so run folders copied from other machines (without their
 /// checkpoints) aggregate the same.
 public struct StudyReport: Sendable {
-    /// The plan.
     public let plan: StudyPlan
     /// The study folder.
     public let directory: String

@@ -43,7 +43,6 @@ public enum Benchmark {
     public struct Result: Codable, Sendable {
         /// What was measured.
         public var configuration: Configuration
-        /// Parameters of the model.
         public var parameters: Int
         /// Training throughput (forward, backward, clipping, Adam).
         public var trainCharsPerSecond: Double

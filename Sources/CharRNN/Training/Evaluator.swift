@@ -10,16 +10,10 @@
 #endif
 import Dispatch
 
-/// Cross-entropy of a model on a text, computed with S parallel streams.
-///
-/// The N−1 targets are split into S contiguous ranges; stream b starts `burnIn` characters before
-/// its range (those are fed but not scored), so each scored character sees at least `burnIn`
-/// characters of context — nearly the single-stream result at S times the speed. Characters
-/// outside the vocabulary (id −1) are fed as a zero input and not scored.
+/// A model's cross-entropy on a text (`Evaluator.evaluate`), in nats, bits and perplexity.
 public struct EvaluationResult: Sendable {
     /// Summed cross-entropy over the scored characters (nats).
     public var totalLoss: Double
-    /// Characters scored.
     public var scored: Int
     /// Characters not scored (outside the vocabulary).
     public var unscored: Int
@@ -33,9 +27,13 @@ public struct EvaluationResult: Sendable {
     public var positionLosses: [Float]?
 }
 
-/// Scores texts with a model over parallel streams (see above).
+/// Scores texts with a model over S parallel streams.
+///
+/// The N−1 targets are split into S contiguous ranges; stream b starts `burnIn` characters before
+/// its range (those are fed but not scored), so each scored character sees at least `burnIn`
+/// characters of context — nearly the single-stream result at S times the speed. Characters
+/// outside the vocabulary (id −1) are fed as a zero input and not scored.
 public final class Evaluator {
-    /// The model scored.
     public let model: LanguageModel
     /// Streams, timesteps per call, and characters of context before each stream's part.
     public let streams: Int, chunk: Int, burnIn: Int

@@ -12,9 +12,7 @@ public struct RunResult: Codable, Equatable, Sendable {
     public var runName: String
     /// The model trained.
     public var config: ModelConfig
-    /// Its parameter count.
     public var parameters: Int
-    /// Every setting of the run.
     public var settings: TrainingSettings
     /// Optimizer steps, training seconds and characters seen.
     public var steps: Int, seconds: Double, charactersSeen: Int

@@ -14,15 +14,12 @@ import Dispatch
 /// study report it: nats, bits and perplexity per character, over the characters the model can
 /// score. Built on `Evaluator`, which the trainer's validation uses too.
 public struct Score: Codable, Sendable {
-    /// The checkpoint's path.
     public var checkpoint: String
     /// "lstm" or "gru".
     public var architecture: String
-    /// Recurrent layers.
     public var layers: Int
     /// Units per layer.
     public var hiddenSize: Int
-    /// Parameters.
     public var parameters: Int
     /// Mean cross-entropy (nats/char).
     public var natsPerCharacter: Double
@@ -30,7 +27,6 @@ public struct Score: Codable, Sendable {
     public var bitsPerCharacter: Double
     /// e^(nats/char).
     public var perplexity: Double
-    /// Characters scored.
     public var charactersScored: Int
     /// Characters not scored (outside the vocabulary).
     public var charactersNotScored: Int

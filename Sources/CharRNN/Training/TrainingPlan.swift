@@ -21,7 +21,6 @@ public struct TrainingRequest {
     public var validationFraction: Double?
     /// The last fraction held out as a test set (default: none).
     public var testFraction: Double?
-    /// Train on raw bytes.
     public var bytes = false
     /// LSTM or GRU (nil: the one the published study favours at the run's size and budget,
     /// `ArchitectureEvidence`).
@@ -55,13 +54,10 @@ public struct TrainingRequest {
 /// for the automatic choices, and the explicit command line that repeats the run without
 /// measuring this machine's speed (a time budget turned into the step count it allows).
 public struct TrainingPlan: Sendable {
-    /// Every setting of the run.
     public var settings: TrainingSettings
-    /// The model's configuration.
     public var config: ModelConfig
     /// The automatic configuration's reasons, and the options given that replaced its choices.
     public var explanation: String
-    /// The run's name.
     public var runName: String
     /// Whether choosing the size needs the speed of this machine (a time budget without --hidden).
     public static func measuresSpeed(_ r: TrainingRequest) -> Bool {
