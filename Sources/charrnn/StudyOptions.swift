@@ -53,7 +53,7 @@ struct GridOptions: ParsableArguments {
     @Option(
         name: .customLong("val-fraction"), parsing: .unconditional, help: "Fraction before it used for validation",
         transform: finiteNumber)
-    var valFraction = 0.1
+    var valFraction = TrainingSettings.defaults.validationFraction
     @Flag(help: "Train on raw bytes") var bytes = false
 
     func validate() throws {
