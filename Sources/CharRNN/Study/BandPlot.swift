@@ -64,28 +64,7 @@ public enum BandPlot {
         s += "<text x=\"\(f(left + pw / 2))\" y=\"\(f(height - 22))\" text-anchor=\"middle\">\(esc(xTitle))</text>\n"
         s += "<text transform=\"translate(22 \(f(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">"
         s += "\(esc(yTitle))</text>\n"
-        for line in series where !line.points.isEmpty {
-            let pts = line.points.sorted { $0.x < $1.x }
-            let banded = pts.filter { $0.low.isFinite && $0.high.isFinite }
-            if banded.count >= 2 {
-                let upper = banded.map { "\(f(px($0.x))),\(f(py($0.high)))" }
-                let lower = banded.reversed().map { "\(f(px($0.x))),\(f(py($0.low)))" }
-                s += "<polygon fill=\"\(line.colour)\" fill-opacity=\"0.15\" stroke=\"none\" points=\""
-                s += (upper + lower).joined(separator: " ") + "\"/>\n"
-            }
-            for p in banded {
-                s += "<line x1=\"\(f(px(p.x)))\" y1=\"\(f(py(p.low)))\" x2=\"\(f(px(p.x)))\" y2=\"\(f(py(p.high)))\" "
-                s += "stroke=\"\(line.colour)\" stroke-width=\"1.5\"/>\n"
-            }
-            let d = pts.map { "\(f(px($0.x))),\(f(py($0.mean)))" }.joined(separator: " ")
-            s +=
-                "<polyline fill=\"none\" stroke=\"\(line.colour)\" stroke-width=\"2.5\""
-                + (line.dashed ? " stroke-dasharray=\"7 4\" " : " ")
-            s += "points=\"\(d)\"><title>\(esc(line.label))</title></polyline>\n"
-            for p in pts {
-                s += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.mean)))\" r=\"3.5\" fill=\"\(line.colour)\"/>\n"
-            }
-        }
+        for line in series where !line.points.isEmpty { s += draw(line, px: px, py: py) }
         var y = top + 10
         for line in series where !line.points.isEmpty {
             let x = left + pw + 15
@@ -95,6 +74,33 @@ public enum BandPlot {
             y += 20
         }
         return s + "</svg>\n"
+    }
+
+    /// One series: its 95% band, the interval at each point, the line of means and its points.
+    static func draw(_ line: Series, px: (Double) -> Double, py: (Double) -> Double) -> String {
+        let f = LearningCurvePlot.f, esc = LearningCurvePlot.escape
+        var s = ""
+        let pts = line.points.sorted { $0.x < $1.x }
+        let banded = pts.filter { $0.low.isFinite && $0.high.isFinite }
+        if banded.count >= 2 {
+            let upper = banded.map { "\(f(px($0.x))),\(f(py($0.high)))" }
+            let lower = banded.reversed().map { "\(f(px($0.x))),\(f(py($0.low)))" }
+            s += "<polygon fill=\"\(line.colour)\" fill-opacity=\"0.15\" stroke=\"none\" points=\""
+            s += (upper + lower).joined(separator: " ") + "\"/>\n"
+        }
+        for p in banded {
+            s += "<line x1=\"\(f(px(p.x)))\" y1=\"\(f(py(p.low)))\" x2=\"\(f(px(p.x)))\" y2=\"\(f(py(p.high)))\" "
+            s += "stroke=\"\(line.colour)\" stroke-width=\"1.5\"/>\n"
+        }
+        let d = pts.map { "\(f(px($0.x))),\(f(py($0.mean)))" }.joined(separator: " ")
+        s +=
+            "<polyline fill=\"none\" stroke=\"\(line.colour)\" stroke-width=\"2.5\""
+            + (line.dashed ? " stroke-dasharray=\"7 4\" " : " ")
+        s += "points=\"\(d)\"><title>\(esc(line.label))</title></polyline>\n"
+        for p in pts {
+            s += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.mean)))\" r=\"3.5\" fill=\"\(line.colour)\"/>\n"
+        }
+        return s
     }
 
     /// The colour of an arm: LSTM blue, GRU red-orange, the LSTM with forget bias 1 green, others spread.
