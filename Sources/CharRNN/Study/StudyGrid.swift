@@ -96,8 +96,8 @@ public struct StudyGrid: Codable, Equatable, Sendable {
     /// Pairs of arm names (first − second) the report tests.
     public var comparisons: [[String]] = [["lstm", "gru"], ["lstm-fb1", "lstm"]]
     /// The search: multipliers of the rule's learning rate, and amounts added to its dropout. Each
-    /// arm tries every combination at the smallest budget (seed 1) and keeps the one with the lowest
-    /// validation loss for every budget.
+    /// arm tries every combination (seed 1) at the budgets `searchBudgets` names and keeps the one
+    /// with the lowest validation loss (`StudySearch`).
     public var searchLearningRates: [Float] = [0.5, 1, 2]
     public var searchDropouts: [Float] = [0, 0.1]
     /// The budgets the search runs at; nil for a study planned before there was a choice (the
