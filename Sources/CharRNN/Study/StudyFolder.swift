@@ -42,8 +42,7 @@ public enum StudyFolder {
             if let s = measured[key] { return s }
             if measured.isEmpty { measuring() }
             // Two seconds each: the report's comparison at matched time rests on these.
-            let s = TrainingProbe(config: c, batch: grid.batch, steps: grid.sequence)
-                .charactersPerSecond(steps: 2, seconds: 2)
+            let s = AutoConfiguration.measureSpeed(c, batch: grid.batch, sequence: grid.sequence, seconds: 2)
             measured[key] = s
             return s
         }

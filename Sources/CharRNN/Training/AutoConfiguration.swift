@@ -149,9 +149,11 @@ public enum AutoConfiguration {
     }
 
     /// Training chars/s of a configuration on this machine: timed steps on random tokens (at
-    /// least 2, and at least 0.3 s of them).
-    public static func measureSpeed(_ config: ModelConfig, batch: Int, sequence: Int, steps: Int = 2) -> Double {
-        TrainingProbe(config: config, batch: batch, steps: sequence).charactersPerSecond(steps: steps, seconds: 0.3)
+    /// least `steps`, and at least `seconds` of them).
+    public static func measureSpeed(
+        _ config: ModelConfig, batch: Int, sequence: Int, steps: Int = 2, seconds: Double = 0.3
+    ) -> Double {
+        TrainingProbe(config: config, batch: batch, steps: sequence).charactersPerSecond(steps: steps, seconds: seconds)
     }
 
     /// Seconds one validation of `characters` takes here: the evaluator's forward passes over its
