@@ -1,18 +1,23 @@
 // Matrix products in bf16 with fp32 accumulation: C[M,N] (+)= A·B with A and B rounded to bf16
 // (round to nearest even) and every product summed in fp32.
 //
-// Layout (the one vdpbf16ps wants): the inner dimension in pairs. B [K,N] is packed as panels of
-// 32 columns; within a panel, k-pair p holds 32 dwords, dword j = (B[2p][j], B[2p+1][j]) (low half
-// first), K padded with a zero row when odd. A is packed 8 rows at a time: for each k-pair, 8
-// dwords (A[i][2p], A[i][2p+1]). The tile keeps an 8×32 block of C in 16 accumulators and per
-// k-pair does 2 loads of B, 8 dword broadcasts of A and 16 vdpbf16ps (32 multiply-adds each).
+// B [K,N] is packed once (for weights, once per optimizer step) as panels of 32 columns; within a
+// panel, k-pair p holds 32 dwords, dword j = (B[2p][j], B[2p+1][j]) (low half first): the pairs
+// layout both instructions want. Each panel's k-pairs are padded with zeros to a multiple of 16
+// (an AMX tile of B). A is packed per call, in the layout of the path that runs.
 //
-// Two implementations of the same tile: the AVX512_BF16 instruction, and a portable model of it
-// (ck_dpbf16_model) that runs anywhere and is what the tests hold the instruction to, bit for bit.
-#include <math.h>
+// Paths, chosen at run time (ck_bf16_use), fastest first:
+//   amx                AMX-BF16 tiles (AMXGemm.c);
+//   avx512_bf16        vdpbf16ps: A packed 8 rows at a time (for each k-pair, 8 dwords
+//                      (A[i][2p], A[i][2p+1])); a tile keeps an 8×32 block of C in 16 accumulators
+//                      and per k-pair does 2 loads of B, 8 dword broadcasts of A and 16 vdpbf16ps;
+//   amx-model          the AMX path on the models of the tile instructions (BFloat16Model.c);
+//   avx512_bf16-model  the vdpbf16ps path on the model of vdpbf16ps.
+// The models run anywhere: the tests hold each instruction to its model bit for bit where the CPU
+// has it, and run both paths' packing, blocking and edges on every CPU.
 #include <string.h>
 
-#include "CKernels.h"
+#include "BFloat16.h"
 #include "Dispatch.h"
 
 #if defined(__x86_64__)
@@ -20,15 +25,6 @@
 #endif
 
 #define BF_MR 8
-#define BF_NR 32
-#define BF_MC 192
-#define BF_KC 512  // k values per block (256 pairs): a 32 KB slice of a B panel
-
-static int force_model;
-
-void ck_bf16_force_model(int on) { force_model = on; }
-
-int ck_bf16_hardware(void) { return ck_cpu_has("avx512_bf16") && !force_model; }
 
 uint16_t ck_bf16_round(float x) {
     uint32_t u;
@@ -37,45 +33,13 @@ uint16_t ck_bf16_round(float x) {
     return (u & 0x7FFFFFFF) > 0x7F800000 ? 0x7FC0 : rounded;  // NaN stays a (quiet) NaN
 }
 
-static inline float widen(uint16_t b) {
-    uint32_t u = (uint32_t)b << 16;
-    float f;
-    memcpy(&f, &u, 4);
-    return f;
-}
-
-/// bf16 → fp32 with a denormal (exponent 0) treated as a zero of the same sign.
-static inline float widen_daz(uint16_t b) { return (b & 0x7F80) == 0 ? widen(b & 0x8000) : widen(b); }
-
-/// A float whose exponent is 0 becomes a zero of the same sign.
-static inline float flush(float x) {
-    uint32_t u;
-    memcpy(&u, &x, 4);
-    if ((u & 0x7F800000) == 0) u &= 0x80000000;
-    memcpy(&x, &u, 4);
-    return x;
-}
-
-float ck_dpbf16_model(float acc, uint32_t a, uint32_t b) {
-    // The documented operation: the odd pair first, then the even one, each a fused multiply-add
-    // (the product is exact and never overflows on its own; only the sum is rounded, to nearest
-    // even); denormal inputs read as zeros and denormal results are flushed to zero.
-    float sum = flush(acc);
-    sum = flush(fmaf(widen_daz((uint16_t)(a >> 16)), widen_daz((uint16_t)(b >> 16)), sum));
-    sum = flush(fmaf(widen_daz((uint16_t)a), widen_daz((uint16_t)b), sum));
-    return sum;
-}
-
 // MARK: packing
 
-long ck_bf16_panels_count(long k, long n) {
-    long pairs = k > 0 ? (k + 1) / 2 : 1;
-    return (n + BF_NR - 1) / BF_NR * pairs * 2 * BF_NR;
-}
+long ck_bf16_panels_count(long k, long n) { return (n + BF_NR - 1) / BF_NR * bf_panel_pairs(k) * 2 * BF_NR; }
 
 /// B[k][j] = src[k*ld + j] (row-major) or src[j*ld + k] (transposed: B = Wᵀ for W [N,K]).
 static void pack_b(const float *src, long ld, int transposed, long k, long n, uint16_t *dst) {
-    long pairs = (k + 1) / 2;
+    long pairs = bf_panel_pairs(k);
     for (long q = 0; q < (n + BF_NR - 1) / BF_NR; q++) {
         uint16_t *panel = dst + q * pairs * 2 * BF_NR;
         for (long p = 0; p < pairs; p++)
@@ -118,12 +82,7 @@ static void pack_a(long rows, long k, const float *a, long ars, long acs, uint16
 
 long ck_bf16_scratch_count(void) { return BF_MC * BF_KC; }
 
-// MARK: tiles
-
-static void store_tile(const float *acc, int rows, int cols, float *c, long ldc, int accumulate) {
-    for (int i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++) c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc[i * 32 + j] : acc[i * 32 + j];
-}
+// MARK: the vdpbf16ps path
 
 static void tile_model(int rows, int cols, long pairs, const uint32_t *a, const uint32_t *b, float *c, long ldc,
                        int accumulate) {
@@ -131,7 +90,7 @@ static void tile_model(int rows, int cols, long pairs, const uint32_t *a, const 
     for (long p = 0; p < pairs; p++, a += BF_MR, b += BF_NR)
         for (int i = 0; i < BF_MR; i++)
             for (int j = 0; j < BF_NR; j++) acc[i * 32 + j] = ck_dpbf16_model(acc[i * 32 + j], a[i], b[j]);
-    store_tile(acc, rows, cols, c, ldc, accumulate);
+    bf_store_block(acc, 32, rows, cols, c, ldc, accumulate);
 }
 
 #if defined(__x86_64__)
@@ -164,25 +123,16 @@ __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16"))) static 
         _mm512_storeu_ps(acc + i * 32, c0[i]);
         _mm512_storeu_ps(acc + i * 32 + 16, c1[i]);
     }
-    store_tile(acc, rows, cols, c, ldc, accumulate);
+    bf_store_block(acc, 32, rows, cols, c, ldc, accumulate);
 }
 #endif
 
-// MARK: the product
+typedef void (*vdp_tile_fn)(int, int, long, const uint32_t *, const uint32_t *, float *, long, int);
 
-void ck_gemm_bf16(long m, long n, long k, const float *a, long ars, long acs, const uint16_t *b_panels, float *c,
-                  long ldc, int accumulate, uint16_t *scratch) {
-    if (m == 0 || n == 0) return;
-    if (k == 0) {
-        if (!accumulate)
-            for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(float) * n);
-        return;
-    }
-    void (*tile)(int, int, long, const uint32_t *, const uint32_t *, float *, long, int) = tile_model;
-#if defined(__x86_64__)
-    if (ck_bf16_hardware()) tile = tile_avx512bf16;
-#endif
-    long all_pairs = (k + 1) / 2, panels = (n + BF_NR - 1) / BF_NR;
+/// The vdpbf16ps path's blocking (m, n, k > 0), on the instruction's tile or its model's.
+static void gemm_vdp(vdp_tile_fn tile, long m, long n, long k, const float *a, long ars, long acs,
+                     const uint16_t *b_panels, float *c, long ldc, int accumulate, uint16_t *scratch) {
+    long panel_pairs = bf_panel_pairs(k), panels = (n + BF_NR - 1) / BF_NR;
     for (long k0 = 0; k0 < k; k0 += BF_KC) {
         long klen = k - k0 < BF_KC ? k - k0 : BF_KC, pairs = (klen + 1) / 2;
         int acc = accumulate || k0 > 0;
@@ -192,7 +142,8 @@ void ck_gemm_bf16(long m, long n, long k, const float *a, long ars, long acs, co
             for (long q = 0; q < panels; q++) {
                 long j = q * BF_NR;
                 int cols = (int)(n - j < BF_NR ? n - j : BF_NR);
-                const uint32_t *bp = (const uint32_t *)(const void *)(b_panels + (q * all_pairs + k0 / 2) * 2 * BF_NR);
+                const uint32_t *bp =
+                    (const uint32_t *)(const void *)(b_panels + (q * panel_pairs + k0 / 2) * 2 * BF_NR);
                 for (long i = 0; i < mlen; i += BF_MR) {
                     int rows = (int)(mlen - i < BF_MR ? mlen - i : BF_MR);
                     tile(rows, cols, pairs, (const uint32_t *)(const void *)(scratch + i * pairs * 2), bp,
@@ -201,4 +152,74 @@ void ck_gemm_bf16(long m, long n, long k, const float *a, long ars, long acs, co
             }
         }
     }
+}
+
+static void gemm_vdp_model(long m, long n, long k, const float *a, long ars, long acs, const uint16_t *b_panels,
+                           float *c, long ldc, int accumulate, uint16_t *scratch) {
+    gemm_vdp(tile_model, m, n, k, a, ars, acs, b_panels, c, ldc, accumulate, scratch);
+}
+
+#if defined(__x86_64__)
+static void gemm_vdp_hardware(long m, long n, long k, const float *a, long ars, long acs, const uint16_t *b_panels,
+                              float *c, long ldc, int accumulate, uint16_t *scratch) {
+    gemm_vdp(tile_avx512bf16, m, n, k, a, ars, acs, b_panels, c, ldc, accumulate, scratch);
+}
+#else
+#define gemm_vdp_hardware gemm_vdp_model
+#endif
+
+// MARK: choosing the path
+
+static int has_avx512bf16(void) { return ck_cpu_has("avx512_bf16"); }
+static int always(void) { return 1; }
+
+static const struct {
+    const char *name;
+    bf_gemm_fn gemm;
+    int hardware;
+    int (*available)(void);
+} paths[] = {
+    {"amx", bf_gemm_amx, 1, bf_amx_ready},
+    {"avx512_bf16", gemm_vdp_hardware, 1, has_avx512bf16},
+    {"amx-model", bf_gemm_amx_model, 0, always},
+    {"avx512_bf16-model", gemm_vdp_model, 0, always},
+};
+#define PATH_COUNT (int)(sizeof paths / sizeof paths[0])
+
+static int chosen = -1;  // an index into paths; -1 = the fastest available
+
+static int current(void) {
+    int i = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
+    if (i >= 0) return i;
+    for (i = 0; i < PATH_COUNT - 1 && !paths[i].available(); i++) {}
+    return i;
+}
+
+int ck_bf16_use(const char *name) {
+    if (!name) {
+        __atomic_store_n(&chosen, -1, __ATOMIC_RELEASE);
+        return 1;
+    }
+    for (int i = 0; i < PATH_COUNT; i++)
+        if (strcmp(paths[i].name, name) == 0) {
+            if (!paths[i].available()) return 0;
+            __atomic_store_n(&chosen, i, __ATOMIC_RELEASE);
+            return 1;
+        }
+    return 0;
+}
+
+const char *ck_bf16_path(void) { return paths[current()].name; }
+
+int ck_bf16_hardware(void) { return paths[current()].hardware; }
+
+void ck_gemm_bf16(long m, long n, long k, const float *a, long ars, long acs, const uint16_t *b_panels, float *c,
+                  long ldc, int accumulate, uint16_t *scratch) {
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        if (!accumulate)
+            for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(float) * n);
+        return;
+    }
+    paths[current()].gemm(m, n, k, a, ars, acs, b_panels, c, ldc, accumulate, scratch);
 }

@@ -116,9 +116,10 @@ struct BenchCommand: ParsableCommand {
                 threads, ceiling)
         )
         if let bf16 = ceilingBF16 {
-            print(String(printf: "bf16 matrix-multiply ceiling (vdpbf16ps, fp32 sums, 1024³): %.1f GFLOP/s", bf16))
+            let path = KernelVariant.bf16Path
+            print("bf16 matrix-multiply ceiling (\(path), fp32 sums, 1024³): " + String(printf: "%.1f GFLOP/s", bf16))
         } else {
-            print("bf16 matrix-multiply ceiling: not measured (this CPU has no AVX512_BF16)")
+            print("bf16 matrix-multiply ceiling: not measured (this CPU has neither AMX-BF16 nor AVX512_BF16)")
         }
         let rows = results.map { r in
             [

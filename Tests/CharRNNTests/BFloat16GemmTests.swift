@@ -4,11 +4,12 @@ import XCTest
 @testable import CharRNN
 
 /// The bf16 product (Sources/CKernels/BFloat16Gemm.c): the portable model of vdpbf16ps against the
-/// instruction bit for bit where the CPU has AVX512_BF16, and the blocked product (its packing,
-/// blocking and edges) against the naive fp32 product of bf16-rounded inputs, through the model on
-/// every CPU and through the instruction where it exists.
+/// instruction bit for bit where the CPU has AVX512_BF16, and each path's blocked product (its
+/// packing, blocking and edges) against the naive fp32 product of bf16-rounded inputs, through the
+/// models on every CPU and through the instructions where they exist. The AMX tile model has its
+/// own tests (AMXTileTests).
 final class BFloat16GemmTests: XCTestCase {
-    override func tearDown() { ck_bf16_force_model(0) }
+    override func tearDown() { ck_bf16_use(nil) }
 
     func rounded(_ x: Float) -> Float { BFloat16.float(ck_bf16_round(x)) }
 
@@ -43,7 +44,9 @@ final class BFloat16GemmTests: XCTestCase {
         var rng = RandomGenerator(seed: 21)
         func value() -> Float {
             switch rng.nextInt(below: 10) {
-            case 0: return Float(bitPattern: UInt32(rng.nextInt(below: 0x7F_FFFF)) | (rng.nextInt(below: 2) == 0 ? 0 : 0x8000_0000))
+            case 0:
+                return Float(
+                    bitPattern: UInt32(rng.nextInt(below: 0x7F_FFFF)) | (rng.nextInt(below: 2) == 0 ? 0 : 0x8000_0000))
             case 1: return (rng.nextFloat() - 0.5) * 1e-37
             case 2: return (rng.nextFloat() - 0.5) * 3e38
             case 3: return rng.nextInt(below: 2) == 0 ? .infinity : .nan
@@ -67,8 +70,9 @@ final class BFloat16GemmTests: XCTestCase {
                 let bothNaN = hardware[j].isNaN && model[j].isNaN
                 if !bothNaN { mismatches += 1 }
                 if !bothNaN && mismatches <= 5 {
-                    print("lane: acc \(acc[i + j]) a \(String(a[i], radix: 16)) b \(String(b[i + j], radix: 16)):"
-                          + " instruction \(hardware[j]) model \(model[j])")
+                    print(
+                        "lane: acc \(acc[i + j]) a \(String(a[i], radix: 16)) b \(String(b[i + j], radix: 16)):"
+                            + " instruction \(hardware[j]) model \(model[j])")
                 }
             }
         }
@@ -77,7 +81,7 @@ final class BFloat16GemmTests: XCTestCase {
 
     /// C[1, 32] = acc + (a pair)·(32 pairs of B) through ck_gemm_bf16 with K = 2.
     func runOnePair(a: UInt32, b: [UInt32], acc: [Float], model: Bool) -> [Float] {
-        ck_bf16_force_model(model ? 1 : 0)
+        XCTAssertEqual(ck_bf16_use(model ? "avx512_bf16-model" : "avx512_bf16"), 1)
         let aValues: [Float] = [BFloat16.float(UInt16(a & 0xFFFF)), BFloat16.float(UInt16(a >> 16))]
         var bRows = [Float](repeating: 0, count: 64)  // B [2, 32]
         for j in 0..<32 {
@@ -92,11 +96,16 @@ final class BFloat16GemmTests: XCTestCase {
     }
 
     func testTheProductMatchesTheReferenceOnRoundedInputsOnOddSizes() {
-        let implementations = ck_cpu_has("avx512_bf16") != 0 ? [true, false] : [true]
+        let candidates: [String] = ["amx-model", "avx512_bf16-model", "amx", "avx512_bf16"]
+        let paths = candidates.filter { ck_bf16_use($0) == 1 }
         var rng = RandomGenerator(seed: 22)
-        for model in implementations {
-            ck_bf16_force_model(model ? 1 : 0)
-            for (m, n, k) in [(1, 1, 1), (5, 33, 7), (9, 31, 513), (13, 65, 17), (25, 512, 128), (200, 40, 1030)] {
+        for path in paths {
+            XCTAssertEqual(ck_bf16_use(path), 1)
+            let shapes = [
+                (1, 1, 1), (5, 33, 7), (9, 31, 513), (13, 65, 17), (17, 32, 32), (32, 64, 64), (25, 512, 128),
+                (200, 40, 1030),
+            ]
+            for (m, n, k) in shapes {
                 for transposedA in [false, true] {
                     for accumulate in [false, true] {
                         let a = (0..<m * k).map { _ in rng.nextFloat() * 2 - 1 }
@@ -122,12 +131,11 @@ final class BFloat16GemmTests: XCTestCase {
                         }
                         XCTAssertLessThan(
                             worst / scale, 1e-5,
-                            "\(model ? "model" : "AVX512_BF16") \(m)×\(n)×\(k) transposedA=\(transposedA)")
+                            "\(path) \(m)×\(n)×\(k) transposedA=\(transposedA) accumulate=\(accumulate)")
                     }
                 }
             }
         }
-        let variants = ck_cpu_has("avx512_bf16") != 0 ? "the model and AVX512_BF16" : "the model only"
-        print("bf16 product tested through \(variants)")
+        print("bf16 product tested through: \(paths.joined(separator: ", "))")
     }
 }

@@ -67,7 +67,8 @@ uint16_t ck_bf16_round(float x);
 /// (nearest even), with denormal inputs read as zero and denormal results flushed to zero.
 float ck_dpbf16_model(float acc, uint32_t a, uint32_t b);
 
-/// Elements (uint16) of B [K,N] packed as bf16 panels (32 columns, K in pairs).
+/// Elements (uint16) of B [K,N] packed as bf16 panels (32 columns, K in pairs, the pairs padded
+/// to a multiple of 16).
 long ck_bf16_panels_count(long k, long n);
 
 /// Packs B[k][j] = src[k*ld + j] (row-major) into bf16 panels.
@@ -80,15 +81,42 @@ void ck_bf16_pack_transposed(const float *w, long ld, long k, long n, uint16_t *
 long ck_bf16_scratch_count(void);
 
 /// C[M,N] (accumulate ? += : =) A·B in bf16 with fp32 sums; A as in ck_gemm (rounded to bf16 as it
-/// is packed), B bf16 panels. Uses vdpbf16ps where the CPU has AVX512_BF16, else the model.
+/// is packed), B bf16 panels. Runs the path ck_bf16_path names.
 void ck_gemm_bf16(long m, long n, long k, const float *a, long ars, long acs, const uint16_t *b_panels, float *c,
                   long ldc, int accumulate, uint16_t *scratch);
 
-/// 1: ck_gemm_bf16 uses the model even where the instruction exists (tests); 0: the default.
-void ck_bf16_force_model(int on);
+/// Makes ck_gemm_bf16 run `path`: "amx" or "avx512_bf16" (the instructions), "amx-model" or
+/// "avx512_bf16-model" (the same blocking on the instructions' C models); NULL: the fastest this
+/// CPU has (the default). Returns 0, changing nothing, for a path this CPU cannot run or no path.
+int ck_bf16_use(const char *path);
 
-/// 1 when ck_gemm_bf16 runs the instruction (the CPU has it and the model is not forced).
+/// The path ck_gemm_bf16 runs: "amx", "avx512_bf16", or "avx512_bf16-model" on a CPU with neither.
+const char *ck_bf16_path(void);
+
+/// 1 when ck_gemm_bf16 runs a real instruction (not a model).
 int ck_bf16_hardware(void);
+
+// MARK: AMX tiles and their model (BFloat16Model.c, AMXGemm.c)
+
+/// One AMX tile register: `rows` rows of `colsb` bytes in use (the rest reads as zero).
+typedef struct {
+    uint8_t rows;
+    uint16_t colsb;
+    uint8_t bytes[16][64];
+} ck_tile;
+
+/// Shapes a model tile (as ldtilecfg does) and zeroes it.
+void ck_tile_configure_model(ck_tile *t, int rows, int colsb);
+/// tilezero, tileloadd (row r from base + r·stride) and tilestored, as documented.
+void ck_tile_zero_model(ck_tile *t);
+void ck_tile_load_model(ck_tile *t, const void *base, long stride);
+void ck_tile_store_model(const ck_tile *t, void *base, long stride);
+/// tdpbf16ps c += a·b: per element and k-pair, the even product then the odd one, each a rounding to
+/// fp32 (nearest even), denormal inputs read as zero and denormal sums flushed to zero.
+void ck_tdpbf16ps_model(ck_tile *c, const ck_tile *a, const ck_tile *b);
+/// The real tdpbf16ps on the same tiles (shaped by their rows and colsb); 0 where the CPU has no
+/// AMX-BF16 (or Linux refused the tile state), 1 after running it.
+int ck_tdpbf16ps_hardware(ck_tile *c, const ck_tile *a, const ck_tile *b);
 
 // MARK: recurrent cells (units 0..count-1 of one row; gate blocks `stride` floats apart)
 

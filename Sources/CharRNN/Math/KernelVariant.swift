@@ -43,6 +43,13 @@ public enum KernelVariant {
     /// run); the kernels then run the best variant.
     public static var selectionError: String? { ck_selection_error().map { String(cString: $0) } }
 
+    /// The path of the bf16 products: "amx" (AMX-BF16 tiles), "avx512_bf16" (vdpbf16ps), or
+    /// "avx512_bf16-model" on a CPU with neither (the portable C model of the instruction: exact, slow).
+    public static var bf16Path: String { String(cString: ck_bf16_path()) }
+
+    /// Whether the bf16 products run a real instruction on this CPU.
+    public static var bf16Hardware: Bool { ck_bf16_hardware() != 0 }
+
     /// Whether this CPU can run `name`.
     public static func isSupported(_ name: String) -> Bool { ck_supported(name) != 0 }
 

@@ -101,7 +101,8 @@ public enum Benchmark {
     }
 
     /// GFLOP/s of the bf16 product (`ck_gemm_bf16`, fp32 sums) on a square product, as
-    /// `matmulCeiling`; nil where the CPU lacks AVX512_BF16 (the portable model is not a speed).
+    /// `matmulCeiling`, on the path `KernelVariant.bf16Path` names; nil where the CPU has neither
+    /// AMX-BF16 nor AVX512_BF16 (the portable model is not a speed).
     public static func matmulCeilingBF16(size n: Int = 1024, threads: Int = 2, seconds: Double = 1) -> Double? {
         guard ck_bf16_hardware() != 0 else { return nil }
         let a = FloatBuffer(count: n * n), b = FloatBuffer(count: n * n)
