@@ -137,6 +137,19 @@ const ck_table *ck_active(void) {
     return __atomic_load_n(&active, __ATOMIC_ACQUIRE);
 }
 
+const char *ck_cpu_vendor(void) {
+    static char vendor[13];
+#if defined(__x86_64__)
+    unsigned int a, b, c, d;
+    if (!vendor[0] && __get_cpuid(0, &a, &b, &c, &d)) {
+        memcpy(vendor, &b, 4);
+        memcpy(vendor + 4, &d, 4);
+        memcpy(vendor + 8, &c, 4);
+    }
+#endif
+    return vendor;
+}
+
 const char *ck_variant(void) { return ck_active()->name; }
 const char *ck_cpu_features(void) { ensure(); return feature_text; }
 const char *ck_selection_error(void) { ensure(); return selection_error[0] ? selection_error : NULL; }

@@ -29,6 +29,7 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Timed training steps per configuration") var steps: Int = 20
     @Option(parsing: .unconditional, help: "Embedding size (0 = one-hot input, the default model)") var embedding: Int =
         0
+    @OptionGroup var precisionOption: PrecisionOption
     @OptionGroup var threadOptions: ThreadOptions
     @Option(
         name: .customLong("sample-length"), parsing: .unconditional,
@@ -66,6 +67,7 @@ struct BenchCommand: ParsableCommand {
             writeErr("measuring the matrix-multiply ceiling…\n")
             let ceiling = Benchmark.matmulCeiling(threads: threads)
             let ceilingBF16 = Benchmark.matmulCeilingBF16(threads: threads)
+            let precision = precisionOption.resolved
             var results: [Benchmark.Result] = []
             for s in size {
                 let (l, h, b, t) = try parseSize(s)
@@ -73,7 +75,9 @@ struct BenchCommand: ParsableCommand {
                     let cfg = Benchmark.Configuration(
                         architecture: a, layers: l, hiddenSize: h, batch: b, steps: t, embeddingSize: embedding)
                     writeErr("\(cfg.name)…\n")
-                    results.append(Benchmark.run(cfg, trainSteps: steps, threads: threads, sampleLength: sampleLength))
+                    results.append(
+                        Benchmark.run(
+                            cfg, trainSteps: steps, threads: threads, sampleLength: sampleLength, precision: precision))
                 }
             }
             if format == .json {
@@ -121,13 +125,19 @@ struct BenchCommand: ParsableCommand {
         } else {
             print("bf16 matrix-multiply ceiling: not measured (this CPU has neither AMX-BF16 nor AVX512_BF16)")
         }
+        if let p = results.first?.precision {
+            let how = p == .fp32 ? "fp32" : Precision.bf16Fallback == nil ? KernelVariant.bf16Path : "fp32 kernels"
+            print("precision of training, evaluation and batched sampling: \(p.rawValue) (\(how))")
+        }
         let rows = results.map { r in
             [
                 r.configuration.name, formatCount(r.parameters), String(printf: "%.0f", r.trainCharsPerSecond),
                 String(printf: "%.0f", r.evalCharsPerSecond), String(printf: "%.0f", r.sampleCharsPerSecond),
                 String(printf: "%.0f", r.sampleBF16CharsPerSecond),
                 String(printf: "%.0f / %.0f", r.sample8CharsPerSecond, r.sample64CharsPerSecond),
-                String(printf: "%.1f (%.0f%%)", r.trainGFLOPs, 100 * r.trainGFLOPs / ceiling),
+                String(
+                    printf: "%.1f (%.0f%%)", r.trainGFLOPs,
+                    100 * r.trainGFLOPs / (r.precision == .bf16 ? ceilingBF16 ?? ceiling : ceiling)),
                 String(printf: "%.0f MB", Double(r.peakResidentBytes) / 1e6),
             ]
         }

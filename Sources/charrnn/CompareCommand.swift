@@ -17,6 +17,7 @@ struct CompareCommand: ParsableCommand {
     var split: Score.Split?
     @Option(help: "text, json, csv or markdown") var format: OutputFormat = .text
 
+    @OptionGroup var precisionOption: PrecisionOption
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
@@ -43,10 +44,11 @@ struct CompareCommand: ParsableCommand {
         var losses: [[Float]] = []  // per character, NaN where not scored
         let part = try split.map { try HeldOutText.load(checkpoint: checkpoints[0], split: $0) }
         let text = part?.name ?? self.text!
+        let precision = precisionOption.resolved
         for path in checkpoints {
             let (s, l) =
-                try part.map { try Score.score(checkpoint: path, text: $0, positions: true) }
-                ?? Score.score(checkpoint: path, text: text, positions: true)
+                try part.map { try Score.score(checkpoint: path, text: $0, positions: true, precision: precision) }
+                ?? Score.score(checkpoint: path, text: text, positions: true, precision: precision)
             scores.append(s); losses.append(l)
         }
         do { return (try Comparison(scores: scores, losses: losses), text) } catch is Comparison.NothingInCommon {

@@ -29,8 +29,7 @@ struct EvalCommand: ParsableCommand {
             """
     ) var logits: String?
 
-    @Option(help: "Weights as fp32, or rounded to bf16 (half the bytes; activations and sums stay fp32)")
-    var precision: Precision = .fp32
+    @OptionGroup var precisionOption: PrecisionOption
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
@@ -44,10 +43,12 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         threadOptions.apply()
         try reportingErrors {
+            let precision = precisionOption.resolved
             var scores: [Score] = []
             for path in checkpoints {
                 if let split {
-                    scores.append(try Score.score(checkpoint: path, split: split, streams: streams, precision: precision))
+                    scores.append(
+                        try Score.score(checkpoint: path, split: split, streams: streams, precision: precision))
                 } else {
                     scores.append(
                         try Score.score(checkpoint: path, text: text!, streams: streams, precision: precision).score)

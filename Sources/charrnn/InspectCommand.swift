@@ -127,6 +127,7 @@ struct InspectCommand: ParsableCommand {
         line += "warmup \(s.warmupSteps), clip \(s.clip), weight decay \(s.weightDecay)"
         line += s.weightDrop.map { ", weight drop \($0)" } ?? ""
         line += s.emaDecay.map { ", weight average (EMA) decay \($0)" } ?? ""
+        line += ", precision \(s.resolvedPrecision.rawValue)"
         print(line + ", seed \(s.seed), budget \(stop.joined(separator: ", "))")
         if let command = s.command { print("command:      \(command)") }
         print("metrics:      \(metrics) records")

@@ -51,8 +51,7 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Also report perplexity on this text") var eval: String?
     @Option(help: "text, or json: each sample's text, seed and mean surprisal") var format: OutputFormat = .text
 
-    @Option(help: "Weights as fp32, or rounded to bf16 (half the bytes; activations and sums stay fp32)")
-    var precision: Precision = .fp32
+    @OptionGroup var precisionOption: PrecisionOption
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
@@ -89,6 +88,7 @@ struct SampleCommand: ParsableCommand {
     func run() throws {
         threadOptions.apply()
         try reportingErrors {
+            let precision = precisionOption.resolved
             let seedValue = seed ?? UInt64(Date().timeIntervalSince1970 * 1000)
             let out = Output(mode: isatty(1) != 0 ? .character : .line)
             var json: [JSONSample] = []
@@ -96,7 +96,7 @@ struct SampleCommand: ParsableCommand {
                 let ckpt = try Checkpoint.load(path)
                 let vocab = ckpt.vocabulary
                 let primeIds = try primeTokens(vocab, checkpoint: path)
-                let evalScore = try eval.map { try Score.score(checkpoint: path, text: $0).score }
+                let evalScore = try eval.map { try Score.score(checkpoint: path, text: $0, precision: precision).score }
                 // Everything that can fail is done: now the header.
                 writeHeader(path, ckpt, evalScore: evalScore, seed: seed == nil && n == 0 ? seedValue : nil)
                 let generator = Generator(model: ckpt.makeModel(), streams: numSamples, precision: precision)

@@ -57,6 +57,7 @@ struct TrainCommand: ParsableCommand {
                     writeErr("continuing \(output.name!) from step \(ckpt.training?.progress.step ?? 0) (\(path))\n")
                 }
                 trainer = try invocation.resumedTrainer(ckpt, path: path, whole: whole)
+                announce(trainer.settings.resolvedPrecision)
             case .new:
                 trainer = try newTrainer(invocation)
             }
@@ -93,7 +94,7 @@ struct TrainCommand: ParsableCommand {
     func invocation() throws -> RunInvocation {
         var r = TrainingRequest(trainFile: file.map(absolutePath) ?? "")
         corpus.apply(to: &r); model.apply(to: &r); optimisation.apply(to: &r); budget.apply(to: &r)
-        r.keep = output.keep
+        r.keep = output.keep; r.precision = output.precision
         var i = RunInvocation(request: r)
         i.file = file; i.resume = output.resume; i.continuing = output.continueRun
         i.checkpointDirectory = output.checkpointDir; i.name = output.name; i.overwrite = output.overwrite
@@ -125,19 +126,24 @@ struct TrainCommand: ParsableCommand {
         }
         let validationCharacters = min(data.validation.count, Trainer.validationLimit)
         let (batch, sequence) = (request.resolvedBatch, request.resolvedSequence)
+        let precision = (request.precision ?? .auto).resolved
         let plan = TrainingPlan.resolve(
             request, data: data, checkpointDirectory: absolutePath(invocation.folder),
             runName: { output.name ?? defaultRunName($0) },
             validationSeconds: { c in
                 once("validation", c) {
-                    AutoConfiguration.measureValidationSeconds(c, characters: validationCharacters)
+                    AutoConfiguration.measureValidationSeconds(
+                        c, characters: validationCharacters, precision: precision)
                 }
             }
         ) { c in
-            once("training", c) { AutoConfiguration.measureSpeed(c, batch: batch, sequence: sequence) }
+            once("training", c) {
+                AutoConfiguration.measureSpeed(c, batch: batch, sequence: sequence, precision: precision)
+            }
         }
         if !output.quiet {
             writeErr("auto configuration: \(plan.explanation)\n")
+            writeErr("precision: \(precisionReason(request.precision, plan.settings.resolvedPrecision))\n")
             writeErr("repeat this run exactly, without measuring speed: \(plan.settings.command!)\n")
         }
         return try invocation.newTrainer(plan, data: data)
@@ -174,4 +180,10 @@ struct TrainCommand: ParsableCommand {
 
 extension Architecture: ExpressibleByArgument {}
 extension LearningRateSchedule: ExpressibleByArgument {}
-extension Precision: ExpressibleByArgument {}
+
+/// "bf16 (this CPU has AMX-BF16)", or "fp32 (--precision)" when given.
+func precisionReason(_ requested: PrecisionRequest?, _ used: Precision) -> String {
+    announce(used)
+    guard requested == nil || requested == .auto else { return "\(used.rawValue) (\(TrainFlag.precision.text))" }
+    return "\(used.rawValue) (auto: \(Precision.automatic.reason))"
+}

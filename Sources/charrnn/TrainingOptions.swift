@@ -244,6 +244,10 @@ struct RunOptions: ParsableArguments {
     var continueRun = false
     @Flag(help: "No progress output")
     var quiet = false
+    @Option(
+        help: ArgumentHelp(
+            precisionHelp.abstract + " (default: auto; a resumed run keeps its own)"))
+    var precision: PrecisionRequest?
 
     var folder: String { checkpointDir ?? "checkpoints" }
 

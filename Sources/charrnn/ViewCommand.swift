@@ -37,6 +37,7 @@ struct ViewCommand: ParsableCommand {
         name: .customLong("max-chars"), parsing: .unconditional,
         help: "Show at most this many characters of the text (the rest is cut, with a notice)")
     var maxChars = 100_000
+    @OptionGroup var precisionOption: PrecisionOption
     @OptionGroup var threadOptions: ThreadOptions
 
     func validate() throws {
@@ -52,9 +53,12 @@ struct ViewCommand: ParsableCommand {
         try reportingErrors {
             let output = self.output ?? "view.html"
             try OutputFile.checkDefault(output, given: self.output != nil, overwrite: overwrite)
+            let precision = precisionOption.resolved
             let page =
-                try split.map { try ViewPage.make(checkpoints: checkpoints, split: $0, maxCharacters: maxChars) }
-                ?? ViewPage.make(checkpoints: checkpoints, text: text!, maxCharacters: maxChars)
+                try split.map {
+                    try ViewPage.make(
+                        checkpoints: checkpoints, split: $0, maxCharacters: maxChars, precision: precision)
+                } ?? ViewPage.make(checkpoints: checkpoints, text: text!, maxCharacters: maxChars, precision: precision)
             try OutputFile.write(page.html, to: output, inputs: checkpoints + (text.map { [$0] } ?? []))
             for (m, t) in zip(page.models, page.totals) {
                 writeErr(

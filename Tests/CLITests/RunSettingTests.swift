@@ -19,7 +19,7 @@ final class RunSettingTests: CLITestCase {
         "timeSeconds": [],  // --time, written as the --steps it was turned into
         "initialization": ["--init-one-hot", "--forget-bias"], "weightDrop": ["--weight-drop"],
         "emaDecay": ["--ema"], "keep": ["--keep"], "initFrom": ["--init-from"],
-        "command": [],  // rendered from the rest
+        "precision": ["--precision"], "command": [],  // rendered from the rest
     ]
 
     /// For each flag: a value for a new run, and another one for its resume ("" = a flag alone).
@@ -32,6 +32,7 @@ final class RunSettingTests: CLITestCase {
         "--lr-final": ("0.5", "0.2"), "--warmup": ("3", "4"), "--clip": ("2.0", "3.0"),
         "--weight-decay": ("0.01", "0.02"), "--ema": ("0.9", "0.8"), "--seed": ("7", "8"), "--steps": ("3", "4"),
         "--epochs": ("0.5", "0.6"), "--eval-every": ("1", "2"), "--keep": ("1", "2"), "--init-from": ("BASE", "BASE"),
+        "--precision": ("bf16", "fp32"),
     ]
 
     func testEveryFieldOfTheSettingsHasAFlagARowAndASample() {

@@ -27,6 +27,9 @@ const char *ck_variant(void);
 /// avx512dq avx512_bf16"); a feature counts only where the OS also saves its registers (XCR0).
 const char *ck_cpu_features(void);
 
+/// The CPU's vendor as CPUID gives it ("GenuineIntel", "AuthenticAMD"; "" where there is none).
+const char *ck_cpu_vendor(void);
+
 /// Why CHARRNN_KERNELS could not be honoured (unknown name, or a feature the CPU lacks), or NULL.
 /// The kernels then run the best variant; the command-line tool refuses to start.
 const char *ck_selection_error(void);

@@ -60,11 +60,16 @@ public struct TrainingSettings: Codable, Equatable, Sendable {
     public var emaDecay: Float?
     /// Validated checkpoints kept as history (`step-N.ckpt`) besides best and latest (nil or 0 = none).
     public var keep: Int?
+    /// The numbers the products take (nil: fp32, as every run before bf16 did).
+    public var precision: Precision?
     /// The checkpoint whose weights a fine-tuned run (`--init-from`) started from.
     public var initFrom: String?
     /// The explicit command line that repeats this run without measuring speed (every choice of
     /// the automatic configuration written out).
     public var command: String?
+
+    /// The precision the run computes in.
+    public var resolvedPrecision: Precision { precision ?? .fp32 }
 
     /// Settings with the defaults for `trainFile`.
     public init(trainFile: String) { self.trainFile = trainFile }

@@ -69,9 +69,11 @@ public final class ModelTrace {
 
     /// Traces the checkpoint's model over the first `limit` characters of `ids` (−1 outside the
     /// vocabulary); `text` holds the same characters, for the features. `window` caps the characters
-    /// kept for every unit; `trackersPerFeature` units are kept per feature.
+    /// kept for every unit; `trackersPerFeature` units are kept per feature. The products are in
+    /// `precision`.
     public init(
-        checkpoint: Checkpoint, ids: [Int32], text: [Unicode.Scalar], window: Int, trackersPerFeature: Int = 4
+        checkpoint: Checkpoint, ids: [Int32], text: [Unicode.Scalar], window: Int, trackersPerFeature: Int = 4,
+        precision: Precision = .fp32
     ) {
         precondition(ids.count == text.count)
         config = checkpoint.config; vocabulary = checkpoint.vocabulary
@@ -88,7 +90,8 @@ public final class ModelTrace {
             kinds.map { _ in (0..<H).map { _ in [Float](repeating: .nan, count: min(window, n)) } }
         }
         let streams = min(64, max(1, n / 1000))
-        let evaluator = Evaluator(model: checkpoint.makeModel(), streams: streams, burnIn: streams == 1 ? 0 : 200)
+        let evaluator = Evaluator(
+            model: checkpoint.makeModel(), streams: streams, burnIn: streams == 1 ? 0 : 200, precision: precision)
 
         // Pass 1: losses, predictions, every unit inside the window, saturation counts and the
         // sums for correlations with the features.

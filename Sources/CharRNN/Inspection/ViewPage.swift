@@ -154,8 +154,11 @@ extension ViewPage {
 
     /// The page for `checkpoints` (one or two paths) on the text file `text`, cut to its first
     /// `maxCharacters`. Every unit is kept for the first characters up to about four million values
-    /// per model); the units that track the text are kept for all of it.
-    public static func make(checkpoints paths: [String], text: String, maxCharacters: Int) throws -> ViewPage {
+    /// per model); the units that track the text are kept for all of it. The models' products are
+    /// in `precision`.
+    public static func make(
+        checkpoints paths: [String], text: String, maxCharacters: Int, precision: Precision = .fp32
+    ) throws -> ViewPage {
         let loaded = try load(paths)
         let kind = loaded[0].vocabulary.kind
         var symbols: [UInt32] = []
@@ -165,16 +168,18 @@ extension ViewPage {
         let total = try CorpusReader.scan(text, kind: kind).count
         return try make(
             checkpoints: paths, loaded: loaded, symbols: Array(symbols.prefix(maxCharacters)), total: total,
-            kind: kind, text: text)
+            kind: kind, text: text, precision: precision)
     }
 
     /// The page for the held-out `split` of the first checkpoint's run (`HeldOutText`).
-    public static func make(checkpoints paths: [String], split: Score.Split, maxCharacters: Int) throws -> ViewPage {
+    public static func make(
+        checkpoints paths: [String], split: Score.Split, maxCharacters: Int, precision: Precision = .fp32
+    ) throws -> ViewPage {
         let loaded = try load(paths)
         let part = try HeldOutText.load(loaded[0], path: paths[0], split: split)
         return try make(
             checkpoints: paths, loaded: loaded, symbols: Array(part.symbols.prefix(maxCharacters)),
-            total: part.symbols.count, kind: part.kind, text: part.name)
+            total: part.symbols.count, kind: part.kind, text: part.name, precision: precision)
     }
 
     /// The checkpoints, refused when they read different kinds of characters.
@@ -189,7 +194,7 @@ extension ViewPage {
 
     static func make(
         checkpoints paths: [String], loaded: [Checkpoint], symbols shown: [UInt32], total: Int,
-        kind: Vocabulary.Kind, text: String
+        kind: Vocabulary.Kind, text: String, precision: Precision
     ) throws -> ViewPage {
         if shown.count < 2 { throw Failure.tooShort(path: text) }
         let scalars = shown.map { s in
@@ -203,7 +208,10 @@ extension ViewPage {
             let units = cfg.layers * ModelTrace.UnitKind.kinds(cfg.architecture).count * cfg.hiddenSize
             let window = min(5000, max(200, 1_500_000 / max(1, units)))
             models.append(
-                Model(name: path, trace: ModelTrace(checkpoint: ckpt, ids: ids, text: scalars, window: window)))
+                Model(
+                    name: path,
+                    trace: ModelTrace(
+                        checkpoint: ckpt, ids: ids, text: scalars, window: window, precision: precision)))
         }
         let page = ViewPage(text: scalars, models: models, totalCharacters: total)
         if let i = page.models.firstIndex(where: { $0.trace.total().scored == 0 }) {

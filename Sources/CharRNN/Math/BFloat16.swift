@@ -1,8 +1,8 @@
 import CKernels
 
 /// bfloat16: the upper 16 bits of a Float (8 exponent bits, 7 mantissa bits). Weights stored this
-/// way take half the bytes; widening back to Float is exact, so a product of a bf16 weight and a
-/// Float activation, accumulated in Float, is what bf16 hardware (`vdpbf16ps`) computes too.
+/// way take half the bytes; widening back to Float is exact, so a product of two bf16 values,
+/// accumulated in Float, is what bf16 hardware (`vdpbf16ps`, `tdpbf16ps`) computes too.
 public enum BFloat16 {
     /// `x` rounded to the nearest bf16, ties to even (NaN stays NaN, ±∞ stays ±∞).
     @inline(__always) public static func bits(_ x: Float) -> UInt16 {
@@ -30,12 +30,4 @@ func gemv(
     scratch: FloatPointer
 ) {
     ck_gemv_bf16(n, k, w, x, y, accumulate ? 1 : 0, scratch)
-}
-
-/// How weights are stored for the matrix products of sampling and scoring.
-public enum Precision: String, Sendable, CaseIterable, Codable {
-    /// Float weights: the reference.
-    case fp32
-    /// Weight matrices rounded to bf16 (biases, activations and sums stay Float).
-    case bf16
 }

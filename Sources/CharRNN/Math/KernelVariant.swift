@@ -43,6 +43,9 @@ public enum KernelVariant {
     /// run); the kernels then run the best variant.
     public static var selectionError: String? { ck_selection_error().map { String(cString: $0) } }
 
+    /// The CPU's vendor string ("GenuineIntel", "AuthenticAMD"; empty off x86).
+    public static var cpuVendor: String { String(cString: ck_cpu_vendor()) }
+
     /// The path of the bf16 products: "amx" (AMX-BF16 tiles), "avx512_bf16" (vdpbf16ps), or
     /// "avx512_bf16-model" on a CPU with neither (the portable C model of the instruction: exact, slow).
     public static var bf16Path: String { String(cString: ck_bf16_path()) }

@@ -19,12 +19,25 @@ let nr = 32
 /// B [K, N] packed as column panels of `nr` (32): panel p holds B[k, 32p ..< 32p+32] for
 /// k = 0..<K contiguously (32·K floats), zero-padded past N. Reading a panel is then one
 /// sequential stream, whatever N is — with B row-major, a power-of-two row stride (4H = 2048
-/// floats) maps every row of a panel to the same L1 set.
+/// floats) maps every row of a panel to the same L1 set. In bf16 (`bf16Base`), the same panels
+/// hold K in pairs, as `ck_gemm_bf16` wants them (see Sources/CKernels/BFloat16Gemm.c).
 struct Panels {
     let base: FloatPointer
     let k: Int, n: Int
+    /// Set for bf16 panels (then `base` is the same memory and is not read as floats).
+    let bf16Base: UnsafeMutablePointer<UInt16>?
+
+    init(base: FloatPointer, k: Int, n: Int) { self.base = base; self.k = k; self.n = n; bf16Base = nil }
+
+    init(bf16 base: UnsafeMutablePointer<UInt16>, k: Int, n: Int) {
+        self.base = UnsafeMutableRawPointer(base).assumingMemoryBound(to: Float.self)
+        self.k = k; self.n = n; bf16Base = base
+    }
+
     var panelCount: Int { (n + nr - 1) / nr }
     static func floatCount(k: Int, n: Int) -> Int { (n + nr - 1) / nr * nr * max(k, 1) }
+    /// UInt16s of the bf16 panels of B [K, N].
+    static func bf16Count(k: Int, n: Int) -> Int { ck_bf16_panels_count(k, n) }
 
     /// Packs B[k][j] = src[k·ld + j] (B row-major).
     @discardableResult
@@ -66,10 +79,12 @@ struct Panels {
     }
 }
 
-/// Floats of scratch one `gemm` call needs for its packed blocks of A (one buffer per thread).
-let gemmScratchCount = Int(ck_gemm_scratch_count())
+/// Floats of scratch one `gemm` call needs for its packed blocks of A (one buffer per thread),
+/// in fp32 or in bf16.
+let gemmScratchCount = max(Int(ck_gemm_scratch_count()), (Int(ck_bf16_scratch_count()) + 1) / 2)
 
-/// C[M,N] (accumulate ? += : =) A·B with B packed in panels (see the file comment for A).
+/// C[M,N] (accumulate ? += : =) A·B with B packed in panels (see the file comment for A). With
+/// bf16 panels, A is rounded to bf16 as it is packed and the products are summed in fp32.
 @inline(__always)
 func gemm(
     m: Int, n: Int, k: Int,
@@ -79,7 +94,12 @@ func gemm(
     scratch: FloatPointer
 ) {
     precondition(b.k == k && b.n == n)
-    ck_gemm(m, n, k, a, aRowStride, aColStride, b.base, c, ldc, accumulate ? 1 : 0, scratch)
+    if let bf16 = b.bf16Base {
+        let s = UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: UInt16.self)
+        ck_gemm_bf16(m, n, k, a, aRowStride, aColStride, bf16, c, ldc, accumulate ? 1 : 0, s)
+    } else {
+        ck_gemm(m, n, k, a, aRowStride, aColStride, b.base, c, ldc, accumulate ? 1 : 0, scratch)
+    }
 }
 
 /// Convenience for B row-major [K, N] (ldb): packs into temporaries, then multiplies.

@@ -5,41 +5,43 @@
 #endif
 
 /// The weights in the layouts the kernels want, made once per optimizer step (weights do not
-/// change within a step) and shared read-only by the worker threads.
+/// change within a step) and shared read-only by the worker threads. With `Precision.bf16` the
+/// matrices that products read are packed in bf16; the one-hot table and the biases stay fp32.
 final class PackedWeights {
     let config: ModelConfig
     let backward: Bool
+    let precision: Precision
     /// One-hot models: the per-character table of layer-0 input contributions [V, G·H]
     /// (row v = column v of W_ih).
     let oneHotTable: FloatBuffer?
     /// Panels of W_ihᵀ [In, G·H] (layers read by a product), W_hhᵀ [H, G·H], W_outᵀ [H, V].
-    let inputWeightsT: [FloatBuffer?]
-    let hiddenWeightsT: [FloatBuffer]
-    let outputWeightsT: FloatBuffer
+    let inputWeightsT: [PanelBuffer?]
+    let hiddenWeightsT: [PanelBuffer]
+    let outputWeightsT: PanelBuffer
     /// Backward: panels of W_ih [G·H, In], W_hh [G·H, H], W_out [V, H].
-    let inputWeights: [FloatBuffer?]
-    let hiddenWeights: [FloatBuffer]
-    let outputWeights: FloatBuffer?
+    let inputWeights: [PanelBuffer?]
+    let hiddenWeights: [PanelBuffer]
+    let outputWeights: PanelBuffer?
     /// [G·H] per layer: b_ih + b_hh (LSTM); b_ih + [b_hr, b_hz, 0] (GRU).
     let inputBias: [FloatBuffer]
 
-    init(config: ModelConfig, backward: Bool) {
+    init(config: ModelConfig, backward: Bool, precision: Precision = .fp32) {
         self.config = config
         self.backward = backward
+        self.precision = precision
         let GH = config.gateWidth, H = config.hiddenSize, V = config.vocabularySize
         let product = (0..<config.layers).map { $0 > 0 || config.usesEmbedding }
+        let format = precision.weightFormat
+        func buffer(k: Int, n: Int) -> PanelBuffer { PanelBuffer(k: k, n: n, format: format) }
         oneHotTable = config.usesEmbedding ? nil : FloatBuffer(count: V * GH)
-        inputWeightsT = (0..<config.layers).map {
-            product[$0] ? FloatBuffer(count: Panels.floatCount(k: config.inputSize(layer: $0), n: GH)) : nil
-        }
-        hiddenWeightsT = (0..<config.layers).map { _ in FloatBuffer(count: Panels.floatCount(k: H, n: GH)) }
-        outputWeightsT = FloatBuffer(count: Panels.floatCount(k: H, n: V))
+        inputWeightsT = (0..<config.layers).map { product[$0] ? buffer(k: config.inputSize(layer: $0), n: GH) : nil }
+        hiddenWeightsT = (0..<config.layers).map { _ in buffer(k: H, n: GH) }
+        outputWeightsT = buffer(k: H, n: V)
         inputWeights = (0..<config.layers).map {
-            backward && product[$0] ? FloatBuffer(count: Panels.floatCount(k: GH, n: config.inputSize(layer: $0))) : nil
+            backward && product[$0] ? buffer(k: GH, n: config.inputSize(layer: $0)) : nil
         }
-        hiddenWeights =
-            backward ? (0..<config.layers).map { _ in FloatBuffer(count: Panels.floatCount(k: GH, n: H)) } : []
-        outputWeights = backward ? FloatBuffer(count: Panels.floatCount(k: V, n: H)) : nil
+        hiddenWeights = backward ? (0..<config.layers).map { _ in buffer(k: GH, n: H) } : []
+        outputWeights = backward ? buffer(k: V, n: H) : nil
         inputBias = (0..<config.layers).map { _ in FloatBuffer(count: GH) }
     }
 
@@ -85,36 +87,25 @@ final class PackedWeights {
     }
 
     private func run(_ job: Job, model: LanguageModel, hiddenWeights: Bool) {
-        let GH = config.gateWidth, H = config.hiddenSize, V = config.vocabularySize
+        let GH = config.gateWidth, H = config.hiddenSize
+        let t = model.tensors
         switch job {
         case .inputT(let l):
-            let inSize = config.inputSize(layer: l)
-            Panels.pack(
-                transposeOf: model.tensors.layers[l].inputWeights, ld: inSize, k: inSize, n: GH,
-                into: inputWeightsT[l]!.pointer)
+            inputWeightsT[l]!.pack(transposeOf: t.layers[l].inputWeights, ld: config.inputSize(layer: l))
         case .oneHotTable:
-            transpose(
-                model.tensors.layers[0].inputWeights, rows: GH, cols: config.inputSize(layer: 0),
-                into: oneHotTable!.pointer)
+            transpose(t.layers[0].inputWeights, rows: GH, cols: config.inputSize(layer: 0), into: oneHotTable!.pointer)
         case .hiddenT(let l):
             guard hiddenWeights else { return }
-            Panels.pack(
-                transposeOf: model.tensors.layers[l].recurrentWeights, ld: H, k: H, n: GH,
-                into: hiddenWeightsT[l].pointer)
+            hiddenWeightsT[l].pack(transposeOf: t.layers[l].recurrentWeights, ld: H)
         case .input(let l):
-            let inSize = config.inputSize(layer: l)
-            Panels.pack(
-                rowMajor: model.tensors.layers[l].inputWeights, ld: inSize, k: GH, n: inSize,
-                into: inputWeights[l]!.pointer)
+            inputWeights[l]!.pack(rowMajor: t.layers[l].inputWeights, ld: config.inputSize(layer: l))
         case .hidden(let l):
             guard hiddenWeights else { return }
-            Panels.pack(
-                rowMajor: model.tensors.layers[l].recurrentWeights, ld: H, k: GH, n: H,
-                into: self.hiddenWeights[l].pointer)
+            self.hiddenWeights[l].pack(rowMajor: t.layers[l].recurrentWeights, ld: H)
         case .outputT:
-            Panels.pack(transposeOf: model.tensors.outputWeights, ld: H, k: H, n: V, into: outputWeightsT.pointer)
+            outputWeightsT.pack(transposeOf: t.outputWeights, ld: H)
         case .output:
-            Panels.pack(rowMajor: model.tensors.outputWeights, ld: H, k: V, n: H, into: outputWeights!.pointer)
+            outputWeights!.pack(rowMajor: t.outputWeights, ld: H)
         }
     }
 
@@ -133,22 +124,14 @@ final class PackedWeights {
             let mv: Float = random.nextFloat() < keep ? scale : 0
             m[i] = mv; w[i] = whh[i] * mv
         }
-        Panels.pack(transposeOf: w, ld: H, k: H, n: config.gateWidth, into: hiddenWeightsT[l].pointer)
-        if backward { Panels.pack(rowMajor: w, ld: H, k: config.gateWidth, n: H, into: hiddenWeights[l].pointer) }
+        hiddenWeightsT[l].pack(transposeOf: w, ld: H)
+        if backward { hiddenWeights[l].pack(rowMajor: w, ld: H) }
     }
 
-    func inputT(_ l: Int) -> Panels {
-        Panels(base: inputWeightsT[l]!.pointer, k: config.inputSize(layer: l), n: config.gateWidth)
-    }
-    func hiddenT(_ l: Int) -> Panels {
-        Panels(base: hiddenWeightsT[l].pointer, k: config.hiddenSize, n: config.gateWidth)
-    }
-    var outputT: Panels { Panels(base: outputWeightsT.pointer, k: config.hiddenSize, n: config.vocabularySize) }
-    func input(_ l: Int) -> Panels {
-        Panels(base: inputWeights[l]!.pointer, k: config.gateWidth, n: config.inputSize(layer: l))
-    }
-    func hidden(_ l: Int) -> Panels {
-        Panels(base: hiddenWeights[l].pointer, k: config.gateWidth, n: config.hiddenSize)
-    }
-    var output: Panels { Panels(base: outputWeights!.pointer, k: config.vocabularySize, n: config.hiddenSize) }
+    func inputT(_ l: Int) -> Panels { inputWeightsT[l]!.panels }
+    func hiddenT(_ l: Int) -> Panels { hiddenWeightsT[l].panels }
+    var outputT: Panels { outputWeightsT.panels }
+    func input(_ l: Int) -> Panels { inputWeights[l]!.panels }
+    func hidden(_ l: Int) -> Panels { hiddenWeights[l].panels }
+    var output: Panels { outputWeights!.panels }
 }

@@ -42,17 +42,24 @@ final class SequenceEngine {
     /// Per layer: the mask of the last `run` and a scratch for the masked weights.
     private var weightDropBuffers: [(mask: FloatBuffer, scratch: FloatBuffer)] = []
 
-    init(model: LanguageModel, batch: Int, steps: Int, training: Bool, threads: Int = Threads.count) {
+    init(
+        model: LanguageModel, batch: Int, steps: Int, training: Bool, threads: Int = Threads.count,
+        precision: Precision = .fp32
+    ) {
         self.model = model; self.batch = batch; self.steps = steps; self.training = training
         self.threads = max(1, threads)
-        packed = PackedWeights(config: model.config, backward: training)
+        packed = PackedWeights(config: model.config, backward: training, precision: precision)
         let parts = max(1, min(threads, batch))
         var chunks: [(Int, Int, Workspace)] = []
         var start = 0
         for p in 0..<parts {
             let count = batch / parts + (p < batch % parts ? 1 : 0)
             chunks.append(
-                (start, count, Workspace(config: model.config, steps: steps, batch: count, training: training)))
+                (
+                    start, count,
+                    Workspace(
+                        config: model.config, steps: steps, batch: count, training: training, precision: precision)
+                ))
             start += count
         }
         self.chunks = chunks

@@ -28,13 +28,13 @@ final class Workspace {
     /// [V, G·H] gradient of the one-hot table (transposed dW_ih of layer 0).
     let oneHotGradientT: FloatBuffer?
     /// Panels of one activation matrix [T·B, ≤ max(H, E)] for the weight-gradient products.
-    let activationPanels: FloatBuffer
+    let activationPanels: PanelBuffer
     /// This thread's scratch for `gemm`'s packed blocks of A.
     let gemmScratch = FloatBuffer(count: gemmScratchCount)
     /// Where this thread's time goes, when the benchmark asks (`clock.enabled`).
     let clock = PhaseClock()
 
-    init(config: ModelConfig, steps: Int, batch: Int, training: Bool) {
+    init(config: ModelConfig, steps: Int, batch: Int, training: Bool, precision: Precision = .fp32) {
         self.config = config; self.steps = steps; self.batch = batch
         let rows = steps * batch
         layers = (0..<config.layers).map { _ in
@@ -53,12 +53,13 @@ final class Workspace {
             training ? ModelTensors(base: gradients.pointer, layout: ParameterLayout(config), config: config) : nil
         oneHotGradientT =
             !config.usesEmbedding && training ? FloatBuffer(count: config.vocabularySize * config.gateWidth) : nil
-        activationPanels = FloatBuffer(
-            count: training ? Panels.floatCount(k: rows, n: max(config.hiddenSize, config.embeddingSize)) : 0)
+        activationPanels = PanelBuffer(
+            k: training ? rows : 0, n: training ? max(config.hiddenSize, config.embeddingSize) : 0,
+            format: precision.activationFormat)
     }
 
     func packActivations(_ x: ConstFloatPointer, rows: Int, cols: Int) -> Panels {
-        Panels.pack(rowMajor: x, ld: cols, k: rows, n: cols, into: activationPanels.pointer)
+        activationPanels.pack(rowMajor: x, ld: cols, k: rows, n: cols)
     }
 
     deinit { inputs.deallocate(); targets.deallocate() }

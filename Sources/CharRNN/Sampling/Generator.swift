@@ -47,7 +47,8 @@ public final class Generator {
 
     /// A generator of `streams` samples at once, on up to `threads` threads. With `.bf16`, the
     /// weight matrices are rounded to bf16: one stream reads them as bf16 (half the bytes per
-    /// character); several streams compute with the same rounded values in Float.
+    /// character) and multiplies them with fp32 activations; several streams run bf16 products
+    /// (`Precision.bf16`).
     public init(model: LanguageModel, streams: Int = 1, threads: Int = Threads.count, precision: Precision = .fp32) {
         precondition(streams >= 1)
         self.model = model; self.streams = streams
@@ -58,8 +59,8 @@ public final class Generator {
             logits = single!.logits
         } else {
             single = nil
-            let m = precision == .bf16 ? model.roundedToBFloat16() : model
-            engine = SequenceEngine(model: m, batch: streams, steps: 1, training: false, threads: threads)
+            engine = SequenceEngine(
+                model: model, batch: streams, steps: 1, training: false, threads: threads, precision: precision)
             engine!.parametersDidChange()
             logits = FloatBuffer(count: streams * V)
         }

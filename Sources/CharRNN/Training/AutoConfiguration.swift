@@ -149,22 +149,27 @@ public enum AutoConfiguration {
     }
 
     /// Training chars/s of a configuration on this machine: timed steps on random tokens (at
-    /// least `steps`, and at least `seconds` of them).
+    /// least `steps`, and at least `seconds` of them), its products in `precision`.
     public static func measureSpeed(
-        _ config: ModelConfig, batch: Int, sequence: Int, steps: Int = 2, seconds: Double = 0.3
+        _ config: ModelConfig, batch: Int, sequence: Int, steps: Int = 2, seconds: Double = 0.3,
+        precision: Precision = .fp32
     ) -> Double {
-        TrainingProbe(config: config, batch: batch, steps: sequence).charactersPerSecond(steps: steps, seconds: seconds)
+        TrainingProbe(config: config, batch: batch, steps: sequence, precision: precision)
+            .charactersPerSecond(steps: steps, seconds: seconds)
     }
 
     /// Seconds one validation of `characters` takes here: the evaluator's forward passes over its
     /// streams (burn-in included), timed on random tokens for at least 0.3 s, and compressing the
     /// checkpoint it writes (weights, Adam moments and raw weights: 16 bytes a parameter) at
     /// `checkpointBytesPerSecond`.
-    public static func measureValidationSeconds(_ config: ModelConfig, characters: Int) -> Double {
+    public static func measureValidationSeconds(
+        _ config: ModelConfig, characters: Int, precision: Precision = .fp32
+    ) -> Double {
         let streams = min(64, max(1, characters / 1000)), chunk = 128, burnIn = 200
         var rng = RandomGenerator(seed: 1)
         let model = LanguageModel(config: config, random: &rng)
-        let engine = SequenceEngine(model: model, batch: streams, steps: chunk, training: false)
+        let engine = SequenceEngine(
+            model: model, batch: streams, steps: chunk, training: false, precision: precision)
         var r = RandomGenerator(seed: 3)
         let x = (0..<streams * chunk).map { _ in Int32(r.nextInt(below: config.vocabularySize)) }
         _ = engine.run(inputs: x, targets: x, backward: false, random: &rng)

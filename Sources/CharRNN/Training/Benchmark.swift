@@ -44,6 +44,8 @@ public enum Benchmark {
         /// What was measured.
         public var configuration: Configuration
         public var parameters: Int
+        /// The precision of the training, evaluation and batched-sampling figures.
+        public var precision: Precision
         /// Training throughput (forward, backward, clipping, Adam).
         public var trainCharsPerSecond: Double
         /// Evaluation throughput (forward only).
@@ -127,14 +129,17 @@ public enum Benchmark {
         return gflops(2.0 * Double(rowsPer * threads) * Double(n) * Double(n), seconds: seconds, once)
     }
 
-    /// Measures one configuration: `trainSteps` timed steps, evaluation and sampling.
-    public static func run(_ cfg: Configuration, trainSteps: Int, threads: Int, sampleLength: Int = 2000) -> Result {
+    /// Measures one configuration: `trainSteps` timed steps, evaluation and sampling, in `precision`
+    /// (single-stream sampling in both).
+    public static func run(
+        _ cfg: Configuration, trainSteps: Int, threads: Int, sampleLength: Int = 2000, precision: Precision = .fp32
+    ) -> Result {
         resetPeakResident()
         let config = ModelConfig(
             architecture: cfg.architecture, vocabularySize: cfg.vocabularySize, hiddenSize: cfg.hiddenSize,
             layers: cfg.layers, embeddingSize: cfg.embeddingSize)
         let B = cfg.batch, T = cfg.steps
-        let probe = TrainingProbe(config: config, batch: B, steps: T, threads: threads)
+        let probe = TrainingProbe(config: config, batch: B, steps: T, threads: threads, precision: precision)
         let trainCPS = probe.charactersPerSecond(steps: trainSteps, warmUp: 3)
         let (phases, stepSeconds) = probe.profile(steps: max(3, trainSteps / 2))
         let model = probe.model, x = probe.x, y = probe.y
@@ -142,7 +147,8 @@ public enum Benchmark {
         var start = Date()
         let peak = peakResidentBytes()
 
-        let evalEngine = SequenceEngine(model: model, batch: B, steps: T, training: false, threads: threads)
+        let evalEngine = SequenceEngine(
+            model: model, batch: B, steps: T, training: false, threads: threads, precision: precision)
         evalEngine.parametersDidChange()
         let evalSteps = max(3, trainSteps)
         evalEngine.run(inputs: x, targets: y, backward: false, random: &rng)
@@ -151,7 +157,7 @@ public enum Benchmark {
         let evalCPS = Double(evalSteps * B * T) / Date().timeIntervalSince(start)
 
         /// Characters per second of `streams` samples generated together (after a short warm-up).
-        func sampling(streams: Int, precision: Precision = .fp32) -> Double {
+        func sampling(streams: Int, precision: Precision) -> Double {
             let generator = Generator(model: model, streams: streams, threads: threads, precision: precision)
             let length = max(20, sampleLength / streams)
             generator.generate(prime: [0], length: 20, seed: 1, options: .init(temperature: 0.8))
@@ -159,11 +165,12 @@ public enum Benchmark {
             generator.generate(prime: [0], length: length, seed: 1, options: .init(temperature: 0.8))
             return Double(length * streams) / Date().timeIntervalSince(start)
         }
-        let sampleCPS = sampling(streams: 1), sample8 = sampling(streams: 8), sample64 = sampling(streams: 64)
+        let sampleCPS = sampling(streams: 1, precision: .fp32)
+        let sample8 = sampling(streams: 8, precision: precision), sample64 = sampling(streams: 64, precision: precision)
         let sampleBF16 = sampling(streams: 1, precision: .bf16)
         let macs = Double(config.forwardMACsPerCharacter)
         return Result(
-            configuration: cfg, parameters: model.parameterCount, trainCharsPerSecond: trainCPS,
+            configuration: cfg, parameters: model.parameterCount, precision: precision, trainCharsPerSecond: trainCPS,
             evalCharsPerSecond: evalCPS,
             sampleCharsPerSecond: sampleCPS, sampleBF16CharsPerSecond: sampleBF16, sample8CharsPerSecond: sample8,
             sample64CharsPerSecond: sample64,
@@ -240,9 +247,12 @@ final class TrainingProbe {
     let x: [Int32], y: [Int32]
     var rng = RandomGenerator(seed: 1)
 
-    init(config: ModelConfig, batch: Int, steps: Int, threads: Int = Threads.count) {
+    init(
+        config: ModelConfig, batch: Int, steps: Int, threads: Int = Threads.count, precision: Precision = .fp32
+    ) {
         model = LanguageModel(config: config, random: &rng)
-        engine = SequenceEngine(model: model, batch: batch, steps: steps, training: true, threads: threads)
+        engine = SequenceEngine(
+            model: model, batch: batch, steps: steps, training: true, threads: threads, precision: precision)
         adam = Adam(layout: model.layout, learningRate: 2e-3)
         var r = RandomGenerator(seed: 3)
         x = (0..<batch * steps).map { _ in Int32(r.nextInt(below: config.vocabularySize)) }

@@ -39,10 +39,12 @@ public final class Evaluator {
     public let streams: Int, chunk: Int, burnIn: Int
     let engine: SequenceEngine
 
-    /// An evaluator of `model`.
-    public init(model: LanguageModel, streams: Int = 64, chunk: Int = 128, burnIn: Int = 200) {
+    /// An evaluator of `model`, its products in `precision`.
+    public init(
+        model: LanguageModel, streams: Int = 64, chunk: Int = 128, burnIn: Int = 200, precision: Precision = .fp32
+    ) {
         self.model = model; self.streams = streams; self.chunk = chunk; self.burnIn = burnIn
-        engine = SequenceEngine(model: model, batch: streams, steps: chunk, training: false)
+        engine = SequenceEngine(model: model, batch: streams, steps: chunk, training: false, precision: precision)
     }
 
     /// Scores `ids` (−1 = outside the vocabulary).

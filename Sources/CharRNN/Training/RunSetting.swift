@@ -35,6 +35,7 @@ public enum TrainFlag: String, CaseIterable, Sendable {
     case evalEvery = "eval-every"
     case keep
     case initFrom = "init-from"
+    case precision
     case time
     case checkpointDir = "checkpoint-dir"
     case name
@@ -154,6 +155,9 @@ extension RunSetting {
             .keep, .run, .changeable, stored: { s, _ in (s.keep ?? 0) > 0 ? text(s.keep) : nil },
             requested: { text($0.keep) }),
         RunSetting(.initFrom, .run, .newRunOnly, stored: { s, _ in s.initFrom }, requested: { $0.initFrom?.path }),
+        RunSetting(
+            .precision, .run, .fixed, stored: { s, _ in s.resolvedPrecision.rawValue },
+            requested: { $0.precision?.resolved.rawValue }),
     ]
 
     /// The setting of `flag`.

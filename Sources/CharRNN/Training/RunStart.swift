@@ -107,11 +107,11 @@ public struct RunInvocation {
         s.steps = steps
         s.timeSeconds = nil
         guard let seconds else { return }
-        let (batch, sequence) = (s.batch, s.sequence)
+        let (batch, sequence, precision) = (s.batch, s.sequence, s.resolvedPrecision)
         s.extendBudget(
             bySeconds: max(0, seconds - (whole ? progress.elapsedSeconds : 0)), from: progress,
-            stepsPerSecond: AutoConfiguration.measureSpeed(config, batch: batch, sequence: sequence)
-                / Double(batch * sequence))
+            stepsPerSecond: AutoConfiguration.measureSpeed(
+                config, batch: batch, sequence: sequence, precision: precision) / Double(batch * sequence))
     }
 
     /// What a new run must pass before anything is measured or trained, leaving nothing behind:

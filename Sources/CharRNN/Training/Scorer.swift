@@ -67,8 +67,7 @@ public struct Score: Codable, Sendable {
         let ckpt = try Checkpoint.load(path)
         let t = try ScoringText.load(text, vocabulary: ckpt.vocabulary)
         let s = streams ?? min(64, max(1, t.count / 1000))
-        let model = precision == .bf16 ? ckpt.makeModel().roundedToBFloat16() : ckpt.makeModel()
-        let r = Evaluator(model: model, streams: s, burnIn: s == 1 ? 0 : 200)
+        let r = Evaluator(model: ckpt.makeModel(), streams: s, burnIn: s == 1 ? 0 : 200, precision: precision)
             .evaluate(count: t.count, keepPositionLosses: positions) { t.id($0) }
         let score = Score(
             checkpoint: path, architecture: ckpt.config.architecture.rawValue, layers: ckpt.config.layers,
@@ -120,8 +119,7 @@ public struct Score: Codable, Sendable {
         let same = text.kind == ckpt.vocabulary.kind
         let ids = text.symbols.map { same ? index[$0] ?? -1 : -1 }
         let n = streams ?? min(64, max(1, ids.count / 1000))
-        let model = precision == .bf16 ? ckpt.makeModel().roundedToBFloat16() : ckpt.makeModel()
-        let r = Evaluator(model: model, streams: n, burnIn: n == 1 ? 0 : 200).evaluate(
+        let r = Evaluator(model: ckpt.makeModel(), streams: n, burnIn: n == 1 ? 0 : 200, precision: precision).evaluate(
             ids, keepPositionLosses: positions)
         if r.scored == 0 {
             if r.unscored == 0 { throw Failure.nothingToScore(text: text.name) }

@@ -139,7 +139,8 @@ public final class Trainer {
             let s = settings
             settings.extendBudget(
                 bySeconds: max(0, t - record.progress.elapsedSeconds), from: record.progress,
-                stepsPerSecond: AutoConfiguration.measureSpeed(ckpt.config, batch: s.batch, sequence: s.sequence)
+                stepsPerSecond: AutoConfiguration.measureSpeed(
+                    ckpt.config, batch: s.batch, sequence: s.sequence, precision: s.resolvedPrecision)
                     / Double(s.batch * s.sequence))
         }
         let data = try TrainingData.load(
@@ -207,11 +208,14 @@ public final class Trainer {
         lock = try RunLock(folder: runDirectory)
         RunFolder.removeStaleTemporaryFiles(runDirectory)
         if newRun && overwrite { RunFolder.clearRun(runDirectory) }
-        engine = SequenceEngine(model: model, batch: settings.batch, steps: settings.sequence, training: true)
+        engine = SequenceEngine(
+            model: model, batch: settings.batch, steps: settings.sequence, training: true,
+            precision: settings.resolvedPrecision)
         engine.weightDrop = settings.weightDrop ?? 0
         adam = Adam(layout: model.layout, learningRate: settings.learningRate, weightDecay: settings.weightDecay)
         evaluator = Evaluator(
-            model: model, streams: min(64, max(1, data.validation.count / 1000)), chunk: 128, burnIn: 200)
+            model: model, streams: min(64, max(1, data.validation.count / 1000)), chunk: 128, burnIn: 200,
+            precision: settings.resolvedPrecision)
         batcher = StreamBatcher(count: data.train.count, batch: settings.batch, steps: settings.sequence)
         savedStateH = FloatBuffer(count: engine.stateH.count)
         savedStateC = FloatBuffer(count: engine.stateC.count)
@@ -321,8 +325,10 @@ public final class Trainer {
             finalValidationLoss: progress.lastValidationLoss)
         if let test = data.test, test.count >= 2 {
             let best = try Checkpoint.load(bestPath).makeModel()
-            let r = Evaluator(model: best, streams: min(64, max(1, test.count / 1000)))
-                .evaluate(count: test.count) { Int32(test[$0]) }
+            let r = Evaluator(
+                model: best, streams: min(64, max(1, test.count / 1000)), precision: settings.resolvedPrecision
+            )
+            .evaluate(count: test.count) { Int32(test[$0]) }
             result.testLoss = r.meanLoss
             result.testCharacters = r.scored
             onEvent(.tested(loss: r.meanLoss, characters: r.scored))
@@ -365,7 +371,7 @@ public final class Trainer {
                 "training \(config.architecture.displayName) \(config.layers)×\(config.hiddenSize) "
                     + "(\(model.parameterCount) parameters, vocabulary \(vocabulary.count)) on \(data.train.count) "
                     + "characters, validating on \(data.validation.count); run folder \(runDirectory); "
-                    + "\(KernelVariant.current) kernels"))
+                    + "\(KernelVariant.current) kernels" + productsNote))
         return session
     }
 
@@ -489,4 +495,13 @@ public final class Trainer {
         metricsLog.appendCommand(command, runID: progress.runID)
     }
 
+}
+
+extension Trainer {
+    /// ", bf16 products on amx" (or on the fp32 kernels where the CPU has no bf16 instruction);
+    /// nothing for fp32.
+    var productsNote: String {
+        guard settings.resolvedPrecision == .bf16 else { return "" }
+        return ", bf16 products on " + (Precision.bf16Kernels ? KernelVariant.bf16Path : "the fp32 kernels")
+    }
 }

@@ -39,6 +39,8 @@ public struct TrainingRequest {
     public var epochs: Double?, steps: Int?, timeSeconds: Double?, evalEvery: Int?
     /// Validated checkpoints kept as history.
     public var keep: Int?
+    /// fp32 or bf16 products (default: auto, `Precision.automatic`).
+    public var precision: PrecisionRequest?
     /// Fine-tuning: the model (architecture, sizes, vocabulary) comes from this checkpoint.
     public var initFrom: (path: String, checkpoint: Checkpoint)?
     /// A request to train on `trainFile` with every choice left to the defaults.
@@ -107,6 +109,7 @@ public struct TrainingPlan: Sendable {
         let d = TrainingSettings.defaults
         var s = TrainingSettings(trainFile: r.trainFile)
         s.validationFile = r.validationFile
+        s.precision = (r.precision ?? .auto).resolved
         s.validationFraction = r.validationFraction ?? d.validationFraction
         s.testFraction = r.testFraction
         s.bytes = r.bytes
