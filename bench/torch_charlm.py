@@ -8,9 +8,11 @@ characters taken at spread-out offsets of the corpus; speed does not depend on w
 Prints one line of key=value pairs (the first token is "torch", the second PyTorch's version):
 train_chars_per_s, eval_chars_per_s (forward only, no gradients) and sample_chars_per_s (one
 stream, one character per forward call, temperature 0.8), plus params and the last loss.
+With --precision bf16 every forward pass runs under torch.autocast("cpu", dtype=torch.bfloat16):
+PyTorch's one line for bf16 (oneDNN's bf16 matmul and RNN kernels; AMX where the CPU has it).
 
 Usage: torch_charlm.py CORPUS [--arch lstm|gru] [--hidden H] [--layers L] [--batch B] [--seq T]
-                              [--steps N] [--threads N] [--sample N]
+                              [--steps N] [--threads N] [--sample N] [--precision fp32|bf16]
 PyTorch is not needed by charrnn; install it in a virtual environment outside the repository:
     python3 -m venv ~/torchenv && ~/torchenv/bin/pip install torch numpy
 """
@@ -32,6 +34,7 @@ def parse():
     p.add_argument("--steps", type=int, default=30, help="timed training steps (after 3 warm-up steps)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--sample", type=int, default=2000, help="characters to sample")
+    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="bf16: autocast")
     return p.parse_args()
 
 
@@ -66,6 +69,9 @@ def main():
 
     span = len(data) - a.seq - 1
 
+    def autocast():
+        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16")
+
     def windows(step):
         # B windows spread over the corpus by a prime stride, moving on by T each step.
         offsets = [(b * 7919 + step * a.seq) % span for b in range(a.batch)]
@@ -75,8 +81,9 @@ def main():
 
     def train_step(step):
         x, y = windows(step)
-        logits, _ = model(x)
-        loss = criterion(logits.reshape(-1, vocab), y.reshape(-1))
+        with autocast():
+            logits, _ = model(x)
+            loss = criterion(logits.reshape(-1, vocab), y.reshape(-1))
         optimizer.zero_grad()
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), 5.0)
@@ -90,7 +97,7 @@ def main():
         loss = train_step(3 + step)
     train_cps = a.steps * a.batch * a.seq / (time.perf_counter() - start)
 
-    with torch.no_grad():
+    with torch.no_grad(), autocast():
         eval_steps = max(1, a.steps // 3)
         model(windows(10_000)[0])
         start = time.perf_counter()
@@ -103,11 +110,11 @@ def main():
         start = time.perf_counter()
         for _ in range(a.sample):
             logits, state = model(token, state)
-            probabilities = torch.softmax(logits[0, -1] / 0.8, dim=-1)
+            probabilities = torch.softmax(logits[0, -1].float() / 0.8, dim=-1)
             token = torch.multinomial(probabilities, 1).view(1, 1)
         sample_cps = a.sample / (time.perf_counter() - start)
 
-    print(f"torch {torch.__version__} arch={a.arch} H={a.hidden} L={a.layers} B={a.batch} T={a.seq} "
+    print(f"torch {torch.__version__} precision={a.precision} arch={a.arch} H={a.hidden} L={a.layers} B={a.batch} T={a.seq} "
           f"params={params} train_chars_per_s={train_cps:.0f} eval_chars_per_s={eval_cps:.0f} "
           f"sample_chars_per_s={sample_cps:.0f} loss={loss:.3f}")
 

@@ -188,10 +188,11 @@ static const struct {
 
 static int chosen = -1;  // an index into paths; -1 = the fastest available
 
+/// The chosen path, else the fastest instruction this CPU has, else the vdpbf16ps model (the last).
 static int current(void) {
     int i = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
     if (i >= 0) return i;
-    for (i = 0; i < PATH_COUNT - 1 && !paths[i].available(); i++) {}
+    for (i = 0; i < PATH_COUNT - 1 && !(paths[i].hardware && paths[i].available()); i++) {}
     return i;
 }
 

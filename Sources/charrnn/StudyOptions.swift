@@ -55,6 +55,7 @@ struct GridOptions: ParsableArguments {
         transform: finiteNumber)
     var valFraction = TrainingSettings.defaults.validationFraction
     @Flag(help: "Train on raw bytes") var bytes = false
+    @Option(help: precisionHelp) var precision: PrecisionRequest = .auto
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one corpus FILE") }
@@ -103,6 +104,7 @@ struct GridOptions: ParsableArguments {
         if g.omitted!.isEmpty { g.omitted = nil }
         g.seeds = seeds; g.layers = layers; g.batch = batch; g.sequence = seq
         g.testFraction = testFraction; g.validationFraction = valFraction; g.bytes = bytes
+        g.precision = precision.resolved
         return g
     }
 

@@ -1,7 +1,9 @@
 // The kernels' portable variant (NEON on arm64) against naive references, for a cross-compiled
 // run under qemu-aarch64 (Tests/neon-check.sh). Checks what KernelTests checks in Swift: the
 // matrix product in all three layouts on odd sizes, gemv in fp32 and bf16, the nonlinearities,
-// softmax, the LSTM and GRU cells against their equations in double precision, and Adam.
+// softmax, the LSTM and GRU cells against their equations in double precision, Adam, and the bf16
+// product on both of its paths here (the C models of AMX and of AVX512_BF16) against the naive
+// product of bf16-rounded inputs.
 // Prints one line per failure and ends with "N passed, M failed".
 #include <math.h>
 #include <stdio.h>
@@ -193,9 +195,46 @@ static void check_adam(void) {
     free(p); free(g); free(m); free(v); free(ref);
 }
 
+static float widened(uint16_t b) {
+    uint32_t u = (uint32_t)b << 16;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+static void check_gemm_bf16(void) {
+    long sizes[][3] = {{1, 1, 1}, {5, 33, 7}, {17, 32, 32}, {9, 31, 513}, {40, 70, 45}};
+    const char *paths[] = {"amx-model", "avx512_bf16-model"};
+    uint16_t *scratch = malloc(sizeof(uint16_t) * ck_bf16_scratch_count());
+    for (unsigned p = 0; p < 2; p++) {
+        expect(ck_bf16_use(paths[p]), paths[p]);
+        for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            long m = sizes[s][0], n = sizes[s][1], k = sizes[s][2];
+            float *a = randoms(m * k), *b = randoms(k * n), *c = randoms(m * n), *ref = malloc(sizeof(float) * m * n);
+            uint16_t *panels = malloc(sizeof(uint16_t) * ck_bf16_panels_count(k, n));
+            ck_bf16_pack_rows(b, n, k, n, panels);
+            for (long i = 0; i < m; i++)
+                for (long j = 0; j < n; j++) {
+                    double sum = c[i * n + j];
+                    for (long q = 0; q < k; q++)
+                        sum += (double)widened(ck_bf16_round(a[i * k + q])) * widened(ck_bf16_round(b[q * n + j]));
+                    ref[i * n + j] = (float)sum;
+                }
+            ck_gemm_bf16(m, n, k, a, k, 1, panels, c, n, 1, scratch);
+            char what[96];
+            snprintf(what, sizeof what, "bf16 product (%s) %ldx%ldx%ld", paths[p], m, n, k);
+            expect(worst_relative(c, ref, m * n) < 1e-5, what);
+            free(a); free(b); free(c); free(ref); free(panels);
+        }
+    }
+    ck_bf16_use(NULL);
+    expect(strcmp(ck_bf16_path(), "avx512_bf16-model") == 0 && !ck_bf16_hardware(), "no bf16 instruction on arm64");
+    free(scratch);
+}
+
 int main(void) {
     printf("kernels: %s (CPU features: %s)\n", ck_variant(), ck_cpu_features());
-    check_gemm(); check_gemv(); check_elementwise(); check_cells(); check_adam();
+    check_gemm(); check_gemv(); check_elementwise(); check_cells(); check_adam(); check_gemm_bf16();
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

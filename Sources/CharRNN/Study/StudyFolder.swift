@@ -42,7 +42,8 @@ public enum StudyFolder {
             if let s = measured[key] { return s }
             if measured.isEmpty { measuring() }
             // Two seconds each: the report's comparison at matched time rests on these.
-            let s = AutoConfiguration.measureSpeed(c, batch: grid.batch, sequence: grid.sequence, seconds: 2)
+            let s = AutoConfiguration.measureSpeed(
+                c, batch: grid.batch, sequence: grid.sequence, seconds: 2, precision: grid.resolvedPrecision)
             measured[key] = s
             return s
         }

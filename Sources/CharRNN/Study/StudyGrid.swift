@@ -121,6 +121,11 @@ public struct StudyGrid: Codable, Equatable, Sendable {
     public var gridReusesSearch: Bool?
     /// Points the plan leaves out (to fit a time budget); nil or empty: none.
     public var omitted: [Omission]?
+    /// The precision of every run, fixed when the study is planned so that no run depends on the
+    /// machine that happens to run it (nil, for plans from before bf16: fp32).
+    public var precision: Precision?
+    /// The precision of every run.
+    public var resolvedPrecision: Precision { precision ?? .fp32 }
 
     /// A point left out of a plan: a corpus (its short name), a size and a budget.
     public struct Omission: Codable, Equatable, Hashable, Sendable {

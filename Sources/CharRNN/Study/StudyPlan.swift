@@ -242,6 +242,7 @@ public struct StudyPlan: Codable, Equatable, Sendable {
         case .seconds(let s): add(.time, "\(Int(s.rounded()))s")
         case .characters(let c): add(.steps, "\(max(1, c / (grid.batch * grid.sequence)))")
         }
+        if let precision = grid.precision { add(.precision, precision.rawValue) }
         add(.checkpointDir, directory + "/runs"); add(.name, name)
         w += [TrainFlag.continue.text, TrainFlag.quiet.text]
         return Run(

@@ -179,7 +179,11 @@ public struct StudyRunner: Sendable {
         let logPath = directory + "/logs/" + run.name + ".log"
         guard let out = PosixFile.appending(logPath) else { return 1 }
         out.write("$ " + run.commandLine + "\n")
-        let arguments = [executable] + Array(run.words.dropFirst()) + [TrainFlag.threads.text, "\(threadsPerJob)"]
+        var arguments = [executable] + Array(run.words.dropFirst()) + [TrainFlag.threads.text, "\(threadsPerJob)"]
+        // A line from a plan made before bf16 names no precision: it ran, and runs, in fp32.
+        if !run.words.contains(TrainFlag.precision.text) {
+            arguments += [TrainFlag.precision.text, Precision.fp32.rawValue]
+        }
         var pid: pid_t = 0
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
