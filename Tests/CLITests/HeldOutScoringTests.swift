@@ -36,6 +36,34 @@ final class HeldOutScoringTests: CLITestCase {
         }
     }
 
+    /// An fp32 checkpoint scored with bf16 products is within 0.001 nats/char of its fp32 score (on
+    /// a CPU without a bf16 instruction, through the fp32 kernels on rounded weights, which says so
+    /// once on stderr).
+    func testBF16EvaluationOfAnFP32CheckpointIsWithinAThousandth() throws {
+        let corpus = temp("bf16.txt"), runs = temp("bf16-runs")
+        try Self.generatedText(characters: 40_000).write(toFile: corpus, atomically: true, encoding: .utf8)
+        let trained = try run([
+            "train", corpus, "--steps", "60", "--hidden", "48", "--batch", "8", "--seq", "32", "--precision", "fp32",
+            "--checkpoint-dir", runs, "--name", "f", "--quiet",
+        ])
+        XCTAssertEqual(trained.status, 0, trained.stderr)
+        func score(_ precision: String) throws -> (Double, String) {
+            let r = try run([
+                "eval", runs + "/f/best.ckpt", "--split", "validation", "--format", "json", "--precision", precision,
+            ])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [[String: Any]]
+            return (rows[0]["natsPerCharacter"] as! Double, r.stderr)
+        }
+        let (fp32, quiet) = try score("fp32"), (bf16, note) = try score("bf16")
+        XCTAssertEqual(bf16, fp32, accuracy: 0.001)
+        XCTAssertNotEqual(bf16, fp32, "bf16 products round: the scores should differ a little")
+        XCTAssertEqual(quiet, "")
+        let fallback = note.contains("bf16 runs the fp32 kernels on bf16-rounded weights")
+        XCTAssertEqual(note.isEmpty, !fallback, note)
+        print(String(format: "bf16 evaluation of an fp32 checkpoint: %.6f against %.6f nats/char", bf16, fp32))
+    }
+
     /// compare and view take the held-out part of the first checkpoint's run too.
     func testCompareAndViewScoreTheRunsOwnSplits() throws {
         let corpus = temp("split2.txt"), runs = temp("split2-runs")
