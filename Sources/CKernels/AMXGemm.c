@@ -30,10 +30,10 @@ static void amx_pack_a(long rows, long k, long kpad, const float *a, long ars, l
     memset(dst, 0, sizeof(uint16_t) * groups * 16 * kpad);
     if (acs == 1) {
         for (long i = 0; i < rows; i++)
-            for (long p = 0; p < k; p++) dst[i * kpad + p] = ck_bf16_round(a[i * ars + p]);
+            for (long p = 0; p < k; p++) dst[i * kpad + p] = bf_round(a[i * ars + p]);
     } else {
         for (long p = 0; p < k; p++)
-            for (long i = 0; i < rows; i++) dst[i * kpad + p] = ck_bf16_round(a[i * ars + p * acs]);
+            for (long i = 0; i < rows; i++) dst[i * kpad + p] = bf_round(a[i * ars + p * acs]);
     }
 }
 

@@ -2,6 +2,7 @@
 #ifndef CHARRNN_BFLOAT16_H
 #define CHARRNN_BFLOAT16_H
 #include <stdint.h>
+#include <string.h>
 
 #include "CKernels.h"
 
@@ -17,6 +18,15 @@
 static inline long bf_panel_pairs(long k) {
     long pairs = k > 0 ? (k + 1) / 2 : 1;
     return (pairs + BF_PAIR_BLOCK - 1) / BF_PAIR_BLOCK * BF_PAIR_BLOCK;
+}
+
+/// x rounded to bf16, to nearest even (NaN stays a quiet NaN): inline, so that packing loops
+/// vectorise (ck_bf16_round is the same, exported).
+static inline uint16_t bf_round(float x) {
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    uint16_t rounded = (uint16_t)((u + 0x7FFF + ((u >> 16) & 1)) >> 16);
+    return (u & 0x7FFFFFFF) > 0x7F800000 ? 0x7FC0 : rounded;
 }
 
 /// The signature every path of ck_gemm_bf16 has.

@@ -26,12 +26,7 @@
 
 #define BF_MR 8
 
-uint16_t ck_bf16_round(float x) {
-    uint32_t u;
-    memcpy(&u, &x, 4);
-    uint16_t rounded = (uint16_t)((u + 0x7FFF + ((u >> 16) & 1)) >> 16);
-    return (u & 0x7FFFFFFF) > 0x7F800000 ? 0x7FC0 : rounded;  // NaN stays a (quiet) NaN
-}
+uint16_t ck_bf16_round(float x) { return bf_round(x); }
 
 // MARK: packing
 
@@ -47,7 +42,7 @@ static void pack_b(const float *src, long ld, int transposed, long k, long n, ui
                 for (long h = 0; h < 2; h++) {
                     long kk = 2 * p + h, jj = q * BF_NR + j;
                     float v = kk < k && jj < n ? (transposed ? src[jj * ld + kk] : src[kk * ld + jj]) : 0;
-                    panel[(p * BF_NR + j) * 2 + h] = ck_bf16_round(v);
+                    panel[(p * BF_NR + j) * 2 + h] = bf_round(v);
                 }
     }
 }
@@ -68,13 +63,13 @@ static void pack_a(long rows, long k, const float *a, long ars, long acs, uint16
         if (acs == 1) {  // rows of A contiguous: walk each row, write every 8th dword
             for (long i = 0; i < h; i++) {
                 const float *src = a + (r0 + i) * ars;
-                for (long kk = 0; kk < k; kk++) block[((kk >> 1) * BF_MR + i) * 2 + (kk & 1)] = ck_bf16_round(src[kk]);
+                for (long kk = 0; kk < k; kk++) block[((kk >> 1) * BF_MR + i) * 2 + (kk & 1)] = bf_round(src[kk]);
             }
         } else {  // A stored transposed: the 8 rows of one k are contiguous
             for (long kk = 0; kk < k; kk++) {
                 const float *src = a + kk * acs + r0 * ars;
                 uint16_t *d = block + (kk >> 1) * BF_MR * 2 + (kk & 1);
-                for (long i = 0; i < h; i++) d[2 * i] = ck_bf16_round(src[i * ars]);
+                for (long i = 0; i < h; i++) d[2 * i] = bf_round(src[i * ars]);
             }
         }
     }
