@@ -149,13 +149,25 @@ struct BenchCommand: ParsableCommand {
                 ],
                 rows, rightAligned: [1, 2, 3, 4, 5, 6, 7, 8]))
         print("\nwhere a training step's time goes (% of its wall time; worker 1 of \(threads)'s phases):")
-        let phases = StepPhase.allCases.map(\.label)
+        renderShares(results, StepPhase.allCases, "step") { ($0.trainPhaseSeconds, $0.trainStepSeconds) }
+        print("\nwhere an evaluation pass's time goes (one batch, forward only; worker 1 of \(threads)'s phases):")
+        let forward: [StepPhase] = [.inputProjection, .recurrentForward, .cellsForward, .outputForward, .softmaxLoss]
+        renderShares(results, forward, "pass") { ($0.evalPhaseSeconds, $0.evalPassSeconds) }
+    }
+
+    /// One row per configuration: the wall time of a step or pass and each phase's share of it.
+    func renderShares(
+        _ results: [Benchmark.Result], _ phases: [StepPhase], _ unit: String,
+        _ of: (Benchmark.Result) -> ([String: Double], Double)
+    ) {
+        let labels = phases.map(\.label)
         let shares = results.map { r in
-            let known = phases.map { r.trainPhaseSeconds[$0] ?? 0 }
-            let other = max(0, r.trainStepSeconds - known.reduce(0, +))
-            return [r.configuration.name, String(printf: "%.2f ms", r.trainStepSeconds * 1e3)]
-                + (known + [other]).map { String(printf: "%.0f%%", 100 * $0 / r.trainStepSeconds) }
+            let (seconds, wall) = of(r)
+            let known = labels.map { seconds[$0] ?? 0 }
+            let other = max(0, wall - known.reduce(0, +))
+            return [r.configuration.name, String(printf: "%.2f ms", wall * 1e3)]
+                + (known + [other]).map { String(printf: "%.0f%%", 100 * $0 / wall) }
         }
-        print(renderTable(["config", "step"] + phases + ["other"], shares, rightAligned: Set(1...(phases.count + 2))))
+        print(renderTable(["config", unit] + labels + ["other"], shares, rightAligned: Set(1...(labels.count + 2))))
     }
 }

@@ -71,6 +71,9 @@ public enum Benchmark {
         public var trainPhaseSeconds: [String: Double]
         /// Wall-clock seconds of one profiled training step.
         public var trainStepSeconds: Double
+        /// The same for an evaluation pass (forward only) of one batch.
+        public var evalPhaseSeconds: [String: Double]
+        public var evalPassSeconds: Double
     }
 
     /// GFLOP/s of `gemm` on a square product (B pre-packed) split across `threads` threads by rows.
@@ -155,6 +158,9 @@ public enum Benchmark {
         start = Date()
         for _ in 0..<evalSteps { evalEngine.run(inputs: x, targets: y, backward: false, random: &rng) }
         let evalCPS = Double(evalSteps * B * T) / Date().timeIntervalSince(start)
+        let (evalPhases, passSeconds) = profile(evalEngine, passes: max(3, evalSteps / 2)) {
+            evalEngine.run(inputs: x, targets: y, backward: false, random: &rng)
+        }
 
         /// Characters per second of `streams` samples generated together (after a short warm-up).
         func sampling(streams: Int, precision: Precision) -> Double {
@@ -175,7 +181,24 @@ public enum Benchmark {
             sampleCharsPerSecond: sampleCPS, sampleBF16CharsPerSecond: sampleBF16, sample8CharsPerSecond: sample8,
             sample64CharsPerSecond: sample64,
             trainGFLOPs: 6 * macs * trainCPS / 1e9, evalGFLOPs: 2 * macs * evalCPS / 1e9,
-            peakResidentBytes: peak, trainPhaseSeconds: phases, trainStepSeconds: stepSeconds)
+            peakResidentBytes: peak, trainPhaseSeconds: phases, trainStepSeconds: stepSeconds,
+            evalPhaseSeconds: evalPhases, evalPassSeconds: passSeconds)
+    }
+
+    /// Seconds per call of `body` in each phase of `engine` (the calling thread and worker 1), and
+    /// its wall-clock seconds per call.
+    static func profile(
+        _ engine: SequenceEngine, passes: Int, _ body: () -> Void
+    ) -> (phases: [String: Double], seconds: Double) {
+        engine.profiling = true
+        defer { engine.profiling = false }
+        let start = Date()
+        for _ in 0..<passes { body() }
+        let wall = Date().timeIntervalSince(start) / Double(passes)
+        let worker = engine.chunks[0].workspace.clock
+        var phases: [String: Double] = [:]
+        for p in StepPhase.allCases { phases[p.label] = (engine.clock[p] + worker[p]) / Double(passes) }
+        return (phases, wall)
     }
 
     /// The known-truth check's result.
@@ -271,15 +294,8 @@ final class TrainingProbe {
     /// Seconds per step in each phase over `steps` profiled steps (the calling thread's phases and
     /// worker 1's), and the wall-clock seconds per step.
     func profile(steps: Int) -> (phases: [String: Double], stepSeconds: Double) {
-        engine.profiling = true
-        defer { engine.profiling = false }
-        let start = Date()
-        for _ in 0..<steps { step() }
-        let wall = Date().timeIntervalSince(start) / Double(steps)
-        let worker = engine.chunks[0].workspace.clock
-        var phases: [String: Double] = [:]
-        for p in StepPhase.allCases { phases[p.label] = (engine.clock[p] + worker[p]) / Double(steps) }
-        return (phases, wall)
+        let (phases, seconds) = Benchmark.profile(engine, passes: steps) { step() }
+        return (phases, seconds)
     }
 
     /// Training characters per second over at least `steps` timed steps and `seconds` seconds,
