@@ -79,11 +79,25 @@ typedef struct {
 
 static pthread_once_t amx_once = PTHREAD_ONCE_INIT;
 static int amx_granted;
+static const char *amx_status = "this CPU has no AMX-BF16";
 
+
+/// Asks Linux for the tile state, then checks the AMX product once against a reference before
+/// anything uses it.
 static void request_tiles(void) {
 #if defined(__linux__) && defined(__x86_64__)
-    if (ck_cpu_has("amx_tile") && ck_cpu_has("amx_bf16"))
-        amx_granted = syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XTILEDATA */) == 0;
+    if (!ck_cpu_has("amx_tile") || !ck_cpu_has("amx_bf16")) return;
+    if (syscall(SYS_arch_prctl, 0x1023 /* ARCH_REQ_XCOMP_PERM */, 18 /* XTILEDATA */) != 0) {
+        amx_status = "Linux refused the AMX tile state (arch_prctl ARCH_REQ_XCOMP_PERM)";
+        return;
+    }
+    amx_granted = 1;
+    if (!bf_check_product(bf_gemm_amx)) {
+        amx_granted = 0;
+        amx_status = "the AMX product disagreed with its reference in the start-up check; it is not used";
+        return;
+    }
+    amx_status = "in use";
 #endif
 }
 
@@ -91,6 +105,12 @@ int bf_amx_ready(void) {
     pthread_once(&amx_once, request_tiles);
     return amx_granted;
 }
+
+const char *ck_bf16_amx_status(void) {
+    pthread_once(&amx_once, request_tiles);
+    return amx_status;
+}
+
 
 #if defined(__x86_64__)
 #define AMX_ATTRIBUTES __attribute__((target("amx-tile,amx-bf16,avx512f")))

@@ -33,7 +33,11 @@ static inline uint16_t bf_round(float x) {
 typedef void (*bf_gemm_fn)(long m, long n, long k, const float *a, long ars, long acs, const uint16_t *b_panels,
                            float *c, long ldc, int accumulate, uint16_t *scratch);
 
-/// 1 when the CPU has AMX-BF16 and the operating system granted this process the tile state.
+/// 1 when `gemm` passes the start-up check of a bf16 path (BFloat16Gemm.c).
+int bf_check_product(bf_gemm_fn gemm);
+
+/// 1 when the CPU has AMX-BF16, the operating system granted this process the tile state and the
+/// AMX product passed bf_check_product.
 int bf_amx_ready(void);
 
 /// The AMX paths: the instructions, and the same blocking on the models of the instructions.

@@ -15,6 +15,8 @@
 //   avx512_bf16-model  the vdpbf16ps path on the model of vdpbf16ps.
 // The models run anywhere: the tests hold each instruction to its model bit for bit where the CPU
 // has it, and run both paths' packing, blocking and edges on every CPU.
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "BFloat16.h"
@@ -163,6 +165,42 @@ static void gemm_vdp_hardware(long m, long n, long k, const float *a, long ars, 
 #define gemm_vdp_hardware gemm_vdp_model
 #endif
 
+/// A 37×70×45 product (edges in every direction, accumulating) through `gemm` against the
+/// double-precision product of the same bf16-rounded inputs: 1 when within 1e-5 of the largest
+/// value. The AMX path must pass it before it is used: a path no test has run on this CPU model
+/// is not trusted with a whole training run before that.
+int bf_check_product(bf_gemm_fn gemm) {
+    enum { M = 37, N = 70, K = 45 };
+    float a[M * K], b[K * N], c[M * N];
+    unsigned state = 12345;
+    for (int i = 0; i < M * K; i++) a[i] = (float)((state = state * 1664525u + 1013904223u) >> 8) / (1 << 24) - 0.5f;
+    for (int i = 0; i < K * N; i++) b[i] = (float)((state = state * 1664525u + 1013904223u) >> 8) / (1 << 24) - 0.5f;
+    for (int i = 0; i < M * N; i++) c[i] = (float)(i % 7) - 3;
+    uint16_t *panels = malloc(sizeof(uint16_t) * ck_bf16_panels_count(K, N));
+    uint16_t *scratch = malloc(sizeof(uint16_t) * ck_bf16_scratch_count());
+    if (!panels || !scratch) {
+        free(panels), free(scratch);
+        return 0;
+    }
+    ck_bf16_pack_rows(b, N, K, N, panels);
+    gemm(M, N, K, a, K, 1, panels, c, N, 1, scratch);
+    double worst = 0, scale = 1e-6;
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            double sum = (double)((i * N + j) % 7) - 3;
+            for (int p = 0; p < K; p++) {
+                uint32_t x = (uint32_t)bf_round(a[i * K + p]) << 16, y = (uint32_t)bf_round(b[p * N + j]) << 16;
+                float fx, fy;
+                memcpy(&fx, &x, 4), memcpy(&fy, &y, 4);
+                sum += (double)fx * fy;
+            }
+            scale = fabs(sum) > scale ? fabs(sum) : scale;
+            worst = fabs(c[i * N + j] - sum) > worst ? fabs(c[i * N + j] - sum) : worst;
+        }
+    free(panels), free(scratch);
+    return worst <= 1e-5 * scale;
+}
+
 // MARK: choosing the path
 
 static int has_avx512bf16(void) { return ck_cpu_has("avx512_bf16"); }
@@ -206,6 +244,12 @@ int ck_bf16_use(const char *name) {
 }
 
 const char *ck_bf16_path(void) { return paths[current()].name; }
+
+int ck_bf16_check_path(const char *name) {
+    for (int i = 0; i < PATH_COUNT; i++)
+        if (strcmp(paths[i].name, name) == 0) return paths[i].available() && bf_check_product(paths[i].gemm);
+    return 0;
+}
 
 int ck_bf16_hardware(void) { return paths[current()].hardware; }
 

@@ -95,6 +95,18 @@ final class BFloat16GemmTests: XCTestCase {
         return c
     }
 
+    /// The start-up check the AMX path must pass before it is used, on every path that runs here
+    /// (a model passes it too: the check's own reference is right).
+    func testEveryPathPassesTheStartUpCheck() {
+        let candidates: [String] = ["amx", "avx512_bf16", "amx-model", "avx512_bf16-model"]
+        let runs = candidates.filter { ck_bf16_use($0) == 1 }
+        ck_bf16_use(nil)
+        for path in runs { XCTAssertEqual(ck_bf16_check_path(path), 1, path) }
+        XCTAssertEqual(ck_bf16_check_path("no-such-path"), 0)
+        let status = String(cString: ck_bf16_amx_status())
+        XCTAssertEqual(ck_bf16_use("amx") == 1, status == "in use", status)
+    }
+
     func testTheProductMatchesTheReferenceOnRoundedInputsOnOddSizes() {
         let candidates: [String] = ["amx-model", "avx512_bf16-model", "amx", "avx512_bf16"]
         let paths = candidates.filter { ck_bf16_use($0) == 1 }
@@ -136,6 +148,8 @@ final class BFloat16GemmTests: XCTestCase {
                 }
             }
         }
-        print("bf16 product tested through: \(paths.joined(separator: ", "))")
+        print(
+            "bf16 product tested through: \(paths.joined(separator: ", ")) "
+                + "(AMX: \(String(cString: ck_bf16_amx_status())))")
     }
 }

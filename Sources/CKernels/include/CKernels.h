@@ -99,6 +99,14 @@ const char *ck_bf16_path(void);
 /// 1 when ck_gemm_bf16 runs a real instruction (not a model).
 int ck_bf16_hardware(void);
 
+/// 1 when `path` runs here and passes the start-up check the AMX path must pass before it is used
+/// (a 37×70×45 product against the double-precision product of its rounded inputs).
+int ck_bf16_check_path(const char *path);
+
+/// Why the AMX path is or is not used here: "in use", "this CPU has no AMX-BF16", Linux's refusal
+/// of the tile state, or a failed start-up check of the product against its reference.
+const char *ck_bf16_amx_status(void);
+
 // MARK: AMX tiles and their model (BFloat16Model.c, AMXGemm.c)
 
 /// One AMX tile register: `rows` rows of `colsb` bytes in use (the rest reads as zero).
