@@ -57,10 +57,10 @@ struct TrainCommand: ParsableCommand {
                     writeErr("continuing \(output.name!) from step \(ckpt.training?.progress.step ?? 0) (\(path))\n")
                 }
                 trainer = try invocation.resumedTrainer(ckpt, path: path, whole: whole)
-                announce(trainer.settings.resolvedPrecision)
             case .new:
                 trainer = try newTrainer(invocation)
             }
+            announce(trainer.settings.resolvedPrecision)
             try train(trainer)
         }
     }
@@ -126,7 +126,7 @@ struct TrainCommand: ParsableCommand {
         }
         let validationCharacters = min(data.validation.count, Trainer.validationLimit)
         let (batch, sequence) = (request.resolvedBatch, request.resolvedSequence)
-        let precision = (request.precision ?? .auto).resolved
+        let precision = request.resolvedPrecision
         let plan = TrainingPlan.resolve(
             request, data: data, checkpointDirectory: absolutePath(invocation.folder),
             runName: { output.name ?? defaultRunName($0) },
@@ -183,7 +183,6 @@ extension LearningRateSchedule: ExpressibleByArgument {}
 
 /// "bf16 (this CPU has AMX-BF16)", or "fp32 (--precision)" when given.
 func precisionReason(_ requested: PrecisionRequest?, _ used: Precision) -> String {
-    announce(used)
     guard requested == nil || requested == .auto else { return "\(used.rawValue) (\(TrainFlag.precision.text))" }
     return "\(used.rawValue) (auto: \(Precision.automatic.reason))"
 }

@@ -19,20 +19,19 @@ let nr = 32
 /// B [K, N] packed as column panels of `nr` (32): panel p holds B[k, 32p ..< 32p+32] for
 /// k = 0..<K contiguously (32·K floats), zero-padded past N. Reading a panel is then one
 /// sequential stream, whatever N is — with B row-major, a power-of-two row stride (4H = 2048
-/// floats) maps every row of a panel to the same L1 set. In bf16 (`bf16Base`), the same panels
+/// floats) maps every row of a panel to the same L1 set. In bf16 (`Values.bf16`), the same panels
 /// hold K in pairs, as `ck_gemm_bf16` wants them (see Sources/CKernels/BFloat16Gemm.c).
 struct Panels {
-    let base: FloatPointer
-    let k: Int, n: Int
-    /// Set for bf16 panels (then `base` is the same memory and is not read as floats).
-    let bf16Base: UnsafeMutablePointer<UInt16>?
-
-    init(base: FloatPointer, k: Int, n: Int) { self.base = base; self.k = k; self.n = n; bf16Base = nil }
-
-    init(bf16 base: UnsafeMutablePointer<UInt16>, k: Int, n: Int) {
-        self.base = UnsafeMutableRawPointer(base).assumingMemoryBound(to: Float.self)
-        self.k = k; self.n = n; bf16Base = base
+    /// The packed values: fp32, or bf16 pairs.
+    enum Values {
+        case fp32(FloatPointer), bf16(UnsafeMutablePointer<UInt16>)
     }
+    let values: Values
+    let k: Int, n: Int
+
+    init(base: FloatPointer, k: Int, n: Int) { values = .fp32(base); self.k = k; self.n = n }
+
+    init(bf16 base: UnsafeMutablePointer<UInt16>, k: Int, n: Int) { values = .bf16(base); self.k = k; self.n = n }
 
     var panelCount: Int { (n + nr - 1) / nr }
     static func floatCount(k: Int, n: Int) -> Int { (n + nr - 1) / nr * nr * max(k, 1) }
@@ -94,11 +93,12 @@ func gemm(
     scratch: FloatPointer
 ) {
     precondition(b.k == k && b.n == n)
-    if let bf16 = b.bf16Base {
+    switch b.values {
+    case .fp32(let base):
+        ck_gemm(m, n, k, a, aRowStride, aColStride, base, c, ldc, accumulate ? 1 : 0, scratch)
+    case .bf16(let base):
         let s = UnsafeMutableRawPointer(scratch).assumingMemoryBound(to: UInt16.self)
-        ck_gemm_bf16(m, n, k, a, aRowStride, aColStride, bf16, c, ldc, accumulate ? 1 : 0, s)
-    } else {
-        ck_gemm(m, n, k, a, aRowStride, aColStride, b.base, c, ldc, accumulate ? 1 : 0, scratch)
+        ck_gemm_bf16(m, n, k, a, aRowStride, aColStride, base, c, ldc, accumulate ? 1 : 0, s)
     }
 }
 

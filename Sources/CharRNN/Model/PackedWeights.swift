@@ -10,7 +10,6 @@
 final class PackedWeights {
     let config: ModelConfig
     let backward: Bool
-    let precision: Precision
     /// One-hot models: the per-character table of layer-0 input contributions [V, G·H]
     /// (row v = column v of W_ih).
     let oneHotTable: FloatBuffer?
@@ -28,7 +27,6 @@ final class PackedWeights {
     init(config: ModelConfig, backward: Bool, precision: Precision = .fp32) {
         self.config = config
         self.backward = backward
-        self.precision = precision
         let GH = config.gateWidth, H = config.hiddenSize, V = config.vocabularySize
         let product = (0..<config.layers).map { $0 > 0 || config.usesEmbedding }
         let format = precision.weightFormat

@@ -144,7 +144,7 @@ public enum Benchmark {
         let B = cfg.batch, T = cfg.steps
         let probe = TrainingProbe(config: config, batch: B, steps: T, threads: threads, precision: precision)
         let trainCPS = probe.charactersPerSecond(steps: trainSteps, warmUp: 3)
-        let (phases, stepSeconds) = probe.profile(steps: max(3, trainSteps / 2))
+        let (phases, stepSeconds) = profile(probe.engine, passes: max(3, trainSteps / 2)) { probe.step() }
         let model = probe.model, x = probe.x, y = probe.y
         var rng = RandomGenerator(seed: 2)
         var start = Date()
@@ -289,13 +289,6 @@ final class TrainingProbe {
             clipGlobalNorm(engine.gradients, maxNorm: 5)
             adam.update(parameters: model.parameters, gradients: engine.gradients)
         }
-    }
-
-    /// Seconds per step in each phase over `steps` profiled steps (the calling thread's phases and
-    /// worker 1's), and the wall-clock seconds per step.
-    func profile(steps: Int) -> (phases: [String: Double], stepSeconds: Double) {
-        let (phases, seconds) = Benchmark.profile(engine, passes: steps) { step() }
-        return (phases, seconds)
     }
 
     /// Training characters per second over at least `steps` timed steps and `seconds` seconds,

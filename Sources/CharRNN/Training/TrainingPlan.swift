@@ -48,6 +48,8 @@ public struct TrainingRequest {
 
     /// Batch shape as given or by default (what the data must hold at least one batch of).
     public var resolvedBatch: Int { batch ?? AutoConfiguration.batch }
+    /// The precision asked for, `auto` resolved on this CPU.
+    public var resolvedPrecision: Precision { (precision ?? .auto).resolved }
     /// Timesteps per batch as given or by default.
     public var resolvedSequence: Int { sequence ?? AutoConfiguration.sequence }
 }
@@ -109,7 +111,7 @@ public struct TrainingPlan: Sendable {
         let d = TrainingSettings.defaults
         var s = TrainingSettings(trainFile: r.trainFile)
         s.validationFile = r.validationFile
-        s.precision = (r.precision ?? .auto).resolved
+        s.precision = r.resolvedPrecision
         s.validationFraction = r.validationFraction ?? d.validationFraction
         s.testFraction = r.testFraction
         s.bytes = r.bytes
