@@ -68,6 +68,7 @@ void ck_gemv(long n, long k, const float *w, const float *x, float *y, int accum
     ck_active()->gemv(n, k, w, x, y, accumulate);
 }
 
-void ck_gemv_bf16(long n, long k, const uint16_t *w, const float *x, float *y, int accumulate, float *scratch) {
-    ck_active()->gemv_bf16(n, k, w, x, y, accumulate, scratch);
+void ck_gemv_bf16(long n, long k, long ldw, const uint16_t *w, const float *x, float *y, int accumulate,
+                  float *scratch) {
+    ck_active()->gemv_bf16(n, k, ldw, w, x, y, accumulate, scratch);
 }

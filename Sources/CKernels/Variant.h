@@ -309,15 +309,17 @@ static inline float CK_NAME(bf16_float)(uint16_t b) {
     return f;
 }
 
-CK_TARGET static void CK_NAME(gemv_bf16)(long n, long k, const uint16_t *w, const float *x, float *y, int accumulate,
-                                         float *scratch) {
-    long half = k / 2;
-    float *xe = scratch, *xo = scratch + half;
-    for (long j = 0; j < half; j++) { xe[j] = x[2 * j]; xo[j] = x[2 * j + 1]; }
-    long blocks = k % 2 == 0 ? half / CK_W * CK_W : 0;  // rows start on a pair boundary only when k is even
+// An odd k's last pair is (x[k-1], 0), so the odd half of the row's last pair, its padding, adds 0.
+CK_TARGET static void CK_NAME(gemv_bf16)(long n, long k, long ldw, const uint16_t *w, const float *x, float *y,
+                                         int accumulate, float *scratch) {
+    long pairs = (k + 1) / 2;
+    float *xe = scratch, *xo = scratch + pairs;
+    for (long j = 0; j < k / 2; j++) { xe[j] = x[2 * j]; xo[j] = x[2 * j + 1]; }
+    if (k % 2) { xe[pairs - 1] = x[k - 1]; xo[pairs - 1] = 0; }
+    long blocks = ldw % 2 == 0 ? pairs / CK_W * CK_W : 0;  // rows start on a pair only with an even ldw
     long i = 0;
     for (; i + 4 <= n; i += 4) {
-        const uint16_t *w0 = w + i * k, *w1 = w0 + k, *w2 = w1 + k, *w3 = w2 + k;
+        const uint16_t *w0 = w + i * ldw, *w1 = w0 + ldw, *w2 = w1 + ldw, *w3 = w2 + ldw;
         VF s0 = ck_splat(0), s1 = s0, s2 = s0, s3 = s0, a, b;
         for (long q = 0; q < blocks; q += CK_W) {
             VF e = ck_load(xe + q), o = ck_load(xo + q);
@@ -327,7 +329,7 @@ CK_TARGET static void CK_NAME(gemv_bf16)(long n, long k, const uint16_t *w, cons
             CK_NAME(bf16_pairs)(w3 + 2 * q, &a, &b); s3 += a * e; s3 += b * o;
         }
         float r0 = ck_sum(s0), r1 = ck_sum(s1), r2 = ck_sum(s2), r3 = ck_sum(s3);
-        for (long p = 2 * blocks; p < k; p++) {
+        for (long p = 2 * blocks; p < k; p++) {  // 2·blocks may pass k by the padding: then no tail
             float xv = x[p];
             r0 += CK_NAME(bf16_float)(w0[p]) * xv; r1 += CK_NAME(bf16_float)(w1[p]) * xv;
             r2 += CK_NAME(bf16_float)(w2[p]) * xv; r3 += CK_NAME(bf16_float)(w3[p]) * xv;
@@ -336,7 +338,7 @@ CK_TARGET static void CK_NAME(gemv_bf16)(long n, long k, const uint16_t *w, cons
         else { y[i] = r0; y[i + 1] = r1; y[i + 2] = r2; y[i + 3] = r3; }
     }
     for (; i < n; i++) {
-        const uint16_t *wi = w + i * k;
+        const uint16_t *wi = w + i * ldw;
         VF s = ck_splat(0), a, b;
         for (long q = 0; q < blocks; q += CK_W) {
             CK_NAME(bf16_pairs)(wi + 2 * q, &a, &b);

@@ -25,7 +25,8 @@ typedef struct ck_table {
     /// C[rows, cols] (+)= A·B for rows ≤ 8, cols ≤ 32: A packed 8 values per p, B one panel.
     void (*micro)(int rows, int cols, long k, const float *a, const float *b, float *c, long ldc, int accumulate);
     void (*gemv)(long n, long k, const float *w, const float *x, float *y, int accumulate);
-    void (*gemv_bf16)(long n, long k, const uint16_t *w, const float *x, float *y, int accumulate, float *scratch);
+    void (*gemv_bf16)(long n, long k, long ldw, const uint16_t *w, const float *x, float *y, int accumulate,
+                      float *scratch);
     void (*lstm_forward)(float *, const float *, float *, float *, float *, long, long);
     void (*lstm_backward)(const float *, float *, const float *, const float *, const float *, const float *,
                           float *, long);

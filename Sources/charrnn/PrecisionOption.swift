@@ -16,6 +16,9 @@ struct PrecisionOption: ParsableArguments {
 
     /// The precision to use, saying once on stderr when bf16 has no bf16 instruction here.
     var resolved: Precision { announce(precision.resolved) }
+
+    /// The same for sampling one stream (`auto`: bf16 wherever the CPU has a bf16 instruction).
+    var resolvedForOneStream: Precision { announce(precision.resolvedForOneStream) }
 }
 
 /// `precision`, after saying once on stderr what bf16 does on a CPU without a bf16 instruction.

@@ -88,7 +88,9 @@ struct SampleCommand: ParsableCommand {
     func run() throws {
         threadOptions.apply()
         try reportingErrors {
+            // Scoring (--eval) and batched streams are matrix products; one stream is matrix–vector.
             let precision = precisionOption.resolved
+            let sampling = numSamples == 1 ? precisionOption.resolvedForOneStream : precision
             let seedValue = seed ?? UInt64(Date().timeIntervalSince1970 * 1000)
             let out = Output(mode: isatty(1) != 0 ? .character : .line)
             var json: [JSONSample] = []
@@ -99,7 +101,7 @@ struct SampleCommand: ParsableCommand {
                 let evalScore = try eval.map { try Score.score(checkpoint: path, text: $0, precision: precision).score }
                 // Everything that can fail is done: now the header.
                 writeHeader(path, ckpt, evalScore: evalScore, seed: seed == nil && n == 0 ? seedValue : nil)
-                let generator = Generator(model: ckpt.makeModel(), streams: numSamples, precision: precision)
+                let generator = Generator(model: ckpt.makeModel(), streams: numSamples, precision: sampling)
                 // Parsed as Double so that errors show the value given; a p below Float's range keeps
                 // only the most likely character, as any tiny p does.
                 let options = Generator.Options(

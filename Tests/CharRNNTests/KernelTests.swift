@@ -80,19 +80,36 @@ final class KernelTests: XCTestCase {
 
     func testBFloat16GemvMatchesTheReferenceOnRoundedWeights() { forEachVariant(checkBFloat16Gemv) }
 
+    /// Rows stored back to back (an odd k puts every other row off a pair: the scalar loop) and as
+    /// `BFloat16Matrix` stores them (padded to a pair: the vector loop, whose last pair an odd k
+    /// ends with the padding), from row 0 and from a later row.
     func checkBFloat16Gemv(_ variant: String) {
         var rng = RandomGenerator(seed: 10)
-        for (n, k) in [(1, 1), (3, 17), (65, 256), (1024, 255), (7, 33), (5, 15), (9, 64), (6, 96)] {
+        let sizes = [(1, 1), (3, 17), (65, 256), (1024, 255), (7, 33), (5, 15), (9, 64), (6, 96), (4, 31), (5, 63)]
+        for (n, k) in sizes {
             let w = randomArray(n * k, &rng), x = randomArray(k, &rng), y0 = randomArray(n, &rng)
             let bits = w.map(BFloat16.bits), rounded = bits.map(BFloat16.float)
-            var scratch = [Float](repeating: 0, count: k)
+            let matrix = w.withUnsafeBufferPointer { BFloat16Matrix($0.baseAddress!, rows: n, columns: k) }
+            var scratch = [Float](repeating: 0, count: k + 1)
             for accumulate in [false, true] {
-                var fast = y0, slow = y0
+                let first = n / 3
+                var packed = y0, padded = y0, slow = y0
                 bits.withUnsafeBufferPointer { b in
-                    gemv(n: n, k: k, w: b.baseAddress!, x: x, y: &fast, accumulate: accumulate, scratch: &scratch)
+                    gemv(
+                        n: n, k: k, w: b.baseAddress!, rowStride: k, x: x, y: &packed, accumulate: accumulate,
+                        scratch: &scratch)
+                }
+                padded.withUnsafeMutableBufferPointer { y in
+                    matrix.multiply(
+                        rows: first, count: n - first, x: x, y: y.baseAddress! + first, accumulate: accumulate,
+                        scratch: &scratch)
                 }
                 gemvReference(n: n, k: k, w: rounded, x: x, y: &slow, accumulate: accumulate)
-                XCTAssertLessThan(maxRelativeDifference(fast, slow), 1e-5, "\(variant) bf16 gemv \(n)×\(k)")
+                XCTAssertLessThan(maxRelativeDifference(packed, slow), 1e-5, "\(variant) bf16 gemv \(n)×\(k)")
+                XCTAssertLessThan(
+                    maxRelativeDifference(Array(padded[first...]), Array(slow[first...])), 1e-5,
+                    "\(variant) padded bf16 gemv \(n)×\(k) from row \(first)")
+                XCTAssertEqual(Array(padded[..<first]), Array(y0[..<first]), "rows before \(first) untouched")
             }
         }
     }
@@ -233,7 +250,8 @@ final class KernelTests: XCTestCase {
         }
         XCTAssertTrue(KernelVariant.isSupported("baseline"))
         XCTAssertFalse(KernelVariant.isSupported("avx1024"))
-        print("kernel variants run for real on this CPU: \(KernelVariant.supported.joined(separator: ", "))"
-              + " (features: \(KernelVariant.cpuFeatures))")
+        print(
+            "kernel variants run for real on this CPU: \(KernelVariant.supported.joined(separator: ", "))"
+                + " (features: \(KernelVariant.cpuFeatures))")
     }
 }

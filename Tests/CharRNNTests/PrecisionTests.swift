@@ -49,4 +49,13 @@ final class PrecisionTests: XCTestCase {
         XCTAssertEqual(Precision.bf16Fallback == nil, KernelVariant.bf16Hardware)
         print("auto: \(precision.rawValue) (\(reason)); bf16 path \(KernelVariant.bf16Path)")
     }
+
+    /// One stream's sampling reads bf16 weights wherever there is a bf16 instruction (Intel without
+    /// AMX too, where the products stay fp32); an explicit precision is kept as given.
+    func testAutoForOneStreamIsBF16WhereverABF16InstructionIs() {
+        XCTAssertEqual(PrecisionRequest.auto.resolvedForOneStream, KernelVariant.bf16Hardware ? .bf16 : .fp32)
+        XCTAssertEqual(PrecisionRequest.fp32.resolvedForOneStream, .fp32)
+        XCTAssertEqual(PrecisionRequest.bf16.resolvedForOneStream, .bf16)
+        if Precision.automatic.precision == .bf16 { XCTAssertEqual(Precision.automaticForOneStream, .bf16) }
+    }
 }

@@ -85,13 +85,15 @@ static void check_gemv(void) {
     for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         long n = sizes[s][0], k = sizes[s][1];
         float *w = randoms(n * k), *x = randoms(k), *y = randoms(n), *yb = randoms(n), *ref = malloc(sizeof(float) * n);
-        float *refb = malloc(sizeof(float) * n), *scratch = malloc(sizeof(float) * k);
-        uint16_t *wb = malloc(sizeof(uint16_t) * n * k);
-        for (long i = 0; i < n * k; i++) wb[i] = bf16(w[i]);
+        float *refb = malloc(sizeof(float) * n), *scratch = malloc(sizeof(float) * (k + 1));
+        long ldw = (k + 1) / 2 * 2;  // rows padded to a pair, as the sampler stores them
+        uint16_t *wb = calloc((size_t)(n * ldw), sizeof(uint16_t));
+        for (long i = 0; i < n; i++)
+            for (long p = 0; p < k; p++) wb[i * ldw + p] = bf16(w[i * k + p]);
         for (long i = 0; i < n; i++) {
             float s1 = 0, s2 = 0;
             for (long p = 0; p < k; p++) {
-                uint32_t u = (uint32_t)wb[i * k + p] << 16;
+                uint32_t u = (uint32_t)wb[i * ldw + p] << 16;
                 float r;
                 memcpy(&r, &u, 4);
                 s1 += w[i * k + p] * x[p]; s2 += r * x[p];
@@ -99,7 +101,7 @@ static void check_gemv(void) {
             ref[i] = y[i] + s1; refb[i] = s2;
         }
         ck_gemv(n, k, w, x, y, 1);
-        ck_gemv_bf16(n, k, wb, x, yb, 0, scratch);
+        ck_gemv_bf16(n, k, ldw, wb, x, yb, 0, scratch);
         char what[64];
         snprintf(what, sizeof what, "gemv %ldx%ld", n, k);
         expect(worst_relative(y, ref, n) < 1e-5, what);

@@ -54,8 +54,10 @@ void ck_gemm(long m, long n, long k, const float *a, long ars, long acs, const f
 /// y[N] (accumulate ? += : =) W[N,K]·x[K], W row-major (one stream: sampling).
 void ck_gemv(long n, long k, const float *w, const float *x, float *y, int accumulate);
 
-/// The same with W in bf16 (the upper halves of floats). `scratch` holds k floats.
-void ck_gemv_bf16(long n, long k, const uint16_t *w, const float *x, float *y, int accumulate,
+/// The same with W in bf16 (the upper halves of floats), row i at w + i·ldw (ldw ≥ k). With an
+/// even ldw every row starts on a pair and the kernel runs vectorised; the padding of a row past
+/// k must then be finite (zero). `scratch` holds k + 1 floats.
+void ck_gemv_bf16(long n, long k, long ldw, const uint16_t *w, const float *x, float *y, int accumulate,
                   float *scratch);
 
 // MARK: bf16 products (BFloat16Gemm.c)

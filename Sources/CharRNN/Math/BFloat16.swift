@@ -15,19 +15,17 @@ public enum BFloat16 {
 
     /// `x` rounded to bf16 and widened again.
     @inline(__always) public static func rounded(_ x: Float) -> Float { float(bits(x)) }
-
-    /// `count` Floats from `p`, rounded to bf16.
-    static func array(_ p: UnsafePointer<Float>, count: Int) -> [UInt16] { (0..<count).map { bits(p[$0]) } }
 }
 
-/// y[N] (accumulate ? += : =) W[N,K]·x[K] with W in bf16, for one stream (sampling). The kernel
-/// widens two bf16 weights per 32-bit lane with a shift and a mask, so x is first split into its
-/// even and odd elements in `scratch` (k floats). The products are exact and summed in Float, in
-/// another order than `gemv`'s.
+/// y[N] (accumulate ? += : =) W[N,K]·x[K] with W in bf16, row i at `w + i·rowStride`, for one
+/// stream (sampling). The kernel widens two bf16 weights per 32-bit lane with a shift and a mask,
+/// so x is first split into its even and odd elements in `scratch` (k + 1 floats); it is
+/// vectorised only where every row starts on a pair, i.e. `rowStride` is even (see
+/// `BFloat16.Rows`). The products are exact and summed in Float, in another order than `gemv`'s.
 @inline(__always)
 func gemv(
-    n: Int, k: Int, w: UnsafePointer<UInt16>, x: ConstFloatPointer, y: FloatPointer, accumulate: Bool,
-    scratch: FloatPointer
+    n: Int, k: Int, w: UnsafePointer<UInt16>, rowStride: Int, x: ConstFloatPointer, y: FloatPointer,
+    accumulate: Bool, scratch: FloatPointer
 ) {
-    ck_gemv_bf16(n, k, w, x, y, accumulate ? 1 : 0, scratch)
+    ck_gemv_bf16(n, k, rowStride, w, x, y, accumulate ? 1 : 0, scratch)
 }

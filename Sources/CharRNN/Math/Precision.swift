@@ -45,6 +45,13 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
         default: return (.fp32, "this CPU has neither AMX-BF16 nor AVX512_BF16")
         }
     }
+
+    /// The precision `auto` picks for one stream's sampling: matrix–vector work, bound by reading
+    /// every weight once per character, which bf16 halves (its kernel widens the weights to fp32
+    /// with a shift, so the products' speed does not enter). bf16 wherever the CPU has a bf16
+    /// instruction, Intel without AMX included: there it measured 1.7–1.85× fp32's chars/s at
+    /// 2×512 (docs/precision.md).
+    public static var automaticForOneStream: Precision { KernelVariant.bf16Hardware ? .bf16 : .fp32 }
 }
 
 /// The precision a command asks for: `auto` (the default) resolves to `Precision.automatic`.
@@ -58,4 +65,7 @@ public enum PrecisionRequest: String, Sendable, CaseIterable, Codable {
         case .bf16: .bf16
         }
     }
+
+    /// The same for sampling one stream, where `auto` follows `Precision.automaticForOneStream`.
+    public var resolvedForOneStream: Precision { self == .auto ? Precision.automaticForOneStream : resolved }
 }

@@ -26,7 +26,7 @@ final class Sampler {
     var current = 0
     let c: FloatBuffer
     let gates: FloatBuffer, hiddenGates: FloatBuffer, scratch: FloatBuffer
-    /// bf16 products: x split into even and odd elements, one buffer per part (two cores).
+    /// bf16 products: x split into even and odd elements (k + 1 floats), one buffer per part.
     let split: [FloatBuffer]
     let logits: FloatBuffer
     var tokenDraw: TokenDraw
@@ -36,11 +36,7 @@ final class Sampler {
     /// With `Precision.bf16`: the weight matrices rounded to bf16 (half the bytes to stream per
     /// character): per layer W_ih (nil where the one-hot table stands in) and W_hh, and the output
     /// layer's weight.
-    let bf16:
-        (
-            input: [UnsafeMutablePointer<UInt16>?], hidden: [UnsafeMutablePointer<UInt16>],
-            output: UnsafeMutablePointer<UInt16>
-        )?
+    let bf16: (input: [BFloat16Matrix?], hidden: [BFloat16Matrix], output: BFloat16Matrix)?
 
     init(model: LanguageModel, threads: Int = Threads.count, precision: Precision = .fp32) {
         self.model = model
@@ -53,37 +49,25 @@ final class Sampler {
         h = [FloatBuffer(count: cfg.layers * H), FloatBuffer(count: cfg.layers * H)]
         c = FloatBuffer(count: cfg.layers * H)
         gates = FloatBuffer(count: GH); hiddenGates = FloatBuffer(count: GH); scratch = FloatBuffer(count: H)
-        let widest = (0..<cfg.layers).map { cfg.inputSize(layer: $0) }.max()! + H
+        let widest = max((0..<cfg.layers).map { cfg.inputSize(layer: $0) }.max()!, H) + 1
         split = [FloatBuffer(count: widest), FloatBuffer(count: widest)]
         logits = FloatBuffer(count: V)
         tokenDraw = TokenDraw(vocabularySize: V)
         // Below ~64 units a step is a few microseconds: a second core only adds rendezvous cost.
         twoThreads = threads > 1 && H >= 64
         if precision == .bf16 {
-            func copy(_ tensor: FloatPointer, _ count: Int) -> UnsafeMutablePointer<UInt16> {
-                let p = UnsafeMutablePointer<UInt16>.allocate(capacity: count)
-                p.initialize(from: BFloat16.array(tensor, count: count), count: count)
-                return p
-            }
-            let t = model.tensors
+            let t = model.tensors, GH = cfg.gateWidth, H = cfg.hiddenSize
             bf16 = (
                 (0..<cfg.layers).map { l in
                     l == 0 && !cfg.usesEmbedding
-                        ? nil : copy(t.layers[l].inputWeights, cfg.gateWidth * cfg.inputSize(layer: l))
+                        ? nil
+                        : BFloat16Matrix(t.layers[l].inputWeights, rows: GH, columns: cfg.inputSize(layer: l))
                 },
-                (0..<cfg.layers).map { copy(t.layers[$0].recurrentWeights, cfg.gateWidth * cfg.hiddenSize) },
-                copy(t.outputWeights, cfg.vocabularySize * cfg.hiddenSize)
+                (0..<cfg.layers).map { BFloat16Matrix(t.layers[$0].recurrentWeights, rows: GH, columns: H) },
+                BFloat16Matrix(t.outputWeights, rows: cfg.vocabularySize, columns: H)
             )
         } else {
             bf16 = nil
-        }
-    }
-
-    deinit {
-        if let b = bf16 {
-            b.input.forEach { $0?.deallocate() }
-            b.hidden.forEach { $0.deallocate() }
-            b.output.deallocate()
         }
     }
 
@@ -140,9 +124,8 @@ final class Sampler {
                         for j in 0..<n { g[r0 + j] = row[j] + bias[r0 + j] }
                     } else if let x {
                         if let b = bf16?.input[l] {
-                            gemv(
-                                n: n, k: inSize, w: b + r0 * inSize, x: x, y: g + r0, accumulate: false,
-                                scratch: split[part].pointer)
+                            b.multiply(
+                                rows: r0, count: n, x: x, y: g + r0, accumulate: false, scratch: split[part].pointer)
                         } else {
                             gemv(n: n, k: inSize, w: wih + r0 * inSize, x: x, y: g + r0, accumulate: false)
                         }
@@ -153,8 +136,8 @@ final class Sampler {
                     // Recurrent side.
                     let lstm = cfg.architecture == .lstm
                     if let b = bf16?.hidden[l] {
-                        gemv(
-                            n: n, k: H, w: b + r0 * H, x: hl, y: (lstm ? g : hp) + r0, accumulate: lstm,
+                        b.multiply(
+                            rows: r0, count: n, x: hl, y: (lstm ? g : hp) + r0, accumulate: lstm,
                             scratch: split[part].pointer)
                     } else {
                         gemv(n: n, k: H, w: whh + r0 * H, x: hl, y: (lstm ? g : hp) + r0, accumulate: lstm)
@@ -178,8 +161,8 @@ final class Sampler {
             let rows = range(part, of: V)
             guard !rows.isEmpty else { return }
             if let b = bf16?.output {
-                gemv(
-                    n: rows.count, k: H, w: b + rows.lowerBound * H, x: top, y: lg + rows.lowerBound, accumulate: false,
+                b.multiply(
+                    rows: rows.lowerBound, count: rows.count, x: top, y: lg + rows.lowerBound, accumulate: false,
                     scratch: split[part].pointer)
             } else {
                 gemv(
