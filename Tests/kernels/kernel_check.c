@@ -1,9 +1,11 @@
-// The kernels' portable variant (NEON on arm64) against naive references, for a cross-compiled
-// run under qemu-aarch64 (Tests/neon-check.sh). Checks what KernelTests checks in Swift: the
-// matrix product in all three layouts on odd sizes, gemv in fp32 and bf16, the nonlinearities,
-// softmax, the LSTM and GRU cells against their equations in double precision, Adam, and the bf16
-// product on both of its paths here (the C models of AMX and of AVX512_BF16) against the naive
-// product of bf16-rounded inputs.
+// The kernels against naive references, in C alone, built as one static program: for arm64 under
+// qemu-aarch64 (Tests/neon-check.sh: the portable variant, NEON in the arm64 baseline), and for an
+// x86-64 machine without Swift (bench/device-check.sh: the variant dispatch picks there). Checks
+// what KernelTests checks in Swift: the matrix product in all three layouts on odd sizes, gemv in
+// fp32 and bf16, the nonlinearities, softmax, the LSTM and GRU cells against their equations in
+// double precision, Adam, and the bf16 product on every path this CPU runs (the C models of AMX
+// and AVX512_BF16 everywhere, the instructions where they exist) against the naive product of
+// bf16-rounded inputs; where an instruction exists, its path and its model's give the same bits.
 // Prints one line per failure and ends with "N passed, M failed".
 #include <math.h>
 #include <stdio.h>
@@ -204,12 +206,19 @@ static float widened(uint16_t b) {
     return f;
 }
 
+static const char *bf16_paths[] = {"amx", "avx512_bf16", "amx-model", "avx512_bf16-model"};
+
 static void check_gemm_bf16(void) {
-    long sizes[][3] = {{1, 1, 1}, {5, 33, 7}, {17, 32, 32}, {9, 31, 513}, {40, 70, 45}};
-    const char *paths[] = {"amx-model", "avx512_bf16-model"};
+    long sizes[][3] = {{1, 1, 1}, {5, 33, 7}, {17, 32, 32}, {9, 31, 513}, {40, 70, 45}, {64, 200, 520}};
     uint16_t *scratch = malloc(sizeof(uint16_t) * ck_bf16_scratch_count());
-    for (unsigned p = 0; p < 2; p++) {
-        expect(ck_bf16_use(paths[p]), paths[p]);
+    for (unsigned p = 0; p < 4; p++) {
+        int model = p >= 2;
+        if (!ck_bf16_use(bf16_paths[p])) {
+            expect(!model, bf16_paths[p]);  // a model runs everywhere
+            printf("bf16 path %s: not on this CPU\n", bf16_paths[p]);
+            continue;
+        }
+        printf("bf16 path %s: checked%s\n", bf16_paths[p], model ? " (a C model of the instruction)" : " (the instruction)");
         for (unsigned s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
             long m = sizes[s][0], n = sizes[s][1], k = sizes[s][2];
             float *a = randoms(m * k), *b = randoms(k * n), *c = randoms(m * n), *ref = malloc(sizeof(float) * m * n);
@@ -224,19 +233,82 @@ static void check_gemm_bf16(void) {
                 }
             ck_gemm_bf16(m, n, k, a, k, 1, panels, c, n, 1, scratch);
             char what[96];
-            snprintf(what, sizeof what, "bf16 product (%s) %ldx%ldx%ld", paths[p], m, n, k);
+            snprintf(what, sizeof what, "bf16 product (%s) %ldx%ldx%ld", bf16_paths[p], m, n, k);
             expect(worst_relative(c, ref, m * n) < 1e-5, what);
             free(a); free(b); free(c); free(ref); free(panels);
         }
     }
     ck_bf16_use(NULL);
+#if defined(__aarch64__)
     expect(strcmp(ck_bf16_path(), "avx512_bf16-model") == 0 && !ck_bf16_hardware(), "no bf16 instruction on arm64");
+#endif
+    free(scratch);
+}
+
+// Ordinary values with, one in `special`, a bf16 denormal, a huge value, an infinity or a NaN.
+static float bf16_test_value(int special) {
+    float u = uniform();
+    if ((state >> 20) % (unsigned long long)special) return u * 4;
+    switch ((state >> 8) % 4) {
+    case 0: return u * 1e-39f;
+    case 1: return u * 3e38f;
+    case 2: return u > 0 ? INFINITY : -INFINITY;
+    default: return NAN;
+    }
+}
+
+static int same_bits(float a, float b) {
+    uint32_t x, y;
+    memcpy(&x, &a, 4); memcpy(&y, &b, 4);
+    return x == y || (a != a && b != b);
+}
+
+// An instruction's path and its model's run the same blocking, so whole products agree bit for bit
+// (NaNs as NaNs), denormals, overflow and special values included.
+static void check_instruction_against_model(const char *instruction, const char *model) {
+    if (!ck_bf16_use(instruction)) {
+        printf("%s against its model bit for bit: skipped (%s)\n", instruction,
+               strcmp(instruction, "amx") == 0 ? ck_bf16_amx_status() : "this CPU has no AVX512_BF16");
+        return;
+    }
+    long sizes[][3] = {{1, 1, 2}, {16, 32, 32}, {37, 70, 45}, {64, 96, 520}, {5, 33, 1031}};
+    uint16_t *scratch = malloc(sizeof(uint16_t) * ck_bf16_scratch_count());
+    long mismatches = 0, compared = 0;
+    for (int trial = 0; trial < 20; trial++) {
+        long m = sizes[trial % 5][0], n = sizes[trial % 5][1], k = sizes[trial % 5][2];
+        int special = trial < 10 ? 50 : 1000;
+        float *a = malloc(sizeof(float) * m * k), *b = malloc(sizeof(float) * k * n);
+        float *c1 = malloc(sizeof(float) * m * n), *c2 = malloc(sizeof(float) * m * n);
+        for (long i = 0; i < m * k; i++) a[i] = bf16_test_value(special);
+        for (long i = 0; i < k * n; i++) b[i] = bf16_test_value(special);
+        for (long i = 0; i < m * n; i++) c1[i] = c2[i] = bf16_test_value(special);
+        uint16_t *panels = malloc(sizeof(uint16_t) * ck_bf16_panels_count(k, n));
+        ck_bf16_pack_rows(b, n, k, n, panels);
+        ck_bf16_use(instruction);
+        ck_gemm_bf16(m, n, k, a, k, 1, panels, c1, n, trial % 2, scratch);
+        ck_bf16_use(model);
+        ck_gemm_bf16(m, n, k, a, k, 1, panels, c2, n, trial % 2, scratch);
+        for (long i = 0; i < m * n; i++) {
+            compared++;
+            if (!same_bits(c1[i], c2[i]) && mismatches++ < 5)
+                printf("%s %ldx%ldx%ld element %ld: instruction %.9g, model %.9g\n", instruction, m, n, k, i, c1[i], c2[i]);
+        }
+        free(a); free(b); free(c1); free(c2); free(panels);
+    }
+    char what[96];
+    snprintf(what, sizeof what, "%s and %s: the same bits (%ld elements)", instruction, model, compared);
+    expect(mismatches == 0, what);
+    printf("%s against its model bit for bit: %ld of %ld elements differ\n", instruction, mismatches, compared);
+    ck_bf16_use(NULL);
     free(scratch);
 }
 
 int main(void) {
     printf("kernels: %s (CPU features: %s)\n", ck_variant(), ck_cpu_features());
+    printf("bf16: %s path by default; AMX: %s\n", ck_bf16_path(), ck_bf16_amx_status());
     check_gemm(); check_gemv(); check_elementwise(); check_cells(); check_adam(); check_gemm_bf16();
+    check_instruction_against_model("avx512_bf16", "avx512_bf16-model");
+    check_instruction_against_model("amx", "amx-model");
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
