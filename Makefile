@@ -11,6 +11,8 @@
 #   make dispatch-check       the release binary under each kernel variant this CPU runs, and under
 #                             qemu as a Haswell (AVX2) and as qemu64 (SSE2): same losses everywhere
 #   make neon-check           the kernels cross-compiled for arm64 and run under qemu-aarch64
+#   make device-check         .build-device/: static programs for a borrowed machine without Swift
+#                             (bench/device-check.sh: kernel checks, GFLOP/s, charrnn bench)
 #   make man completions      only the generated man pages / completion scripts, under .build/
 #   make example              builds and runs Examples/ScoreText against a tagged copy of this repo
 #   make test                 swift test
@@ -29,7 +31,7 @@ FISH_COMPLETIONS = $(PREFIX)/share/fish/vendor_completions.d
 
 STATIC_BUILD = .build-install
 
-.PHONY: all build install uninstall portable dispatch-check neon-check man completions example test clean
+.PHONY: all build install uninstall portable dispatch-check neon-check device-check man completions example test clean
 
 all: build
 
@@ -74,6 +76,9 @@ dispatch-check: build
 neon-check:
 	Tests/neon-check.sh
 
+device-check:
+	bench/device-check.sh prepare
+
 example:
 	Examples/run.sh
 
@@ -81,4 +86,4 @@ test:
 	swift test
 
 clean:
-	rm -rf .build $(STATIC_BUILD)
+	rm -rf .build $(STATIC_BUILD) .build-device

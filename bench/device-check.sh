@@ -35,8 +35,9 @@ prepare() {
         "$cc" -O2 -std=gnu11 -static -I "$root/Sources/CKernels/include" -I "$root/Sources/CKernels" \
             "$root"/Sources/CKernels/*.c "$root/$program" -lm -lpthread -o "$dir/$(basename "$program" .c)"
     done
-    (cd "$root" && swift build -c release --static-swift-stdlib --scratch-path .build-static >/dev/null)
-    cp "$root/.build-static/release/charrnn" "$dir/charrnn"
+    # The installed build (Makefile): the Swift runtime linked in, stripped.
+    (cd "$root" && swift build -c release --static-swift-stdlib --scratch-path .build-install >/dev/null)
+    strip -o "$dir/charrnn" "$root/.build-install/release/charrnn"
     du -sh "$dir"
     echo "carry .build-device; on the device: bench/device-check.sh run \"\$OUT\""
 }
