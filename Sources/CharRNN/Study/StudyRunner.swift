@@ -136,10 +136,13 @@ public struct StudyRunner: Sendable {
                 let seconds = Date().timeIntervalSince(t0)
                 let done: Int = schedule.withLock { s in
                     s.running -= 1; s.done += 1
+                    // Once a stop is asked for, a run that ends unfinished was stopped, not failed:
+                    // a child the SIGTERM reached before it set its handler dies of the signal (143).
                     switch status {
                     case 0: s.outcome.finished += 1
-                    case 130: s.outcome.interrupted = true; s.failedOrStopped = true
                     case Self.busyStatus: s.outcome.busy.append(run.name)
+                    case _ where status == 130 || shouldStop():
+                        s.outcome.interrupted = true; s.failedOrStopped = true
                     default: s.outcome.failed.append(run.name); s.failedOrStopped = true
                     }
                     return s.done
