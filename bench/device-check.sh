@@ -11,9 +11,8 @@
 #      each bf16 instruction's path against its C model bit for bit (AMX included, where it is);
 #   2. kernel_speed: GFLOP/s of the fp32 and bf16 products at the yardstick models' shapes, on
 #      1, 2 and every core;
-#   3. charrnn bench (static Swift runtime; built on Debian 12 it needs glibc 2.35, as in Ubuntu
-#      22.04, or later) in fp32 and bf16 on
-#      2 threads and on every core, at 2x128 and 2x512;
+#   3. charrnn bench in fp32 and bf16 on 2 threads and on every core, at 2x128 and 2x512 (the
+#      Swift runtime is linked in; built on Debian 12 it needs glibc 2.35, Ubuntu 22.04's, or later);
 #   4. where python3 imports torch there: bench/side_by_side.py at 2x512, both precisions.
 # CHECK_QUICK=1 keeps to steps 1-3 at 2 threads.
 # `quality` trains the README's 3-minute GRU (2x256, 2478 steps, seed 1) in fp32 and in bf16 side by
