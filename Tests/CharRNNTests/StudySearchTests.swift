@@ -146,6 +146,32 @@ final class StudySearchTests: XCTestCase {
         XCTAssertEqual(e.runs, 2 * 2 * (2 - 1 + 3), "seed 1 is the search's")
     }
 
+    /// While one arm's candidate is unfinished, the other arm has not chosen either (that result may
+    /// widen both ranges): no grid run of the budget starts on a choice that could still move.
+    func testNoArmChoosesWhileAnotherArmsCandidateRuns() throws {
+        let (plan, dir) = try plan(extensions: 3, budgets: .first) {
+            $0.seeds = 2; $0.gridReusesSearch = true
+        }
+        // The LSTM's candidates finish with the best inside its range; the GRU's are still running.
+        for r in plan.runs(in: dir) where r.isSearch && r.arm.name == "lstm" {
+            let loss = Double(1 + abs(log2(r.learningRateFactor)))
+            let config = ModelConfig(architecture: .lstm, vocabularySize: 8, hiddenSize: r.hiddenSize, layers: 2)
+            try FileManager.default.createDirectory(atPath: dir + "/runs/" + r.name, withIntermediateDirectories: true)
+            try RunResult(
+                runName: r.name, config: config, parameters: config.parameterCount,
+                settings: TrainingSettings(trainFile: "x"), steps: 1, seconds: 1, charactersSeen: 1,
+                bestValidationLoss: loss, bestStep: 1, finalValidationLoss: loss, testLoss: loss, testCharacters: 1
+            ).write(runDirectory: dir + "/runs/" + r.name)
+        }
+        let runs = plan.runs(in: dir)
+        XCTAssertEqual(runs.filter { !$0.isSearch }.map(\.name), [], "no grid run while the GRU's search runs")
+        XCTAssertFalse(runs.contains(where: \.countsInGrid), "no candidate counted as chosen yet")
+        // Once the GRU's finish too (best inside), both choose and the grid runs appear: seed 2 at
+        // the searched budget, seeds 1 and 2 at the next, for both arms.
+        _ = try finishSearches(plan, in: dir)
+        XCTAssertEqual(plan.runs(in: dir).filter { !$0.isSearch }.map(\.seed).sorted(), [1, 1, 2, 2, 2, 2])
+    }
+
     /// An omitted point is neither searched nor trained, and the report does not wait for it.
     func testAnOmittedPointIsNeitherSearchedNorTrained() throws {
         let (plan, dir) = try plan(extensions: 3, budgets: .ends) { g in

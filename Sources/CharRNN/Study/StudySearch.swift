@@ -66,6 +66,9 @@ extension StudyPlan {
                     out.append(
                         round.map { s in
                             var s = s
+                            // While any arm's candidate runs, no arm has chosen: its result may widen
+                            // every arm's range, and a grid run must not start on a choice that moves.
+                            if pending { s.choice = nil }
                             if let c = s.choice, grid.searchLearningRates.count > 1 {
                                 let f = factors[s.arm.name]!
                                 s.interior = c.factor != f.first! && c.factor != f.last!
