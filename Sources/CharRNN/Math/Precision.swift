@@ -49,7 +49,7 @@ public enum Precision: String, Sendable, CaseIterable, Codable {
     /// The precision `auto` picks for one stream's sampling: matrix–vector work, bound by reading
     /// every weight once per character, which bf16 halves (its kernel widens the weights to fp32
     /// with a shift, so the products' speed does not enter). bf16 wherever the CPU has a bf16
-    /// instruction, Intel without AMX included: there it measured 1.7–1.85× fp32's chars/s at
+    /// instruction, Intel without AMX included: there it measured 1.4–1.85× fp32's chars/s at
     /// 2×512 (docs/precision.md).
     public static var automaticForOneStream: Precision { KernelVariant.bf16Hardware ? .bf16 : .fp32 }
 }
