@@ -9,9 +9,9 @@
     import Darwin
 #endif
 
-/// What the published study found, LSTM against GRU at matched parameters and characters, point by
-/// point: the evidence `--arch auto` follows. `ArchitectureEvidenceTests` rebuilds the table from
-/// the study's `results.json`, so it cannot drift from the report.
+/// What the published studies found, LSTM against GRU at matched parameters and characters, point
+/// by point: the evidence `--arch auto` follows. `ArchitectureEvidenceTests` rebuilds the table
+/// from the studies' `results.json`, so it cannot drift from their reports.
 public enum ArchitectureEvidence {
     /// One size and budget of the study, over its corpora.
     public struct Point: Equatable, Sendable {
@@ -21,12 +21,15 @@ public enum ArchitectureEvidence {
         public var meanDifference: Double
         /// Corpora where the GRU, or the LSTM, had significantly lower test loss; corpora compared.
         public var gruBetter: Int, lstmBetter: Int, corpora: Int
+        /// The study's folder (one of `studies`).
+        public var study: String
 
         public init(
-            parameters: Int, characters: Int, meanDifference: Double, gruBetter: Int, lstmBetter: Int, corpora: Int
+            parameters: Int, characters: Int, meanDifference: Double, gruBetter: Int, lstmBetter: Int, corpora: Int,
+            study: String = ArchitectureEvidence.studies[0]
         ) {
             self.parameters = parameters; self.characters = characters; self.meanDifference = meanDifference
-            self.gruBetter = gruBetter; self.lstmBetter = lstmBetter; self.corpora = corpora
+            self.gruBetter = gruBetter; self.lstmBetter = lstmBetter; self.corpora = corpora; self.study = study
         }
 
         /// The architecture significantly better on some corpus and worse on none; nil otherwise.
@@ -37,10 +40,11 @@ public enum ArchitectureEvidence {
         }
     }
 
-    /// Where the study is published, for the reason a run prints.
-    public static let source = "docs/study/report.md"
+    /// The published studies, first the one that decides where two measured the same size and
+    /// budget: each point is taken from the first study that has it.
+    public static let studies = ["docs/study"]
 
-    /// The published study's points (docs/study, 2026-11-29: three corpora, 3 paired seeds each).
+    /// The published studies' points (docs/study, 2026-11-29: three corpora, 3 paired seeds each).
     public static let points: [Point] = [
         Point(parameters: 60_000, characters: 250_000, meanDifference: 0.3947, gruBetter: 2, lstmBetter: 0, corpora: 3),
         Point(
@@ -81,6 +85,7 @@ public enum ArchitectureEvidence {
             + "\(formatQuantity(twoFigures(characters))) characters\(covers(parameters: parameters, characters: characters, in: points) ? "" : "; outside the sizes and budgets it measured, so an extrapolation"))"
         let at =
             "\(formatQuantity(Double(p.parameters))) parameters and \(formatQuantity(Double(p.characters))) characters"
+        let source = p.study + "/report.md"
         guard let a = p.favoured else {
             return (
                 faster.0,
