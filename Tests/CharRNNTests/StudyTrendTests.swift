@@ -31,6 +31,13 @@ final class StudyTrendTests: XCTestCase {
         XCTAssertNil(away.trendZero, "a gap that grows never closes")
     }
 
+    /// A budget located on a line through a few noisy means is written to two figures.
+    func testALocatedBudgetIsWrittenToTwoFigures() {
+        XCTAssertEqual(StudyReport.roughly(448.99e6), "450M")
+        XCTAssertEqual(StudyReport.roughly(31.7e6), "32M")
+        XCTAssertEqual(StudyReport.roughly(1.234e9), "1.2G")
+    }
+
     func testTheSlowerArmsLossIsInterpolatedInLogBudgetAndNeverExtrapolated() {
         let curve = [(1e6, 2.0), (4e6, 1.0), (16e6, 0.5)]
         XCTAssertEqual(StudyReport.interpolate(curve, at: 2e6)!, 1.5, accuracy: 1e-12)

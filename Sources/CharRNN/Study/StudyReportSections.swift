@@ -25,13 +25,17 @@ extension StudyReport {
 
     func change(_ c: Crossover) -> String {
         if let s = c.signChange {
-            return "between \(formatQuantity(s.from)) and \(formatQuantity(s.to)) (near \(formatQuantity(s.at)))"
+            return "between \(formatQuantity(s.from)) and \(formatQuantity(s.to)) (near \(Self.roughly(s.at)))"
         }
         let first = c.intervals.first!.mean < 0 ? c.first : c.second
         var text = "none within the grid (\(name(first)) ahead throughout)"
-        if let z = c.trendZero { text += "; the trend reaches 0 near \(formatQuantity(z.rounded()))" }
+        if let z = c.trendZero { text += "; the trend reaches 0 near \(Self.roughly(z))" }
         return text
     }
+
+    /// A located or extrapolated budget to two significant figures (448.99M → 450M): the line
+    /// through a few noisy means says no more.
+    static func roughly(_ x: Double) -> String { formatQuantity(ArchitectureEvidence.twoFigures(x)) }
 
     /// "## At matched wall-clock time": the comparison where each arm trains for the same time.
     var matchedTimeSection: String {
