@@ -38,6 +38,27 @@ final class StudyTrendTests: XCTestCase {
         XCTAssertEqual(StudyReport.roughly(1.234e9), "1.2G")
     }
 
+    /// "What to pick": the arm better on some corpus and worse on none; otherwise no finding, and
+    /// the faster arm.
+    func testThePickIsTheArmBetterSomewhereAndWorseNowhere() {
+        func d(_ mean: Double, _ winner: String?) -> StudyReport.Difference {
+            .init(first: "lstm", second: "gru", seeds: 3, interval: interval(mean), winner: winner)
+        }
+        func pick(_ ds: [StudyReport.Difference]) -> String {
+            StudyReport.pick(
+                first: "lstm", second: "gru", names: ["lstm": "LSTM", "gru": "GRU"], differences: ds,
+                faster: ("GRU", 1.06))
+        }
+        XCTAssertEqual(pick([d(0.05, "gru"), d(0.02, nil)]), "**GRU** (better on 1 of 2 corpora; LSTM − GRU +0.035)")
+        XCTAssertEqual(pick([d(-0.04, "lstm")]), "**LSTM** (better on 1 of 1 corpus; LSTM − GRU -0.040)")
+        XCTAssertEqual(
+            pick([d(0.02, nil), d(-0.01, nil)]),
+            "no significant difference (LSTM − GRU +0.005); GRU trains 1.06× as fast")
+        XCTAssertEqual(
+            pick([d(0.05, "gru"), d(-0.04, "lstm")]), "depends on the corpus (LSTM better on 1, GRU on 1 of 2 corpora)")
+        XCTAssertEqual(pick([]), "—")
+    }
+
     func testTheSlowerArmsLossIsInterpolatedInLogBudgetAndNeverExtrapolated() {
         let curve = [(1e6, 2.0), (4e6, 1.0), (16e6, 0.5)]
         XCTAssertEqual(StudyReport.interpolate(curve, at: 2e6)!, 1.5, accuracy: 1e-12)

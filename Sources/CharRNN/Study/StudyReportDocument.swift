@@ -173,7 +173,9 @@ extension StudyReport {
     /// report.md.
     public var markdown: String {
         let cells = self.cells
-        var md = "# LSTM or GRU? Study report\n\n" + statusNotice + answerSection(cells) + setupSection
+        var md = "# LSTM or GRU? Study report\n\n" + statusNotice + answerSection(cells)
+        if plan.grid.searchBudgets != nil { md += pickSection(cells) }
+        md += setupSection
         for corpus in plan.corpora { md += corpusSection(corpus, cells: cells.filter { $0.corpus == corpus.name }) }
         if plan.grid.searchBudgets != nil { md += courseSection + matchedTimeSection }
         return md + speedSection(cells) + computeSection

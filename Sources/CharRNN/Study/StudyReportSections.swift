@@ -1,3 +1,14 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The report's sections on the course of each comparison along the budget and on matched
 /// wall-clock time (plans with `StudyGrid.searchBudgets`; the published study's report predates them).
 extension StudyReport {
@@ -58,5 +69,80 @@ extension StudyReport {
             }
         }
         return md + "\n"
+    }
+}
+
+/// The report's rule: which arm to pick at each size and budget.
+extension StudyReport {
+    /// "## What to pick": for each comparison, size and budget, the arm significantly better on
+    /// some corpus and worse on none; where neither is, no finding, and the faster arm at that size
+    /// (as measured when the study was planned). `--arch auto` applies the same rule.
+    func pickSection(_ cells: [Cell]) -> String {
+        var md = ""
+        for pair in plan.grid.activeComparisons {
+            let sizes = plan.grid.sizes.filter { s in cells.contains { $0.size == s.label } }
+            guard !sizes.isEmpty else { continue }
+            md += "| \(name(pair.0.name)) or \(name(pair.1.name))? | "
+            md += plan.grid.budgets.map(\.label).joined(separator: " | ") + " |\n|---|"
+            md += String(repeating: "---|", count: plan.grid.budgets.count) + "\n"
+            for size in sizes {
+                var row = ["| \(size.label) parameters"]
+                for budget in plan.grid.budgets {
+                    let ds = cells.filter { $0.size == size.label && $0.budgetAmount == budget.amount }
+                        .compactMap { c in c.differences.first { $0.first == pair.0.name && $0.second == pair.1.name } }
+                        .filter(\.interval.isBounded)
+                    row.append(pick(pair, differences: ds, size: size))
+                }
+                md += row.joined(separator: " | ") + " |\n"
+            }
+            md += "\n"
+        }
+        guard !md.isEmpty else { return "" }
+        return "## What to pick\n\n" + md
+            + "An arm is picked where it has significantly lower test loss on at least one corpus and higher on "
+            + "none (the corpora that finished the point, mean difference over them); elsewhere the study has no "
+            + "finding there, and the arm that trains faster at that size on the planning machine "
+            + "(\(plan.estimate?.measuredOn ?? "not measured")) sees more characters in the same time; — marks a "
+            + "point without two seeds of both arms yet. "
+            + "`charrnn train --arch auto` applies this rule at the point nearest to its run, with the speeds of the "
+            + "machine it runs on.\n\n"
+    }
+
+    /// One size and budget's pick, from the paired differences on each corpus (those with an interval).
+    func pick(_ pair: (StudyGrid.Arm, StudyGrid.Arm), differences ds: [Difference], size: StudyGrid.Size) -> String {
+        let faster = fasterArm(pair, size: size).map { (name($0.arm), $0.ratio) }
+        let names = [pair.0.name: name(pair.0.name), pair.1.name: name(pair.1.name)]
+        return Self.pick(first: pair.0.name, second: pair.1.name, names: names, differences: ds, faster: faster)
+    }
+
+    /// The pick's text: the arm better on some corpus and worse on none, "depends on the corpus",
+    /// or no significant difference and which arm (display name) trains faster by how much.
+    static func pick(
+        first: String, second: String, names: [String: String], differences ds: [Difference],
+        faster: (name: String, ratio: Double)?
+    ) -> String {
+        guard !ds.isEmpty else { return "—" }
+        let a = ds.filter { $0.winner == first }.count, b = ds.filter { $0.winner == second }.count
+        let (x, y) = (names[first] ?? first, names[second] ?? second)
+        let of = "of \(ds.count) " + (ds.count == 1 ? "corpus" : "corpora")
+        let difference = "\(x) − \(y) " + String(printf: "%+.3f", Statistics.mean(ds.map(\.interval.mean)))
+        if a > 0 && b > 0 { return "depends on the corpus (\(x) better on \(a), \(y) on \(b) \(of))" }
+        if a > 0 || b > 0 { return "**\(a > 0 ? x : y)** (better on \(max(a, b)) \(of); \(difference))" }
+        var text = "no significant difference (\(difference))"
+        if let f = faster { text += "; \(f.name) trains " + String(printf: "%.2f×", f.ratio) + " as fast" }
+        return text
+    }
+
+    /// The arm of a pair that trains faster at one size (geometric mean of the planned speeds over
+    /// the corpora), and by how much; nil without measured speeds.
+    func fasterArm(_ pair: (StudyGrid.Arm, StudyGrid.Arm), size: StudyGrid.Size) -> (arm: String, ratio: Double)? {
+        func speed(_ arm: String) -> Double? {
+            let v = plan.corpora.compactMap { c in
+                plan.grid.budgets.lazy.compactMap { plan.point(c.name, size, arm, $0).charactersPerSecond }.first
+            }.filter { $0 > 0 }
+            return v.isEmpty ? nil : exp(v.map { log($0) }.reduce(0, +) / Double(v.count))
+        }
+        guard let v0 = speed(pair.0.name), let v1 = speed(pair.1.name) else { return nil }
+        return v0 >= v1 ? (pair.0.name, v0 / v1) : (pair.1.name, v1 / v0)
     }
 }
