@@ -40,7 +40,7 @@ final class ArchitectureEvidenceTests: XCTestCase {
             for budget in report.plan.grid.budgets {
                 guard case .characters(let c) = budget else { continue }
                 let ds = report.cells.filter { $0.size == size.label && $0.budgetAmount == budget.amount }
-                    .compactMap { $0.differences.first { $0.first == "lstm" && $0.second == "gru" } }
+                    .compactMap { $0.difference("lstm", "gru") }
                 guard !ds.isEmpty else { continue }
                 let mean = ds.map(\.interval.mean).reduce(0, +) / Double(ds.count)
                 points.append(

@@ -74,7 +74,7 @@ extension StudyReport {
                     .sorted { $0.budgetAmount < $1.budgetAmount }
                 for (a, b) in plan.grid.activeComparisons {
                     let points = mine.compactMap { c in
-                        c.differences.first { $0.first == a.name && $0.second == b.name }.map {
+                        c.difference(a.name, b.name).map {
                             (c.budgetAmount, $0.interval)
                         }
                     }

@@ -3,6 +3,11 @@
 #else
     import Foundation
 #endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Small statistics for comparing models: means with t-intervals over seeds, and percentile
 /// bootstrap intervals (block bootstrap over characters, whose losses are correlated nearby).
@@ -24,6 +29,9 @@ public enum Statistics {
 
     /// The mean (NaN for no values).
     public static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
+
+    /// The geometric mean of positive values (NaN for none).
+    public static func geometricMean(_ x: [Double]) -> Double { exp(mean(x.map { log($0) })) }
 
     /// The sample standard deviation (0 for fewer than two values).
     public static func standardDeviation(_ x: [Double]) -> Double {

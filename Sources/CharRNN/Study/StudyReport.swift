@@ -64,6 +64,11 @@ public struct StudyReport: Sendable {
         public var corpus: String, size: String, budget: String, budgetAmount: Double
         public var arms: [ArmSummary]
         public var differences: [Difference]
+
+        /// The paired difference `first` − `second` (arm names), if this point compared them.
+        public func difference(_ first: String, _ second: String) -> Difference? {
+            differences.first { $0.first == first && $0.second == second }
+        }
     }
 
     /// Reads the study in `directory`.
@@ -194,7 +199,7 @@ public struct StudyReport: Sendable {
 
     /// The answer for one comparison over a set of cells, claiming only what the intervals show.
     func verdict(_ pair: (StudyGrid.Arm, StudyGrid.Arm), cells: [Cell], scope: String) -> String {
-        let ds = cells.compactMap { c in c.differences.first { $0.first == pair.0.name && $0.second == pair.1.name } }
+        let ds = cells.compactMap { $0.difference(pair.0.name, pair.1.name) }
         guard !ds.isEmpty else {
             return "\(scope): no finished pairs of \(name(pair.0.name)) and \(name(pair.1.name))."
         }

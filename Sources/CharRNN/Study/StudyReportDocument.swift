@@ -60,7 +60,7 @@ extension StudyReport {
                     label: "\(a.displayName) − \(b.displayName), \(size.label)",
                     colour: BandPlot.colour(arm: a.name == "lstm" && b.name == "gru" ? "lstm" : a.name, index: j),
                     points: mine.filter { $0.size == size.label }.compactMap { c in
-                        c.differences.first { $0.first == a.name && $0.second == b.name }.map {
+                        c.difference(a.name, b.name).map {
                             (c.budgetAmount, $0.interval.mean, $0.interval.low, $0.interval.high)
                         }
                     })
@@ -272,7 +272,7 @@ extension StudyReport {
         for pair in plan.grid.activeComparisons {
             for size in plan.grid.sizes {
                 let line = mine.filter { $0.size == size.label }.compactMap { c in
-                    c.differences.first { $0.first == pair.0.name && $0.second == pair.1.name }.map {
+                    c.difference(pair.0.name, pair.1.name).map {
                         (c.budget, $0.winner)
                     }
                 }

@@ -1,14 +1,3 @@
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// The report's sections on the course of each comparison along the budget and on matched
 /// wall-clock time (plans with `StudyGrid.searchBudgets`; the published study's report predates them).
 extension StudyReport {
@@ -89,7 +78,7 @@ extension StudyReport {
                 var row = ["| \(size.label) parameters"]
                 for budget in plan.grid.budgets {
                     let ds = cells.filter { $0.size == size.label && $0.budgetAmount == budget.amount }
-                        .compactMap { c in c.differences.first { $0.first == pair.0.name && $0.second == pair.1.name } }
+                        .compactMap { $0.difference(pair.0.name, pair.1.name) }
                         .filter(\.interval.isBounded)
                     row.append(pick(pair, differences: ds, size: size))
                 }
@@ -140,7 +129,7 @@ extension StudyReport {
             let v = plan.corpora.compactMap { c in
                 plan.grid.budgets.lazy.compactMap { plan.point(c.name, size, arm, $0).charactersPerSecond }.first
             }.filter { $0 > 0 }
-            return v.isEmpty ? nil : exp(v.map { log($0) }.reduce(0, +) / Double(v.count))
+            return v.isEmpty ? nil : Statistics.geometricMean(v)
         }
         guard let v0 = speed(pair.0.name), let v1 = speed(pair.1.name) else { return nil }
         return v0 >= v1 ? (pair.0.name, v0 / v1) : (pair.1.name, v1 / v0)

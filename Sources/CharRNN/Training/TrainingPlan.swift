@@ -194,9 +194,8 @@ public struct TrainingPlan: Sendable {
     static func automaticArchitecture(
         _ both: [(Architecture, ModelConfig, Double)], measured: Bool, speed: (ModelConfig) -> Double
     ) -> (Architecture, String) {
-        func geometricMean(_ x: [Double]) -> Double { exp(x.map { log(max($0, 1)) }.reduce(0, +) / Double(x.count)) }
-        let parameters = geometricMean(both.map { Double($0.1.parameterCount) })
-        let characters = geometricMean(both.map(\.2))
+        let parameters = Statistics.geometricMean(both.map { max(Double($0.1.parameterCount), 1) })
+        let characters = Statistics.geometricMean(both.map { max($0.2, 1) })
         var faster: (Architecture, String)
         if measured {
             let rates = both.map { ($0.0, speed($0.1)) }.sorted { $0.1 > $1.1 }
