@@ -1,7 +1,7 @@
 import XCTest
 @testable import CharRNN
 
-/// The rule in the README ("Defaults that pick themselves"), on a fake machine whose training
+/// The rule in docs/training.md ("Defaults that pick themselves"), on a fake machine whose training
 /// speed falls with the parameter count.
 final class AutoConfigurationTests: XCTestCase {
     /// chars/s ≈ 6e10 / parameters (about what 2-layer models run at on the 2-core machine).
