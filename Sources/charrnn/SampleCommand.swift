@@ -95,52 +95,66 @@ struct SampleCommand: ParsableCommand {
             let out = Output(mode: isatty(1) != 0 ? .character : .line)
             var json: [JSONSample] = []
             for (n, path) in checkpoints.enumerated() {
-                let ckpt = try Checkpoint.load(path)
-                let vocab = ckpt.vocabulary
-                let primeIds = try primeTokens(vocab, checkpoint: path)
-                let evalScore = try eval.map { try Score.score(checkpoint: path, text: $0, precision: precision).score }
-                // Everything that can fail is done: now the header.
-                writeHeader(path, ckpt, evalScore: evalScore, seed: seed == nil && n == 0 ? seedValue : nil)
-                let generator = Generator(model: ckpt.makeModel(), streams: numSamples, precision: sampling)
-                // Parsed as Double so that errors show the value given; a p below Float's range keeps
-                // only the most likely character, as any tiny p does.
-                let options = Generator.Options(
-                    temperature: Float(temperature), topK: topK,
-                    topP: max(Float(topP), Float.leastNonzeroMagnitude))
-                let primeText = primeIds.map { vocab.bytes(of: $0) }.joined()
-                let streaming = format == .text && numSamples == 1
-                if streaming { out.write(Array(primeText)) }
-                let samples = generator.generate(
-                    prime: primeIds.isEmpty ? [Generator.startToken(vocab)] : primeIds,
-                    length: length, seed: seedValue, options: options
-                ) { _, token in
-                    if streaming { out.write(vocab.bytes(of: token)) }
-                    return true
-                }
-                for (i, s) in samples.enumerated() {
-                    let text = s.tokens.map { vocab.bytes(of: $0) }.joined()
-                    switch format {
-                    case .json:
-                        json.append(
-                            JSONSample(
-                                checkpoint: path, seed: s.seed, prime: String(decoding: primeText, as: UTF8.self),
-                                text: String(decoding: text, as: UTF8.self), meanSurprisalNats: s.meanSurprisal,
-                                meanSurprisalBits: s.meanSurprisal / log(2),
-                                primeBytes: vocab.kind == .bytes ? Array(primeText) : nil,
-                                bytes: vocab.kind == .bytes ? Array(text) : nil))
-                    case .text, .csv, .markdown:
-                        if !streaming {
-                            if i > 0 { out.write([0x0A]) }
-                            out.write(Array(primeText) + Array(text))
-                        }
-                        out.write([0x0A])
-                    }
-                }
+                json += try sample(
+                    path, seed: seedValue, reportSeed: seed == nil && n == 0,
+                    precision: (scoring: precision, sampling: sampling), to: out)
                 if format == .text && n + 1 < checkpoints.count { out.write([0x0A]) }
                 out.flush()
             }
             if format == .json { printJSON(json) }
         }
+    }
+
+    /// Samples from one checkpoint: the text streams to `out` (one stream) or follows in whole
+    /// samples; with `--format json` the samples are returned instead.
+    func sample(
+        _ path: String, seed: UInt64, reportSeed: Bool, precision: (scoring: Precision, sampling: Precision),
+        to out: Output
+    ) throws -> [JSONSample] {
+        let ckpt = try Checkpoint.load(path)
+        let vocab = ckpt.vocabulary
+        let primeIds = try primeTokens(vocab, checkpoint: path)
+        let evalScore = try eval.map { try Score.score(checkpoint: path, text: $0, precision: precision.scoring).score }
+        // Everything that can fail is done: now the header.
+        writeHeader(path, ckpt, evalScore: evalScore, seed: reportSeed ? seed : nil)
+        let generator = Generator(model: ckpt.makeModel(), streams: numSamples, precision: precision.sampling)
+        // Parsed as Double so that errors show the value given; a p below Float's range keeps
+        // only the most likely character, as any tiny p does.
+        let options = Generator.Options(
+            temperature: Float(temperature), topK: topK, topP: max(Float(topP), Float.leastNonzeroMagnitude))
+        let primeText = primeIds.map { vocab.bytes(of: $0) }.joined()
+        let streaming = format == .text && numSamples == 1
+        if streaming { out.write(Array(primeText)) }
+        let samples = generator.generate(
+            prime: primeIds.isEmpty ? [Generator.startToken(vocab)] : primeIds,
+            length: length, seed: seed, options: options
+        ) { _, token in
+            if streaming { out.write(vocab.bytes(of: token)) }
+            return true
+        }
+        if format == .json {
+            return samples.map { s in
+                jsonSample(path, prime: Array(primeText), text: s.tokens.flatMap { vocab.bytes(of: $0) }, s, vocab)
+            }
+        }
+        for (i, s) in samples.enumerated() {
+            if !streaming {
+                if i > 0 { out.write([0x0A]) }
+                out.write(Array(primeText) + s.tokens.flatMap { vocab.bytes(of: $0) })
+            }
+            out.write([0x0A])
+        }
+        return []
+    }
+
+    func jsonSample(
+        _ path: String, prime: [UInt8], text: [UInt8], _ s: Generator.Sample, _ vocab: Vocabulary
+    ) -> JSONSample {
+        JSONSample(
+            checkpoint: path, seed: s.seed, prime: String(decoding: prime, as: UTF8.self),
+            text: String(decoding: text, as: UTF8.self), meanSurprisalNats: s.meanSurprisal,
+            meanSurprisalBits: s.meanSurprisal / log(2),
+            primeBytes: vocab.kind == .bytes ? prime : nil, bytes: vocab.kind == .bytes ? text : nil)
     }
 
     /// On stderr: the checkpoint, its validation perplexity, the seed drawn (when none was given)
@@ -179,22 +193,5 @@ struct SampleCommand: ParsableCommand {
             }
             return id
         }
-    }
-}
-
-/// Buffered stdout: flushed every character when a person watches (a terminal), every line when
-/// piped (so `charrnn sample … | head` and `tee` see whole lines at once), and at the end.
-final class Output {
-    enum Mode { case character, line }
-    let mode: Mode
-    var buffer: [UInt8] = []
-    init(mode: Mode) { self.mode = mode }
-    func write(_ bytes: [UInt8]) {
-        buffer += bytes
-        if mode == .character || bytes.contains(0x0A) || buffer.count >= 1 << 16 { flush() }
-    }
-    func flush() {
-        buffer.withUnsafeBytes { if !writeAll(1, $0) { StandardOutput.failed = true } }
-        buffer.removeAll(keepingCapacity: true)
     }
 }
