@@ -116,31 +116,9 @@ struct TrainCommand: ParsableCommand {
         if TrainingPlan.measuresSpeed(request) && !output.quiet {
             writeErr("measuring this machine's training speed to choose the model size…\n")
         }
-        // Each model measured once (`--arch auto` asks again for the size it chose).
-        var measured: [String: Double] = [:]
-        func once(_ what: String, _ c: ModelConfig, _ measure: () -> Double) -> Double {
-            let key = "\(what)-\(c.architecture)-\(c.layers)x\(c.hiddenSize)-\(c.embeddingSize)"
-            if let s = measured[key] { return s }
-            measured[key] = measure()
-            return measured[key]!
-        }
-        let validationCharacters = min(data.validation.count, Trainer.validationLimit)
-        let (batch, sequence) = (request.resolvedBatch, request.resolvedSequence)
-        let precision = request.resolvedPrecision
-        let plan = TrainingPlan.resolve(
+        let plan = TrainingPlan.resolveMeasuring(
             request, data: data, checkpointDirectory: absolutePath(invocation.folder),
-            runName: { output.name ?? defaultRunName($0) },
-            validationSeconds: { c in
-                once("validation", c) {
-                    AutoConfiguration.measureValidationSeconds(
-                        c, characters: validationCharacters, precision: precision)
-                }
-            }
-        ) { c in
-            once("training", c) {
-                AutoConfiguration.measureSpeed(c, batch: batch, sequence: sequence, precision: precision)
-            }
-        }
+            runName: { output.name ?? defaultRunName($0) })
         if !output.quiet {
             writeErr("auto configuration: \(plan.explanation)\n")
             writeErr("precision: \(precisionReason(request.precision, plan.settings.resolvedPrecision))\n")

@@ -106,6 +106,37 @@ public struct TrainingPlan: Sendable {
         return plan
     }
 
+    /// Resolves `request` as `resolve` does, measuring on this machine, where the rule needs them,
+    /// each model's training speed and what one validation of it takes: each model once (`--arch
+    /// auto` asks again for the size it chose).
+    public static func resolveMeasuring(
+        _ r: TrainingRequest, data: TrainingData, checkpointDirectory: String, runName: (ModelConfig) -> String
+    ) -> TrainingPlan {
+        var measured: [String: Double] = [:]
+        func once(_ what: String, _ c: ModelConfig, _ measure: () -> Double) -> Double {
+            let key = "\(what)-\(c.architecture)-\(c.layers)x\(c.hiddenSize)-\(c.embeddingSize)"
+            if let s = measured[key] { return s }
+            let s = measure()
+            measured[key] = s
+            return s
+        }
+        let validationCharacters = min(data.validation.count, Trainer.validationLimit)
+        let (batch, sequence, precision) = (r.resolvedBatch, r.resolvedSequence, r.resolvedPrecision)
+        return resolve(
+            r, data: data, checkpointDirectory: checkpointDirectory, runName: runName,
+            validationSeconds: { c in
+                once("validation", c) {
+                    AutoConfiguration.measureValidationSeconds(
+                        c, characters: validationCharacters, precision: precision)
+                }
+            }
+        ) { c in
+            once("training", c) {
+                AutoConfiguration.measureSpeed(c, batch: batch, sequence: sequence, precision: precision)
+            }
+        }
+    }
+
     /// The settings the automatic rule does not choose: given, or by default.
     static func givenSettings(_ r: TrainingRequest) -> TrainingSettings {
         let d = TrainingSettings.defaults
