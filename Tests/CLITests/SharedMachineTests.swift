@@ -26,7 +26,7 @@ final class SharedMachineTests: CLITestCase {
             p.executableURL = URL(fileURLWithPath: "/usr/bin/nice")
             p.arguments = [
                 "-n", "19", Self.binary.path, "train", corpus, "--hidden", "64", "--batch", "16", "--seq", "32",
-                "--steps", "400", "--threads", "2", "--checkpoint-dir", runs, "--name", "n", "--quiet",
+                "--steps", "150", "--threads", "2", "--checkpoint-dir", runs, "--name", "n", "--quiet",
             ]
             try p.run()
             var seen: [Int] = []
