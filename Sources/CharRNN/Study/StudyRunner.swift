@@ -113,20 +113,7 @@ public struct StudyRunner: Sendable {
         let started = Date()
         onOwnThreads(jobs) { _ in
             while !shouldStop() {
-                // Take the first missing run, under the lock (the manifest is rewritten there too).
-                let pick: (run: StudyPlan.Run?, wait: Bool) = schedule.withLock { s in
-                    if s.failedOrStopped { return (nil, false) }
-                    let runs = (try? plan.writeManifest(in: directory)) ?? []
-                    let next = runs.first {
-                        !s.taken.contains($0.name)
-                            && RunResult.load(runDirectory: directory + "/runs/" + $0.name) == nil
-                    }
-                    if let r = next {
-                        s.taken.insert(r.name); s.running += 1
-                        return (r, false)
-                    }
-                    return (nil, s.running > 0)
-                }
+                let pick = takeNext(plan, schedule)
                 guard let run = pick.run else {
                     if pick.wait { usleep(200_000); continue }
                     return
@@ -134,25 +121,46 @@ public struct StudyRunner: Sendable {
                 let t0 = Date()
                 let status = execute(run, children: children)
                 let seconds = Date().timeIntervalSince(t0)
-                let done: Int = schedule.withLock { s in
-                    s.running -= 1; s.done += 1
-                    // Once a stop is asked for, a run that ends unfinished was stopped, not failed:
-                    // a child the SIGTERM reached before it set its handler dies of the signal (143).
-                    switch status {
-                    case 0: s.outcome.finished += 1
-                    case Self.busyStatus: s.outcome.busy.append(run.name)
-                    case _ where status == 130 || shouldStop():
-                        s.outcome.interrupted = true; s.failedOrStopped = true
-                    default: s.outcome.failed.append(run.name); s.failedOrStopped = true
-                    }
-                    return s.done
-                }
+                let done = record(status, of: run, in: schedule)
                 log(progressLine(run, status: status, seconds: seconds, done: done, started: started))
             }
         }
         return schedule.withLock { s in
             if shouldStop() { s.outcome.interrupted = true }
             return s.outcome
+        }
+    }
+
+    /// The first missing run that no worker has taken, taken under the lock (the manifest is
+    /// rewritten there too); without one, whether to wait for the running ones.
+    private func takeNext(_ plan: StudyPlan, _ schedule: borrowing Mutex<Schedule>) -> (run: StudyPlan.Run?, wait: Bool)
+    {
+        schedule.withLock { s in
+            if s.failedOrStopped { return (nil, false) }
+            let runs = (try? plan.writeManifest(in: directory)) ?? []
+            let next = runs.first {
+                !s.taken.contains($0.name) && RunResult.load(runDirectory: directory + "/runs/" + $0.name) == nil
+            }
+            guard let r = next else { return (nil, s.running > 0) }
+            s.taken.insert(r.name); s.running += 1
+            return (r, false)
+        }
+    }
+
+    /// Counts a run that ended with `status`; the number of runs done so far.
+    private func record(_ status: Int32, of run: StudyPlan.Run, in schedule: borrowing Mutex<Schedule>) -> Int {
+        schedule.withLock { s in
+            s.running -= 1; s.done += 1
+            // Once a stop is asked for, a run that ends unfinished was stopped, not failed:
+            // a child the SIGTERM reached before it set its handler dies of the signal (143).
+            switch status {
+            case 0: s.outcome.finished += 1
+            case Self.busyStatus: s.outcome.busy.append(run.name)
+            case _ where status == 130 || shouldStop():
+                s.outcome.interrupted = true; s.failedOrStopped = true
+            default: s.outcome.failed.append(run.name); s.failedOrStopped = true
+            }
+            return s.done
         }
     }
 
@@ -187,24 +195,34 @@ public struct StudyRunner: Sendable {
         if !run.words.contains(TrainFlag.precision.text) {
             arguments += [TrainFlag.precision.text, Precision.fp32.rawValue]
         }
-        var pid: pid_t = 0
+        let pid: pid_t
+        switch Self.spawn(executable, arguments: arguments, output: out.descriptor) {
+        case .success(let p): pid = p
+        case .failure(let error):
+            out.write("could not start \(executable): \(error)\n")
+            return 127
+        }
+        children.add(pid)
+        defer { children.remove(pid) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// Starts `executable` with stdout and stderr on `output`, no signal blocked, SIGINT, SIGTERM
+    /// and SIGPIPE at their defaults (the spawning thread may block signals, and a child inherits
+    /// the mask), and this process's pid in `parentVariable`.
+    static func spawn(_ executable: String, arguments: [String], output: Int32) -> Result<pid_t, PosixError> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, out.descriptor, 1)
-        posix_spawn_file_actions_adddup2(&actions, out.descriptor, 2)
+        posix_spawn_file_actions_adddup2(&actions, output, 1)
+        posix_spawn_file_actions_adddup2(&actions, output, 2)
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for a in argv { free(a) } }
-        var environment: [UnsafeMutablePointer<CChar>?] = [strdup("\(Self.parentVariable)=\(getpid())")]
-        var e = environ
-        while let entry = e.pointee {
-            if !String(cString: entry).hasPrefix(Self.parentVariable + "=") { environment.append(strdup(entry)) }
-            e += 1
-        }
-        environment.append(nil)
+        var environment = childEnvironment().map { strdup($0) } + [nil]
         defer { for v in environment { free(v) } }
-        // The child starts with no signal blocked and SIGINT, SIGTERM and SIGPIPE at their defaults
-        // (the spawning thread may block signals, and a child inherits the mask).
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -215,16 +233,20 @@ public struct StudyRunner: Sendable {
         posix_spawnattr_setsigmask(&attributes, &none)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var pid: pid_t = 0
         let started = posix_spawn(&pid, executable, &actions, &attributes, &argv, &environment)
-        guard started == 0 else {
-            out.write("could not start \(executable): \(PosixError(code: started))\n")
-            return 127
+        return started == 0 ? .success(pid) : .failure(PosixError(code: started))
+    }
+
+    /// This process's environment, with `parentVariable` set to its pid.
+    static func childEnvironment() -> [String] {
+        var environment = ["\(parentVariable)=\(getpid())"]
+        var e = environ
+        while let entry = e.pointee {
+            let variable = String(cString: entry)
+            if !variable.hasPrefix(parentVariable + "=") { environment.append(variable) }
+            e += 1
         }
-        children.add(pid)
-        defer { children.remove(pid) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+        return environment
     }
 }
