@@ -98,80 +98,92 @@ final class Sampler {
     }
 
     private func compute(_ token: Int) {
+        for l in 0..<model.config.layers { stage { part in layer(l, token: token, part: part) } }
+        stage { part in output(part) }
+        current = 1 - current
+    }
+
+    /// Part `part` of layer `l`'s units: their gates' pre-activations, then the cell.
+    @inline(__always)
+    private func layer(_ l: Int, token: Int, part: Int) {
         let cfg = model.config
-        let hPrev = h[current].pointer, hNew = h[1 - current].pointer
-        for l in 0..<cfg.layers {
-            let inSize = cfg.inputSize(layer: l)
-            let x: ConstFloatPointer? =
-                l > 0
-                ? ConstFloatPointer(hNew + (l - 1) * H)
-                : (cfg.usesEmbedding && token >= 0
-                    ? ConstFloatPointer(model.tensors.embedding! + token * inSize) : nil)
-            let wih = model.tensors.layers[l].inputWeights, whh = model.tensors.layers[l].recurrentWeights
-            let bias = inputBias[l].pointer
-            let hl = hPrev + l * H, hOut = hNew + l * H, cl = c.pointer + l * H
-            let bhn = model.tensors.layers[l].recurrentBias + 2 * H
-            stage { part in
-                let units = range(part, of: H)
-                guard !units.isEmpty else { return }
-                let j0 = units.lowerBound, n = units.count
-                let g = gates.pointer, hp = hiddenGates.pointer
-                for gate in 0..<cfg.gates {
-                    let r0 = gate * H + j0
-                    // Input side: table row, product with x, or bias alone.
-                    if l == 0 && !cfg.usesEmbedding && token >= 0 {
-                        let row = oneHotTable!.pointer + token * GH + r0
-                        for j in 0..<n { g[r0 + j] = row[j] + bias[r0 + j] }
-                    } else if let x {
-                        if let b = bf16?.input[l] {
-                            b.multiply(
-                                rows: r0, count: n, x: x, y: g + r0, accumulate: false, scratch: split[part].pointer)
-                        } else {
-                            gemv(n: n, k: inSize, w: wih + r0 * inSize, x: x, y: g + r0, accumulate: false)
-                        }
-                        for j in 0..<n { g[r0 + j] += bias[r0 + j] }
-                    } else {
-                        (g + r0).update(from: bias + r0, count: n)
-                    }
-                    // Recurrent side.
-                    let lstm = cfg.architecture == .lstm
-                    if let b = bf16?.hidden[l] {
-                        b.multiply(
-                            rows: r0, count: n, x: hl, y: (lstm ? g : hp) + r0, accumulate: lstm,
-                            scratch: split[part].pointer)
-                    } else {
-                        gemv(n: n, k: H, w: whh + r0 * H, x: hl, y: (lstm ? g : hp) + r0, accumulate: lstm)
-                    }
-                }
-                switch cfg.architecture {
-                case .lstm:
-                    LSTMLayer.cellForward(
-                        gates: g + j0, cPrev: cl + j0, cOut: cl + j0, tanhC: scratch.pointer + j0,
-                        hOut: hOut + j0, count: n, gateStride: H)
-                case .gru:
-                    GRULayer.cellForward(
-                        gates: g + j0, hiddenProjection: hp + j0, bhn: bhn + j0, hPrev: hl + j0,
-                        hn: scratch.pointer + j0, hOut: hOut + j0, count: n, gateStride: H)
-                }
-            }
-        }
-        let top = ConstFloatPointer(hNew + (cfg.layers - 1) * H)
-        let wout = model.tensors.outputWeights, bout = model.tensors.outputBias, lg = logits.pointer
-        stage { part in
-            let rows = range(part, of: V)
-            guard !rows.isEmpty else { return }
-            if let b = bf16?.output {
+        let units = range(part, of: H)
+        guard !units.isEmpty else { return }
+        let j0 = units.lowerBound, n = units.count
+        let hPrev = h[current].pointer + l * H, hOut = h[1 - current].pointer + l * H, cl = c.pointer + l * H
+        let g = gates.pointer, hp = hiddenGates.pointer, lstm = cfg.architecture == .lstm
+        for gate in 0..<cfg.gates {
+            let r0 = gate * H + j0
+            inputSide(l, token: token, rows: r0, count: n, into: g + r0, part: part)
+            // The recurrent side: added to the LSTM's gates, apart for the GRU (r ⊙ (W_hn h + b_hn)).
+            if let b = bf16?.hidden[l] {
                 b.multiply(
-                    rows: rows.lowerBound, count: rows.count, x: top, y: lg + rows.lowerBound, accumulate: false,
+                    rows: r0, count: n, x: hPrev, y: (lstm ? g : hp) + r0, accumulate: lstm,
                     scratch: split[part].pointer)
             } else {
-                gemv(
-                    n: rows.count, k: H, w: wout + rows.lowerBound * H, x: top, y: lg + rows.lowerBound,
-                    accumulate: false)
+                let whh = model.tensors.layers[l].recurrentWeights
+                gemv(n: n, k: H, w: whh + r0 * H, x: hPrev, y: (lstm ? g : hp) + r0, accumulate: lstm)
             }
-            for j in rows { lg[j] += bout[j] }
         }
-        current = 1 - current
+        switch cfg.architecture {
+        case .lstm:
+            LSTMLayer.cellForward(
+                gates: g + j0, cPrev: cl + j0, cOut: cl + j0, tanhC: scratch.pointer + j0, hOut: hOut + j0,
+                count: n, gateStride: H)
+        case .gru:
+            let bhn = model.tensors.layers[l].recurrentBias + 2 * H
+            GRULayer.cellForward(
+                gates: g + j0, hiddenProjection: hp + j0, bhn: bhn + j0, hPrev: hPrev + j0,
+                hn: scratch.pointer + j0, hOut: hOut + j0, count: n, gateStride: H)
+        }
+    }
+
+    /// Gate rows [r0, r0 + n) of layer `l`'s input side, biases included, into `y`: a row of the
+    /// one-hot table, the product with the embedding or the layer below, or the biases alone (an
+    /// unknown token).
+    @inline(__always)
+    private func inputSide(_ l: Int, token: Int, rows r0: Int, count n: Int, into y: FloatPointer, part: Int) {
+        let cfg = model.config, bias = inputBias[l].pointer + r0
+        if l == 0 && !cfg.usesEmbedding {
+            guard token >= 0 else { return y.update(from: bias, count: n) }
+            let row = oneHotTable!.pointer + token * GH + r0
+            for j in 0..<n { y[j] = row[j] + bias[j] }
+            return
+        }
+        let inSize = cfg.inputSize(layer: l)
+        let x: ConstFloatPointer
+        if l > 0 {
+            x = ConstFloatPointer(h[1 - current].pointer + (l - 1) * H)
+        } else if token >= 0 {
+            x = ConstFloatPointer(model.tensors.embedding! + token * inSize)
+        } else {
+            return y.update(from: bias, count: n)
+        }
+        if let b = bf16?.input[l] {
+            b.multiply(rows: r0, count: n, x: x, y: y, accumulate: false, scratch: split[part].pointer)
+        } else {
+            let wih = model.tensors.layers[l].inputWeights
+            gemv(n: n, k: inSize, w: wih + r0 * inSize, x: x, y: y, accumulate: false)
+        }
+        for j in 0..<n { y[j] += bias[j] }
+    }
+
+    /// Part `part` of the output layer's rows: the next-character logits.
+    @inline(__always)
+    private func output(_ part: Int) {
+        let rows = range(part, of: V)
+        guard !rows.isEmpty else { return }
+        let top = ConstFloatPointer(h[1 - current].pointer + (model.config.layers - 1) * H)
+        let lg = logits.pointer + rows.lowerBound, bout = model.tensors.outputBias + rows.lowerBound
+        if let b = bf16?.output {
+            b.multiply(
+                rows: rows.lowerBound, count: rows.count, x: top, y: lg, accumulate: false,
+                scratch: split[part].pointer)
+        } else {
+            let wout = model.tensors.outputWeights + rows.lowerBound * H
+            gemv(n: rows.count, k: H, w: wout, x: top, y: lg, accumulate: false)
+        }
+        for j in 0..<rows.count { lg[j] += bout[j] }
     }
 
     /// Feeds each token of `prime` in turn.
