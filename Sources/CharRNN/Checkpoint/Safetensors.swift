@@ -89,6 +89,23 @@ public enum Safetensors {
 
     /// The tensors and metadata of safetensors bytes; sizes are checked against the bytes present.
     public static func parse(_ bytes: [UInt8]) throws -> (tensors: [String: Tensor], metadata: [String: String]) {
+        let (header, headerEnd) = try parseHeader(bytes)
+        let data = bytes[headerEnd...]
+        var metadata: [String: String] = [:]
+        var tensors: [String: Tensor] = [:]
+        for (key, value) in header {
+            if key == "__metadata__" {
+                metadata = try parseMetadata(value)
+            } else {
+                tensors[key] = try parseTensor(key, value, data: data)
+            }
+        }
+        try checkRanges(tensors, dataCount: data.count)
+        return (tensors, metadata)
+    }
+
+    /// The JSON header (after its 8-byte little-endian length) as an object, and where the data begins.
+    static func parseHeader(_ bytes: [UInt8]) throws -> (header: [String: JSONValue], dataStart: Int) {
         guard bytes.count >= 8 else { throw Failure.malformed("shorter than the 8-byte header length") }
         var n: UInt64 = 0
         for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
@@ -104,52 +121,49 @@ public enum Safetensors {
         if let key = JSONKeys.firstDuplicate(headerBytes) {
             throw Failure.inconsistentLayout("the header names \(key) twice")
         }
-        guard case .object(let dict) = json else { throw Failure.malformed("header is not a JSON object") }
-        let dataCount = bytes.count - headerEnd
+        guard case .object(let header) = json else { throw Failure.malformed("header is not a JSON object") }
+        return (header, headerEnd)
+    }
+
+    /// `__metadata__`: an object of strings.
+    static func parseMetadata(_ value: JSONValue) throws -> [String: String] {
+        guard case .object(let m) = value else { throw Failure.malformed("__metadata__ is not an object") }
         var metadata: [String: String] = [:]
-        var tensors: [String: Tensor] = [:]
-        for (key, value) in dict {
-            if key == "__metadata__" {
-                guard case .object(let m) = value else { throw Failure.malformed("__metadata__ is not an object") }
-                for (k, v) in m {
-                    guard case .string(let s) = v else { throw Failure.malformed("metadata \(k) is not a string") }
-                    metadata[k] = s
-                }
-                continue
-            }
-            guard case .object(let t) = value, case .string(let ds) = t["dtype"],
-                case .array(let shapeAny) = t["shape"], case .array(let offsAny) = t["data_offsets"], offsAny.count == 2
-            else {
-                throw Failure.malformed("tensor \(key): needs dtype, shape and data_offsets")
-            }
-            guard let dtype = DType(rawValue: ds) else {
-                throw Failure.malformed("tensor \(key): unsupported dtype \(ds)")
-            }
-            var shape: [Int] = []
-            var count = 1
-            for s in shapeAny {
-                guard let d = s.integer, d >= 0, d <= dataCount else {
-                    throw Failure.malformed("tensor \(key): bad shape")
-                }
-                let (p, o) = count.multipliedReportingOverflow(by: d)
-                guard !o, p <= dataCount else { throw Failure.malformed("tensor \(key): shape larger than the file") }
-                count = p
-                shape.append(d)
-            }
-            guard let b = offsAny[0].integer, let e = offsAny[1].integer,
-                b >= 0, e >= b, e <= dataCount
-            else {
-                throw Failure.malformed("tensor \(key): data_offsets outside the \(dataCount) data bytes")
-            }
-            guard e - b == count * elementSize(dtype) else {
-                throw Failure.malformed("tensor \(key): \(e - b) bytes for shape \(shape) of \(ds)")
-            }
-            var tensor = Tensor(dtype: dtype, shape: shape, data: Array(bytes[(headerEnd + b)..<(headerEnd + e)]))
-            tensor.begin = b
-            tensors[key] = tensor
+        for (k, v) in m {
+            guard case .string(let s) = v else { throw Failure.malformed("metadata \(k) is not a string") }
+            metadata[k] = s
         }
-        try checkRanges(tensors, dataCount: dataCount)
-        return (tensors, metadata)
+        return metadata
+    }
+
+    /// One tensor's entry, its shape and byte range checked against the `data` that follows the header.
+    static func parseTensor(_ key: String, _ value: JSONValue, data: ArraySlice<UInt8>) throws -> Tensor {
+        guard case .object(let t) = value, case .string(let ds) = t["dtype"],
+            case .array(let shapeAny) = t["shape"], case .array(let offsAny) = t["data_offsets"], offsAny.count == 2
+        else {
+            throw Failure.malformed("tensor \(key): needs dtype, shape and data_offsets")
+        }
+        guard let dtype = DType(rawValue: ds) else { throw Failure.malformed("tensor \(key): unsupported dtype \(ds)") }
+        let dataCount = data.count
+        var shape: [Int] = []
+        var count = 1
+        for s in shapeAny {
+            guard let d = s.integer, d >= 0, d <= dataCount else { throw Failure.malformed("tensor \(key): bad shape") }
+            let (p, o) = count.multipliedReportingOverflow(by: d)
+            guard !o, p <= dataCount else { throw Failure.malformed("tensor \(key): shape larger than the file") }
+            count = p
+            shape.append(d)
+        }
+        guard let b = offsAny[0].integer, let e = offsAny[1].integer, b >= 0, e >= b, e <= dataCount else {
+            throw Failure.malformed("tensor \(key): data_offsets outside the \(dataCount) data bytes")
+        }
+        guard e - b == count * elementSize(dtype) else {
+            throw Failure.malformed("tensor \(key): \(e - b) bytes for shape \(shape) of \(ds)")
+        }
+        let start = data.startIndex
+        var tensor = Tensor(dtype: dtype, shape: shape, data: Array(data[(start + b)..<(start + e)]))
+        tensor.begin = b
+        return tensor
     }
 
     /// The tensors' byte ranges must tile the data exactly: no overlap, no gap, nothing after.
