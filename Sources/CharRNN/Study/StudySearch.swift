@@ -45,49 +45,62 @@ extension StudyPlan {
         var out: [[StudySearch]] = []
         var centre: [String: Float] = [:]
         for budget in searchedBudgets(corpus: corpus.name, size: size) {
-            var factors: [String: [Float]] = [:]
-            for arm in grid.arms {
-                let c = centre[arm.name] ?? 1
-                factors[arm.name] = grid.searchLearningRates.map { c * $0 }.sorted()
-            }
-            let extensions = grid.searchBudgets == nil ? 0 : grid.searchExtensions ?? 3
-            var up = 0, down = 0
-            while true {
-                let round = grid.arms.map { arm in
-                    search(
-                        corpus: corpus, size: size, arm: arm, budget: budget, factors: factors[arm.name]!,
-                        directory: directory)
-                }
-                let highs = round.filter { s in s.choice.map { $0.factor == factors[s.arm.name]!.last! } ?? false }
-                let lows = round.filter { s in s.choice.map { $0.factor == factors[s.arm.name]!.first! } ?? false }
-                let pending = round.contains { $0.choice == nil }
-                let widenUp = !highs.isEmpty && up < extensions, widenDown = !lows.isEmpty && down < extensions
-                if pending || !(widenUp || widenDown) || grid.searchLearningRates.count < 2 {
-                    out.append(
-                        round.map { s in
-                            var s = s
-                            // While any arm's candidate runs, no arm has chosen: its result may widen
-                            // every arm's range, and a grid run must not start on a choice that moves.
-                            if pending { s.choice = nil }
-                            if let c = s.choice, grid.searchLearningRates.count > 1 {
-                                let f = factors[s.arm.name]!
-                                s.interior = c.factor != f.first! && c.factor != f.last!
-                            }
-                            return s
-                        })
-                    if pending { return out }
-                    break
-                }
-                for arm in grid.arms {
-                    if widenUp { factors[arm.name]!.append(factors[arm.name]!.last! * 2) }
-                    if widenDown { factors[arm.name]!.insert(factors[arm.name]!.first! / 2, at: 0) }
-                }
-                if widenUp { up += 1 }
-                if widenDown { down += 1 }
-            }
-            for s in out.last! { centre[s.arm.name] = s.choice!.factor }
+            let (round, pending) = bracket(
+                corpus: corpus, size: size, budget: budget, centre: centre, directory: directory)
+            out.append(round)
+            if pending { return out }
+            for s in round { centre[s.arm.name] = s.choice!.factor }
         }
         return out
+    }
+
+    /// One budget's searches, each arm's learning-rate factors centred on `centre` (its choice at
+    /// the budget before) and widened for every arm alike while any arm's best lies at an end of
+    /// them, up to `searchExtensions` times each way; `pending` while a candidate has not finished.
+    func bracket(
+        corpus: Corpus, size: StudyGrid.Size, budget: StudyGrid.Budget, centre: [String: Float], directory: String
+    ) -> (searches: [StudySearch], pending: Bool) {
+        var factors: [String: [Float]] = [:]
+        for arm in grid.arms {
+            factors[arm.name] = grid.searchLearningRates.map { (centre[arm.name] ?? 1) * $0 }.sorted()
+        }
+        let extensions = grid.searchBudgets == nil ? 0 : grid.searchExtensions ?? 3
+        var up = 0, down = 0
+        while true {
+            let round = grid.arms.map { arm in
+                search(
+                    corpus: corpus, size: size, arm: arm, budget: budget, factors: factors[arm.name]!,
+                    directory: directory)
+            }
+            let high = round.contains { s in s.choice.map { $0.factor == factors[s.arm.name]!.last! } ?? false }
+            let low = round.contains { s in s.choice.map { $0.factor == factors[s.arm.name]!.first! } ?? false }
+            let pending = round.contains { $0.choice == nil }
+            let widenUp = high && up < extensions, widenDown = low && down < extensions
+            if pending || !(widenUp || widenDown) || grid.searchLearningRates.count < 2 {
+                return (settled(round, factors: factors, pending: pending), pending)
+            }
+            for arm in grid.arms {
+                if widenUp { factors[arm.name]!.append(factors[arm.name]!.last! * 2) }
+                if widenDown { factors[arm.name]!.insert(factors[arm.name]!.first! / 2, at: 0) }
+            }
+            if widenUp { up += 1 }
+            if widenDown { down += 1 }
+        }
+    }
+
+    /// A budget's last round as the plan sees it. While any arm's candidate runs, no arm has
+    /// chosen: its result may widen every arm's range, and a grid run must not start on a choice
+    /// that moves. Each choice is marked inside its factors or at an end.
+    func settled(_ round: [StudySearch], factors: [String: [Float]], pending: Bool) -> [StudySearch] {
+        round.map { s in
+            var s = s
+            if pending { s.choice = nil }
+            if let c = s.choice, grid.searchLearningRates.count > 1 {
+                let f = factors[s.arm.name]!
+                s.interior = c.factor != f.first! && c.factor != f.last!
+            }
+            return s
+        }
     }
 
     /// One arm's candidates at `factors` × the dropouts, and its choice when all have finished.
