@@ -122,9 +122,9 @@ struct SampleCommand: ParsableCommand {
         // only the most likely character, as any tiny p does.
         let options = Generator.Options(
             temperature: Float(temperature), topK: topK, topP: max(Float(topP), Float.leastNonzeroMagnitude))
-        let primeText = primeIds.map { vocab.bytes(of: $0) }.joined()
+        let primeText = primeIds.flatMap { vocab.bytes(of: $0) }
         let streaming = format == .text && numSamples == 1
-        if streaming { out.write(Array(primeText)) }
+        if streaming { out.write(primeText) }
         let samples = generator.generate(
             prime: primeIds.isEmpty ? [Generator.startToken(vocab)] : primeIds,
             length: length, seed: seed, options: options
@@ -132,15 +132,14 @@ struct SampleCommand: ParsableCommand {
             if streaming { out.write(vocab.bytes(of: token)) }
             return true
         }
+        let texts = samples.map { $0.tokens.flatMap { vocab.bytes(of: $0) } }
         if format == .json {
-            return samples.map { s in
-                jsonSample(path, prime: Array(primeText), text: s.tokens.flatMap { vocab.bytes(of: $0) }, s, vocab)
-            }
+            return zip(samples, texts).map { jsonSample(path, prime: primeText, text: $1, $0, vocab) }
         }
-        for (i, s) in samples.enumerated() {
+        for (i, text) in texts.enumerated() {
             if !streaming {
                 if i > 0 { out.write([0x0A]) }
-                out.write(Array(primeText) + s.tokens.flatMap { vocab.bytes(of: $0) })
+                out.write(primeText + text)
             }
             out.write([0x0A])
         }
