@@ -125,95 +125,117 @@ final class SequenceEngine {
         logits: UnsafeMutablePointer<Float>? = nil
     ) -> (loss: Double, count: Int) {
         precondition(!backward || training)
-        let cfg = model.config, H = cfg.hiddenSize, T = steps, B = batch
         // One draw per call, whatever the thread count; each stream's masks derive from it.
-        let dropoutSeed: UInt64? = training && cfg.dropout > 0 ? random.next() : nil
+        let dropoutSeed: UInt64? = training && model.config.dropout > 0 ? random.next() : nil
         let dropWeights = dropsWeights
-        if dropWeights {
-            if weightDropBuffers.isEmpty {
-                weightDropBuffers = (0..<cfg.layers).map { _ in
-                    (FloatBuffer(count: cfg.gateWidth * H), FloatBuffer(count: cfg.gateWidth * H))
-                }
-            }
-            let layerSeeds = (0..<cfg.layers).map { _ in random.split() }
-            let workers = min(cfg.layers, threads)
-            parallel(workers) { p in
-                for l in stride(from: p, to: cfg.layers, by: workers) {
-                    var r = layerSeeds[l]
-                    let (mask, scratch) = self.weightDropBuffers[l]
-                    self.packed.dropHiddenWeights(
-                        layer: l, from: self.model, probability: self.weightDrop, mask: mask, scratch: scratch,
-                        random: &r)
-                }
-            }
+        if dropWeights { dropRecurrentWeights(random: &random) }
+        parallel(chunks.count) { p in
+            self.load(chunk: p, inputs: inputs, targets: targets, logits: logits != nil)
+            let ws = self.chunks[p].workspace
+            self.results[p] = ws.forward(
+                model: self.model, packed: self.packed, dropoutSeed: dropoutSeed, firstStream: self.chunks[p].start)
+            self.store(chunk: p, positionLoss: positionLoss, logits: logits)
         }
-        let work = { (p: Int) in
-            let (start, count, ws) = self.chunks[p]
-            for t in 0..<T {
-                for b in 0..<count {
-                    ws.inputs[t * count + b] = inputs[(start + b) * T + t]
-                    ws.targets[t * count + b] = targets[(start + b) * T + t]
-                }
-            }
-            for l in 0..<cfg.layers {
-                let src = (l * B + start) * H
-                ws.layers[l].h.pointer.update(from: self.stateH.pointer + src, count: count * H)
-                ws.layers[l].c?.pointer.update(from: self.stateC.pointer + src, count: count * H)
-            }
-            if logits != nil && ws.rawLogits == nil {
-                ws.rawLogits = FloatBuffer(count: T * count * cfg.vocabularySize)
-            }
-            let r = ws.forward(model: self.model, packed: self.packed, dropoutSeed: dropoutSeed, firstStream: start)
-            self.results[p] = r
-            if let out = logits, let raw = ws.rawLogits {
-                let V = cfg.vocabularySize
-                for t in 0..<T {
-                    for b in 0..<count {
-                        (out + ((start + b) * T + t) * V).update(from: raw.pointer + (t * count + b) * V, count: V)
-                    }
-                }
-            }
-            if let pl = positionLoss {
-                for t in 0..<T { for b in 0..<count { pl[(start + b) * T + t] = ws.positionLoss[t * count + b] } }
-            }
-            for l in 0..<cfg.layers {
-                let dst = (l * B + start) * H
-                let L = ws.layers[l]
-                self.stateH.pointer.advanced(by: dst).update(from: L.h.pointer + T * count * H, count: count * H)
-                if let c = L.c {
-                    self.stateC.pointer.advanced(by: dst).update(from: c.pointer + T * count * H, count: count * H)
-                }
-            }
-        }
-        parallel(chunks.count, work)
         var total = 0.0, count = 0
         for p in 0..<chunks.count { total += results[p].0; count += results[p].1 }
         if backward {
             let scale = count > 0 ? 1 / Float(count) : 0
-            parallel(chunks.count) { p in
-                let (start, n, ws) = self.chunks[p]
-                for L in ws.layers { L.hNextGradient.zero(); L.cNextGradient.zero() }
-                ws.backward(model: self.model, packed: self.packed, scale: scale)
-                for l in 0..<cfg.layers {
-                    let dst = (l * B + start) * H
-                    self.initialStateGradientH.pointer.advanced(by: dst).update(
-                        from: ws.layers[l].hNextGradient.pointer, count: n * H)
-                    if cfg.architecture == .lstm {
-                        self.initialStateGradientC.pointer.advanced(by: dst).update(
-                            from: ws.layers[l].cNextGradient.pointer, count: n * H)
-                    }
-                }
-            }
+            parallel(chunks.count) { p in self.backward(chunk: p, scale: scale) }
             clock.time(.gradientSum) { sumGradients() }
-            if dropWeights {
-                for l in 0..<cfg.layers {
-                    multiply(
-                        gradientTensors!.layers[l].recurrentWeights,
-                        by: weightDropBuffers[l].mask.pointer, count: cfg.gateWidth * H)
+            if dropWeights { maskRecurrentWeightGradients() }
+        }
+        return (total, count)
+    }
+
+    /// Weight drop: draws each layer's mask of W_hh and packs the masked weights, one layer per
+    /// worker.
+    private func dropRecurrentWeights(random: inout RandomGenerator) {
+        let cfg = model.config, count = cfg.gateWidth * cfg.hiddenSize
+        if weightDropBuffers.isEmpty {
+            weightDropBuffers = (0..<cfg.layers).map { _ in (FloatBuffer(count: count), FloatBuffer(count: count)) }
+        }
+        let layerSeeds = (0..<cfg.layers).map { _ in random.split() }
+        let workers = min(cfg.layers, threads)
+        parallel(workers) { p in
+            for l in stride(from: p, to: cfg.layers, by: workers) {
+                var r = layerSeeds[l]
+                let (mask, scratch) = self.weightDropBuffers[l]
+                self.packed.dropHiddenWeights(
+                    layer: l, from: self.model, probability: self.weightDrop, mask: mask, scratch: scratch, random: &r)
+            }
+        }
+    }
+
+    /// The gradient of a dropped weight is zero: W_hh's gradients times each layer's mask.
+    private func maskRecurrentWeightGradients() {
+        let cfg = model.config
+        for l in 0..<cfg.layers {
+            multiply(
+                gradientTensors!.layers[l].recurrentWeights, by: weightDropBuffers[l].mask.pointer,
+                count: cfg.gateWidth * cfg.hiddenSize)
+        }
+    }
+
+    /// Copies chunk `p`'s streams of the batch ([B, T]) into its workspace, time-major ([T, n]),
+    /// and their carried state into its initial hidden (and cell) state.
+    private func load(chunk p: Int, inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, logits: Bool) {
+        let (start, count, ws) = chunks[p]
+        let cfg = model.config, H = cfg.hiddenSize, T = steps, B = batch
+        for t in 0..<T {
+            for b in 0..<count {
+                ws.inputs[t * count + b] = inputs[(start + b) * T + t]
+                ws.targets[t * count + b] = targets[(start + b) * T + t]
+            }
+        }
+        for l in 0..<cfg.layers {
+            let src = (l * B + start) * H
+            ws.layers[l].h.pointer.update(from: stateH.pointer + src, count: count * H)
+            ws.layers[l].c?.pointer.update(from: stateC.pointer + src, count: count * H)
+        }
+        if logits && ws.rawLogits == nil { ws.rawLogits = FloatBuffer(count: T * count * cfg.vocabularySize) }
+    }
+
+    /// After chunk `p`'s forward: its logits and per-position losses back in batch-first order
+    /// (when asked for), and its final hidden (and cell) state into the carried state.
+    private func store(chunk p: Int, positionLoss: UnsafeMutablePointer<Float>?, logits: UnsafeMutablePointer<Float>?) {
+        let (start, count, ws) = chunks[p]
+        let cfg = model.config, H = cfg.hiddenSize, T = steps, B = batch, V = cfg.vocabularySize
+        if let out = logits, let raw = ws.rawLogits {
+            for t in 0..<T {
+                for b in 0..<count {
+                    (out + ((start + b) * T + t) * V).update(from: raw.pointer + (t * count + b) * V, count: V)
                 }
             }
         }
-        return (total, count)
+        if let pl = positionLoss {
+            for t in 0..<T { for b in 0..<count { pl[(start + b) * T + t] = ws.positionLoss[t * count + b] } }
+        }
+        for l in 0..<cfg.layers {
+            let dst = (l * B + start) * H
+            let L = ws.layers[l]
+            stateH.pointer.advanced(by: dst).update(from: L.h.pointer + T * count * H, count: count * H)
+            if let c = L.c {
+                stateC.pointer.advanced(by: dst).update(from: c.pointer + T * count * H, count: count * H)
+            }
+        }
+    }
+
+    /// Chunk `p`'s backward pass, from zero gradient at the batch's end; leaves dL/d(initial state)
+    /// of its streams in `initialStateGradientH` (and `C`).
+    private func backward(chunk p: Int, scale: Float) {
+        let (start, n, ws) = chunks[p]
+        let cfg = model.config, H = cfg.hiddenSize, B = batch
+        for L in ws.layers { L.hNextGradient.zero(); L.cNextGradient.zero() }
+        ws.backward(model: model, packed: packed, scale: scale)
+        for l in 0..<cfg.layers {
+            let dst = (l * B + start) * H
+            initialStateGradientH.pointer.advanced(by: dst).update(
+                from: ws.layers[l].hNextGradient.pointer, count: n * H)
+            if cfg.architecture == .lstm {
+                initialStateGradientC.pointer.advanced(by: dst).update(
+                    from: ws.layers[l].cNextGradient.pointer, count: n * H)
+            }
+        }
     }
 
     /// gradients = Σ over workers, each thread summing one range of the parameters.
