@@ -37,7 +37,8 @@ final class StudyRunnerTests: XCTestCase {
                 usleep(20_000)
             }
             usleep(200_000)
-            FileManager.default.createFile(atPath: stopFile, contents: Data())
+            XCTAssertTrue(
+                FileManager.default.createFile(atPath: stopFile, contents: Data()), "cannot write \(stopFile)")
         }
         stopper.start()
         let started = Date()

@@ -80,64 +80,94 @@ public final class Evaluator {
         count n: Int, keepPositionLosses: Bool = false, observe: ((Observation) -> Void)? = nil,
         token ids: (Int) -> Int32
     ) -> EvaluationResult {
-        var unscoredTargets = 0
-        if n > 1 { for i in 1..<n where ids(i) < 0 { unscoredTargets += 1 } }
+        let unscoredTargets = n > 1 ? (1..<n).count { ids($0) < 0 } : 0
         guard n >= 2 else {
             return EvaluationResult(totalLoss: 0, scored: 0, unscored: 0, positionLosses: keepPositionLosses ? [] : nil)
         }
         engine.parametersDidChange()
         engine.resetState()
-        let S = min(streams, n - 1)
-        let targetsCount = n - 1
-        // Stream b scores targets q in [a[b], a[b+1]) and feeds inputs from f[b].
-        let a = (0...S).map { 1 + $0 * targetsCount / S }
-        let f = (0..<S).map { max(0, a[$0] - 1 - burnIn) }
-        let lengths = (0..<S).map { a[$0 + 1] - 1 - f[$0] }
-        let maxLen = lengths.max()!
+        let split = StreamSplit(count: n, streams: min(streams, n - 1), burnIn: burnIn)
         let B = streams, T = chunk
         var x = [Int32](repeating: -1, count: B * T), y = [Int32](repeating: -1, count: B * T)
         let pl = FloatBuffer(count: B * T)
         let logits = observe == nil ? nil : FloatBuffer(count: B * T * model.config.vocabularySize)
-        var positionLosses = keepPositionLosses ? [Float](repeating: .nan, count: targetsCount) : nil
+        var positionLosses = keepPositionLosses ? [Float](repeating: .nan, count: n - 1) : nil
         var total = 0.0, scored = 0
         var rng = RandomGenerator(seed: 0)
-        var start = 0
-        while start < maxLen {
-            for b in 0..<B {
-                for t in 0..<T {
-                    let i = b * T + t
-                    x[i] = -1; y[i] = -1
-                    guard b < S else { continue }
-                    let p = start + t
-                    guard p < lengths[b] else { continue }
-                    let pos = f[b] + p
-                    x[i] = ids(pos)
-                    if pos + 1 >= a[b] { y[i] = ids(pos + 1) }
-                }
-            }
+        for start in stride(from: 0, to: split.longest, by: T) {
+            fill(inputs: &x, targets: &y, from: start, split: split, token: ids)
             let r = engine.run(
                 inputs: x, targets: y, backward: false, random: &rng,
                 positionLoss: keepPositionLosses ? pl.pointer : nil, logits: logits?.pointer)
-            if let see = observe, let z = logits {
-                let V = model.config.vocabularySize
-                for b in 0..<S {
-                    for t in 0..<T where start + t < lengths[b] && f[b] + start + t + 1 >= a[b] {
-                        see(
-                            Observation(
-                                position: f[b] + start + t, logits: z.pointer + (b * T + t) * V, engine: engine,
-                                stream: b, step: t))
+            if let see = observe, let z = logits { show(logits: z, from: start, split: split, to: see) }
+            total += r.loss; scored += r.count
+            if keepPositionLosses {
+                for b in 0..<split.streams {
+                    for t in 0..<T where y[b * T + t] >= 0 {
+                        positionLosses![split.readFrom[b] + start + t] = pl[b * T + t]
                     }
                 }
             }
-            total += r.loss; scored += r.count
-            if keepPositionLosses {
-                for b in 0..<S {
-                    for t in 0..<T where y[b * T + t] >= 0 { positionLosses![f[b] + start + t] = pl[b * T + t] }
-                }
-            }
-            start += T
         }
         return EvaluationResult(
             totalLoss: total, scored: scored, unscored: unscoredTargets, positionLosses: positionLosses)
     }
+
+    /// The batch [B, T] of the steps `start..<start + T` of every stream's part: what each stream
+    /// reads, and the targets it scores (−1 before its own part, after its end, and for unused
+    /// streams).
+    private func fill(
+        inputs x: inout [Int32], targets y: inout [Int32], from start: Int, split: StreamSplit,
+        token ids: (Int) -> Int32
+    ) {
+        let T = chunk
+        for b in 0..<streams {
+            for t in 0..<T {
+                let i = b * T + t
+                x[i] = -1; y[i] = -1
+                guard b < split.streams, let pos = split.position(stream: b, step: start + t) else { continue }
+                x[i] = ids(pos)
+                if split.scores(position: pos, stream: b) { y[i] = ids(pos + 1) }
+            }
+        }
+    }
+
+    /// Hands `see` each scored character of the steps from `start`, with its logits.
+    private func show(logits z: FloatBuffer, from start: Int, split: StreamSplit, to see: (Observation) -> Void) {
+        let T = chunk, V = model.config.vocabularySize
+        for b in 0..<split.streams {
+            for t in 0..<T {
+                guard let pos = split.position(stream: b, step: start + t), split.scores(position: pos, stream: b)
+                else { continue }
+                see(Observation(position: pos, logits: z.pointer + (b * T + t) * V, engine: engine, stream: b, step: t))
+            }
+        }
+    }
+}
+
+/// How the N−1 targets of a text are split between S streams: stream b scores the targets
+/// `scoredFrom[b]..<scoredFrom[b + 1]`, and reads from `readFrom[b]`, up to `burnIn` characters
+/// earlier, so that its first scored character has context.
+private struct StreamSplit {
+    let streams: Int
+    let scoredFrom: [Int], readFrom: [Int]
+    /// Characters each stream reads.
+    let lengths: [Int]
+    /// The most steps of any stream.
+    var longest: Int { lengths.max()! }
+
+    init(count n: Int, streams S: Int, burnIn: Int) {
+        streams = S
+        let scoredFrom = (0...S).map { 1 + $0 * (n - 1) / S }
+        let readFrom = (0..<S).map { max(0, scoredFrom[$0] - 1 - burnIn) }
+        lengths = (0..<S).map { scoredFrom[$0 + 1] - 1 - readFrom[$0] }
+        self.scoredFrom = scoredFrom; self.readFrom = readFrom
+    }
+
+    /// The character that stream `b` reads at step `p` of its part, if it still reads.
+    func position(stream b: Int, step p: Int) -> Int? { p < lengths[b] ? readFrom[b] + p : nil }
+
+    /// Whether stream `b` scores its prediction after reading `position` (the next character is in
+    /// its own part).
+    func scores(position: Int, stream b: Int) -> Bool { position + 1 >= scoredFrom[b] }
 }
