@@ -52,6 +52,29 @@ final class AutoConfigurationTests: XCTestCase {
         XCTAssertEqual(few.emaDecay, 0.998); XCTAssertEqual(many.emaDecay, 0.998)
     }
 
+    /// The reasons name the size rule that applied, the regularisation and, for a time budget, the
+    /// speeds measured.
+    func testTheExplanationNamesTheRuleAndTheMeasuredSpeeds() {
+        let timed = choose(seconds: 180)
+        XCTAssertTrue(
+            timed.explanation.hasPrefix(
+                "2×\(timed.hiddenSize): the largest size that sees ≥ 4.5 characters per parameter ("),
+            timed.explanation)
+        let p128 = ModelConfig(architecture: .lstm, vocabularySize: 65, hiddenSize: 128, layers: 2).parameterCount
+        XCTAssertTrue(
+            timed.explanation.contains("; measured 128: \(Int(6e10 / Double(p128) / 1000))K chars/s, 192: "),
+            timed.explanation)
+        XCTAssertTrue(choose(seconds: 0.01).explanation.hasPrefix("2×128: the smallest size (the budget is too small"))
+        let given = AutoConfiguration.choose(
+            architecture: .gru, vocabularySize: 65, trainCharacters: 1_000_000, budgetCharacters: 20e6,
+            budgetSeconds: nil, fixedHiddenSize: 96
+        ) { _ in 1 }
+        XCTAssertEqual(
+            given.explanation,
+            "2×96 as given (20.0M characters, 20.0 passes over the corpus); dropout 0.20, weight drop 0.25, "
+                + "weight decay 0.10; learning rate 0.003; weight average decay 0.998")
+    }
+
     func testLargeLayersWithoutWeightDropGetALowerLearningRate() {
         XCTAssertEqual(AutoConfiguration.learningRate(hiddenSize: 384, weightDrop: 0), 3e-3)
         XCTAssertEqual(AutoConfiguration.learningRate(hiddenSize: 512, weightDrop: 0), 2e-3, accuracy: 1e-9)

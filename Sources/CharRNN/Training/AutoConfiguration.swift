@@ -87,52 +87,73 @@ public enum AutoConfiguration {
         var chars = budgetCharacters ?? 0
         var measured: [String] = []
         for h in fixedHiddenSize.map({ [$0] }) ?? candidateHiddenSizes {
-            // The budget is whichever ends first: the character budget or the time budget.
-            var c = budgetCharacters ?? .infinity
-            if let t = budgetSeconds {
-                let s = speed(config(h))
-                // The time left after the run's validations.
-                let validating =
-                    validationsPerRun
-                    * (validationSeconds?(config(h)) ?? Double(validationCharacters) / (evaluationSpeedup * s))
-                c = min(c, s * max(t - validating, t / 2))
-                measured.append("\(h): \(Int(s / 1000))K chars/s")
-            }
-            if fixedHiddenSize != nil || c >= charactersPerParameter * Double(config(h).parameterCount)
-                || h == candidateHiddenSizes[0]
-            {
-                chosen = h; chars = c
-            } else {
-                break
-            }
+            let (c, s) = characters(
+                seenBy: config(h), budgetCharacters: budgetCharacters, budgetSeconds: budgetSeconds,
+                validationCharacters: validationCharacters, speed: speed, validationSeconds: validationSeconds)
+            if let s { measured.append("\(h): \(Int(s / 1000))K chars/s") }
+            guard
+                fixedHiddenSize != nil || c >= charactersPerParameter * Double(config(h).parameterCount)
+                    || h == candidateHiddenSizes[0]
+            else { break }
+            chosen = h; chars = c
         }
         let epochs = chars / Double(max(1, trainCharacters))
-        let dropout = (dropoutRate(passes: epochs) * 100).rounded() / 100
         let longRun = epochs >= longRunPasses
         let weightDrop: Float = longRun ? longRunWeightDrop(architecture) : 0
-        let decay: Float = longRun ? longRunWeightDecay : 0
-        let rate = learningRate(hiddenSize: chosen, weightDrop: weightDrop)
-        let steps = chars / Double(batch * sequence)
-        let warmup = max(10, min(200, Int(steps / 100)))
+        var choice = Choice(
+            hiddenSize: chosen, layers: layers, batch: batch, sequence: sequence,
+            learningRate: learningRate(hiddenSize: chosen, weightDrop: weightDrop),
+            dropout: (dropoutRate(passes: epochs) * 100).rounded() / 100, weightDrop: weightDrop,
+            weightDecay: longRun ? longRunWeightDecay : 0, emaDecay: emaDecay,
+            warmupSteps: max(10, min(200, Int(chars / Double(batch * sequence) / 100))), characters: chars,
+            epochs: epochs, explanation: "")
+        let size: SizeReason =
+            fixedHiddenSize != nil
+            ? .given
+            : chars < charactersPerParameter * Double(config(chosen).parameterCount) ? .smallest : .largest
+        choice.explanation = explanation(of: choice, size: size, measured: measured)
+        return choice
+    }
+
+    /// The characters a model of `config` sees: the character budget or what the time budget
+    /// leaves after the run's validations, whichever is less; and its speed, when a time budget
+    /// made the rule measure it.
+    private static func characters(
+        seenBy config: ModelConfig, budgetCharacters: Double?, budgetSeconds: Double?, validationCharacters: Int,
+        speed: (ModelConfig) -> Double, validationSeconds: ((ModelConfig) -> Double)?
+    ) -> (characters: Double, speed: Double?) {
+        let c = budgetCharacters ?? .infinity
+        guard let t = budgetSeconds else { return (c, nil) }
+        let s = speed(config)
+        let validating =
+            validationsPerRun * (validationSeconds?(config) ?? Double(validationCharacters) / (evaluationSpeedup * s))
+        return (min(c, s * max(t - validating, t / 2)), s)
+    }
+
+    /// Why the rule chose its size: as given, the largest that sees enough, or the smallest because
+    /// none does.
+    private enum SizeReason { case given, largest, smallest }
+
+    /// The rule's reasons in one line.
+    private static func explanation(of choice: Choice, size: SizeReason, measured: [String]) -> String {
         let rho = String(printf: "%.1f", charactersPerParameter)
+        let shape = "\(choice.layers)×\(choice.hiddenSize)"
         var why: String
-        if fixedHiddenSize != nil {
-            why = "\(layers)×\(chosen) as given "
-        } else if chars < charactersPerParameter * Double(config(chosen).parameterCount) {
-            why =
-                "\(layers)×\(chosen): the smallest size (the budget is too small for \(rho) characters per parameter) "
-        } else {
-            why = "\(layers)×\(chosen): the largest size that sees ≥ \(rho) characters per parameter "
+        switch size {
+        case .given: why = "\(shape) as given "
+        case .smallest:
+            why = "\(shape): the smallest size (the budget is too small for \(rho) characters per parameter) "
+        case .largest: why = "\(shape): the largest size that sees ≥ \(rho) characters per parameter "
         }
         why += String(
-            printf: "(%.1fM characters, %.1f passes over the corpus); dropout %.2f", chars / 1e6, epochs, dropout)
-        if longRun { why += String(printf: ", weight drop %.2f, weight decay %.2f", weightDrop, decay) }
-        why += "; learning rate \(rate); weight average decay \(emaDecay)"
+            printf: "(%.1fM characters, %.1f passes over the corpus); dropout %.2f", choice.characters / 1e6,
+            choice.epochs, choice.dropout)
+        if choice.weightDrop > 0 {
+            why += String(printf: ", weight drop %.2f, weight decay %.2f", choice.weightDrop, choice.weightDecay)
+        }
+        why += "; learning rate \(choice.learningRate); weight average decay \(choice.emaDecay)"
         if !measured.isEmpty { why += "; measured " + measured.joined(separator: ", ") }
-        return Choice(
-            hiddenSize: chosen, layers: layers, batch: batch, sequence: sequence, learningRate: rate,
-            dropout: dropout, weightDrop: weightDrop, weightDecay: decay, emaDecay: emaDecay, warmupSteps: warmup,
-            characters: chars, epochs: epochs, explanation: why)
+        return why
     }
 
     /// Dropout for E passes: 0 up to 1 pass, +0.05 per doubling up to 8 passes, then +0.1 per
