@@ -76,34 +76,10 @@ final class Workspace {
         model: LanguageModel, packed: PackedWeights, dropoutSeed: UInt64?,
         firstStream: Int
     ) -> (loss: Double, count: Int) {
-        let cfg = config, B = batch, T = steps, rows = T * B, H = cfg.hiddenSize, GH = cfg.gateWidth,
-            V = cfg.vocabularySize
+        let cfg = config, rows = steps * batch, H = cfg.hiddenSize
         for l in 0..<cfg.layers {
             let L = layers[l]
-            let gv = L.gateValues.pointer
-            let bias = packed.inputBias[l].pointer
-            clock.time(.inputProjection) {
-                if l == 0 && !cfg.usesEmbedding {
-                    OneHotInput.forward(
-                        tokens: inputs, rows: rows, table: packed.oneHotTable!.pointer, bias: bias,
-                        width: GH, into: gv)
-                } else {
-                    let input: ConstFloatPointer
-                    let inSize = cfg.inputSize(layer: l)
-                    if l == 0 {
-                        Embedding.forward(
-                            tokens: inputs, rows: rows, emb: model.tensors.embedding!, size: inSize,
-                            into: embedded!.pointer)
-                        input = ConstFloatPointer(embedded!.pointer)
-                    } else {
-                        input = ConstFloatPointer(layers[l - 1].layerOutput)
-                    }
-                    for r in 0..<rows { (gv + r * GH).update(from: bias, count: GH) }
-                    gemm(
-                        m: rows, n: GH, k: inSize, a: input, aRowStride: inSize, aColStride: 1,
-                        b: packed.inputT(l), c: gv, ldc: GH, accumulate: true, scratch: gemmScratch.pointer)
-                }
-            }
+            clock.time(.inputProjection) { projectInput(layer: l, model: model, packed: packed) }
             switch cfg.architecture {
             case .lstm: LSTMLayer.forward(L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer, clock: clock)
             case .gru:
@@ -111,21 +87,51 @@ final class Workspace {
                     L, whhT: packed.hiddenT(l), scratch: gemmScratch.pointer,
                     bhn: model.tensors.layers[l].recurrentBias + 2 * H, clock: clock)
             }
-            clock.time(.dropout) {
-                if let mask = L.mask, let dropped = L.dropped, let seed = dropoutSeed {
-                    Dropout.forward(
-                        outputs: L.outputs, probability: cfg.dropout, steps: T, batch: B, hidden: H, seed: seed,
-                        layer: l, firstStream: firstStream, mask: mask.pointer, dropped: dropped.pointer)
-                } else if let dropped = L.dropped {
-                    dropped.pointer.update(from: L.outputs, count: rows * H)
-                    L.mask!.pointer.update(repeating: 1, count: rows * H)
-                }
-            }
+            clock.time(.dropout) { dropOutputs(layer: l, seed: dropoutSeed, firstStream: firstStream) }
         }
         return OutputLayer.forward(
-            top: layers[cfg.layers - 1].layerOutput, rows: rows, hidden: H, vocabularySize: V, weightT: packed.outputT,
-            bias: model.tensors.outputBias, targets: targets, logits: logits.pointer, raw: rawLogits?.pointer,
-            positionLoss: positionLoss.pointer, scratch: gemmScratch.pointer, clock: clock)
+            top: layers[cfg.layers - 1].layerOutput, rows: rows, hidden: H, vocabularySize: cfg.vocabularySize,
+            weightT: packed.outputT, bias: model.tensors.outputBias, targets: targets, logits: logits.pointer,
+            raw: rawLogits?.pointer, positionLoss: positionLoss.pointer, scratch: gemmScratch.pointer, clock: clock)
+    }
+
+    /// Layer l's input side of the gates for all timesteps at once, into its `gateValues`: bias plus
+    /// W_ih times the input (the one-hot rows, the embedding, or the layer below's output).
+    private func projectInput(layer l: Int, model: LanguageModel, packed: PackedWeights) {
+        let cfg = config, rows = steps * batch, GH = cfg.gateWidth
+        let gv = layers[l].gateValues.pointer, bias = packed.inputBias[l].pointer
+        if l == 0 && !cfg.usesEmbedding {
+            OneHotInput.forward(
+                tokens: inputs, rows: rows, table: packed.oneHotTable!.pointer, bias: bias, width: GH, into: gv)
+            return
+        }
+        let input: ConstFloatPointer
+        let inSize = cfg.inputSize(layer: l)
+        if l == 0 {
+            Embedding.forward(
+                tokens: inputs, rows: rows, emb: model.tensors.embedding!, size: inSize, into: embedded!.pointer)
+            input = ConstFloatPointer(embedded!.pointer)
+        } else {
+            input = ConstFloatPointer(layers[l - 1].layerOutput)
+        }
+        for r in 0..<rows { (gv + r * GH).update(from: bias, count: GH) }
+        gemm(
+            m: rows, n: GH, k: inSize, a: input, aRowStride: inSize, aColStride: 1,
+            b: packed.inputT(l), c: gv, ldc: GH, accumulate: true, scratch: gemmScratch.pointer)
+    }
+
+    /// Layer l's dropout on its outputs (masks drawn per stream from `seed`), or, without a seed
+    /// (validation of a model trained with dropout), its outputs copied through with a mask of ones.
+    private func dropOutputs(layer l: Int, seed: UInt64?, firstStream: Int) {
+        let cfg = config, L = layers[l], H = cfg.hiddenSize, count = steps * batch * H
+        if let mask = L.mask, let dropped = L.dropped, let seed {
+            Dropout.forward(
+                outputs: L.outputs, probability: cfg.dropout, steps: steps, batch: batch, hidden: H, seed: seed,
+                layer: l, firstStream: firstStream, mask: mask.pointer, dropped: dropped.pointer)
+        } else if let dropped = L.dropped {
+            dropped.pointer.update(from: L.outputs, count: count)
+            L.mask!.pointer.update(repeating: 1, count: count)
+        }
     }
 
     // MARK: backward
@@ -173,37 +179,41 @@ final class Workspace {
             ldc: H, accumulate: true, scratch: gemmScratch.pointer)
         columnSums(dgh, rows: rows, cols: GH, into: dW.recurrentBias)
         columnSums(dgx, rows: rows, cols: GH, into: dW.inputBias)
-        let dWih = dW.inputWeights
         let inSize = cfg.inputSize(layer: l)
         if l == 0 && !cfg.usesEmbedding {
             OneHotInput.backward(
                 tokens: inputs, rows: rows, dGates: dgx, width: GH, vocabularySize: V,
-                scratch: oneHotGradientT!.pointer, into: dWih)
-        } else {
-            let input: ConstFloatPointer =
-                l == 0 ? ConstFloatPointer(embedded!.pointer) : ConstFloatPointer(layers[l - 1].layerOutput)
+                scratch: oneHotGradientT!.pointer, into: dW.inputWeights)
+            return
+        }
+        let input: ConstFloatPointer =
+            l == 0 ? ConstFloatPointer(embedded!.pointer) : ConstFloatPointer(layers[l - 1].layerOutput)
+        gemm(
+            m: GH, n: inSize, k: rows, a: dgx, aRowStride: 1, aColStride: GH,
+            b: packActivations(input, rows: rows, cols: inSize), c: dW.inputWeights, ldc: inSize, accumulate: true,
+            scratch: gemmScratch.pointer)
+        inputGradients(layer: l, packed: packed)
+    }
+
+    /// The gradient that layer l's input receives from its gates' input side: the layer below's
+    /// output gradients (through its dropout mask), or the embedding's gradient.
+    private func inputGradients(layer l: Int, packed: PackedWeights) {
+        let cfg = config, rows = steps * batch, H = cfg.hiddenSize, GH = cfg.gateWidth
+        let dgx = layers[l].inputSideGateGradients
+        if l > 0 {
+            let below = layers[l - 1]
             gemm(
-                m: GH, n: inSize, k: rows, a: dgx, aRowStride: 1, aColStride: GH,
-                b: packActivations(input, rows: rows, cols: inSize), c: dWih, ldc: inSize, accumulate: true,
+                m: rows, n: H, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
+                b: packed.input(l), c: below.outputGradients.pointer, ldc: H, accumulate: false,
                 scratch: gemmScratch.pointer)
-            if l > 0 {
-                let below = layers[l - 1]
-                gemm(
-                    m: rows, n: H, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
-                    b: packed.input(l), c: below.outputGradients.pointer, ldc: H, accumulate: false,
-                    scratch: gemmScratch.pointer)
-                if let m = below.mask {
-                    Dropout.backward(below.outputGradients.pointer, mask: m.pointer, count: rows * H)
-                }
-            } else {
-                let E = cfg.embeddingSize
-                let dx = embeddedGradient!.pointer
-                gemm(
-                    m: rows, n: E, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
-                    b: packed.input(0), c: dx, ldc: E, accumulate: false, scratch: gemmScratch.pointer)
-                Embedding.backward(
-                    tokens: inputs, rows: rows, dx: dx, size: E, into: gradientTensors!.embedding!)
-            }
+            if let m = below.mask { Dropout.backward(below.outputGradients.pointer, mask: m.pointer, count: rows * H) }
+        } else {
+            let E = cfg.embeddingSize
+            let dx = embeddedGradient!.pointer
+            gemm(
+                m: rows, n: E, k: GH, a: dgx, aRowStride: GH, aColStride: 1,
+                b: packed.input(0), c: dx, ldc: E, accumulate: false, scratch: gemmScratch.pointer)
+            Embedding.backward(tokens: inputs, rows: rows, dx: dx, size: E, into: gradientTensors!.embedding!)
         }
     }
 }
