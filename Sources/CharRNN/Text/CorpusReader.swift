@@ -51,58 +51,65 @@ enum CorpusReader {
     }
 
     /// Calls `body` with every symbol of the file; throws `TextError` naming the file and, for
-    /// invalid UTF-8, the byte offset. A leading byte-order mark is skipped.
+    /// invalid UTF-8, the byte offset. A leading byte-order mark is skipped. `-` is standard input
+    /// (read once and kept, so both passes see the same text).
     @inline(__always)
-    /// `-` is standard input (read once and kept, so both passes see the same text).
     static func forEachSymbol(_ path: String, kind: Vocabulary.Kind, _ body: (UInt32) throws -> Void) throws {
-        try InputFile.check(path, expected: "text file")
-        let stdin = path == InputFile.standardInputPath ? try InputFile.standardInput() : nil
-        var handle: PosixFile?
-        if stdin == nil {
-            guard let h = PosixFile.reading(path) else { throw FileError.from(errno: errno, path: path) }
-            handle = h
-        }
-        var stdinOffset = 0
+        var source = try ChunkSource(path: path)
         var pending: [UInt8] = []  // an incomplete UTF-8 sequence carried into the next chunk
         var offset = 0  // file offset of pending[0] / the chunk start
         var first = true
-        var total = 0
         while true {
-            let data: Data
-            if let bytes = stdin {
-                let end = min(bytes.count, stdinOffset + chunkSize)
-                data = Data(bytes[stdinOffset..<end])
-                stdinOffset = end
-            } else {
-                do { data = Data(try handle!.read(upTo: chunkSize)) } catch {
-                    throw FileError.unreadable(path: path, reason: String(describing: error))
-                }
-            }
-            let last = data.isEmpty
-            total += data.count
+            let chunk = try source.next()
+            let last = chunk.isEmpty
             if first && last { throw TextError.empty(path: path) }
-            var bytes = pending
-            bytes.append(contentsOf: data)
-            pending.removeAll(keepingCapacity: true)
-            var start = 0
-            if first {
-                first = false
-                if kind == .unicode && bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
-                    start = 3
-                }
-            }
             if kind == .bytes {
-                for b in bytes { try body(UInt32(b)) }
-                offset += bytes.count
+                for b in chunk { try body(UInt32(b)) }
                 if last { return }
+                first = false
                 continue
             }
+            var bytes = pending
+            bytes.append(contentsOf: chunk)
+            pending.removeAll(keepingCapacity: true)
+            let start = first && bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+            first = false
             let consumed = try bytes.withUnsafeBufferPointer { buf in
                 try decodeUTF8(buf, from: start, final: last, baseOffset: offset, path: path, body)
             }
             pending.append(contentsOf: bytes[consumed...])
             offset += consumed
             if last { return }
+        }
+    }
+
+    /// A file's bytes, `chunkSize` at a time: read from the file, or sliced from standard input's
+    /// kept bytes. An empty chunk is the end.
+    private struct ChunkSource {
+        let path: String
+        let file: PosixFile?, standardInput: [UInt8]?
+        var standardInputOffset = 0
+
+        init(path: String) throws {
+            try InputFile.check(path, expected: "text file")
+            self.path = path
+            if path == InputFile.standardInputPath {
+                standardInput = try InputFile.standardInput(); file = nil
+            } else {
+                guard let f = PosixFile.reading(path) else { throw FileError.from(errno: errno, path: path) }
+                file = f; standardInput = nil
+            }
+        }
+
+        mutating func next() throws -> [UInt8] {
+            if let bytes = standardInput {
+                let end = min(bytes.count, standardInputOffset + chunkSize)
+                defer { standardInputOffset = end }
+                return Array(bytes[standardInputOffset..<end])
+            }
+            do { return try file!.read(upTo: chunkSize) } catch {
+                throw FileError.unreadable(path: path, reason: String(describing: error))
+            }
         }
     }
 
