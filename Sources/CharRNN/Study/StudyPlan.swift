@@ -70,11 +70,22 @@ public struct StudyPlan: Codable, Equatable, Sendable {
     /// chars/s (the caller keeps what it measured: `StudyFolder.plan`); it is called only for time
     /// budgets.
     public static func make(_ grid: StudyGrid, speed: (ModelConfig) -> Double) throws -> StudyPlan {
-        var corpora: [Corpus] = [], points: [Point] = []
-        var names: Set<String> = []
-        var loaded: [TrainingData] = []
         // Every corpus is read and checked before anything is measured.
-        for path in grid.corpora {
+        let loaded = try loadCorpora(grid)
+        let corpora = loaded.map(\.corpus)
+        for o in grid.omitted ?? [] where !corpora.contains(where: { $0.name == o.corpus }) {
+            throw StudyError.omissionOutsideGrid(point: o.label, corpora: corpora.map(\.name))
+        }
+        return StudyPlan(
+            grid: grid, corpora: corpora,
+            points: loaded.flatMap { points(grid, corpus: $0.corpus, data: $0.data, speed: speed) })
+    }
+
+    /// Reads and checks each corpus of the grid, as training would split it; names each after its
+    /// file (numbered when two share a name).
+    private static func loadCorpora(_ grid: StudyGrid) throws -> [(corpus: Corpus, data: TrainingData)] {
+        var names: Set<String> = []
+        return try grid.corpora.map { path in
             var name = PathName.deletingExtension(PathName.lastComponent(path))
             if names.contains(name) { name += "-\(names.count + 1)" }
             names.insert(name)
@@ -87,38 +98,39 @@ public struct StudyPlan: Codable, Equatable, Sendable {
             guard let test = data.test, test.count >= 2 else {
                 throw TrainingError.validationTooSmall(characters: data.test?.count ?? 0)
             }
-            let total = data.train.count + data.validation.count + test.count
-            corpora.append(
-                Corpus(
-                    name: name, path: path, characters: total, vocabularySize: data.vocabulary.count,
-                    trainCharacters: data.train.count, fingerprint: try fingerprint(of: path)))
-            loaded.append(data)
+            let corpus = Corpus(
+                name: name, path: path, characters: data.train.count + data.validation.count + test.count,
+                vocabularySize: data.vocabulary.count, trainCharacters: data.train.count,
+                fingerprint: try fingerprint(of: path))
+            return (corpus, data)
         }
-        for o in grid.omitted ?? [] where !corpora.contains(where: { $0.name == o.corpus }) {
-            throw StudyError.omissionOutsideGrid(point: o.label, corpora: corpora.map(\.name))
-        }
-        for (corpus, data) in zip(corpora, loaded) {
-            let name = corpus.name
-            for size in grid.sizes {
-                for arm in grid.arms {
-                    for budget in grid.budgets {
-                        let choice = rule(
-                            grid, arm: arm, size: size, budget: budget, vocabularySize: data.vocabulary.count,
-                            trainCharacters: data.train.count
-                        ) { speed($0) }
-                        let config = ModelConfig(
-                            architecture: arm.architecture, vocabularySize: data.vocabulary.count,
-                            hiddenSize: choice.hiddenSize, layers: grid.layers)
-                        points.append(
-                            Point(
-                                corpus: name, size: size, arm: arm.name, budget: budget,
-                                hiddenSize: choice.hiddenSize, parameters: config.parameterCount,
-                                ruleLearningRate: choice.learningRate, ruleDropout: choice.dropout))
-                    }
+    }
+
+    /// One corpus's points: every size, arm and budget, each with the rule's model, learning rate
+    /// and dropout.
+    private static func points(
+        _ grid: StudyGrid, corpus: Corpus, data: TrainingData, speed: (ModelConfig) -> Double
+    ) -> [Point] {
+        var points: [Point] = []
+        for size in grid.sizes {
+            for arm in grid.arms {
+                for budget in grid.budgets {
+                    let choice = rule(
+                        grid, arm: arm, size: size, budget: budget, vocabularySize: data.vocabulary.count,
+                        trainCharacters: data.train.count
+                    ) { speed($0) }
+                    let config = ModelConfig(
+                        architecture: arm.architecture, vocabularySize: data.vocabulary.count,
+                        hiddenSize: choice.hiddenSize, layers: grid.layers)
+                    points.append(
+                        Point(
+                            corpus: corpus.name, size: size, arm: arm.name, budget: budget,
+                            hiddenSize: choice.hiddenSize, parameters: config.parameterCount,
+                            ruleLearningRate: choice.learningRate, ruleDropout: choice.dropout))
                 }
             }
         }
-        return StudyPlan(grid: grid, corpora: corpora, points: points)
+        return points
     }
 
     /// The automatic rule at one point (with the size fixed by a parameter count).
