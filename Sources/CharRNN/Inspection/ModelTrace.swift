@@ -108,8 +108,12 @@ public final class ModelTrace {
         if let pl = result.positionLosses { for i in 0..<pl.count { losses[i + 1] = pl[i] } }
         saturation = sums.saturation()
         trackers = sums.trackers(characters: n, perFeature: trackersPerFeature)
+        traceTrackers(evaluator: evaluator, ids: ids)
+    }
 
-        // Pass 2: the trackers' activations over the whole text.
+    /// Pass 2: the trackers' activations over the whole text.
+    private func traceTrackers(evaluator: Evaluator, ids: [Int32]) {
+        let n = ids.count, H = config.hiddenSize
         trackerActivations = trackers.map { _ in [Float](repeating: .nan, count: n) }
         guard !trackers.isEmpty else { return }
         let units = trackers.map(\.unit)

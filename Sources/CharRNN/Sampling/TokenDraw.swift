@@ -47,25 +47,7 @@ struct TokenDraw {
         // A temperature so small that logits/T overflows is the limit T → 0: the argmax.
         if !finite { return argmax(lg) }
         _ = softmaxInPlace(p, count: V)
-        if (topK > 0 && topK < V) || topP < 1 {
-            order.sort { p[$0] > p[$1] }
-            var keep = topK > 0 ? min(topK, V) : V
-            if topP < 1 {
-                var cum: Float = 0
-                for (i, j) in order.prefix(keep).enumerated() {
-                    cum += p[j]
-                    if cum >= topP { keep = i + 1; break }
-                }
-            }
-            var total: Float = 0
-            for j in order.prefix(keep) { total += p[j] }
-            var u = Float(random.nextDouble()) * total
-            for j in order.prefix(keep) {
-                u -= p[j]
-                if u <= 0 { return j }
-            }
-            return order[keep - 1]
-        }
+        if (topK > 0 && topK < V) || topP < 1 { return drawTruncated(topK: topK, topP: topP, random: &random) }
         var u = Float(random.nextDouble())
         for j in 0..<V {
             u -= p[j]
@@ -74,6 +56,29 @@ struct TokenDraw {
         // Rounding left a sliver of probability: return the last non-zero class.
         for j in stride(from: V - 1, through: 0, by: -1) where p[j] > 0 { return j }
         return V - 1
+    }
+
+    /// Draws from the most likely tokens only: the `topK` most likely (0 = all), cut further to the
+    /// fewest whose probabilities sum to `topP`, renormalised. `probabilities` holds the softmax.
+    private mutating func drawTruncated(topK: Int, topP: Float, random: inout RandomGenerator) -> Int {
+        let p = probabilities.pointer, V = count
+        order.sort { p[$0] > p[$1] }
+        var keep = topK > 0 ? min(topK, V) : V
+        if topP < 1 {
+            var cum: Float = 0
+            for (i, j) in order.prefix(keep).enumerated() {
+                cum += p[j]
+                if cum >= topP { keep = i + 1; break }
+            }
+        }
+        var total: Float = 0
+        for j in order.prefix(keep) { total += p[j] }
+        var u = Float(random.nextDouble()) * total
+        for j in order.prefix(keep) {
+            u -= p[j]
+            if u <= 0 { return j }
+        }
+        return order[keep - 1]
     }
 
     /// −log p(token) under the model's own distribution (temperature 1), in nats.
