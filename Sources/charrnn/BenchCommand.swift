@@ -114,11 +114,8 @@ struct BenchCommand: ParsableCommand {
     /// The kernels, the ceilings, one row per configuration and where a training step's time goes.
     func renderText(_ results: [Benchmark.Result], threads: Int, ceiling: Double, ceilingBF16: Double?) {
         print("kernels: \(KernelVariant.current) (CPU features: \(KernelVariant.cpuFeatures))")
-        print(
-            String(
-                printf: "matrix-multiply ceiling (charrnn gemm, 1024³, %d threads): %.1f GFLOP/s",
-                threads, ceiling)
-        )
+        let cores = "\(threads) thread\(threads == 1 ? "" : "s")"
+        print("matrix-multiply ceiling (charrnn gemm, 1024³, \(cores)): " + String(printf: "%.1f GFLOP/s", ceiling))
         if let bf16 = ceilingBF16 {
             let path = KernelVariant.bf16Path
             print("bf16 matrix-multiply ceiling (\(path), fp32 sums, 1024³): " + String(printf: "%.1f GFLOP/s", bf16))

@@ -145,31 +145,11 @@ public enum Benchmark {
         let probe = TrainingProbe(config: config, batch: B, steps: T, threads: threads, precision: precision)
         let trainCPS = probe.charactersPerSecond(steps: trainSteps, warmUp: 3)
         let (phases, stepSeconds) = profile(probe.engine, passes: max(3, trainSteps / 2)) { probe.step() }
-        let model = probe.model, x = probe.x, y = probe.y
-        var rng = RandomGenerator(seed: 2)
-        var start = Date()
+        let model = probe.model
         let peak = peakResidentBytes()
-
-        let evalEngine = SequenceEngine(
-            model: model, batch: B, steps: T, training: false, threads: threads, precision: precision)
-        evalEngine.parametersDidChange()
-        let evalSteps = max(3, trainSteps)
-        evalEngine.run(inputs: x, targets: y, backward: false, random: &rng)
-        start = Date()
-        for _ in 0..<evalSteps { evalEngine.run(inputs: x, targets: y, backward: false, random: &rng) }
-        let evalCPS = Double(evalSteps * B * T) / Date().timeIntervalSince(start)
-        let (evalPhases, passSeconds) = profile(evalEngine, passes: max(3, evalSteps / 2)) {
-            evalEngine.run(inputs: x, targets: y, backward: false, random: &rng)
-        }
-
-        /// Characters per second of `streams` samples generated together (after a short warm-up).
+        let evaluation = measureEvaluation(probe, passes: max(3, trainSteps), threads: threads, precision: precision)
         func sampling(streams: Int, precision: Precision) -> Double {
-            let generator = Generator(model: model, streams: streams, threads: threads, precision: precision)
-            let length = max(20, sampleLength / streams)
-            generator.generate(prime: [0], length: 20, seed: 1, options: .init(temperature: 0.8))
-            let start = Date()
-            generator.generate(prime: [0], length: length, seed: 1, options: .init(temperature: 0.8))
-            return Double(length * streams) / Date().timeIntervalSince(start)
+            samplingSpeed(model, streams: streams, length: sampleLength, threads: threads, precision: precision)
         }
         let sampleCPS = sampling(streams: 1, precision: .fp32)
         let sample8 = sampling(streams: 8, precision: precision), sample64 = sampling(streams: 64, precision: precision)
@@ -177,12 +157,46 @@ public enum Benchmark {
         let macs = Double(config.forwardMACsPerCharacter)
         return Result(
             configuration: cfg, parameters: model.parameterCount, precision: precision, trainCharsPerSecond: trainCPS,
-            evalCharsPerSecond: evalCPS,
+            evalCharsPerSecond: evaluation.charactersPerSecond,
             sampleCharsPerSecond: sampleCPS, sampleBF16CharsPerSecond: sampleBF16, sample8CharsPerSecond: sample8,
             sample64CharsPerSecond: sample64,
-            trainGFLOPs: 6 * macs * trainCPS / 1e9, evalGFLOPs: 2 * macs * evalCPS / 1e9,
+            trainGFLOPs: 6 * macs * trainCPS / 1e9, evalGFLOPs: 2 * macs * evaluation.charactersPerSecond / 1e9,
             peakResidentBytes: peak, trainPhaseSeconds: phases, trainStepSeconds: stepSeconds,
-            evalPhaseSeconds: evalPhases, evalPassSeconds: passSeconds)
+            evalPhaseSeconds: evaluation.phases, evalPassSeconds: evaluation.passSeconds)
+    }
+
+    /// Forward passes over the probe's batch without backward (as validation runs them): chars/s
+    /// over `passes` timed passes after one untimed, and the profile of half as many.
+    static func measureEvaluation(
+        _ probe: TrainingProbe, passes: Int, threads: Int, precision: Precision
+    ) -> (charactersPerSecond: Double, phases: [String: Double], passSeconds: Double) {
+        let engine = SequenceEngine(
+            model: probe.model, batch: probe.engine.batch, steps: probe.engine.steps, training: false, threads: threads,
+            precision: precision)
+        engine.parametersDidChange()
+        var rng = RandomGenerator(seed: 2)
+        let x = probe.x, y = probe.y
+        engine.run(inputs: x, targets: y, backward: false, random: &rng)
+        let start = Date()
+        for _ in 0..<passes { engine.run(inputs: x, targets: y, backward: false, random: &rng) }
+        let cps = Double(passes * probe.engine.batch * probe.engine.steps) / Date().timeIntervalSince(start)
+        let (phases, seconds) = profile(engine, passes: max(3, passes / 2)) {
+            engine.run(inputs: x, targets: y, backward: false, random: &rng)
+        }
+        return (cps, phases, seconds)
+    }
+
+    /// Characters per second of `streams` samples generated together (after a short warm-up), about
+    /// `length` characters in all.
+    static func samplingSpeed(
+        _ model: LanguageModel, streams: Int, length: Int, threads: Int, precision: Precision
+    ) -> Double {
+        let generator = Generator(model: model, streams: streams, threads: threads, precision: precision)
+        let perStream = max(20, length / streams)
+        generator.generate(prime: [0], length: 20, seed: 1, options: .init(temperature: 0.8))
+        let start = Date()
+        generator.generate(prime: [0], length: perStream, seed: 1, options: .init(temperature: 0.8))
+        return Double(perStream * streams) / Date().timeIntervalSince(start)
     }
 
     /// Seconds per call of `body` in each phase of `engine` (the calling thread and worker 1), and
