@@ -65,37 +65,37 @@ extension StudyReport {
         else { return nil }
         let (fast, slow) = v1 >= v2 ? (first, second) : (second, first)
         let ratio = min(v1, v2) / max(v1, v2)
-        // Seed → [(characters, loss)] of one arm, over the cells.
-        func curve(_ arm: String) -> [UInt64: [(Double, Double)]] {
-            var out: [UInt64: [(Double, Double)]] = [:]
-            for c in cells.sorted(by: { $0.budgetAmount < $1.budgetAmount }) {
-                for (seed, loss) in c.arms.first(where: { $0.arm == arm })?.testLoss ?? [:] {
-                    out[seed, default: []].append((c.budgetAmount, loss))
-                }
-            }
-            return out
-        }
-        let fastCurve = curve(fast), slowCurve = curve(slow)
-        var points: [MatchedTime.Point] = []
-        for budget in budgets {
+        let fastCurves = Self.testLossCurves(fast, cells: cells), slowCurves = Self.testLossCurves(slow, cells: cells)
+        let points = budgets.compactMap { budget -> MatchedTime.Point? in
             let target = budget.amount * ratio
-            var differences: [Double] = []
-            for (seed, losses) in fastCurve {
-                guard let fastLoss = losses.first(where: { $0.0 == budget.amount })?.1,
-                    let slowLoss = Self.interpolate(slowCurve[seed] ?? [], at: target)
-                else { continue }
-                differences.append(fast == first ? fastLoss - slowLoss : slowLoss - fastLoss)
+            // Seed by seed, in the order of the seeds: the faster arm at its budget, the slower at
+            // the same time.
+            let differences = fastCurves.keys.sorted().compactMap { seed -> Double? in
+                guard let fastLoss = fastCurves[seed]!.first(where: { $0.0 == budget.amount })?.1,
+                    let slowLoss = Self.interpolate(slowCurves[seed] ?? [], at: target)
+                else { return nil }
+                return fast == first ? fastLoss - slowLoss : slowLoss - fastLoss
             }
-            guard !differences.isEmpty else { continue }
-            points.append(
-                MatchedTime.Point(
-                    fasterCharacters: budget.amount, slowerCharacters: target, seeds: differences.count,
-                    interval: Statistics.tInterval(differences)))
+            guard !differences.isEmpty else { return nil }
+            return MatchedTime.Point(
+                fasterCharacters: budget.amount, slowerCharacters: target, seeds: differences.count,
+                interval: Statistics.tInterval(differences))
         }
         guard !points.isEmpty else { return nil }
         return MatchedTime(
             corpus: corpus, size: size.label, first: first, second: second, faster: fast, speedRatio: ratio,
             points: points)
+    }
+
+    /// Seed → [(characters, test loss)] of one arm over `cells`, in the order of the budgets.
+    static func testLossCurves(_ arm: String, cells: [Cell]) -> [UInt64: [(Double, Double)]] {
+        var out: [UInt64: [(Double, Double)]] = [:]
+        for c in cells.sorted(by: { $0.budgetAmount < $1.budgetAmount }) {
+            for (seed, loss) in c.arms.first(where: { $0.arm == arm })?.testLoss ?? [:] {
+                out[seed, default: []].append((c.budgetAmount, loss))
+            }
+        }
+        return out
     }
 
     /// The loss at `x` characters, linear in log(characters) between the two points around it;
