@@ -235,7 +235,7 @@ public struct StudyReport: Sendable {
 
     /// Training seconds and characters of every finished run (search included).
     public var computeSpent: (seconds: Double, characters: Double, runs: Int) {
-        let r = Array(results.values)
+        let r = results.sorted { $0.key < $1.key }.map(\.value)  // a fixed order of the sums
         return (r.map(\.seconds).reduce(0, +), r.map { Double($0.charactersSeen) }.reduce(0, +), r.count)
     }
 }
