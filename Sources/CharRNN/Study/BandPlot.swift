@@ -29,49 +29,32 @@ public enum BandPlot {
         _ series: [Series], ticks: [(x: Double, label: String)], title: String, xTitle: String, yTitle: String,
         zero: Bool = false
     ) -> String {
-        let width = 820.0, height = 480.0, left = 80.0, right = 230.0, top = 50.0, bottom = 70.0
-        let pw = width - left - right, ph = height - top - bottom
+        let frame = ChartFrame(width: 820, height: 480, left: 80, right: 230, top: 50, bottom: 70)
         let xs = ticks.map(\.x).filter { $0 > 0 }
         let xLo = log(xs.min() ?? 1), xHi = log(xs.max() ?? 2)
         var ys = series.flatMap { $0.points.flatMap { p in [p.mean, p.low, p.high].filter(\.isFinite) } }
         if zero { ys.append(0) }
         let (yLo, yHi) = LearningCurvePlot.niceRange(ys.min() ?? 0, ys.max() ?? 1)
+        let left = frame.left, pw = frame.plotWidth
         func px(_ x: Double) -> Double {
             xHi > xLo ? left + 20 + (log(x) - xLo) / (xHi - xLo) * (pw - 40) : left + pw / 2
         }
-        func py(_ y: Double) -> Double { top + (1 - (y - yLo) / (yHi - yLo)) * ph }
+        func py(_ y: Double) -> Double { frame.top + (1 - (y - yLo) / (yHi - yLo)) * frame.plotHeight }
         let f = LearningCurvePlot.f, esc = LearningCurvePlot.escape
-        var s = LearningCurvePlot.header(width: width, height: height, title: title, titleX: left + pw / 2)
-        for t in ticks where t.x > 0 {
-            let x = px(t.x)
-            s += "<line x1=\"\(f(x))\" y1=\"\(f(top))\" x2=\"\(f(x))\" y2=\"\(f(top + ph))\" stroke=\"#e5e5e5\"/>\n"
-            s += "<text x=\"\(f(x))\" y=\"\(f(top + ph + 20))\" text-anchor=\"middle\">\(esc(t.label))</text>\n"
-        }
+        var s = frame.header(title: title)
+        for t in ticks where t.x > 0 { s += frame.verticalLine(at: px(t.x), label: esc(t.label)) }
         for t in LearningCurvePlot.ticks(yLo, yHi) {
-            let y = py(t)
-            s += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + pw))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>\n"
-            s +=
-                "<text x=\"\(f(left - 8))\" y=\"\(f(y + 4))\" text-anchor=\"end\">"
-                + "\(LearningCurvePlot.label(t))</text>\n"
+            s += frame.horizontalLine(at: py(t), label: LearningCurvePlot.label(t))
         }
         if zero {
             s += "<line x1=\"\(f(left))\" y1=\"\(f(py(0)))\" x2=\"\(f(left + pw))\" y2=\"\(f(py(0)))\" stroke=\"#333\" "
             s += "stroke-dasharray=\"4 3\"/>\n"
         }
-        s +=
-            "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" "
-            + "stroke=\"#333\"/>\n"
-        s += "<text x=\"\(f(left + pw / 2))\" y=\"\(f(height - 22))\" text-anchor=\"middle\">\(esc(xTitle))</text>\n"
-        s += "<text transform=\"translate(22 \(f(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">"
-        s += "\(esc(yTitle))</text>\n"
-        for line in series where !line.points.isEmpty { s += draw(line, px: px, py: py) }
-        var y = top + 10
-        for line in series where !line.points.isEmpty {
-            let x = left + pw + 15
-            s += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 28))\" y2=\"\(f(y))\" stroke=\"\(line.colour)\" "
-            s += "stroke-width=\"3\"\(line.dashed ? " stroke-dasharray=\"7 4\"" : "")/>\n"
-            s += "<text x=\"\(f(x + 34))\" y=\"\(f(y + 4))\">\(esc(line.label))</text>\n"
-            y += 20
+        s += frame.border(xTitle: esc(xTitle), yTitle: esc(yTitle))
+        let drawn = series.filter { !$0.points.isEmpty }
+        for line in drawn { s += draw(line, px: px, py: py) }
+        for (i, line) in drawn.enumerated() {
+            s += frame.legendEntry(i, colour: line.colour, label: esc(line.label), dashed: line.dashed)
         }
         return s + "</svg>\n"
     }

@@ -67,16 +67,15 @@ public enum LearningCurvePlot {
         return series
     }
 
-    /// A standalone SVG of `series`, one line per series, against `axis`.
     /// The largest loss drawn (nats/char): far above any real one (a uniform guess over a million
     /// characters is 13.8), low enough that the axis arithmetic stays finite.
     public static let largestLoss = 1e6
 
-    /// `yLabel` names the loss on the y axis ("validation loss", "training loss", "loss").
+    /// A standalone SVG of `series`, one line per series, against `axis`. `yLabel` names the loss
+    /// on the y axis ("validation loss", "training loss", "loss").
     public static func svg(_ series: [Series], axis: XAxis, title: String, yLabel: String = "validation loss") -> String
     {
-        let width = 820.0, height = 520.0, left = 80.0, right = 190.0, top = 50.0, bottom = 70.0
-        let pw = width - left - right, ph = height - top - bottom
+        let frame = ChartFrame(width: 820, height: 520, left: 80, right: 190, top: 50, bottom: 70)
         let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
         let xMax = max(xs.max() ?? 1, 1e-9)
         let (yLo, yHi) = niceRange(ys.min() ?? 0, ys.max() ?? 1)
@@ -85,27 +84,12 @@ public enum LearningCurvePlot {
             axis == .characters
             ? (scaleX == 1e6 ? "millions of characters seen" : "thousands of characters seen")
             : (scaleX == 60 ? "wall time (minutes)" : "wall time (seconds)")
-        func px(_ x: Double) -> Double { left + x / xMax * pw }
-        func py(_ y: Double) -> Double { top + (1 - (y - yLo) / (yHi - yLo)) * ph }
-        var s = header(width: width, height: height, title: title, titleX: left + pw / 2)
-        // Grid, ticks and labels.
-        for t in ticks(0, xMax / scaleX) {
-            let x = px(t * scaleX)
-            s += "<line x1=\"\(f(x))\" y1=\"\(f(top))\" x2=\"\(f(x))\" y2=\"\(f(top + ph))\" stroke=\"#e5e5e5\"/>\n"
-            s += "<text x=\"\(f(x))\" y=\"\(f(top + ph + 20))\" text-anchor=\"middle\">\(label(t))</text>\n"
-        }
-        for t in ticks(yLo, yHi) {
-            let y = py(t)
-            s += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + pw))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>\n"
-            s += "<text x=\"\(f(left - 8))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(label(t))</text>\n"
-        }
-        s +=
-            "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" "
-            + "stroke=\"#333\"/>\n"
-        s += "<text x=\"\(f(left + pw / 2))\" y=\"\(f(height - 22))\" text-anchor=\"middle\">\(xUnit)</text>\n"
-        s +=
-            "<text transform=\"translate(22 \(f(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">\(yLabel) "
-            + "(nats per character)</text>\n"
+        func px(_ x: Double) -> Double { frame.left + x / xMax * frame.plotWidth }
+        func py(_ y: Double) -> Double { frame.top + (1 - (y - yLo) / (yHi - yLo)) * frame.plotHeight }
+        var s = frame.header(title: title)
+        for t in ticks(0, xMax / scaleX) { s += frame.verticalLine(at: px(t * scaleX), label: label(t)) }
+        for t in ticks(yLo, yHi) { s += frame.horizontalLine(at: py(t), label: label(t)) }
+        s += frame.border(xTitle: xUnit, yTitle: "\(yLabel) (nats per character)")
         // Lines: every run its own colour, within its architecture's family of hues.
         let colours = Self.colours(for: series.map(\.group))
         let drawn = series.indices.filter { !series[$0].points.isEmpty }
@@ -116,14 +100,8 @@ public enum LearningCurvePlot {
                 + "<title>\(escape(series[i].label))</title></polyline>\n"
         }
         // Legend: one entry per run, named.
-        var y = top + 10
-        for i in drawn {
-            let x = left + pw + 15
-            s +=
-                "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 28))\" y2=\"\(f(y))\" stroke=\"\(colours[i])\" "
-                + "stroke-width=\"3\"/>\n"
-            s += "<text x=\"\(f(x + 34))\" y=\"\(f(y + 4))\">\(escape(series[i].label))</text>\n"
-            y += 20
+        for (k, i) in drawn.enumerated() {
+            s += frame.legendEntry(k, colour: colours[i], label: escape(series[i].label))
         }
         return s + "</svg>\n"
     }
