@@ -83,42 +83,7 @@ public struct ViewPage {
 
     /// The page's data as JSON.
     func data() -> String {
-        let keep = common, totals = self.totals
-        var ms: [ModelData] = []
-        for (m, t) in zip(models, totals) {
-            let tr = m.trace, cfg = tr.config
-            let kinds = ModelTrace.UnitKind.kinds(cfg.architecture)
-            var window: [UInt8] = [], lo: [Float] = [], hi: [Float] = []
-            for l in 0..<cfg.layers {
-                for k in kinds.indices {
-                    for j in 0..<cfg.hiddenSize {
-                        let q = Self.quantize(tr.activations[l][k][j])
-                        window += q.bytes; lo.append(q.lo); hi.append(q.hi)
-                    }
-                }
-            }
-            let tracked = zip(tr.trackers, tr.trackerActivations).map { t, values in
-                let q = Self.quantize(values)
-                return Tracked(
-                    layer: t.unit.layer, kind: t.unit.kind.rawValue, unit: t.unit.index, feature: t.feature.rawValue,
-                    r: t.correlation, lo: q.lo, hi: q.hi, values: Self.base64(q.bytes))
-            }
-            let sat = tr.saturation.enumerated().flatMap { l, gates in
-                ModelTrace.UnitKind.gates(cfg.architecture).map { g in
-                    Saturation(layer: l, gate: g.rawValue, left: gates[g]!.left, right: gates[g]!.right)
-                }
-            }
-            let shownLoss = models.count > 1 ? zip(tr.losses, keep).map { $1 ? $0 : .nan } : tr.losses
-            ms.append(
-                ModelData(
-                    name: m.name, architecture: cfg.architecture.displayName, layers: cfg.layers,
-                    hidden: cfg.hiddenSize, parameters: cfg.parameterCount, vocabulary: Self.symbols(tr.vocabulary),
-                    nats: t.nats, scored: t.scored, notScored: t.notScored, loss: Self.base64(shownLoss),
-                    topIds: Self.base64(tr.topIds.map { $0 < 0 ? UInt16.max : UInt16($0) }),
-                    topProbabilities: Self.base64(tr.topProbabilities.map { UInt16(($0 * 65535).rounded()) }),
-                    kinds: kinds.map(\.rawValue), window: tr.window, windowValues: Self.base64(window),
-                    windowLo: Self.base64(lo), windowHi: Self.base64(hi), trackers: tracked, saturation: sat))
-        }
+        let keep = common
         var s = String.UnicodeScalarView()
         s.append(contentsOf: text)
         let page = PageData(
@@ -126,8 +91,54 @@ public struct ViewPage {
             commonCount: keep.filter { $0 }.count,
             sameVocabulary: models.allSatisfy { $0.trace.vocabulary == models[0].trace.vocabulary },
             top: ModelTrace.top,
-            models: ms)
+            models: zip(models, totals).map { modelData($0, totals: $1, common: keep) })
         return JSONCoding.string(page).replacing("</", with: "<\\/")
+    }
+
+    /// One model's part of the data: what it is, its losses (only at the characters every model
+    /// scores, when there are two), its top predictions, every unit in the window, its trackers and
+    /// how often its gates saturate.
+    private func modelData(
+        _ m: Model, totals t: (nats: Double, scored: Int, notScored: Int), common keep: [Bool]
+    ) -> ModelData {
+        let tr = m.trace, cfg = tr.config
+        let kinds = ModelTrace.UnitKind.kinds(cfg.architecture)
+        let window = Self.windowData(tr)
+        let tracked = zip(tr.trackers, tr.trackerActivations).map { t, values in
+            let q = Self.quantize(values)
+            return Tracked(
+                layer: t.unit.layer, kind: t.unit.kind.rawValue, unit: t.unit.index, feature: t.feature.rawValue,
+                r: t.correlation, lo: q.lo, hi: q.hi, values: Self.base64(q.bytes))
+        }
+        let sat = tr.saturation.enumerated().flatMap { l, gates in
+            ModelTrace.UnitKind.gates(cfg.architecture).map { g in
+                Saturation(layer: l, gate: g.rawValue, left: gates[g]!.left, right: gates[g]!.right)
+            }
+        }
+        let shownLoss = models.count > 1 ? zip(tr.losses, keep).map { $1 ? $0 : .nan } : tr.losses
+        return ModelData(
+            name: m.name, architecture: cfg.architecture.displayName, layers: cfg.layers,
+            hidden: cfg.hiddenSize, parameters: cfg.parameterCount, vocabulary: Self.symbols(tr.vocabulary),
+            nats: t.nats, scored: t.scored, notScored: t.notScored, loss: Self.base64(shownLoss),
+            topIds: Self.base64(tr.topIds.map { $0 < 0 ? UInt16.max : UInt16($0) }),
+            topProbabilities: Self.base64(tr.topProbabilities.map { UInt16(($0 * 65535).rounded()) }),
+            kinds: kinds.map(\.rawValue), window: tr.window, windowValues: Self.base64(window.bytes),
+            windowLo: Self.base64(window.lo), windowHi: Self.base64(window.hi), trackers: tracked, saturation: sat)
+    }
+
+    /// Every unit's activations over the window, each quantized to bytes over its own range, in the
+    /// order layer, kind, unit.
+    private static func windowData(_ tr: ModelTrace) -> (bytes: [UInt8], lo: [Float], hi: [Float]) {
+        var bytes: [UInt8] = [], lo: [Float] = [], hi: [Float] = []
+        for l in 0..<tr.config.layers {
+            for k in ModelTrace.UnitKind.kinds(tr.config.architecture).indices {
+                for j in 0..<tr.config.hiddenSize {
+                    let q = quantize(tr.activations[l][k][j])
+                    bytes += q.bytes; lo.append(q.lo); hi.append(q.hi)
+                }
+            }
+        }
+        return (bytes, lo, hi)
     }
 
     /// The whole page.
