@@ -192,22 +192,10 @@ public final class Trainer {
             runName: runName)
         self.settings = settings; self.data = data; self.model = model; self.random = random
         self.progress = progress; self.metrics = metrics
-        let fingerprint = Self.fingerprint(data.validation, limit: Self.validationLimit)
-        if let old = progress.validationFingerprint, old != fingerprint, progress.bestValidationLoss != nil {
-            self.progress.bestValidationLoss = nil
-            self.progress.bestStep = nil
-            validationTextChanged = true
-        }
-        self.progress.validationFingerprint = fingerprint
+        validationTextChanged = Self.noteValidationText(data.validation, in: &self.progress)
         if newRun { self.progress.runID = RunFolder.newRunID() }
         self.runDirectory = runDirectory; self.runName = runName
-        if newRun && !overwrite && RunFolder.holdsRun(runDirectory) {
-            throw TrainingError.runExists(path: runDirectory)
-        }
-        try RunFolder.prepare(runDirectory)
-        lock = try RunLock(folder: runDirectory)
-        RunFolder.removeStaleTemporaryFiles(runDirectory)
-        if newRun && overwrite { RunFolder.clearRun(runDirectory) }
+        lock = try Self.claim(runDirectory, newRun: newRun, overwrite: overwrite)
         engine = SequenceEngine(
             model: model, batch: settings.batch, steps: settings.sequence, training: true,
             precision: settings.resolvedPrecision)
@@ -225,6 +213,32 @@ public final class Trainer {
         } else {
             average = nil; setAside = nil
         }
+    }
+
+    /// Records the validation text's fingerprint in `progress`. When a resumed run validates on
+    /// another text than before, its best loss no longer compares: it is forgotten, and this
+    /// returns true.
+    private static func noteValidationText(_ validation: TokenView, in progress: inout TrainingProgress) -> Bool {
+        let fingerprint = Self.fingerprint(validation, limit: validationLimit)
+        defer { progress.validationFingerprint = fingerprint }
+        guard let old = progress.validationFingerprint, old != fingerprint, progress.bestValidationLoss != nil
+        else { return false }
+        progress.bestValidationLoss = nil
+        progress.bestStep = nil
+        return true
+    }
+
+    /// Makes the run folder and locks it. A new run refuses a folder that holds another run's
+    /// checkpoints unless `overwrite`, which removes them once the folder is locked.
+    private static func claim(_ runDirectory: String, newRun: Bool, overwrite: Bool) throws -> RunLock {
+        if newRun && !overwrite && RunFolder.holdsRun(runDirectory) {
+            throw TrainingError.runExists(path: runDirectory)
+        }
+        try RunFolder.prepare(runDirectory)
+        let lock = try RunLock(folder: runDirectory)
+        RunFolder.removeStaleTemporaryFiles(runDirectory)
+        if newRun && overwrite { RunFolder.clearRun(runDirectory) }
+        return lock
     }
 
     /// The model's configuration.
