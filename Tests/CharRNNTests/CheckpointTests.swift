@@ -157,6 +157,27 @@ final class CheckpointTests: XCTestCase {
             }, "forged header length")
     }
 
+    /// zlib counts bytes in 32 bits, so a buffer of more than 4 GB goes through it in pieces. With
+    /// pieces of a few bytes, compressing gives the same stream as in one piece, decompressing
+    /// gives the input back, and a cut stream is still found truncated.
+    func testGzipInPiecesIsTheSameAsInOne() throws {
+        var rng = RandomGenerator(seed: 4)
+        let input = (0..<50_000).map { i in UInt8(i % 7 == 0 ? rng.nextInt(below: 256) : i % 13) }
+        let whole = Gzip.compress(input, level: 1)
+        let saved = Gzip.piece
+        defer { Gzip.piece = saved }
+        Gzip.piece = 7
+        let pieced = Gzip.compress(input, level: 1)
+        XCTAssertEqual(pieced, whole)
+        XCTAssertEqual(try Gzip.decompress(whole), input)
+        XCTAssertEqual(try Gzip.decompress(Gzip.compress([])), [])
+        XCTAssertThrowsError(try Gzip.decompress(Array(whole.dropLast(9)))) {
+            XCTAssertEqual($0 as? Gzip.Failure, .truncated)
+        }
+        Gzip.piece = saved
+        XCTAssertEqual(try Gzip.decompress(pieced), input)
+    }
+
     func testAtomicWriteNeverReplacesAGoodFileWithAFailedOne() throws {
         let dir = path("dir")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
