@@ -112,6 +112,12 @@ public struct Checkpoint {
 
     /// The checkpoint file's bytes: gzip around safetensors, as the format above specifies.
     public func serialized() -> [UInt8] {
+        Gzip.compress(Safetensors.serialize(tensors: fileTensors(), metadata: fileMetadata()), level: 1)
+    }
+
+    /// The tensors the file holds, in its order: the parameters (in `dtype`), the optimizer's two
+    /// moments and raw weights, and the carried state.
+    private func fileTensors() -> [(String, Safetensors.Tensor)] {
         let layout = ParameterLayout(config)
         var tensors: [(String, Safetensors.Tensor)] = []
         func add(_ name: String, _ values: ArraySlice<Float>, _ shape: [Int], dtype: Safetensors.DType = .f32) {
@@ -140,6 +146,12 @@ public struct Checkpoint {
             add("state.h", s.h[...], shape)
             if config.architecture == .lstm { add("state.c", s.c[...], shape) }
         }
+        return tensors
+    }
+
+    /// The file's metadata: the format and its version, the configuration, the vocabulary, and
+    /// (when present) the training settings, the metrics and the optimizer's step.
+    private func fileMetadata() -> [String: String] {
         var metadata: [String: String] = [
             "format": "charrnn",
             "format_version": String(Self.formatVersion),
@@ -149,7 +161,7 @@ public struct Checkpoint {
         if let t = training { metadata["training"] = Self.json(t) }
         if !metrics.isEmpty { metadata["metrics"] = Self.json(metrics) }
         if let o = optimizer { metadata["optimizer_step"] = String(o.step) }
-        return Gzip.compress(Safetensors.serialize(tensors: tensors, metadata: metadata), level: 1)
+        return metadata
     }
 
     /// Writes atomically: `path.tmp-PID`, fsync, rename over `path`. A failure leaves any existing
