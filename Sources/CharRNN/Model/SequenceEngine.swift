@@ -41,6 +41,8 @@ final class SequenceEngine {
     var weightDrop: Float = 0
     /// Per layer: the mask of the last `run` and a scratch for the masked weights.
     private var weightDropBuffers: [(mask: FloatBuffer, scratch: FloatBuffer)] = []
+    /// Per layer: the generator of the last `run`'s mask (kept, so that a step allocates nothing).
+    private var weightDropGenerators: [RandomGenerator] = []
 
     init(
         model: LanguageModel, batch: Int, steps: Int, training: Bool, threads: Int = Threads.count,
@@ -153,12 +155,13 @@ final class SequenceEngine {
         let cfg = model.config, count = cfg.gateWidth * cfg.hiddenSize
         if weightDropBuffers.isEmpty {
             weightDropBuffers = (0..<cfg.layers).map { _ in (FloatBuffer(count: count), FloatBuffer(count: count)) }
+            weightDropGenerators = Array(repeating: RandomGenerator(seed: 0), count: cfg.layers)
         }
-        let layerSeeds = (0..<cfg.layers).map { _ in random.split() }
+        for l in 0..<cfg.layers { weightDropGenerators[l] = random.split() }
         let workers = min(cfg.layers, threads)
         parallel(workers) { p in
             for l in stride(from: p, to: cfg.layers, by: workers) {
-                var r = layerSeeds[l]
+                var r = self.weightDropGenerators[l]
                 let (mask, scratch) = self.weightDropBuffers[l]
                 self.packed.dropHiddenWeights(
                     layer: l, from: self.model, probability: self.weightDrop, mask: mask, scratch: scratch, random: &r)
