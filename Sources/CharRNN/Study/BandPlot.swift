@@ -39,7 +39,7 @@ public enum BandPlot {
         func px(_ x: Double) -> Double {
             xHi > xLo ? left + 20 + (log(x) - xLo) / (xHi - xLo) * (pw - 40) : left + pw / 2
         }
-        func py(_ y: Double) -> Double { frame.top + (1 - (y - yLo) / (yHi - yLo)) * frame.plotHeight }
+        func py(_ y: Double) -> Double { frame.y(y, low: yLo, high: yHi) }
         let f = LearningCurvePlot.f, esc = LearningCurvePlot.escape
         var s = frame.header(title: title)
         for t in ticks where t.x > 0 { s += frame.verticalLine(at: px(t.x), label: esc(t.label)) }

@@ -8,6 +8,11 @@ struct ChartFrame {
 
     private func f(_ x: Double) -> String { LearningCurvePlot.f(x) }
 
+    /// The pixel row of `value` on a y axis that runs from `low` (the bottom) to `high` (the top).
+    func y(_ value: Double, low: Double, high: Double) -> Double {
+        top + (1 - (value - low) / (high - low)) * plotHeight
+    }
+
     /// The SVG's opening, with `title` centred over the plot area.
     func header(title: String) -> String {
         LearningCurvePlot.header(width: width, height: height, title: title, titleX: left + plotWidth / 2)

@@ -85,7 +85,7 @@ public enum LearningCurvePlot {
             ? (scaleX == 1e6 ? "millions of characters seen" : "thousands of characters seen")
             : (scaleX == 60 ? "wall time (minutes)" : "wall time (seconds)")
         func px(_ x: Double) -> Double { frame.left + x / xMax * frame.plotWidth }
-        func py(_ y: Double) -> Double { frame.top + (1 - (y - yLo) / (yHi - yLo)) * frame.plotHeight }
+        func py(_ y: Double) -> Double { frame.y(y, low: yLo, high: yHi) }
         var s = frame.header(title: title)
         for t in ticks(0, xMax / scaleX) { s += frame.verticalLine(at: px(t * scaleX), label: label(t)) }
         for t in ticks(yLo, yHi) { s += frame.horizontalLine(at: py(t), label: label(t)) }
