@@ -31,18 +31,62 @@
 uint16_t ck_bf16_round(float x) { return bf_round(x); }
 
 // MARK: packing
+//
+// Packing rounds every value it moves. The two helpers below cover every layout: k runs either
+// along a row of memory (`across`: each row's pairs are spread over the dwords of R rows) or down
+// the rows (`along`: R values side by side). Their loops run over contiguous runs of a constant
+// length, so the compiler vectorises the rounding; the bits are bf_round's, value by value.
+
+/// dst dword (p, r) = (src_r[2p], src_r[2p+1]) for r < R, p < pairs, where src_r = src + r·ld:
+/// R rows that each hold k contiguously.
+static inline __attribute__((always_inline)) void pack_pairs_across(int R, long pairs, const float *src, long ld,
+                                                                    uint16_t *dst) {
+    long p0 = 0;
+    for (; p0 + 8 <= pairs; p0 += 8)
+        for (int r = 0; r < R; r++) {
+            uint16_t t[16];
+            const float *s = src + r * ld + 2 * p0;
+            for (int x = 0; x < 16; x++) t[x] = bf_round(s[x]);
+            for (int q = 0; q < 8; q++) memcpy(dst + ((p0 + q) * R + r) * 2, t + 2 * q, 4);
+        }
+    for (; p0 < pairs; p0++)
+        for (int r = 0; r < R; r++) {
+            dst[(p0 * R + r) * 2] = bf_round(src[r * ld + 2 * p0]);
+            dst[(p0 * R + r) * 2 + 1] = bf_round(src[r * ld + 2 * p0 + 1]);
+        }
+}
+
+/// dst dword (p, r) = (src[2p·ld + r], src[(2p+1)·ld + r]) for r < R, p < pairs: each k holds the
+/// R values contiguously.
+static inline __attribute__((always_inline)) void pack_pairs_along(int R, long pairs, const float *src, long ld,
+                                                                   uint16_t *dst) {
+    for (long p = 0; p < pairs; p++) {
+        const float *s0 = src + 2 * p * ld, *s1 = s0 + ld;
+        uint16_t *d = dst + p * R * 2;
+        for (int r = 0; r < R; r++) {
+            d[2 * r] = bf_round(s0[r]);
+            d[2 * r + 1] = bf_round(s1[r]);
+        }
+    }
+}
 
 long ck_bf16_panels_count(long k, long n) { return (n + BF_NR - 1) / BF_NR * bf_panel_pairs(k) * 2 * BF_NR; }
 
 /// B[k][j] = src[k*ld + j] (row-major) or src[j*ld + k] (transposed: B = Wᵀ for W [N,K]).
 static void pack_b(const float *src, long ld, int transposed, long k, long n, uint16_t *dst) {
-    long pairs = bf_panel_pairs(k);
+    long pairs = bf_panel_pairs(k), full = k / 2, whole = n / BF_NR;
+    if (!transposed)  // whole panels' complete pairs, two rows of B at a time across all panels
+        for (long p = 0; p < full; p++)
+            for (long q = 0; q < whole; q++)
+                pack_pairs_along(BF_NR, 1, src + 2 * p * ld + q * BF_NR, ld, dst + (q * pairs + p) * 2 * BF_NR);
     for (long q = 0; q < (n + BF_NR - 1) / BF_NR; q++) {
         uint16_t *panel = dst + q * pairs * 2 * BF_NR;
-        for (long p = 0; p < pairs; p++)
+        long j0 = q * BF_NR, p0 = q < whole ? full : 0;
+        if (transposed && q < whole) pack_pairs_across(BF_NR, full, src + j0 * ld, ld, panel);
+        for (long p = p0; p < pairs; p++)  // the rest: odd k's last pair, zero padding, a narrow panel
             for (long j = 0; j < BF_NR; j++)
                 for (long h = 0; h < 2; h++) {
-                    long kk = 2 * p + h, jj = q * BF_NR + j;
+                    long kk = 2 * p + h, jj = j0 + j;
                     float v = kk < k && jj < n ? (transposed ? src[jj * ld + kk] : src[kk * ld + jj]) : 0;
                     panel[(p * BF_NR + j) * 2 + h] = bf_round(v);
                 }
@@ -55,25 +99,28 @@ void ck_bf16_pack_transposed(const float *w, long ld, long k, long n, uint16_t *
     pack_b(w, ld, 1, k, n, dst);
 }
 
-/// rows × k of A (element (i, p) at a[i·ars + p·acs]) as blocks of 8 rows of k-pairs, rounded.
+/// rows × k of A (element (i, p) at a[i·ars + p·acs]) as blocks of 8 rows of k-pairs, rounded:
+/// for each k-pair, 8 dwords (A[i][2p], A[i][2p+1]); zeros past k and past the last row.
 static void pack_a(long rows, long k, const float *a, long ars, long acs, uint16_t *dst) {
-    long pairs = (k + 1) / 2;
+    long pairs = (k + 1) / 2, full = k / 2;
     for (long r0 = 0; r0 < rows; r0 += BF_MR) {
         uint16_t *block = dst + r0 * pairs * 2;
+        const float *base = a + r0 * ars;
         long h = rows - r0 < BF_MR ? rows - r0 : BF_MR;
-        if (h < BF_MR || (k & 1)) memset(block, 0, sizeof(uint16_t) * pairs * 2 * BF_MR);
-        if (acs == 1) {  // rows of A contiguous: walk each row, write every 8th dword
-            for (long i = 0; i < h; i++) {
-                const float *src = a + (r0 + i) * ars;
-                for (long kk = 0; kk < k; kk++) block[((kk >> 1) * BF_MR + i) * 2 + (kk & 1)] = bf_round(src[kk]);
-            }
-        } else {  // A stored transposed: the 8 rows of one k are contiguous
-            for (long kk = 0; kk < k; kk++) {
-                const float *src = a + kk * acs + r0 * ars;
-                uint16_t *d = block + (kk >> 1) * BF_MR * 2 + (kk & 1);
-                for (long i = 0; i < h; i++) d[2 * i] = bf_round(src[i * ars]);
-            }
+        if (h == BF_MR && acs == 1) pack_pairs_across(BF_MR, full, base, ars, block);
+        else if (h == BF_MR && ars == 1) pack_pairs_along(BF_MR, full, base, acs, block);
+        else {  // the last, partial block of rows (or an unusual layout), value by value
+            memset(block, 0, sizeof(uint16_t) * pairs * 2 * BF_MR);
+            for (long i = 0; i < h; i++)
+                for (long kk = 0; kk < k; kk++)
+                    block[((kk >> 1) * BF_MR + i) * 2 + (kk & 1)] = bf_round(base[i * ars + kk * acs]);
+            continue;
         }
+        if (k & 1)
+            for (long i = 0; i < BF_MR; i++) {
+                block[(full * BF_MR + i) * 2] = bf_round(base[i * ars + (k - 1) * acs]);
+                block[(full * BF_MR + i) * 2 + 1] = 0;
+            }
     }
 }
 

@@ -35,6 +35,43 @@ final class BFloat16GemmTests: XCTestCase {
         XCTAssertEqual(ck_dpbf16_model(0, pair(1e-30, 0), pair(1e-10, 0)), 0)  // a denormal result flushes
     }
 
+    /// Both packings of B (rows of B, and the rows of W for B = Wᵀ) write the documented layout
+    /// bit for bit: panels of 32 columns, each k-pair p a row of 32 dwords (B[2p][j], B[2p+1][j]),
+    /// rounded by ck_bf16_round, zeros past K and N; on sizes with every edge, and with denormal,
+    /// infinite and NaN values.
+    func testPackingWritesTheDocumentedLayout() {
+        var rng = RandomGenerator(seed: 23)
+        func value() -> Float {
+            switch rng.nextInt(below: 8) {
+            case 0: return Float(bitPattern: UInt32(rng.nextInt(below: 0x7F_FFFF)))
+            case 1: return [Float.infinity, -.infinity, .nan, -0.0][rng.nextInt(below: 4)]
+            default: return (rng.nextFloat() - 0.5) * 100
+            }
+        }
+        for (k, n) in [(1, 1), (2, 32), (3, 33), (17, 64), (64, 70), (33, 31), (100, 96), (513, 32)] {
+            let ld = n + 3, ldw = k + 5
+            let b = (0..<k * ld).map { _ in value() }  // B [K, N], leading dimension ld
+            var w = [Float](repeating: 0, count: n * ldw)  // W [N, K] = Bᵀ, leading dimension ldw
+            for kk in 0..<k { for j in 0..<n { w[j * ldw + kk] = b[kk * ld + j] } }
+            let count = ck_bf16_panels_count(k, n), panels = (n + 31) / 32, pairs = count / (panels * 64)
+            var expected = [UInt16](repeating: 0, count: count)
+            for q in 0..<panels {
+                for p in 0..<pairs {
+                    for j in 0..<32 {
+                        for h in 0..<2 where 2 * p + h < k && q * 32 + j < n {
+                            expected[((q * pairs + p) * 32 + j) * 2 + h] = ck_bf16_round(b[(2 * p + h) * ld + q * 32 + j])
+                        }
+                    }
+                }
+            }
+            var fromRows = [UInt16](repeating: 0xABCD, count: count), fromW = fromRows
+            ck_bf16_pack_rows(b, ld, k, n, &fromRows)
+            ck_bf16_pack_transposed(w, ldw, k, n, &fromW)
+            XCTAssertEqual(fromRows, expected, "rows of B, \(k)×\(n)")
+            XCTAssertEqual(fromW, expected, "rows of W = Bᵀ, \(k)×\(n)")
+        }
+    }
+
     /// Random lanes (ordinary, tiny, huge, denormal, infinite and NaN values) through the real
     /// instruction and the model: the same bits.
     func testTheModelMatchesTheInstructionBitForBit() throws {
