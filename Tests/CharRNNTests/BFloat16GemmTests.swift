@@ -59,7 +59,8 @@ final class BFloat16GemmTests: XCTestCase {
                 for p in 0..<pairs {
                     for j in 0..<32 {
                         for h in 0..<2 where 2 * p + h < k && q * 32 + j < n {
-                            expected[((q * pairs + p) * 32 + j) * 2 + h] = ck_bf16_round(b[(2 * p + h) * ld + q * 32 + j])
+                            let value = b[(2 * p + h) * ld + q * 32 + j]
+                            expected[((q * pairs + p) * 32 + j) * 2 + h] = ck_bf16_round(value)
                         }
                     }
                 }
