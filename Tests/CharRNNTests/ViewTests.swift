@@ -185,4 +185,18 @@ final class ViewTests: XCTestCase {
             XCTAssertEqual(total.scored, k)
         }
     }
+
+    func testThePageCarriesEveryPredictedIdWholeAndNoneAsMinusOne() throws {
+        let (a, ida, text) = try model(.lstm, text: sample)
+        let trace = ModelTrace(checkpoint: a, ids: ida, text: text, window: 100)
+        let page = ViewPage(text: text, models: [.init(name: "a.ckpt", trace: trace)], totalCharacters: text.count)
+        let json = try JSONSerialization.jsonObject(with: Data(page.data().utf8)) as! [String: Any]
+        let model = (json["models"] as! [[String: Any]])[0]
+        let bytes = try XCTUnwrap(Data(base64Encoded: model["topIds"] as! String))
+        let ids = bytes.withUnsafeBytes { raw in
+            (0..<bytes.count / 4).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self) }
+        }
+        XCTAssert(ids == trace.topIds, "4-byte ids: a vocabulary of 65,536 symbols keeps its last id")
+        XCTAssertEqual(Array(ids.prefix(ModelTrace.top)), [Int32](repeating: -1, count: ModelTrace.top))
+    }
 }

@@ -120,7 +120,7 @@ public struct ViewPage {
             name: m.name, architecture: cfg.architecture.displayName, layers: cfg.layers,
             hidden: cfg.hiddenSize, parameters: cfg.parameterCount, vocabulary: Self.symbols(tr.vocabulary),
             nats: t.nats, scored: t.scored, notScored: t.notScored, loss: Self.base64(shownLoss),
-            topIds: Self.base64(tr.topIds.map { $0 < 0 ? UInt16.max : UInt16($0) }),
+            topIds: Self.base64(tr.topIds),
             topProbabilities: Self.base64(tr.topProbabilities.map { UInt16(($0 * 65535).rounded()) }),
             kinds: kinds.map(\.rawValue), window: tr.window, windowValues: Self.base64(window.bytes),
             windowLo: Self.base64(window.lo), windowHi: Self.base64(window.hi), trackers: tracked, saturation: sat)

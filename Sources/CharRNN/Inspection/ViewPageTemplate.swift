@@ -74,7 +74,7 @@ extension ViewPage {
         const M = D.models.map(m => {
           const w = bytes(m.windowLo), h = bytes(m.windowHi);
           return Object.assign({}, m, { loss: new Float32Array(bytes(m.loss).buffer),
-            topIds: new Uint16Array(bytes(m.topIds).buffer), topP: new Uint16Array(bytes(m.topProbabilities).buffer),
+            topIds: new Int32Array(bytes(m.topIds).buffer), topP: new Uint16Array(bytes(m.topProbabilities).buffer),
             win: bytes(m.windowValues), winLo: new Float32Array(w.buffer), winHi: new Float32Array(h.buffer),
             trackers: m.trackers.map(t => Object.assign({}, t, { q: bytes(t.values) })) });
         });
@@ -217,7 +217,7 @@ extension ViewPage {
               (Number.isFinite(l) ? "<span class=\"bits\">" + fmt(l / LN2, 3) + "</span> bits" : "not scored") +
               "<table>";
             if (i > 0) for (let r = 0; r < D.top; r++) {
-              const id = m.topIds[i * D.top + r]; if (id === 65535) continue;
+              const id = m.topIds[i * D.top + r]; if (id < 0) continue;
               h += "<tr><td><code>" + esc(show(m.vocabulary[id])) + "</code></td><td class=\"p\">" +
                 (m.topP[i * D.top + r] / 65535 * 100).toFixed(1) + "%</td></tr>";
             }
