@@ -27,21 +27,26 @@ final class StudySearchTests: XCTestCase {
     /// Finishes every known search run with a validation loss whose minimum over the factor lies
     /// at 4 for the LSTM and at 1 for the GRU (a parabola in log2 of the factor), as many times as
     /// new runs appear. Returns the search runs, in the order they appeared.
-    func finishSearches(_ plan: StudyPlan, in dir: String) throws -> [StudyPlan.Run] {
+    func finishSearches(
+        _ plan: StudyPlan, in dir: String, adding extra: (StudyPlan.Run) -> Double = { _ in 0 },
+        settings: (StudyPlan.Run) -> TrainingSettings = { _ in TrainingSettings(trainFile: "x") }
+    ) throws -> [StudyPlan.Run] {
         var seen: [StudyPlan.Run] = []
         while true {
             let new = plan.runs(in: dir).filter { r in r.isSearch && !seen.contains { $0.name == r.name } }
             if new.isEmpty { return seen }
             for r in new {
                 let optimum: Float = r.arm.name == "lstm" ? 2 : 0
-                let loss = Double(1 + (log2(r.learningRateFactor) - optimum) * (log2(r.learningRateFactor) - optimum))
+                let loss =
+                    Double(1 + (log2(r.learningRateFactor) - optimum) * (log2(r.learningRateFactor) - optimum))
+                    + extra(r)
                 let config = ModelConfig(
                     architecture: r.arm.architecture, vocabularySize: 8, hiddenSize: r.hiddenSize, layers: 2)
                 try FileManager.default.createDirectory(
                     atPath: dir + "/runs/" + r.name, withIntermediateDirectories: true)
                 try RunResult(
                     runName: r.name, config: config, parameters: config.parameterCount,
-                    settings: TrainingSettings(trainFile: "x"), steps: 1, seconds: 1, charactersSeen: 1,
+                    settings: settings(r), steps: 1, seconds: 1, charactersSeen: 1,
                     bestValidationLoss: loss, bestStep: 1, finalValidationLoss: loss, testLoss: loss, testCharacters: 1
                 ).write(runDirectory: dir + "/runs/" + r.name)
             }
@@ -194,6 +199,28 @@ final class StudySearchTests: XCTestCase {
                 error as? StudyError,
                 .omissionOutsideGrid(point: "elsewhere:6k:20.48k-chars", corpora: [plan.corpora[0].name]))
         }
+    }
+
+    /// The report shows each point's regularisation and names every arm whose validation loss
+    /// rose from one budget to the next, with what the rule changed between them.
+    func testTheReportNamesABudgetThatEndedWorseAndItsRegularisation() throws {
+        let (plan, dir) = try plan(extensions: 3) { $0.gridReusesSearch = true }
+        let larger = plan.grid.budgets[1]
+        _ = try finishSearches(plan, in: dir, adding: { r in r.arm.name == "lstm" && r.budget == larger ? 1 : 0 }) {
+            var s = TrainingSettings(trainFile: "x")
+            if $0.budget == larger { s.weightDecay = 0.1; s.weightDrop = $0.arm.name == "lstm" ? 0.3 : 0.25 }
+            return s
+        }
+        let report = try StudyReport(directory: dir)
+        XCTAssertEqual(report.regularisation.count, 4, "two arms at two budgets")
+        let reversals = report.regularisationReversals
+        XCTAssertEqual(reversals.count, 1, "the GRU improved with the budget; the LSTM did not")
+        XCTAssertEqual(reversals.first?.smaller.arm, "lstm")
+        XCTAssertEqual(reversals.first?.larger.budget, larger.label)
+        XCTAssertEqual(reversals.first?.larger.weightDrop, 0.3)
+        let md = report.markdown
+        XCTAssertTrue(md.contains("## Regularisation along the budget"))
+        XCTAssertTrue(md.contains("weight drop 0.00 → 0.30, weight decay 0.00 → 0.10"), md)
     }
 
     /// At matched time the faster arm's budgets anchor: the slower arm's characters in the same

@@ -177,7 +177,7 @@ extension StudyReport {
         if plan.grid.searchBudgets != nil { md += pickSection(cells) }
         md += setupSection
         for corpus in plan.corpora { md += corpusSection(corpus, cells: cells.filter { $0.corpus == corpus.name }) }
-        if plan.grid.searchBudgets != nil { md += courseSection + matchedTimeSection }
+        if plan.grid.searchBudgets != nil { md += courseSection + matchedTimeSection + regularisationSection }
         return md + speedSection(cells) + computeSection
     }
 
