@@ -7,6 +7,10 @@
 #include "CKernels.h"
 #include "Dispatch.h"
 
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
+
 #define CK_MR 8
 #define CK_NR 32
 #define CK_MC 192
@@ -14,14 +18,37 @@
 
 long ck_gemm_scratch_count(void) { return CK_MC * CK_KC_MAX; }
 
+/// One full block of 8 rows stored along k (row i at rows + i·ars): block[p·8 + i] = A(i, p). On
+/// x86-64 four p at a time go through two 4 × 4 transposes (SSE, the baseline), in place of 32
+/// one-float stores; the values are moved, never changed.
+static void pack_rows_8(long k, const float *rows, long ars, float *block) {
+    long p = 0;
+#if defined(__x86_64__)
+    for (; p + 4 <= k; p += 4) {
+        __m128 r[8];
+        for (int i = 0; i < 8; i++) r[i] = _mm_loadu_ps(rows + i * ars + p);
+        _MM_TRANSPOSE4_PS(r[0], r[1], r[2], r[3]);
+        _MM_TRANSPOSE4_PS(r[4], r[5], r[6], r[7]);
+        for (int q = 0; q < 4; q++) {
+            _mm_storeu_ps(block + (p + q) * CK_MR, r[q]);
+            _mm_storeu_ps(block + (p + q) * CK_MR + 4, r[q + 4]);
+        }
+    }
+#endif
+    for (; p < k; p++)
+        for (int i = 0; i < CK_MR; i++) block[p * CK_MR + i] = rows[i * ars + p];
+}
+
 /// Packs rows × k of A (element (i, p) at a[i·ars + p·acs]) as blocks of 8 rows: block r holds,
 /// for each p, the 8 values A(8r .. 8r+7, p); missing rows are zero.
 static void pack_a(long rows, long k, const float *a, long ars, long acs, float *dst) {
     for (long r0 = 0; r0 < rows; r0 += CK_MR) {
         float *block = dst + r0 * k;
         long h = rows - r0 < CK_MR ? rows - r0 : CK_MR;
-        if (acs == 1) {
-            if (h < CK_MR) memset(block, 0, sizeof(float) * k * CK_MR);
+        if (acs == 1 && h == CK_MR) {
+            pack_rows_8(k, a + r0 * ars, ars, block);
+        } else if (acs == 1) {
+            memset(block, 0, sizeof(float) * k * CK_MR);
             for (long i = 0; i < h; i++) {
                 const float *src = a + (r0 + i) * ars;
                 for (long p = 0; p < k; p++) block[p * CK_MR + i] = src[p];
