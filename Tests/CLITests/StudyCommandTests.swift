@@ -50,6 +50,7 @@ final class StudyCommandTests: CLITestCase {
         XCTAssertEqual(all.status, 0, all.stderr)
         // 4 search runs and 6 grid runs: each arm's chosen candidate is its 3.2k-character seed 1.
         XCTAssertTrue(all.stderr.contains("study: 10 runs finished now, 0 before"), all.stderr)
+        XCTAssertTrue(all.stderr.contains(" left at this pace\n"), "runs before the last say the time left")
         func result(_ dir: String, _ name: String) throws -> [String: Any] {
             let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/runs/" + name + "/result.json"))
             return try JSONSerialization.jsonObject(with: data) as! [String: Any]

@@ -223,6 +223,26 @@ final class StudySearchTests: XCTestCase {
         XCTAssertTrue(md.contains("weight drop 0.00 → 0.30, weight decay 0.00 → 0.10"), md)
     }
 
+    /// The runner's time left: before any run it is the plan's estimate (the grid and every search's
+    /// first round), it falls as they finish, and a plan without speeds has none.
+    func testTheTimeLeftStartsAtTheEstimateAndFallsAsRunsFinish() throws {
+        var (plan, dir) = try plan(extensions: 3) {
+            $0.gridReusesSearch = true; $0.seeds = 2
+        }
+        XCTAssertNil(plan.secondsLeft(known: plan.runs(in: dir), isFinished: { _ in false }))
+        plan.recordSpeeds { $0.architecture == .gru ? 2000 : 1000 }
+        try plan.save(in: dir)
+        let finished = { (r: StudyPlan.Run) in RunResult.load(runDirectory: dir + "/runs/" + r.name) != nil }
+        let estimate = plan.estimate(machine: "test") { $0.architecture == .gru ? 2000 : 1000 }
+        XCTAssertEqual(plan.secondsLeft(known: plan.runs(in: dir), isFinished: finished)!, estimate.seconds)
+        _ = try finishSearches(plan, in: dir)
+        let b = plan.grid.budgets.map(\.amount)
+        XCTAssertEqual(
+            plan.secondsLeft(known: plan.runs(in: dir), isFinished: finished)!,
+            (b[0] + b[1]) * (1.0 / 1000 + 1.0 / 2000),
+            accuracy: 1e-9, "each arm's seed-2 grid run at both budgets is left")
+    }
+
     /// At matched time the faster arm's budgets anchor: the slower arm's characters in the same
     /// time are the budget × the speed ratio, and a point it cannot bracket is left out.
     func testMatchedTimeAnchorsOnTheFasterArm() throws {

@@ -55,6 +55,44 @@ extension StudyPlan {
             runs: runs, searchRuns: searchRuns, characters: characters, seconds: seconds, measuredOn: machine)
     }
 
+    /// Training seconds left at the speeds measured when the study was planned: the known `runs`
+    /// not finished, the grid runs still waiting for their search, and the first round of every
+    /// search not listed yet (searches that widen add more). nil for a plan without those speeds.
+    /// Before any run it equals the estimate's seconds.
+    public func secondsLeft(known runs: [Run], isFinished: (Run) -> Bool) -> Double? {
+        let candidates = grid.searchLearningRates.count * grid.searchDropouts.count
+        var left = 0.0
+        for p in points where grid.includes(corpus: p.corpus, size: p.size, budget: p.budget) {
+            guard let each = plannedSeconds(p) else { return nil }
+            let here = runs.filter {
+                $0.corpus == p.corpus && $0.size == p.size && $0.arm.name == p.arm && $0.budget == p.budget
+            }
+            let searched = searchedBudgets(corpus: p.corpus, size: p.size).contains(p.budget)
+            let gridRuns = max(1, grid.seeds) - (searched && grid.gridReusesSearch == true ? 1 : 0)
+            let unlisted =
+                max(0, gridRuns - here.filter { !$0.isSearch }.count)
+                + (searched && !here.contains(where: \.isSearch) ? candidates : 0)
+            left += Double(here.filter { !isFinished($0) }.count + unlisted) * each
+        }
+        return left
+    }
+
+    /// Seconds of one run of `run`'s point at the speed measured when the study was planned.
+    public func plannedSeconds(of run: Run) -> Double? {
+        points.first {
+            $0.corpus == run.corpus && $0.size == run.size && $0.arm == run.arm.name && $0.budget == run.budget
+        }.flatMap(plannedSeconds)
+    }
+
+    /// Seconds of one run at `p` (nil without a measured speed).
+    func plannedSeconds(_ p: Point) -> Double? {
+        guard let rate = p.charactersPerSecond, rate > 0 else { return nil }
+        switch p.budget {
+        case .characters(let c): return Double(c) / rate
+        case .seconds(let s): return s
+        }
+    }
+
     /// The model a point trains.
     func model(of p: Point, arm: StudyGrid.Arm, corpus: Corpus) -> ModelConfig {
         ModelConfig(

@@ -188,7 +188,12 @@ extension StudyReport {
         if !known.isEmpty || waiting > 0 {
             md += "**Partial:** \(known.count) run\(known.count == 1 ? "" : "s") of the manifest not finished"
             if waiting > 0 { md += ", and \(waiting) grid runs waiting for their search" }
-            md += "; everything below uses the runs that have finished.\n\n"
+            md += "; everything below uses the runs that have finished."
+            if let left = plan.secondsLeft(known: runs, isFinished: { results[$0.name] != nil }), left > 0 {
+                md += " About \(formatDuration(left)) of training is left at the speeds measured when the study was "
+                md += "planned, one run at a time (more where a search widens)."
+            }
+            md += "\n\n"
         }
         if !invalid.isEmpty {
             md +=

@@ -95,6 +95,8 @@ public struct StudyRunner: Sendable {
     private struct Schedule {
         var taken: Set<String> = [], running = 0, done = 0, failedOrStopped = false
         var outcome = Outcome()
+        /// The planned seconds (`StudyPlan.plannedSeconds`) of the runs this call finished.
+        var plannedDone = 0.0
     }
 
     /// Runs the missing runs, `jobs` at a time. Each worker takes the first missing run of a freshly
@@ -122,7 +124,13 @@ public struct StudyRunner: Sendable {
                 let status = execute(run, children: children)
                 let seconds = Date().timeIntervalSince(t0)
                 let done = record(status, of: run, in: schedule)
-                log(progressLine(run, status: status, seconds: seconds, done: done, started: started))
+                if status == 0, let planned = plan.plannedSeconds(of: run) {
+                    schedule.withLock { $0.plannedDone += planned }
+                }
+                let pace = schedule.withLock { $0.plannedDone } / Date().timeIntervalSince(started)
+                log(
+                    progressLine(run, status: status, seconds: seconds, done: done, started: started)
+                        + timeLeft(plan, pace: pace))
             }
         }
         return schedule.withLock { s in
@@ -164,7 +172,8 @@ public struct StudyRunner: Sendable {
         }
     }
 
-    /// "[3 done] NAME: test 1.2345 nats/char, best validation 1.2300, 1m02s; 5m20s so far".
+    /// "[3 done] NAME: test 1.2345 nats/char, best validation 1.2300, 1m02s; 5m20s so far" (the time left
+    /// follows: `timeLeft`).
     private func progressLine(_ run: StudyPlan.Run, status: Int32, seconds: Double, done: Int, started: Date) -> String
     {
         var line = "[\(done) done] \(run.name): "
@@ -179,6 +188,18 @@ public struct StudyRunner: Sendable {
             line += "exit \(status); see \(directory)/logs/\(run.name).log"
         }
         return line + "; \(formatDuration(Date().timeIntervalSince(started))) so far"
+    }
+
+    /// ", about 1h40m left at this pace": the planned seconds left over `pace` (planned seconds
+    /// done per second since this call began, which takes in this machine and the jobs at a time);
+    /// nothing before a run has finished, or for a plan without measured speeds.
+    private func timeLeft(_ plan: StudyPlan, pace: Double) -> String {
+        guard pace > 0,
+            let left = plan.secondsLeft(
+                known: plan.runs(in: directory),
+                isFinished: { RunResult.load(runDirectory: directory + "/runs/" + $0.name) != nil })
+        else { return "" }
+        return left > 0 ? ", about \(formatDuration(left / pace)) left at this pace" : ""
     }
 
     /// Runs one line as a process, its output appended to DIR/logs/NAME.log; its exit status.
