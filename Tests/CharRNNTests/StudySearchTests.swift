@@ -243,6 +243,30 @@ final class StudySearchTests: XCTestCase {
             accuracy: 1e-9, "each arm's seed-2 grid run at both budgets is left")
     }
 
+    /// A running run's progress is its metrics log's last record against its budget, read from the
+    /// end of a log longer than the part read; no log is no progress.
+    func testARunsProgressIsItsLastRecordAgainstItsBudget() throws {
+        let (plan, dir) = try plan(extensions: 0)
+        let run = plan.runs(in: dir)[0]
+        let runner = StudyRunner(directory: dir, executable: "/bin/false")
+        XCTAssertEqual(runner.progress(of: run), 0)
+        guard case .characters(let budget) = run.budget else { return XCTFail("a budget in characters") }
+        try FileManager.default.createDirectory(atPath: dir + "/runs/" + run.name, withIntermediateDirectories: true)
+        var text = "{\"command\": \"charrnn train x\"}\n"
+        for step in 1...100 {
+            let r = MetricRecord(
+                step: step, epoch: 0, characters: budget * step / 400, seconds: Double(step), trainLoss: 2,
+                validationLoss: nil, learningRate: 1e-3, charactersPerSecond: nil)
+            text += JSONCoding.string(r) + "\n"
+        }
+        XCTAssertGreaterThan(text.utf8.count, 1 << 12)
+        try text.write(toFile: dir + "/runs/" + run.name + "/metrics.jsonl", atomically: true, encoding: .utf8)
+        XCTAssertEqual(runner.progress(of: run), 0.25, accuracy: 1e-3)
+        try (text + "{\"step\": 101, \"chara").write(
+            toFile: dir + "/runs/" + run.name + "/metrics.jsonl", atomically: true, encoding: .utf8)
+        XCTAssertEqual(runner.progress(of: run), 0.25, accuracy: 1e-3, "a line cut short is passed over")
+    }
+
     /// At matched time the faster arm's budgets anchor: the slower arm's characters in the same
     /// time are the budget × the speed ratio, and a point it cannot bracket is left out.
     func testMatchedTimeAnchorsOnTheFasterArm() throws {

@@ -95,8 +95,10 @@ public struct StudyRunner: Sendable {
     private struct Schedule {
         var taken: Set<String> = [], running = 0, done = 0, failedOrStopped = false
         var outcome = Outcome()
-        /// The planned seconds (`StudyPlan.plannedSeconds`) of the runs this call finished.
+        /// The planned seconds (`StudyPlan.plannedSeconds`) this call has trained in runs it
+        /// finished, and each running run's planned seconds and how far it had got when it started.
         var plannedDone = 0.0
+        var inFlight: [String: (run: StudyPlan.Run, planned: Double, start: Double)] = [:]
     }
 
     /// Runs the missing runs, `jobs` at a time. Each worker takes the first missing run of a freshly
@@ -120,17 +122,19 @@ public struct StudyRunner: Sendable {
                     if pick.wait { usleep(200_000); continue }
                     return
                 }
+                let planned = plan.plannedSeconds(of: run), start = progress(of: run)
+                if let planned { schedule.withLock { $0.inFlight[run.name] = (run, planned, start) } }
                 let t0 = Date()
                 let status = execute(run, children: children)
                 let seconds = Date().timeIntervalSince(t0)
                 let done = record(status, of: run, in: schedule)
-                if status == 0, let planned = plan.plannedSeconds(of: run) {
-                    schedule.withLock { $0.plannedDone += planned }
+                schedule.withLock { s in
+                    s.inFlight[run.name] = nil
+                    if status == 0, let planned { s.plannedDone += planned * (1 - start) }
                 }
-                let pace = schedule.withLock { $0.plannedDone } / Date().timeIntervalSince(started)
                 log(
                     progressLine(run, status: status, seconds: seconds, done: done, started: started)
-                        + timeLeft(plan, pace: pace))
+                        + timeLeft(plan, schedule, started: started))
             }
         }
         return schedule.withLock { s in
@@ -190,16 +194,32 @@ public struct StudyRunner: Sendable {
         return line + "; \(formatDuration(Date().timeIntervalSince(started))) so far"
     }
 
-    /// ", about 1h40m left at this pace": the planned seconds left over `pace` (planned seconds
-    /// done per second since this call began, which takes in this machine and the jobs at a time);
-    /// nothing before a run has finished, or for a plan without measured speeds.
-    private func timeLeft(_ plan: StudyPlan, pace: Double) -> String {
+    /// ", about 1h40m left at this pace": the planned seconds left (`StudyPlan.secondsLeft`, less
+    /// what the running runs have done) over the pace, the planned seconds trained per second since
+    /// this call began (finished runs and the running ones' progress, less where each started), which
+    /// takes in this machine and the jobs at a time. Nothing for a plan without measured speeds.
+    private func timeLeft(_ plan: StudyPlan, _ schedule: borrowing Mutex<Schedule>, started: Date) -> String {
+        let (done, running) = schedule.withLock { ($0.plannedDone, Array($0.inFlight.values)) }
+        let now = running.map { (planned: $0.planned, start: $0.start, now: progress(of: $0.run)) }
+        let pace =
+            (done + now.map { $0.planned * max(0, $0.now - $0.start) }.reduce(0, +))
+            / Date().timeIntervalSince(started)
         guard pace > 0,
-            let left = plan.secondsLeft(
+            let all = plan.secondsLeft(
                 known: plan.runs(in: directory),
                 isFinished: { RunResult.load(runDirectory: directory + "/runs/" + $0.name) != nil })
         else { return "" }
+        let left = all - now.map { $0.planned * $0.now }.reduce(0, +)
         return left > 0 ? ", about \(formatDuration(left / pace)) left at this pace" : ""
+    }
+
+    /// How far a run has got, 0…1: its metrics log's last record against its budget.
+    func progress(of run: StudyPlan.Run) -> Double {
+        guard let r = MetricsLog.lastRecord(directory + "/runs/" + run.name + "/metrics.jsonl") else { return 0 }
+        switch run.budget {
+        case .characters(let c): return min(1, max(0, Double(r.characters) / Double(max(1, c))))
+        case .seconds(let s): return min(1, max(0, r.seconds / max(1e-9, s)))
+        }
     }
 
     /// Runs one line as a process, its output appended to DIR/logs/NAME.log; its exit status.

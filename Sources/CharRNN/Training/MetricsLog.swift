@@ -3,6 +3,11 @@
 #else
     import Foundation
 #endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A run's metrics.jsonl: one JSON object per line, appended as the run goes. The first line of a
 /// new run is `{"command": …}` (the explicit command that repeats it); every other line is a
@@ -52,6 +57,21 @@ final class MetricsLog {
     static func header(_ path: String) -> String?? {
         guard let first = firstLine(path) else { return nil }
         return .some(first.run)
+    }
+
+    /// The log's last record, read from the end of the file at `path` (the last line that is one);
+    /// nil when there is none. A study's runner reads how far a running run has got.
+    static func lastRecord(_ path: String) -> MetricRecord? {
+        guard let file = PosixFile.reading(path) else { return nil }
+        var info = stat()
+        guard fstat(file.descriptor, &info) == 0 else { return nil }
+        let size = Int(info.st_size), tail = min(size, 1 << 12)
+        guard lseek(file.descriptor, off_t(size - tail), SEEK_SET) >= 0, let bytes = try? file.read(upTo: tail)
+        else { return nil }
+        for line in bytes.split(separator: 0x0A).reversed() {
+            if let r = try? JSONCoding.decoder().decode(MetricRecord.self, from: Data(line)) { return r }
+        }
+        return nil
     }
 
     private func write(_ line: String) {
