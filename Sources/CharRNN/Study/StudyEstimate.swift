@@ -79,9 +79,7 @@ extension StudyPlan {
 
     /// Seconds of one run of `run`'s point at the speed measured when the study was planned.
     public func plannedSeconds(of run: Run) -> Double? {
-        points.first {
-            $0.corpus == run.corpus && $0.size == run.size && $0.arm == run.arm.name && $0.budget == run.budget
-        }.flatMap(plannedSeconds)
+        plannedSeconds(point(run.corpus, run.size, run.arm.name, run.budget))
     }
 
     /// Seconds of one run at `p` (nil without a measured speed).
