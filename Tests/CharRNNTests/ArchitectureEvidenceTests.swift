@@ -71,6 +71,28 @@ final class ArchitectureEvidenceTests: XCTestCase {
         XCTAssertTrue(d.reason.contains("the study (docs/study/report.md) found no significant"), d.reason)
     }
 
+    /// Inside one study's sizes and budgets is measured; a corner between two studies' ranges is not.
+    func testOnlyOneStudysRangeCoversARun() {
+        let small = [(60_000, 250_000), (250_000, 4_000_000)].map {
+            ArchitectureEvidence.Point(
+                parameters: $0.0, characters: $0.1, meanDifference: 0.1, gruBetter: 1, lstmBetter: 0, corpora: 1,
+                study: "docs/study-small")
+        }
+        let large = [(250_000, 4_000_000), (1_000_000, 64_000_000)].map {
+            ArchitectureEvidence.Point(
+                parameters: $0.0, characters: $0.1, meanDifference: 0.01, gruBetter: 0, lstmBetter: 0, corpora: 1,
+                study: "docs/study")
+        }
+        let both = small + large
+        XCTAssertTrue(ArchitectureEvidence.covers(parameters: 100_000, characters: 1e6, in: both))
+        XCTAssertTrue(ArchitectureEvidence.covers(parameters: 500_000, characters: 20e6, in: both))
+        XCTAssertFalse(ArchitectureEvidence.covers(parameters: 1_000_000, characters: 1e6, in: both))
+        XCTAssertFalse(ArchitectureEvidence.covers(parameters: 60_000, characters: 64e6, in: both))
+        let corner = ArchitectureEvidence.choose(
+            parameters: 900_000, characters: 500_000, faster: (.lstm, "faster"), in: both)
+        XCTAssertTrue(corner.reason.contains("so an extrapolation"), corner.reason)
+    }
+
     let table: [ArchitectureEvidence.Point] = [
         .init(
             parameters: 250_000, characters: 4_000_000, meanDifference: 0.09, gruBetter: 3, lstmBetter: 0, corpora: 3),

@@ -68,10 +68,13 @@ public enum ArchitectureEvidence {
         return points.min { distance($0) < distance($1) }!
     }
 
-    /// Whether a run lies inside the range of sizes and budgets the study measured.
+    /// Whether a run lies inside the range of sizes and budgets that one study measured (two studies'
+    /// ranges together leave corners that neither measured).
     public static func covers(parameters: Double, characters: Double, in points: [Point] = points) -> Bool {
-        let ps = points.map { Double($0.parameters) }, cs = points.map { Double($0.characters) }
-        return (ps.min()!...ps.max()!).contains(parameters) && (cs.min()!...cs.max()!).contains(characters)
+        Dictionary(grouping: points, by: \.study).values.contains { study in
+            let ps = study.map { Double($0.parameters) }, cs = study.map { Double($0.characters) }
+            return (ps.min()!...ps.max()!).contains(parameters) && (cs.min()!...cs.max()!).contains(characters)
+        }
     }
 
     /// The architecture for a run of about `parameters` and `characters`, and why: the one the
