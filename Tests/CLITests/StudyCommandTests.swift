@@ -122,14 +122,14 @@ final class StudyCommandTests: CLITestCase {
         XCTAssertTrue((settings["command"] as! String).contains("--steps \(finished["steps"] as! Int) "))
     }
 
-    /// The published studies (docs/study, and docs/study-large as far as it has run: study.json
+    /// The published studies (docs/study and docs/study-small: study.json
     /// and every finished run's result.json, no checkpoints) give the same report again, from a
     /// copy in another folder.
     func testThePublishedStudiesReportTheSameFromTheirResults() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         var checked = 0
-        for folder in ["docs/study", "docs/study-large"] {
+        for folder in ["docs/study", "docs/study-small"] {
             let docs = root.appendingPathComponent(folder).path
             guard FileManager.default.fileExists(atPath: docs + "/study.json") else { continue }
             let copy = temp("published-" + URL(fileURLWithPath: folder).lastPathComponent)
@@ -215,9 +215,9 @@ final class StudyCommandTests: CLITestCase {
     /// listed by name and never aggregated; the other runs are reported as before.
     func testStudyReportLeavesOutResultsThatCannotBeTrue() throws {
         let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("docs/study").path
+            .deletingLastPathComponent().appendingPathComponent("docs/study-small").path
         guard FileManager.default.fileExists(atPath: docs + "/study.json") else {
-            throw XCTSkip("no docs/study in this checkout")
+            throw XCTSkip("no docs/study-small in this checkout")
         }
         let copy = temp("edited")
         try FileManager.default.copyItem(atPath: docs, toPath: copy)

@@ -42,21 +42,45 @@ public enum ArchitectureEvidence {
 
     /// The published studies, first the one that decides where two measured the same size and
     /// budget: each point is taken from the first study that has it.
-    public static let studies = ["docs/study"]
+    public static let studies = ["docs/study", "docs/study-small"]
 
-    /// The published studies' points (docs/study, 2026-11-29: three corpora, 3 paired seeds each).
+    /// The published studies' points: docs/study (2026-12-02 to 12-03: tiny Shakespeare and the
+    /// whole KJV, 250k and 1M parameters, 4M to 64M characters, 3 paired seeds; the KJV's 1M point
+    /// at 64M left out), then docs/study-small (2026-11-29: three corpora, 60k and 250k parameters,
+    /// 250k to 4M characters, 3 paired seeds), whose 250k-parameter 4M point docs/study measured again.
     public static let points: [Point] = [
-        Point(parameters: 60_000, characters: 250_000, meanDifference: 0.3947, gruBetter: 2, lstmBetter: 0, corpora: 3),
         Point(
-            parameters: 60_000, characters: 1_000_000, meanDifference: 0.2145, gruBetter: 2, lstmBetter: 0, corpora: 3),
+            parameters: 250_000, characters: 4_000_000, meanDifference: 0.0388, gruBetter: 2, lstmBetter: 0, corpora: 2),
         Point(
-            parameters: 60_000, characters: 4_000_000, meanDifference: 0.1422, gruBetter: 2, lstmBetter: 0, corpora: 3),
+            parameters: 250_000, characters: 16_000_000, meanDifference: 0.0233, gruBetter: 1, lstmBetter: 0, corpora: 2
+        ),
         Point(
-            parameters: 250_000, characters: 250_000, meanDifference: 0.3160, gruBetter: 3, lstmBetter: 0, corpora: 3),
+            parameters: 250_000, characters: 64_000_000, meanDifference: 0.0215, gruBetter: 1, lstmBetter: 0, corpora: 2
+        ),
         Point(
-            parameters: 250_000, characters: 1_000_000, meanDifference: 0.1836, gruBetter: 3, lstmBetter: 0, corpora: 3),
+            parameters: 1_000_000, characters: 4_000_000, meanDifference: 0.0258, gruBetter: 0, lstmBetter: 0,
+            corpora: 2),
         Point(
-            parameters: 250_000, characters: 4_000_000, meanDifference: 0.0881, gruBetter: 3, lstmBetter: 0, corpora: 3),
+            parameters: 1_000_000, characters: 16_000_000, meanDifference: 0.0166, gruBetter: 0, lstmBetter: 0,
+            corpora: 2),
+        Point(
+            parameters: 1_000_000, characters: 64_000_000, meanDifference: 0.011, gruBetter: 1, lstmBetter: 0,
+            corpora: 1),
+        Point(
+            parameters: 60_000, characters: 250_000, meanDifference: 0.3947, gruBetter: 2, lstmBetter: 0, corpora: 3,
+            study: "docs/study-small"),
+        Point(
+            parameters: 60_000, characters: 1_000_000, meanDifference: 0.2145, gruBetter: 2, lstmBetter: 0, corpora: 3,
+            study: "docs/study-small"),
+        Point(
+            parameters: 60_000, characters: 4_000_000, meanDifference: 0.1422, gruBetter: 2, lstmBetter: 0, corpora: 3,
+            study: "docs/study-small"),
+        Point(
+            parameters: 250_000, characters: 250_000, meanDifference: 0.316, gruBetter: 3, lstmBetter: 0, corpora: 3,
+            study: "docs/study-small"),
+        Point(
+            parameters: 250_000, characters: 1_000_000, meanDifference: 0.1836, gruBetter: 3, lstmBetter: 0, corpora: 3,
+            study: "docs/study-small"),
     ]
 
     /// The study's point nearest to a run of `parameters` and `characters` (distance in the
