@@ -126,6 +126,45 @@ final class ArchitectureEvidenceTests: XCTestCase {
         XCTAssertTrue(c.reason.contains("so an extrapolation"), "beyond the largest size: \(c.reason)")
     }
 
+    /// Where the study found no difference and neither is clearly faster here, the lower mean decides.
+    func testWithoutADifferenceOrAClearlyFasterOneTheLowerMeanIsPicked() {
+        let tie = [
+            ArchitectureEvidence.Point(
+                parameters: 1_000_000, characters: 4_000_000, meanDifference: 0.026, gruBetter: 0, lstmBetter: 0,
+                corpora: 2),
+            ArchitectureEvidence.Point(
+                parameters: 1_000_000, characters: 64_000_000, meanDifference: -0.004, gruBetter: 0, lstmBetter: 0,
+                corpora: 2),
+        ]
+        let gru = ArchitectureEvidence.choose(parameters: 1.4e6, characters: 7e6, faster: (nil, "speeds"), in: tie)
+        XCTAssertEqual(gru.architecture, .gru)
+        XCTAssertTrue(gru.reason.contains("neither trains faster here by 10% (speeds), so the one with the lower mean"))
+        XCTAssertTrue(gru.reason.contains("(LSTM − GRU +0.026 nats/char)"), gru.reason)
+        let lstm = ArchitectureEvidence.choose(parameters: 1e6, characters: 60e6, faster: (nil, "speeds"), in: tie)
+        XCTAssertEqual(lstm.architecture, .lstm)
+        let quicker = ArchitectureEvidence.choose(parameters: 1e6, characters: 60e6, faster: (.gru, "faster"), in: tie)
+        XCTAssertEqual(quicker.architecture, .gru)
+    }
+
+    /// Faster means more work per second (characters per second × parameters), by at least 10%.
+    func testTheFasterOneIsFasterAtTheSameSizeAndBeyondTheNoise() {
+        let lstm = ModelConfig(architecture: .lstm, vocabularySize: 65, hiddenSize: 320, layers: 2)
+        let gru = ModelConfig(architecture: .gru, vocabularySize: 65, hiddenSize: 384, layers: 2)
+        let both = [(Architecture.lstm, lstm, 7.4e6), (.gru, gru, 7.6e6)]
+        func pick(lstm l: Double, gru g: Double) -> (Architecture, String) {
+            TrainingPlan.automaticArchitecture(both, measured: true) { $0.architecture == .lstm ? l : g }
+        }
+        // 49K chars/s on the smaller LSTM against 43K on the larger GRU: 1.07× the work, not faster.
+        let near = pick(lstm: 49_000, gru: 43_000)
+        XCTAssertTrue(near.1.contains("neither trains faster here by 10%"), near.1)
+        XCTAssertTrue(
+            near.1.contains("LSTM 49K chars/s at 1.3M parameters against the GRU's 43K chars/s at 1.4M"), near.1)
+        let fast = pick(lstm: 60_000, gru: 43_000)
+        XCTAssertTrue(fast.1.contains("so the faster one here, LSTM 60K chars/s"), fast.1)
+        XCTAssertTrue(fast.1.contains("1.30× the work per second"), fast.1)
+        XCTAssertEqual(fast.0, ArchitectureEvidence.nearest(parameters: 1.4e6, characters: 7.5e6).favoured ?? .lstm)
+    }
+
     /// A run without --arch states the architecture, the reason, and names it in the repeat command.
     func testARunWithoutArchSaysWhichAndWhyAndTheCommandNamesIt() throws {
         let file = NSTemporaryDirectory() + "charrnn-arch-\(UUID().uuidString).txt"

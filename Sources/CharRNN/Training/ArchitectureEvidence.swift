@@ -101,10 +101,15 @@ public enum ArchitectureEvidence {
         }
     }
 
+    /// How much more work per second one architecture must do here to count as faster: speeds
+    /// measured in short bursts on a shared machine differ by nearly this much from one run to the next.
+    public static let clearlyFaster = 1.1
+
     /// The architecture for a run of about `parameters` and `characters`, and why: the one the
-    /// nearest point favours; where it favours neither, `faster` with its reason.
+    /// nearest point favours; where it favours neither, `faster.0` with its reason `faster.1`, or,
+    /// where neither is clearly faster here (`faster.0` nil), the one with the lower mean there.
     public static func choose(
-        parameters: Double, characters: Double, faster: (Architecture, String), in points: [Point] = points
+        parameters: Double, characters: Double, faster: (Architecture?, String), in points: [Point] = points
     ) -> (architecture: Architecture, reason: String) {
         let p = nearest(parameters: parameters, characters: characters, in: points)
         let here =
@@ -114,10 +119,17 @@ public enum ArchitectureEvidence {
             "\(formatQuantity(Double(p.parameters))) parameters and \(formatQuantity(Double(p.characters))) characters"
         let source = p.study + "/report.md"
         guard let a = p.favoured else {
+            let none = "the study (\(source)) found no significant difference at \(at), \(here); "
+            if let quicker = faster.0 {
+                return (quicker, "\(quicker.displayName): " + none + "so the faster one here, \(faster.1)")
+            }
+            let lower: Architecture = p.meanDifference < 0 ? .lstm : .gru
             return (
-                faster.0,
-                "\(faster.0.displayName): the study (\(source)) found no significant difference at \(at), \(here); "
-                    + "so the faster one here, \(faster.1)"
+                lower,
+                "\(lower.displayName): " + none + "neither trains faster here by "
+                    + String(printf: "%.0f%%", (clearlyFaster - 1) * 100) + " (\(faster.1)), so the one with the "
+                    + "lower mean test loss there (LSTM − GRU " + String(printf: "%+.3f", p.meanDifference)
+                    + " nats/char)"
             )
         }
         let wins = a == .gru ? p.gruBetter : p.lstmBetter

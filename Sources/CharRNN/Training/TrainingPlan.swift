@@ -220,19 +220,27 @@ public struct TrainingPlan: Sendable {
 
     /// `--arch auto`: the architecture the published study favours near this run's size and
     /// budget (`ArchitectureEvidence`), given each architecture's automatic model and characters;
-    /// where it favours neither, the faster here (measured, when the size was chosen by speed;
-    /// otherwise the one with fewer multiply-adds per character, about one per weight).
+    /// where it favours neither, the faster here at the same size (measured, when the size was
+    /// chosen by speed: characters per second × parameters, as each character costs about one
+    /// multiply-add per weight; faster only by `ArchitectureEvidence.clearlyFaster`); otherwise the
+    /// one with fewer multiply-adds per character.
     static func automaticArchitecture(
         _ both: [(Architecture, ModelConfig, Double)], measured: Bool, speed: (ModelConfig) -> Double
     ) -> (Architecture, String) {
         let parameters = Statistics.geometricMean(both.map { max(Double($0.1.parameterCount), 1) })
         let characters = Statistics.geometricMean(both.map { max($0.2, 1) })
-        var faster: (Architecture, String)
+        var faster: (Architecture?, String)
         if measured {
-            let rates = both.map { ($0.0, speed($0.1)) }.sorted { $0.1 > $1.1 }
+            let rates = both.map { (arch: $0.0, speed: speed($0.1), parameters: Double($0.1.parameterCount)) }
+                .sorted { $0.speed * $0.parameters > $1.speed * $1.parameters }
+            let ratio = rates[0].speed * rates[0].parameters / max(rates[1].speed * rates[1].parameters, 1)
+            func rate(_ r: (arch: Architecture, speed: Double, parameters: Double)) -> String {
+                "\(Int(r.speed / 1000))K chars/s at \(formatQuantity(ArchitectureEvidence.twoFigures(r.parameters))) parameters"
+            }
             faster = (
-                rates[0].0,
-                "\(Int(rates[0].1 / 1000))K chars/s against the \(rates[1].0.displayName)'s \(Int(rates[1].1 / 1000))K"
+                ratio >= ArchitectureEvidence.clearlyFaster ? rates[0].0 : nil,
+                "\(rates[0].arch.displayName) \(rate(rates[0])) against the \(rates[1].arch.displayName)'s "
+                    + rate(rates[1]) + String(printf: ", %.2f× the work per second", ratio)
             )
         } else {
             let sorted = both.sorted { $0.1.parameterCount < $1.1.parameterCount }
