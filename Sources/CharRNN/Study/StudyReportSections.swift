@@ -94,10 +94,8 @@ extension StudyReport {
             + "(\(plan.estimate?.measuredOn ?? "not measured")) sees more characters in the same time; — marks a "
             + "point without two seeds of both arms yet. "
             + "`charrnn train --arch auto` applies this rule at the point nearest to its run, with the speeds of the "
-            + "machine it runs on; where neither arm does "
-            + String(printf: "%.0f%%", (ArchitectureEvidence.clearlyFaster - 1) * 100)
-            + " more work per second there, it takes the one with the "
-            + "lower mean test loss at that point.\n\n"
+            + "machine it runs on; where neither arm does \(ArchitectureEvidence.clearlyFasterMargin) more work per "
+            + "second there, it takes the one with the lower mean test loss at that point.\n\n"
     }
 
     /// One size and budget's pick, from the paired differences on each corpus (those with an interval).

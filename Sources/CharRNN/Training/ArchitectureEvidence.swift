@@ -105,6 +105,9 @@ public enum ArchitectureEvidence {
     /// measured in short bursts on a shared machine differ by nearly this much from one run to the next.
     public static let clearlyFaster = 1.1
 
+    /// `clearlyFaster` as the margin a reason states ("10%").
+    public static var clearlyFasterMargin: String { String(printf: "%.0f%%", (clearlyFaster - 1) * 100) }
+
     /// The architecture for a run of about `parameters` and `characters`, and why: the one the
     /// nearest point favours; where it favours neither, `faster.0` with its reason `faster.1`, or,
     /// where neither is clearly faster here (`faster.0` nil), the one with the lower mean there.
@@ -126,8 +129,8 @@ public enum ArchitectureEvidence {
             let lower: Architecture = p.meanDifference < 0 ? .lstm : .gru
             return (
                 lower,
-                "\(lower.displayName): " + none + "neither trains faster here by "
-                    + String(printf: "%.0f%%", (clearlyFaster - 1) * 100) + " (\(faster.1)), so the one with the "
+                "\(lower.displayName): " + none + "neither trains faster here by \(clearlyFasterMargin) "
+                    + "(\(faster.1)), so the one with the "
                     + "lower mean test loss there (LSTM − GRU " + String(printf: "%+.3f", p.meanDifference)
                     + " nats/char)"
             )

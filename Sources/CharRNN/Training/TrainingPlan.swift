@@ -231,16 +231,18 @@ public struct TrainingPlan: Sendable {
         let characters = Statistics.geometricMean(both.map { max($0.2, 1) })
         var faster: (Architecture?, String)
         if measured {
-            let rates = both.map { (arch: $0.0, speed: speed($0.1), parameters: Double($0.1.parameterCount)) }
-                .sorted { $0.speed * $0.parameters > $1.speed * $1.parameters }
-            let ratio = rates[0].speed * rates[0].parameters / max(rates[1].speed * rates[1].parameters, 1)
-            func rate(_ r: (arch: Architecture, speed: Double, parameters: Double)) -> String {
-                "\(Int(r.speed / 1000))K chars/s at \(formatQuantity(ArchitectureEvidence.twoFigures(r.parameters))) parameters"
+            let rates = both.map { b in
+                let s = speed(b.1), p = Double(b.1.parameterCount)
+                return (arch: b.0, speed: s, parameters: p, work: s * p)  // work per second
+            }.sorted { $0.work > $1.work }
+            let ratio = rates[0].work / max(rates[1].work, 1)
+            let said = rates.map {
+                "\(Int($0.speed / 1000))K chars/s at \(formatQuantity(ArchitectureEvidence.twoFigures($0.parameters))) parameters"
             }
             faster = (
-                ratio >= ArchitectureEvidence.clearlyFaster ? rates[0].0 : nil,
-                "\(rates[0].arch.displayName) \(rate(rates[0])) against the \(rates[1].arch.displayName)'s "
-                    + rate(rates[1]) + String(printf: ", %.2f× the work per second", ratio)
+                ratio >= ArchitectureEvidence.clearlyFaster ? rates[0].arch : nil,
+                "\(rates[0].arch.displayName) \(said[0]) against the \(rates[1].arch.displayName)'s \(said[1])"
+                    + String(printf: ", %.2f× the work per second", ratio)
             )
         } else {
             let sorted = both.sorted { $0.1.parameterCount < $1.1.parameterCount }
